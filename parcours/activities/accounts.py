@@ -1,0 +1,159 @@
+"""Accounts and school records: identity matching, birth dates, activation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contact import mask_email, mask_mobile
+from parcours.contracts.activities import (
+    AccountActivated,
+    ActivateAccountRequest,
+    ActivityName,
+    CheckBirthDateRequest,
+    IdentityMatch,
+    MatchedChild,
+    MatchIdentityRequest,
+)
+from parcours.contracts.common import Channel
+from parcours.crypto import hash_password
+from parcours.db.models import (
+    Account,
+    AccountStatus,
+    AccountStudent,
+    ContactStatus,
+    GuardianRecord,
+    GuardianStudentLink,
+    JourneyClaim,
+    StudentRecord,
+)
+from parcours.names import comparable_name
+
+ACTIVATION_CLAIM = "activation"
+CLAIM_ATTEMPTS = 5
+
+
+class AccountAlreadyActive(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__("the account is already active", type="AccountAlreadyActive", non_retryable=True)
+
+
+async def account_by_ref(session: AsyncSession, account_ref: str) -> Account:
+    account = await session.scalar(
+        select(Account)
+        .where(Account.ref == account_ref)
+        .options(selectinload(Account.guardian).selectinload(GuardianRecord.links).selectinload(GuardianStudentLink.student))
+    )
+    if account is None:
+        raise ApplicationError(f"no account {account_ref}", type="UnknownAccount", non_retryable=True)
+    return account
+
+
+class AccountActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.MATCH_IDENTITY)
+    async def match_identity(self, request: MatchIdentityRequest) -> IdentityMatch:
+        """R-ACT-1: the destination must be the school's for a guardian of the same names."""
+        column = GuardianRecord.mobile if request.channel is Channel.SMS else GuardianRecord.email
+        async with self.deps.sessions() as session:
+            candidates = (await session.scalars(select(GuardianRecord).where(column == request.destination))).all()
+            wanted = (comparable_name(request.last_name), comparable_name(request.first_name))
+            guardian = next(
+                (g for g in candidates if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None
+            )
+            if guardian is None:
+                return IdentityMatch(matched=False)
+            account = await session.scalar(select(Account).where(Account.guardian_id == guardian.id))
+            if account is None:
+                return IdentityMatch(matched=False)
+            account = await account_by_ref(session, account.ref)
+        masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
+        if account.status != AccountStatus.PROVISIONED:
+            return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
+        superseded = await self._claim(account.id, request.journey_id)
+        children = [
+            MatchedChild(
+                student_ref=link.student.ref,
+                display_name=f"{link.student.first_name} {link.student.last_name[:1]}.",
+                school=link.student.school,
+                role=link.role,
+            )
+            for link in sorted(account.guardian.links, key=lambda link: link.student.birth_date)
+        ]
+        return IdentityMatch(
+            matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
+            superseded_journey_id=superseded, children=children,
+        )
+
+    async def _claim(self, account_id: int, journey_id: str) -> str | None:
+        """Make this journey the account's live activation; return the one it replaces, if any.
+        Compare-and-swap, so two concurrent journeys cannot both believe they own the account."""
+        for _ in range(CLAIM_ATTEMPTS):
+            try:
+                async with self.deps.sessions.begin() as session:
+                    claim = await session.get(JourneyClaim, (ACTIVATION_CLAIM, account_id))
+                    now = datetime.now(timezone.utc)
+                    if claim is None:
+                        session.add(JourneyClaim(kind=ACTIVATION_CLAIM, account_id=account_id, journey_id=journey_id,
+                                                 claimed_at=now))
+                        return None
+                    if claim.journey_id == journey_id:  # a retry of this very activity
+                        return claim.superseded_journey_id
+                    previous = claim.journey_id
+                    swapped = await session.execute(
+                        update(JourneyClaim)
+                        .where(JourneyClaim.kind == ACTIVATION_CLAIM, JourneyClaim.account_id == account_id,
+                               JourneyClaim.journey_id == previous)
+                        .values(journey_id=journey_id, superseded_journey_id=previous, claimed_at=now)
+                        .execution_options(synchronize_session=False)
+                    )
+                    if swapped.rowcount == 1:
+                        return previous
+            except IntegrityError:
+                pass
+        raise ApplicationError("could not claim the account, retrying", type="ClaimContention")
+
+    @activity.defn(name=ActivityName.CHECK_BIRTH_DATE)
+    async def check_birth_date(self, request: CheckBirthDateRequest) -> bool:
+        """R-ACT-7: is this the school's birth date for one of this account's students?"""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref)
+            for link in account.guardian.links:
+                if link.student.ref == request.student_ref:
+                    return link.student.birth_date == request.birth_date
+        raise ApplicationError("student not linked to this account", type="UnknownStudent", non_retryable=True)
+
+    @activity.defn(name=ActivityName.ACTIVATE_ACCOUNT)
+    async def activate_account(self, request: ActivateAccountRequest) -> AccountActivated:
+        """R-ACT-9: one transaction: password hash, active status, the channel confirmed, the links."""
+        password_hash = await asyncio.to_thread(hash_password, request.password)
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.status == AccountStatus.ACTIVE:
+                if account.activated_by_journey == request.journey_id:  # a retry after the commit
+                    return AccountActivated(identifier=account.identifier)
+                raise AccountAlreadyActive()
+            account.status = AccountStatus.ACTIVE
+            account.password_hash = password_hash
+            account.activated_at = request.activated_at
+            account.activated_by_journey = request.journey_id
+            if request.channel is Channel.SMS:
+                account.mobile, account.mobile_status = account.guardian.mobile, ContactStatus.CONFIRMED
+            else:
+                account.email, account.email_status = account.guardian.email, ContactStatus.CONFIRMED
+            students = {link.student.ref: link.student for link in account.guardian.links}
+            for decision in request.children:
+                student: StudentRecord = students[decision.student_ref]
+                await session.merge(AccountStudent(account_id=account.id, student_id=student.id,
+                                                   status=decision.status, updated_at=request.activated_at))
+            return AccountActivated(identifier=account.identifier)

@@ -1,0 +1,105 @@
+"""One-time codes: issued and sent once per key, checked and consumed atomically."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from parcours import messages
+from parcours.activities.accounts import account_by_ref
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contracts.activities import (
+    ActivityName,
+    CheckCodeRequest,
+    CodeCheck,
+    CodeCheckStatus,
+    CodeIssued,
+    SendCodeRequest,
+)
+from parcours.contracts.common import Channel
+from parcours.crypto import code_digest, code_matches, derive_code, new_reference
+from parcours.db.models import Account, VerificationCode
+from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
+
+
+def code_destination(account: Account, channel: Channel) -> str:
+    """Activation sends to what the school has (R-ACT-1)."""
+    destination = account.guardian.mobile if channel is Channel.SMS else account.guardian.email
+    if destination is None:
+        raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
+    return destination
+
+
+def code_message(key: str, channel: Channel, to: str, code: str, minutes: int) -> OutgoingMessage:
+    if channel is Channel.SMS:
+        return OutgoingMessage(key, "sms", to, messages.SMS_CODE_BODY.format(code=code, minutes=minutes))
+    return OutgoingMessage(key, "mail", to, messages.MAIL_CODE_BODY.format(code=code, minutes=minutes),
+                           subject=messages.MAIL_CODE_SUBJECT)
+
+
+class CodeActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.SEND_CODE)
+    async def send_verification_code(self, request: SendCodeRequest) -> CodeIssued:
+        """R-ACT-3: a new code voids the previous ones; the message goes out once per key."""
+        key = f"{request.journey_id}/code/{request.sequence}"
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
+            if code is None:
+                await session.execute(
+                    update(VerificationCode)
+                    .where(VerificationCode.account_id == account.id, VerificationCode.purpose == request.purpose,
+                           VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
+                    .values(voided_at=request.issued_at)
+                )
+                code_id = new_reference()
+                code = VerificationCode(
+                    id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
+                    account_id=account.id, channel=request.channel,
+                    digest=code_digest(self.deps.secret_key, code_id, derive_code(self.deps.secret_key, code_id, self.deps.code_digits)),
+                    issued_at=request.issued_at, expires_at=request.expires_at,
+                    max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
+                )
+                session.add(code)
+            destination = code_destination(account, request.channel)
+        minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
+        plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
+        try:
+            await self.deps.courier.send_once(code_message(key, request.channel, destination, plain, minutes), "code")
+        except PermanentSendError as error:
+            raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
+        except TransientSendError as error:
+            raise ApplicationError(str(error), type="TransientSendError") from None
+        return CodeIssued(code_id=code.id)
+
+    @activity.defn(name=ActivityName.CHECK_CODE)
+    async def check_verification_code(self, request: CheckCodeRequest) -> CodeCheck:
+        """R-ACT-4/5: compare in constant time, count wrong tries, consume once."""
+        async with self.deps.sessions.begin() as session:
+            code = await session.get(VerificationCode, request.code_id, with_for_update=True)
+            if code is None:
+                raise ApplicationError("unknown code", type="UnknownCode", non_retryable=True)
+            if code.last_attempt_key == request.attempt_key:  # retried activity: same answer, no double count
+                return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
+                                 tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
+            status = self._judge(code, request)
+            code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
+            return CodeCheck(status=status, tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
+
+    def _judge(self, code: VerificationCode, request: CheckCodeRequest) -> CodeCheckStatus:
+        if code.consumed_at is not None or code.voided_at is not None or code.wrong_tries >= code.max_wrong_tries:
+            return CodeCheckStatus.VOID
+        if code.is_expired(request.now):
+            return CodeCheckStatus.EXPIRED
+        if code_matches(self.deps.secret_key, code.id, request.attempt, code.digest):
+            code.consumed_at = request.now
+            return CodeCheckStatus.ACCEPTED
+        code.wrong_tries += 1
+        if code.wrong_tries >= code.max_wrong_tries:
+            code.voided_at = request.now
+            return CodeCheckStatus.VOID
+        return CodeCheckStatus.INCORRECT

@@ -1,0 +1,146 @@
+"""The client module API layers import: start a journey, act on it, read its current step.
+
+Inputs are validated here first (pydantic: a bad field raises ValidationError naming it), then
+again by the workflow's update validators, so a journey never sees a bad action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from parcours.contracts.activation import (
+    ID_PREFIX,
+    ActivationOutcome,
+    ActivationStart,
+    ActivationStep,
+    ChildAnswerInput,
+    CodeInput,
+    IdentityInput,
+    PasswordInput,
+    ResendInput,
+)
+from parcours.contracts.common import FieldError, JourneyPolicy, Refusal
+from parcours.crypto import new_reference
+from parcours.workflows.activation import ActivationWorkflow
+from parcours.workflows.common import UPDATE_REJECTED
+
+ACTIVATION_SUMMARY = "Activation d'un compte responsable (Je n'ai pas de compte)"
+
+
+class JourneyActionRejected(Exception):
+    """The journey refused the action and did not change: `reason`, a French `message`, and the
+    field errors when the input was at fault."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message)
+        self.reason = refusal.reason
+        self.message = refusal.message
+        self.errors = refusal.errors
+
+
+def _pydantic_errors(text: str) -> list[FieldError]:
+    """Field errors out of a pydantic ValidationError's text, as it crosses Temporal."""
+    lines = text.splitlines()[1:]
+    return [
+        FieldError(field=field, message=detail.strip().split(" [type=")[0])
+        for field, detail in zip(lines, lines[1:])
+        if not field.startswith(" ") and detail.startswith("  ")
+    ]
+
+
+def _refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == UPDATE_REJECTED and cause.details:
+        return Refusal.model_validate(cause.details[0])
+    invalid = cause.cause if isinstance(cause, ApplicationError) else None
+    if isinstance(invalid, ApplicationError) and invalid.type == "ValidationError":  # the workflow could not decode it
+        return Refusal(reason="invalid_input", message=invalid.message, errors=_pydantic_errors(invalid.message))
+    message = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
+    return Refusal(reason="failed", message=message)
+
+
+JOURNEY_NOT_OPEN = Refusal(reason="journey_not_open", message="Ce parcours est terminé ou n'existe pas. Veuillez recommencer.")
+
+
+async def _act(handle: WorkflowHandle, update, argument) -> Any:
+    try:
+        return await handle.execute_update(update, argument)
+    except WorkflowUpdateFailedError as error:
+        raise JourneyActionRejected(_refusal_from(error)) from None
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:  # finished, or never existed
+            raise JourneyActionRejected(JOURNEY_NOT_OPEN) from None
+        raise
+
+
+class ActivationJourneyClient:
+    """One activation journey, by its id."""
+
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> ActivationStep:
+        return await self.handle.query(ActivationWorkflow.current_step)
+
+    async def submit_identity(self, identity: IdentityInput | dict) -> ActivationOutcome:
+        return await _act(self.handle, ActivationWorkflow.submit_identity, IdentityInput.model_validate(identity))
+
+    async def submit_code(self, code: str) -> ActivationOutcome:
+        return await _act(self.handle, ActivationWorkflow.submit_code, CodeInput(code=code))
+
+    async def resend_code(self) -> ActivationOutcome:
+        return await _act(self.handle, ActivationWorkflow.resend_code, ResendInput())
+
+    async def answer_child(self, answer: ChildAnswerInput | dict) -> ActivationOutcome:
+        return await _act(self.handle, ActivationWorkflow.answer_child, ChildAnswerInput.model_validate(answer))
+
+    async def choose_password(self, password: str, confirmation: str) -> ActivationOutcome:
+        choice = PasswordInput(password=password, confirmation=confirmation)
+        return await _act(self.handle, ActivationWorkflow.choose_password, choice)
+
+    async def result(self) -> ActivationStep:
+        return await self.handle.result()
+
+
+class ParcoursClient:
+    def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True):
+        self.client = client
+        self.task_queue = task_queue
+        self.policy = policy
+        # Update-with-start saves a round trip; the time-skipping test server lacks it.
+        self.update_with_start = update_with_start
+
+    def activation(self, journey_id: str) -> ActivationJourneyClient:
+        return ActivationJourneyClient(self.client.get_workflow_handle(journey_id))
+
+    async def start_activation(self, identity: IdentityInput | dict | None = None) -> tuple[ActivationJourneyClient, ActivationOutcome | None]:
+        """Start a journey under a fresh opaque id; with an identity, submit it in the same round trip
+        (update-with-start). A mismatch leaves the journey at the identity step for a corrected retry."""
+        journey_id = f"{ID_PREFIX}{new_reference()}"
+        start = ActivationStart(policy=self.policy)
+        options = dict(id=journey_id, task_queue=self.task_queue, static_summary=ACTIVATION_SUMMARY)
+        if identity is None:
+            handle = await self.client.start_workflow(ActivationWorkflow.run, start, **options)
+            return ActivationJourneyClient(handle), None
+        validated = IdentityInput.model_validate(identity)
+        if not self.update_with_start:
+            journey = ActivationJourneyClient(await self.client.start_workflow(ActivationWorkflow.run, start, **options))
+            return journey, await journey.submit_identity(validated)
+        operation = WithStartWorkflowOperation(
+            ActivationWorkflow.run, start, id_conflict_policy=WorkflowIDConflictPolicy.FAIL, **options
+        )
+        try:
+            outcome = await self.client.execute_update_with_start_workflow(
+                ActivationWorkflow.submit_identity, validated, start_workflow_operation=operation
+            )
+        except WorkflowUpdateFailedError as error:
+            raise JourneyActionRejected(_refusal_from(error)) from None
+        return ActivationJourneyClient(await operation.workflow_handle()), outcome

@@ -1,0 +1,73 @@
+"""Payload encryption (AES-256-GCM), so workflow history holds nothing readable without the key.
+
+The key id travels in each payload's metadata: rotating keys means putting a new key first in
+PARCOURS_PAYLOAD_KEYS and keeping the old ones after it, which still decrypt older histories."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverter, PayloadCodec
+
+ENCODING = b"binary/encrypted"
+NONCE_BYTES = 12
+
+
+class UnknownKeyError(ValueError):
+    pass
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, key_ring: Sequence[tuple[str, bytes]]):
+        if not key_ring:
+            raise ValueError("at least one payload key is needed")
+        self.active_key_id, active_key = key_ring[0]
+        self.active = AESGCM(active_key)
+        self.keys = {key_id: AESGCM(key) for key_id, key in key_ring}
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        return [
+            Payload(
+                metadata={"encoding": ENCODING, "encryption-key-id": self.active_key_id.encode()},
+                data=self._encrypt(payload.SerializeToString()),
+            )
+            for payload in payloads
+        ]
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        decoded = []
+        for payload in payloads:
+            if payload.metadata.get("encoding") != ENCODING:
+                decoded.append(payload)  # written before encryption was on
+                continue
+            key_id = payload.metadata.get("encryption-key-id", b"").decode()
+            if key_id not in self.keys:
+                raise UnknownKeyError(f"payload encrypted with unknown key id {key_id!r}")
+            decoded.append(Payload.FromString(self._decrypt(key_id, payload.data)))
+        return decoded
+
+    def _encrypt(self, plain: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + self.active.encrypt(nonce, plain, None)
+
+    def _decrypt(self, key_id: str, sealed: bytes) -> bytes:
+        return self.keys[key_id].decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None)
+
+
+class _EncodedAttributesFailureConverter(DefaultFailureConverter):
+    def __init__(self) -> None:
+        super().__init__(encode_common_attributes=True)
+
+
+def parcours_data_converter(key_ring: Sequence[tuple[str, bytes]]) -> DataConverter:
+    """Pydantic models as JSON, then encrypted; failures' messages and stack traces encrypted too."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec(key_ring),
+        failure_converter_class=_EncodedAttributesFailureConverter,
+    )

@@ -1,0 +1,194 @@
+"""The activation journey's contract: what the API layer sends, what it gets back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from parcours.contact import normalize_email, normalize_mobile
+from parcours.contracts.common import (
+    Channel,
+    Deadlines,
+    JourneyPolicy,
+    OpaqueRef,
+    OutcomeStatus,
+    StrictInput,
+)
+from parcours.names import clean_person_name
+from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+
+WORKFLOW_TYPE = "Activation"
+ID_PREFIX = "activation/"
+
+
+# -- inputs (updates) ------------------------------------------------------------------------
+
+class ActivationStart(BaseModel):
+    """The workflow's start argument: only the policy; nothing about the person."""
+
+    policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
+
+
+class IdentityInput(StrictInput):
+    """ "Je confirme mon identité": names and the mobile or address given to the school."""
+
+    channel: Channel
+    last_name: str = Field(max_length=200)
+    first_name: str = Field(max_length=200)
+    mobile: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=320)
+
+    @field_validator("last_name", "first_name")
+    @classmethod
+    def _names(cls, value: str) -> str:
+        return clean_person_name(value)
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_mobile(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        return None if value is None else normalize_email(value)
+
+    @model_validator(mode="after")
+    def _destination_matches_channel(self) -> "IdentityInput":
+        if self.channel is Channel.SMS and self.mobile is None:
+            raise ValueError("mobile: requis pour une activation par SMS / required for the sms channel")
+        if self.channel is Channel.MAIL and self.email is None:
+            raise ValueError("email: requis pour une activation par mail / required for the mail channel")
+        return self
+
+    @property
+    def destination(self) -> str:
+        return self.mobile if self.channel is Channel.SMS else self.email  # type: ignore[return-value]
+
+
+class CodeInput(StrictInput):
+    code: str = Field(min_length=1, max_length=32, repr=False)
+
+    @field_validator("code")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        compact = value.replace(" ", "")
+        if not compact.isascii() or not compact.isdigit() or not 4 <= len(compact) <= 10:
+            raise ValueError("le code est composé de chiffres / the code is made of digits")
+        return compact
+
+
+class ResendInput(StrictInput):
+    """ "Je n'ai pas reçu le SMS — Renvoyer le SMS": no field."""
+
+
+class ChildAnswerInput(StrictInput):
+    """One student of "Je confirme être le représentant légal de l'élève suivant"."""
+
+    student_ref: OpaqueRef
+    is_guardian: bool
+    birth_date: date | None = None
+
+    @field_validator("birth_date", mode="before")
+    @classmethod
+    def _form_date(cls, value):
+        """Also the form's « JJ MM AAAA » (spaces, slashes or dots)."""
+        if isinstance(value, str):
+            parts = value.replace("/", " ").replace(".", " ").split()
+            if len(parts) == 3 and len(parts[2]) == 4 and all(part.isdigit() for part in parts):
+                return f"{parts[2]}-{parts[1].zfill(2)}-{parts[0].zfill(2)}"
+        return value
+
+    @model_validator(mode="after")
+    def _date_when_confirming(self) -> "ChildAnswerInput":
+        if self.is_guardian and self.birth_date is None:
+            raise ValueError("birth_date: requise pour confirmer le lien / required to confirm the link")
+        if self.birth_date is not None and not date(1900, 1, 1) <= self.birth_date <= date(2100, 1, 1):
+            raise ValueError("birth_date: date hors limites / out of range")
+        return self
+
+
+class PasswordInput(StrictInput):
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+
+
+# -- journey data (the state machine's model) -------------------------------------------------
+
+class ChildStatus(StrEnum):
+    TO_CONFIRM = "to_confirm"
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"  # wrong birth date too often: proposed again later
+    REPORTED = "reported"  # "Je ne suis pas le représentant légal"
+
+
+class ChildToConfirm(BaseModel):
+    student_ref: str
+    display_name: str  # first name and last initial, as the screens show them
+    school: str
+    role: Literal["legal_representative", "person_in_charge"]
+    status: ChildStatus = ChildStatus.TO_CONFIRM
+    wrong_birth_dates: int = 0
+
+
+class ActivationData(BaseModel):
+    """Everything the activation machine decides on. No code, no password, ever."""
+
+    state: str | None = None
+    policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
+    started_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    channel: Channel | None = None
+    masked_destination: str | None = None
+    account_ref: str | None = None
+    identifier: str | None = None
+    identity_attempts: int = 0
+    account_already_active: bool = False
+    code_id: str | None = None
+    codes_sent: int = 0
+    code_sent_at: datetime | None = None
+    code_expires_at: datetime | None = None
+    wrong_code_tries: int = 0
+    code_submissions: int = 0  # numbers each submission, so a retried check is recognised
+    children: list[ChildToConfirm] = Field(default_factory=list)
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+class ChildView(BaseModel):
+    student_ref: str
+    display_name: str
+    school: str
+    question: str
+    status: ChildStatus
+    birth_date_tries_left: int
+
+
+class ActivationStep(BaseModel):
+    """What a front end needs to draw the current screen."""
+
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    deadlines: Deadlines
+    messages: list[str]
+    channel: Channel | None = None
+    masked_destination: str | None = None
+    code_tries_left: int | None = None
+    resends_left: int | None = None
+    children: list[ChildView] = Field(default_factory=list)
+    identifier: str | None = None
+
+
+class ActivationOutcome(BaseModel):
+    """The answer to one action, with the step the journey is now at."""
+
+    status: OutcomeStatus
+    message: str
+    tries_left: int | None = None
+    retry_at: datetime | None = None
+    step: ActivationStep

@@ -1,0 +1,105 @@
+"""Payloads of the shared activities (by name: see ActivityName)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from parcours.contracts.common import Channel
+
+
+class ActivityName(StrEnum):
+    MATCH_IDENTITY = "match_identity"
+    SEND_CODE = "send_verification_code"
+    CHECK_CODE = "check_verification_code"
+    CHECK_BIRTH_DATE = "check_birth_date"
+    ACTIVATE_ACCOUNT = "activate_account"
+
+
+class CodePurpose(StrEnum):
+    ACTIVATION = "activation"
+
+
+class MatchIdentityRequest(BaseModel):
+    journey_id: str
+    channel: Channel
+    last_name: str
+    first_name: str
+    destination: str  # E.164 number or normalised address
+
+
+class MatchedChild(BaseModel):
+    student_ref: str
+    display_name: str
+    school: str
+    role: str
+
+
+class IdentityMatch(BaseModel):
+    matched: bool
+    account_ref: str | None = None
+    identifier: str | None = None
+    already_active: bool = False
+    masked_destination: str | None = None
+    superseded_journey_id: str | None = None  # the person's earlier live journey, to be ended
+    children: list[MatchedChild] = Field(default_factory=list)
+
+
+class SendCodeRequest(BaseModel):
+    journey_id: str
+    sequence: int  # 1 for the first code of the journey, 2 for the first resend…
+    purpose: CodePurpose
+    account_ref: str
+    channel: Channel
+    issued_at: datetime
+    expires_at: datetime
+    max_wrong_tries: int
+
+
+class CodeIssued(BaseModel):
+    code_id: str
+
+
+class CodeCheckStatus(StrEnum):
+    ACCEPTED = "accepted"
+    INCORRECT = "incorrect"
+    VOID = "void"  # too many wrong tries, replaced, or already used
+    EXPIRED = "expired"
+
+
+class CheckCodeRequest(BaseModel):
+    code_id: str
+    attempt_key: str  # unique per submission: a retried check returns the first answer
+    attempt: str = Field(repr=False)
+    now: datetime
+
+
+class CodeCheck(BaseModel):
+    status: CodeCheckStatus
+    tries_left: int
+
+
+class CheckBirthDateRequest(BaseModel):
+    account_ref: str
+    student_ref: str
+    birth_date: date = Field(repr=False)
+
+
+class ChildDecision(BaseModel):
+    student_ref: str
+    status: str  # confirmed | unconfirmed | reported
+
+
+class ActivateAccountRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    channel: Channel
+    password: str = Field(repr=False)
+    children: list[ChildDecision]
+    activated_at: datetime
+
+
+class AccountActivated(BaseModel):
+    identifier: str

@@ -1,0 +1,80 @@
+"""Models shared by every journey."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+MAX_REF_LENGTH = 64
+
+OpaqueRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
+"""An internal reference (account, student, code): no personal data."""
+
+
+class StrictInput(BaseModel):
+    """Inputs coming from outside: unknown fields and type coercions are errors, strings trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Channel(StrEnum):
+    SMS = "sms"
+    MAIL = "mail"
+
+
+class JourneyPolicy(BaseModel):
+    """The numbers a journey runs by, fixed at its start from the settings (SPEC defaults)."""
+
+    code_validity: timedelta = timedelta(minutes=30)
+    code_max_wrong_tries: int = 5
+    resend_cooldown: timedelta = timedelta(seconds=60)
+    codes_per_journey: int = 5
+    birth_date_max_wrong_tries: int = 3
+    idle_lifetime: timedelta = timedelta(hours=24)
+
+    @classmethod
+    def from_settings(cls, settings) -> "JourneyPolicy":
+        return cls(
+            code_validity=settings.code_validity,
+            code_max_wrong_tries=settings.code_max_wrong_tries,
+            resend_cooldown=settings.resend_cooldown,
+            codes_per_journey=settings.codes_per_journey,
+            birth_date_max_wrong_tries=settings.birth_date_max_wrong_tries,
+            idle_lifetime=settings.journey_idle_lifetime,
+        )
+
+
+class OutcomeStatus(StrEnum):
+    ACCEPTED = "accepted"
+    MISMATCH = "mismatch"  # identity not the school's (R-ACT-1)
+    ALREADY_ACTIVE = "already_active"  # R-ACT-2
+    CODE_INCORRECT = "code_incorrect"  # R-ACT-4, tries left
+    CODE_VOID = "code_void"  # R-ACT-4, no tries left
+    CODE_EXPIRED = "code_expired"  # R-ACT-5
+    RESEND_REFUSED = "resend_refused"  # R-ACT-6, cooldown or cap
+    BIRTH_DATE_INCORRECT = "birth_date_incorrect"  # R-ACT-7, tries left
+    CHILD_LEFT_UNCONFIRMED = "child_left_unconfirmed"  # R-ACT-7, no tries left
+    LINK_REPORTED = "link_reported"  # R-ACT-7 / R-KID-3
+    SEND_FAILED = "send_failed"
+
+
+class Deadlines(BaseModel):
+    code_expires_at: datetime | None = None
+    resend_available_at: datetime | None = None
+    idle_expires_at: datetime | None = None
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Refusal(BaseModel):
+    """Why an update was rejected by its validator; carried as the ApplicationError's details."""
+
+    reason: str
+    message: str
+    errors: list[FieldError] = Field(default_factory=list)

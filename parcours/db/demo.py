@@ -1,0 +1,58 @@
+"""Demo school records the embedded stack loads, so a new user can try a journey at once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from parcours.crypto import hash_password
+from parcours.db.models import AccountStatus, ContactStatus, GuardianRecord, LinkRole
+from parcours.db.school_records import GuardianImport, StudentImport, import_guardian
+
+DEMO_ACTIVE_PASSWORD = "Demo-Compte-2026!"  # only for the demo record of an already active account
+
+DEMO_GUARDIANS = [
+    GuardianImport(
+        last_name="Martin", first_name="Camille", mobile="06 12 34 56 78", email="camille.martin@example.org",
+        students=[StudentImport(ref="stu-lea-martin", last_name="Martin", first_name="Léa",
+                                birth_date=date(2014, 3, 2), school="École élémentaire Jules Ferry", class_name="CM2")],
+    ),
+    GuardianImport(
+        last_name="Dupont-Lefèvre", first_name="Éloïse", mobile="07 98 76 54 32", email="eloise.dupont@example.org",
+        students=[
+            StudentImport(ref="stu-hugo-dupont", last_name="Dupont", first_name="Hugo",
+                          birth_date=date(2012, 9, 21), school="Collège Victor Hugo", class_name="5e B"),
+            StudentImport(ref="stu-ines-dupont", last_name="Dupont", first_name="Inès",
+                          birth_date=date(2016, 1, 15), school="École élémentaire Jules Ferry", class_name="CE2",
+                          role=LinkRole.PERSON_IN_CHARGE),
+        ],
+    ),
+    GuardianImport(
+        last_name="Benali", first_name="Karim", email="karim.benali@example.org",
+        students=[StudentImport(ref="stu-nour-benali", last_name="Benali", first_name="Nour",
+                                birth_date=date(2013, 6, 30), school="Collège Victor Hugo", class_name="6e A")],
+    ),
+    GuardianImport(
+        last_name="Bernard", first_name="Sophie", mobile="06 55 44 33 22", email="sophie.bernard@example.org",
+        students=[StudentImport(ref="stu-tom-bernard", last_name="Bernard", first_name="Tom",
+                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry", class_name="CE1")],
+    ),
+]
+ALREADY_ACTIVE_DEMO = "Bernard"
+
+
+async def load_demo_records(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Load the demo guardians into an empty database; False when records were already there."""
+    async with sessions.begin() as session:
+        if await session.scalar(select(func.count()).select_from(GuardianRecord)):
+            return False
+        for guardian in DEMO_GUARDIANS:
+            account = await import_guardian(session, guardian)
+            if guardian.last_name == ALREADY_ACTIVE_DEMO:
+                account.status = AccountStatus.ACTIVE
+                account.password_hash = hash_password(DEMO_ACTIVE_PASSWORD)
+                account.mobile, account.mobile_status = guardian.mobile, ContactStatus.CONFIRMED
+                account.activated_at = datetime.now(timezone.utc)
+    return True

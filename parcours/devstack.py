@@ -1,0 +1,80 @@
+"""The embedded stack: Temporal dev server (SQLite file, Web UI on :8233), the SQLite application
+database with demo records, the dev inbox, and a worker — in one command."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.service import RPCError
+
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.db.demo import load_demo_records
+from parcours.db.engine import create_schema
+from parcours.settings import Settings
+from parcours.testing import temporal_binary
+from parcours.worker import build_worker, connect
+from parcours.workflows.common import SEARCH_ATTRIBUTES
+
+STATE_DIR = Path(".parcours")
+TEMPORAL_DB = STATE_DIR / "temporal.db"
+UI_PORT = 8233
+SERVER_READY_TIMEOUT_S = 60
+
+
+def dev_server_command(settings: Settings) -> list[str]:
+    host, _, port = settings.temporal_address.rpartition(":")
+    command = [
+        temporal_binary("temporal"), "server", "start-dev",
+        "--db-filename", str(TEMPORAL_DB), "--ip", host, "--port", port, "--ui-port", str(UI_PORT),
+        "--namespace", settings.temporal_namespace, "--log-level", "warn",
+    ]
+    for key in SEARCH_ATTRIBUTES:
+        command += ["--search-attribute", f"{key.name}=Keyword"]
+    return command
+
+
+async def server_is_up(settings: Settings) -> bool:
+    try:
+        client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+        await client.service_client.check_health()
+        return True
+    except (RuntimeError, RPCError):
+        return False
+
+
+async def prepare_database(dependencies: ActivityDependencies) -> bool:
+    await create_schema(dependencies.engine)
+    return await load_demo_records(dependencies.sessions)
+
+
+async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> None:
+    STATE_DIR.mkdir(exist_ok=True)
+    server: subprocess.Popen | None = None
+    if not await server_is_up(settings):
+        log = (STATE_DIR / "temporal.log").open("ab")
+        server = subprocess.Popen(dev_server_command(settings), stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(SERVER_READY_TIMEOUT_S * 2):
+            if server.poll() is not None:
+                raise RuntimeError(f"the Temporal dev server stopped; see {STATE_DIR / 'temporal.log'}")
+            if await server_is_up(settings):
+                break
+            await asyncio.sleep(0.5)
+        else:
+            server.terminate()
+            raise RuntimeError("the Temporal dev server did not start in time")
+    dependencies = ActivityDependencies.from_settings(settings)
+    try:
+        loaded = await prepare_database(dependencies)
+        worker = build_worker(await connect(settings), settings, dependencies)
+        async with worker:
+            on_ready(loaded)
+            await asyncio.Event().wait()  # until Ctrl-C
+    finally:
+        await dependencies.engine.dispose()
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)

@@ -1,0 +1,68 @@
+"""The French wording shown to users, from the help pages in shared/seeds (English in comments)."""
+
+from __future__ import annotations
+
+# R-ACT-1: the number or address is not the school's for this person.
+IDENTITY_MISMATCH_SMS = "Le numéro que vous avez renseigné ne vous a pas été attribué dans EduConnect"
+IDENTITY_MISMATCH_MAIL = "L'adresse mail que vous avez renseignée ne vous a pas été attribuée dans EduConnect"
+IDENTITY_PROMPT = (
+    "Pour activer votre compte, vous devez d'abord confirmer votre identité et renseigner le numéro "
+    "de téléphone portable ou l'adresse mail communiqué à l'école ou à l'établissement scolaire."
+)
+# R-ACT-2: already active -> sign in or recover.
+ALREADY_ACTIVE = (
+    "Votre compte est déjà activé. Connectez-vous avec votre identifiant et votre mot de passe, "
+    "ou utilisez « Identifiant oublié » ou « Mot de passe oublié »."
+)
+# R-ACT-3
+CODE_SENT = "Un code de sécurité a été envoyé"
+CODE_SENT_DETAIL = "Nous venons de vous envoyer un code de sécurité (valable {minutes} min) au {destination}"
+CODE_PROMPT_SMS = "Je saisis le code de sécurité reçu par SMS"
+CODE_PROMPT_MAIL = "Je saisis le code de sécurité reçu par mail"
+# R-ACT-4
+CODE_INCORRECT = "Le code est incorrect. Veuillez le saisir à nouveau."
+CODE_VOID = "Ce code n'est plus valable après trop d'essais. Demandez un nouveau code."
+# R-ACT-5
+CODE_EXPIRED = "Le code d'activation n'est plus valable. Veuillez recommencer."
+# R-ACT-6
+RESEND_SMS = "Je n'ai pas reçu le SMS — Renvoyer le SMS"
+RESEND_MAIL = "Je n'ai pas reçu le mail — Renvoyer le mail"
+RESEND_TOO_SOON = "Veuillez patienter avant de demander un nouveau code (possible à partir de {time})."
+RESEND_CAP_REACHED = "Vous avez demandé trop de codes pour cette activation. Veuillez recommencer plus tard."
+SEND_FAILED = "Le message n'a pas pu être envoyé. Veuillez réessayer dans quelques minutes."
+# R-ACT-7
+CHILDREN_PROMPT = (
+    "Pour avoir accès aux services concernant les élèves ci-dessous, vous devez confirmer que vous "
+    "êtes bien représentant légal ou personne en charge de ces élèves et renseigner leurs dates de naissance."
+)
+CHILD_QUESTION = {
+    "legal_representative": "Je confirme être le représentant légal de l'élève suivant",
+    "person_in_charge": "Je confirme être la personne en charge de l'élève suivant",
+}
+BIRTH_DATE_INCORRECT = "La date de naissance saisie est incorrecte"
+CHILD_LEFT_UNCONFIRMED = (
+    "La date de naissance saisie est incorrecte. Rapprochez-vous de la Direction de l'école pour lui "
+    "demander de rectifier la date. Continuez votre inscription cependant."
+)
+CHILD_CONFIRMED = "Le lien avec cet élève est confirmé."
+LINK_REPORTED = "Votre signalement est enregistré : cet élève ne sera pas rattaché à votre compte."
+# R-ACT-8
+NOTE_IDENTIFIER = "Notez votre identifiant EduConnect. Vous en aurez besoin pour votre prochaine connexion."
+PASSWORD_PROMPT = "Je choisis mon nouveau mot de passe"
+PASSWORD_CONFIRMATION_MISMATCH = "Les deux mots de passe saisis ne sont pas identiques."
+PASSWORD_POLICY_UNMET = "Le mot de passe ne respecte pas les critères de sécurité."
+# R-ACT-9
+ACTIVATED = "Votre compte a été activé avec succès"
+# Journey ends
+ABANDONED = "Votre demande d'activation a expiré faute d'activité. Veuillez recommencer."
+SUPERSEDED = "Une nouvelle demande d'activation a été faite pour ce compte : celle-ci n'est plus valable."
+NOT_NOW = "Cette action n'est pas possible à cette étape."
+
+# Message bodies (SMS and mail)
+SMS_CODE_BODY = "EduConnect : votre code de sécurité est {code}. Il est valable {minutes} min. Ne le communiquez à personne."
+MAIL_CODE_SUBJECT = "EduConnect : votre code de sécurité"
+MAIL_CODE_BODY = (
+    "Bonjour,\n\nVotre code de sécurité pour activer votre compte EduConnect est : {code}\n"
+    "Il est valable {minutes} min. Ne le communiquez à personne.\n\n"
+    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n"
+)

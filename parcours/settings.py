@@ -1,0 +1,118 @@
+"""Every tunable number of SPEC.md's defaults table, read from PARCOURS_* environment variables."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRETS_FILE = Path(".parcours/secrets.env")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PARCOURS_",
+        env_file=(".env", str(DEV_SECRETS_FILE)),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # Temporal
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "parcours"
+
+    # Application database (SQLite by default, PostgreSQL with postgresql+asyncpg://…)
+    database_url: str = "sqlite+aiosqlite:///.parcours/parcours.db"
+
+    # Codes (SPEC defaults)
+    code_validity: timedelta = timedelta(minutes=30)
+    code_digits: int = Field(default=6, ge=4, le=10)
+    code_max_wrong_tries: int = Field(default=5, ge=1)
+    resend_cooldown: timedelta = timedelta(seconds=60)
+    codes_per_journey: int = Field(default=5, ge=1)
+    birth_date_max_wrong_tries: int = Field(default=3, ge=1)
+    journey_idle_lifetime: timedelta = timedelta(hours=24)
+    email_link_validity: timedelta = timedelta(hours=24)
+    password_reset_link_validity: timedelta = timedelta(hours=1)
+    default_phone_region: str = "FR"
+
+    # Secrets. HMAC key for codes and opaque references; payload keys as "id:base64" pairs,
+    # the first one encrypts, all of them decrypt (rotation).
+    secret_key: SecretStr | None = None
+    payload_keys: SecretStr | None = None
+
+    # Messaging: "dev" writes to a readable inbox file; "smtp" / "http" are the real providers.
+    mail_provider: str = "dev"
+    sms_provider: str = "dev"
+    dev_inbox_path: Path = Path(".parcours/dev-inbox.jsonl")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_sender: str = "EduConnect <ne-pas-repondre@educonnect.example>"
+    sms_gateway_url: str = "http://127.0.0.1:8025/sms"
+    sms_gateway_token: SecretStr | None = None
+    sms_sender: str = "EduConnect"
+    provider_timeout: timedelta = timedelta(seconds=10)
+
+    @field_validator("mail_provider")
+    @classmethod
+    def _known_mail_provider(cls, value: str) -> str:
+        if value not in ("dev", "smtp"):
+            raise ValueError("mail_provider must be 'dev' or 'smtp'")
+        return value
+
+    @field_validator("sms_provider")
+    @classmethod
+    def _known_sms_provider(cls, value: str) -> str:
+        if value not in ("dev", "http"):
+            raise ValueError("sms_provider must be 'dev' or 'http'")
+        return value
+
+    def require_secret_key(self) -> bytes:
+        if self.secret_key is None:
+            raise RuntimeError("PARCOURS_SECRET_KEY is not set (run `parcours dev secrets` for a dev key)")
+        return self.secret_key.get_secret_value().encode()
+
+    def payload_key_ring(self) -> list[tuple[str, bytes]]:
+        """The payload encryption keys, the active one first."""
+        if self.payload_keys is None:
+            raise RuntimeError("PARCOURS_PAYLOAD_KEYS is not set (run `parcours dev secrets` for a dev key)")
+        ring = []
+        for pair in self.payload_keys.get_secret_value().split(","):
+            key_id, _, encoded = pair.strip().partition(":")
+            key = base64.b64decode(encoded)
+            if not key_id or len(key) not in (16, 24, 32):
+                raise RuntimeError("PARCOURS_PAYLOAD_KEYS must be 'id:base64-key' pairs of 128/192/256-bit keys")
+            ring.append((key_id, key))
+        return ring
+
+
+def generate_secrets_env() -> str:
+    """Fresh dev secrets, in the env-file format Settings reads."""
+    payload_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    return (
+        f"PARCOURS_SECRET_KEY={secrets.token_urlsafe(32)}\n"
+        f"PARCOURS_PAYLOAD_KEYS=dev1:{payload_key}\n"
+    )
+
+
+def ensure_dev_secrets(path: Path = DEV_SECRETS_FILE) -> Path:
+    """Create the dev secrets file once; later runs keep the same keys so old histories still decrypt."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate_secrets_env())
+        path.chmod(0o600)
+    return path
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

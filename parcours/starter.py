@@ -1,0 +1,232 @@
+"""`parcours`: the CLI for testers and operators — start the embedded stack, drive a journey step by
+step, read the dev inbox. Built on parcours.client, like any API layer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable
+from datetime import date
+from functools import wraps
+from typing import Optional
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
+from parcours.contracts.common import Channel, JourneyPolicy
+from parcours.settings import ensure_dev_secrets, get_settings
+
+app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True)
+activation_app = typer.Typer(help="The activation journey (« Je n'ai pas de compte »).", no_args_is_help=True)
+app.add_typer(activation_app, name="activation")
+console = Console()
+JSON_OUTPUT = {"enabled": False}
+
+
+@app.callback()
+def _options(json_output: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
+    JSON_OUTPUT["enabled"] = json_output
+
+
+def run_async(function: Callable[..., Awaitable[None]]):
+    """Run a coroutine command; turn refusals and bad input into clear messages and exit codes."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            asyncio.run(function(*args, **kwargs))
+        except ValidationError as error:
+            for problem in error.errors():
+                field = ".".join(str(part) for part in problem["loc"]) or "input"
+                console.print(f"[red]{field}[/red]: {problem['msg']}")
+            raise typer.Exit(2) from None
+        except JourneyActionRejected as error:
+            console.print(f"[red]refused ({error.reason})[/red]: {error.message}")
+            for problem in error.errors:
+                console.print(f"  [red]{problem.field}[/red]: {problem.message}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+async def parcours_client() -> ParcoursClient:
+    from parcours.worker import connect
+
+    settings = get_settings()
+    return ParcoursClient(await connect(settings), settings.task_queue, JourneyPolicy.from_settings(settings))
+
+
+async def activation_journey(journey_id: str) -> ActivationJourneyClient:
+    return (await parcours_client()).activation(journey_id)
+
+
+def show(result: BaseModel) -> None:
+    if JSON_OUTPUT["enabled"]:
+        console.print_json(result.model_dump_json())
+        return
+    step = getattr(result, "step", result)
+    if step is not result:
+        colour = "green" if result.status == "accepted" else "yellow"
+        console.print(f"[{colour}]{result.status}[/{colour}]: {result.message}"
+                      + (f" (essais restants : {result.tries_left})" if result.tries_left is not None else ""))
+    console.print(f"journey [bold]{step.journey_id}[/bold] — state [bold]{step.state}[/bold]")
+    for message in step.messages:
+        console.print(f"  « {message} »")
+    if step.identifier:
+        console.print(f"  identifiant : [bold]{step.identifier}[/bold]")
+    for child in step.children:
+        console.print(f"  {child.question} : {child.display_name} ({child.school}) "
+                      f"[dim]ref {child.student_ref}, {child.status}[/dim]")
+    deadlines = {name: value for name, value in step.deadlines.model_dump().items() if value}
+    for name, value in deadlines.items():
+        console.print(f"  [dim]{name}: {value:%Y-%m-%d %H:%M:%S} UTC[/dim]")
+    if step.expected_input:
+        console.print(f"  next: {', '.join(step.expected_input)}")
+
+
+@app.command()
+def up() -> None:
+    """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker)."""
+    from parcours.devstack import UI_PORT, run_stack
+
+    ensure_dev_secrets()
+    get_settings.cache_clear()
+    settings = get_settings()
+
+    def ready(loaded_demo: bool) -> None:
+        console.print("[green]Parcours is running.[/green] Ctrl-C stops everything.")
+        console.print(f"  Temporal Web UI: http://localhost:{UI_PORT}  (task queue {settings.task_queue})")
+        console.print(f"  demo school records {'loaded' if loaded_demo else 'already there'}; see them with: parcours demo")
+        console.print("  In another terminal (same folder, venv active):")
+        console.print("    parcours activation start --channel sms --last-name Martin --first-name Camille --mobile '06 12 34 56 78'")
+        console.print("    parcours inbox            # read the code")
+        console.print("    parcours activation code <journey-id> <code>")
+
+    try:
+        asyncio.run(run_stack(settings, ready))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+@app.command()
+def demo() -> None:
+    """The demo school records: who can activate, with what, and the children's birth dates."""
+    from parcours.db.demo import ALREADY_ACTIVE_DEMO, DEMO_ACTIVE_PASSWORD, DEMO_GUARDIANS
+
+    table = Table("guardian", "mobile", "email", "children (ref, birth date)", "account")
+    for guardian in DEMO_GUARDIANS:
+        children = "\n".join(f"{s.first_name} {s.last_name} ({s.ref}, {s.birth_date:%d %m %Y})" for s in guardian.students)
+        status = f"already active (password {DEMO_ACTIVE_PASSWORD})" if guardian.last_name == ALREADY_ACTIVE_DEMO else "to activate"
+        table.add_row(f"{guardian.first_name} {guardian.last_name}", guardian.mobile or "—", guardian.email or "—", children, status)
+    console.print(table)
+
+
+@app.command()
+def inbox(last: int = typer.Option(5, help="How many of the latest messages to show.")) -> None:
+    """The dev inbox: SMS and mails the dev providers 'sent'."""
+    from parcours.messaging.providers import DevInbox
+
+    messages = DevInbox(get_settings().dev_inbox_path).read()[-last:]
+    if JSON_OUTPUT["enabled"]:
+        console.print_json(json.dumps(messages, ensure_ascii=False))
+        return
+    if not messages:
+        console.print("the dev inbox is empty")
+    for message in messages:
+        console.print(f"[bold]{message['at']}[/bold] {message['channel']} to {message['to']}"
+                      + (f" — {message['subject']}" if message.get("subject") else ""))
+        console.print(f"  {message['body'].strip()}")
+
+
+@app.command()
+def diagrams(check: bool = typer.Option(False, help="Fail if the committed docs are out of date.")) -> None:
+    """Write the journeys' Mermaid diagrams (docs/journeys/) from the state machines."""
+    from parcours.docs import write_journey_docs
+
+    stale = write_journey_docs(check_only=check)
+    if check and stale:
+        console.print(f"[red]out of date:[/red] {', '.join(map(str, stale))} (run `parcours diagrams`)")
+        raise typer.Exit(1)
+    console.print("diagrams up to date" if check else "diagrams written")
+
+
+@activation_app.command("start")
+@run_async
+async def activation_start(
+    channel: Channel = typer.Option(..., help="sms or mail"),
+    last_name: str = typer.Option(..., "--last-name"),
+    first_name: str = typer.Option(..., "--first-name"),
+    mobile: Optional[str] = typer.Option(None, help="The mobile number given to the school."),
+    email: Optional[str] = typer.Option(None, help="The address given to the school."),
+) -> None:
+    """Start an activation and submit the identity (R-ACT-1)."""
+    identity = {"channel": channel, "last_name": last_name, "first_name": first_name, "mobile": mobile, "email": email}
+    _, outcome = await (await parcours_client()).start_activation(identity)
+    show(outcome)
+
+
+@activation_app.command("identity")
+@run_async
+async def activation_identity(
+    journey_id: str,
+    channel: Channel = typer.Option(...),
+    last_name: str = typer.Option(..., "--last-name"),
+    first_name: str = typer.Option(..., "--first-name"),
+    mobile: Optional[str] = typer.Option(None),
+    email: Optional[str] = typer.Option(None),
+) -> None:
+    """Submit a corrected identity to a journey still at the identity step."""
+    identity = {"channel": channel, "last_name": last_name, "first_name": first_name, "mobile": mobile, "email": email}
+    show(await (await activation_journey(journey_id)).submit_identity(identity))
+
+
+@activation_app.command("step")
+@run_async
+async def activation_step(journey_id: str) -> None:
+    """Where the journey stands: state, messages, deadlines, expected input."""
+    show(await (await activation_journey(journey_id)).current_step())
+
+
+@activation_app.command("code")
+@run_async
+async def activation_code(journey_id: str, code: str) -> None:
+    """Submit the code received by SMS or mail (R-ACT-3/4/5)."""
+    show(await (await activation_journey(journey_id)).submit_code(code))
+
+
+@activation_app.command("resend")
+@run_async
+async def activation_resend(journey_id: str) -> None:
+    """« Renvoyer le SMS »: a new code, within cooldown and cap (R-ACT-6)."""
+    show(await (await activation_journey(journey_id)).resend_code())
+
+
+@activation_app.command("child")
+@run_async
+async def activation_child(
+    journey_id: str,
+    student_ref: str,
+    birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
+    not_guardian: bool = typer.Option(False, "--not-guardian", help="« Je ne suis pas le représentant légal »"),
+) -> None:
+    """Confirm a child with their birth date, or report the link (R-ACT-7)."""
+    answer = {"student_ref": student_ref, "is_guardian": not not_guardian, "birth_date": birth_date}
+    show(await (await activation_journey(journey_id)).answer_child(answer))
+
+
+@activation_app.command("password")
+@run_async
+async def activation_password(
+    journey_id: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=False),
+    confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
+) -> None:
+    """Choose the password (R-ACT-8); the account is then active (R-ACT-9)."""
+    show(await (await activation_journey(journey_id)).choose_password(password, confirmation))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""Journeys as python-statemachine charts: pure, deterministic, no I/O."""

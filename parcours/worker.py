@@ -1,0 +1,61 @@
+"""Runs a Parcours worker: `python -m parcours.worker` (settings from PARCOURS_* variables)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from parcours.activities import build_activities
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.codec import parcours_data_converter
+from parcours.settings import Settings, get_settings
+from parcours.workflows.activation import ActivationWorkflow
+
+WORKFLOWS = [ActivationWorkflow]
+# Deterministic third-party modules shared with the sandbox instead of re-imported per run
+# (faster, and their lazy imports at validation time do not trip the sandbox).
+PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumbers", "email_validator", "idna",
+                       "dns", "annotated_types", "typing_extensions")
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=parcours_data_converter(settings.payload_key_ring()),
+    )
+
+
+def build_worker(client: Client, settings: Settings, dependencies: ActivityDependencies) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=build_activities(dependencies),
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+        ),
+    )
+
+
+async def run_worker(settings: Settings) -> None:
+    dependencies = ActivityDependencies.from_settings(settings)
+    client = await connect(settings)
+    logging.getLogger(__name__).info("worker listening on task queue %r", settings.task_queue)
+    try:
+        await build_worker(client, settings, dependencies).run()
+    finally:
+        await dependencies.engine.dispose()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run_worker(get_settings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Temporal workflows: each waits, times and calls activities; its state machine decides."""

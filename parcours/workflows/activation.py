@@ -1,0 +1,369 @@
+"""The activation workflow: drives ActivationJourney, times codes and idleness, calls activities."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from statemachine.exceptions import TransitionNotAllowed
+
+    from parcours import messages
+    from parcours.contracts.activation import (
+        WORKFLOW_TYPE,
+        ActivationData,
+        ActivationOutcome,
+        ActivationStart,
+        ActivationStep,
+        ChildAnswerInput,
+        ChildStatus,
+        ChildToConfirm,
+        CodeInput,
+        IdentityInput,
+        PasswordInput,
+        ResendInput,
+    )
+    from parcours.contracts.activities import (
+        AccountActivated,
+        ActivateAccountRequest,
+        ActivityName,
+        CheckBirthDateRequest,
+        CheckCodeRequest,
+        ChildDecision,
+        CodeCheck,
+        CodeCheckStatus,
+        CodeIssued,
+        CodePurpose,
+        IdentityMatch,
+        MatchIdentityRequest,
+        SendCodeRequest,
+    )
+    from parcours.contracts.common import Channel, FieldError, OutcomeStatus
+    from parcours.password_policy import unmet_criteria
+    from parcours.states.activation import ActivationJourney, next_deadline, resend_refusal
+    from parcours.states.activation_view import build_step, expected_updates, operator_details
+    from parcours.workflows.common import (
+        ACCOUNT_REF,
+        JOURNEY_KIND,
+        JOURNEY_STATE,
+        USER_FACING_ACTIVITY,
+        rejection,
+    )
+
+JOURNEY_KIND_NAME = "activation"
+
+
+@workflow.defn(name=WORKFLOW_TYPE)
+class ActivationWorkflow:
+    @workflow.init
+    def __init__(self, start: ActivationStart) -> None:
+        self.data = ActivationData(policy=start.policy)
+        self.machine = ActivationJourney(self.data)
+        self.lock = asyncio.Lock()  # one action at a time: handlers await activities
+        self.woken = False
+        self.superseded = False
+        self.published_state: str | None = None
+
+    @workflow.run
+    async def run(self, start: ActivationStart) -> ActivationStep:
+        self.data.started_at = self.data.last_activity_at = workflow.now()
+        self._publish()
+        while not self.machine.is_terminated:
+            now = workflow.now()
+            deadline = next_deadline(self.data, now)
+            if deadline is None or deadline > now:
+                try:
+                    await workflow.wait_condition(
+                        lambda: self.woken,
+                        timeout=None if deadline is None else deadline - now,
+                        timeout_summary="next deadline",
+                    )
+                except asyncio.TimeoutError:
+                    pass
+            self.woken = False
+            async with self.lock:
+                self._fire_due_events(workflow.now())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.current_step()
+
+    def _fire_due_events(self, now: datetime) -> None:
+        if self.machine.is_terminated:
+            return
+        if self.superseded:
+            self._fire("newer_journey_started")
+        elif self.data.state == ActivationJourney.code_sent.value and now >= self.data.code_expires_at:
+            self._fire("code_expiry_reached")  # R-ACT-5
+        elif now >= self.data.last_activity_at + self.data.policy.idle_lifetime:
+            self._fire("idle_timeout")
+        else:
+            self._publish()  # e.g. the resend cooldown ended: refresh what operators see
+
+    # -- query and signal ----------------------------------------------------------------------
+
+    @workflow.query
+    def current_step(self) -> ActivationStep:
+        return build_step(workflow.info().workflow_id, self.data, self.machine, workflow.now())
+
+    @workflow.signal
+    def supersede(self) -> None:
+        """A newer activation journey for the same account has started: this one ends."""
+        self.superseded = True
+        self.woken = True
+
+    # -- updates -------------------------------------------------------------------------------
+
+    @workflow.update
+    async def submit_identity(self, identity: IdentityInput) -> ActivationOutcome:
+        async with self.lock:
+            self._require("submit_identity")
+            now = self._touch()
+            self.data.identity_attempts += 1
+            match: IdentityMatch = await self._activity(
+                ActivityName.MATCH_IDENTITY, IdentityMatch,
+                MatchIdentityRequest(journey_id=self._id, channel=identity.channel, last_name=identity.last_name,
+                                     first_name=identity.first_name, destination=identity.destination),
+                summary="match identity with school records",
+            )
+            if not match.matched:  # R-ACT-1
+                self._fire("identity_rejected")
+                message = messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS else messages.IDENTITY_MISMATCH_MAIL
+                return self._outcome(OutcomeStatus.MISMATCH, message)
+            self.data.channel = identity.channel
+            self.data.account_ref = match.account_ref
+            self.data.masked_destination = match.masked_destination
+            self.data.account_already_active = match.already_active
+            if match.already_active:  # R-ACT-2
+                self._fire("identity_matched")
+                return self._outcome(OutcomeStatus.ALREADY_ACTIVE, messages.ALREADY_ACTIVE)
+            self.data.identifier = match.identifier
+            self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
+            if match.superseded_journey_id:
+                await self._end_older_journey(match.superseded_journey_id)
+            sent = await self._send_code(now)
+            if isinstance(sent, ActivationOutcome):
+                self._fire("identity_rejected")  # stays at the identity step; the user may retry
+                return sent
+            self._record_code(sent, now)
+            self._fire("identity_matched")
+            return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
+
+    @submit_identity.validator
+    def _validate_identity(self, identity: IdentityInput) -> None:
+        self._require("submit_identity")
+
+    @workflow.update
+    async def submit_code(self, submission: CodeInput) -> ActivationOutcome:
+        async with self.lock:
+            self._require("submit_code")
+            now = self._touch()
+            if now >= self.data.code_expires_at:  # the expiry timer may not have fired yet
+                self._fire("code_expiry_reached")
+                return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
+            self.data.code_submissions += 1
+            check: CodeCheck = await self._activity(
+                ActivityName.CHECK_CODE, CodeCheck,
+                CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{self._id}/code-submission/{self.data.code_submissions}",
+                                 attempt=submission.code, now=now),
+                summary="check the code",
+            )
+            self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries - check.tries_left
+            if check.status is CodeCheckStatus.ACCEPTED:
+                self._fire("code_accepted")
+                return self._outcome(OutcomeStatus.ACCEPTED, messages.CHILDREN_PROMPT if self.data.children else messages.NOTE_IDENTIFIER)
+            if check.status is CodeCheckStatus.INCORRECT:  # R-ACT-4
+                self._fire("code_rejected")
+                return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
+            if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
+                self._fire("code_expiry_reached")
+                return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
+            self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries
+            self._fire("code_voided")
+            return self._outcome(OutcomeStatus.CODE_VOID, messages.CODE_VOID, tries_left=0)
+
+    @submit_code.validator
+    def _validate_code(self, submission: CodeInput) -> None:
+        self._require("submit_code")
+
+    @workflow.update
+    async def resend_code(self, request: ResendInput) -> ActivationOutcome:
+        async with self.lock:
+            self._require("resend_code")
+            now = self._touch()
+            refusal = resend_refusal(self.data, now)  # R-ACT-6
+            if refusal is not None:
+                reason, retry_at = refusal
+                if reason == "cap":
+                    return self._outcome(OutcomeStatus.RESEND_REFUSED, messages.RESEND_CAP_REACHED)
+                return self._outcome(OutcomeStatus.RESEND_REFUSED,
+                                     messages.RESEND_TOO_SOON.format(time=f"{retry_at:%H:%M:%S} UTC"), retry_at=retry_at)
+            sent = await self._send_code(now)
+            if isinstance(sent, ActivationOutcome):
+                return sent
+            self._fire("code_resent", now=now)  # guards see the previous code's data
+            self._record_code(sent, now)
+            return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
+
+    @resend_code.validator
+    def _validate_resend(self, request: ResendInput) -> None:
+        self._require("resend_code")
+
+    @workflow.update
+    async def answer_child(self, answer: ChildAnswerInput) -> ActivationOutcome:
+        async with self.lock:
+            self._require("answer_child")
+            self._touch()
+            child = self._pending_child(answer.student_ref)
+            if not answer.is_guardian:  # R-ACT-7: "Je ne suis pas …" reports the link (R-KID-3)
+                child.status = ChildStatus.REPORTED
+                self._fire("child_answered")
+                return self._outcome(OutcomeStatus.LINK_REPORTED, messages.LINK_REPORTED)
+            correct: bool = await self._activity(
+                ActivityName.CHECK_BIRTH_DATE, bool,
+                CheckBirthDateRequest(account_ref=self.data.account_ref, student_ref=child.student_ref,
+                                      birth_date=answer.birth_date),
+                summary="check a birth date",
+            )
+            if correct:
+                child.status = ChildStatus.CONFIRMED
+                self._fire("child_answered")
+                return self._outcome(OutcomeStatus.ACCEPTED, messages.CHILD_CONFIRMED)
+            child.wrong_birth_dates += 1
+            tries_left = self.data.policy.birth_date_max_wrong_tries - child.wrong_birth_dates
+            if tries_left > 0:
+                self._fire("child_answered")
+                return self._outcome(OutcomeStatus.BIRTH_DATE_INCORRECT, messages.BIRTH_DATE_INCORRECT, tries_left=tries_left)
+            child.status = ChildStatus.UNCONFIRMED  # "Continuez votre inscription cependant"
+            self._fire("child_answered")
+            return self._outcome(OutcomeStatus.CHILD_LEFT_UNCONFIRMED, messages.CHILD_LEFT_UNCONFIRMED, tries_left=0)
+
+    @answer_child.validator
+    def _validate_child(self, answer: ChildAnswerInput) -> None:
+        self._require("answer_child")
+        self._pending_child(answer.student_ref)
+
+    @workflow.update
+    async def choose_password(self, choice: PasswordInput) -> ActivationOutcome:
+        async with self.lock:
+            self._require("choose_password")
+            self._check_password(choice)
+            now = self._touch()
+            try:
+                await self._activity(
+                    ActivityName.ACTIVATE_ACCOUNT, AccountActivated,
+                    ActivateAccountRequest(
+                        journey_id=self._id, account_ref=self.data.account_ref, channel=self.data.channel,
+                        password=choice.password, activated_at=now,
+                        children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children],
+                    ),
+                    summary="activate the account",
+                )
+            except ActivityError as error:
+                if isinstance(error.cause, ApplicationError) and error.cause.type == "AccountAlreadyActive":
+                    raise rejection("already_active", messages.ALREADY_ACTIVE) from None
+                raise
+            self._fire("password_set")  # R-ACT-9
+            return self._outcome(OutcomeStatus.ACCEPTED, messages.ACTIVATED)
+
+    @choose_password.validator
+    def _validate_password(self, choice: PasswordInput) -> None:
+        self._require("choose_password")
+        self._check_password(choice)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    @property
+    def _id(self) -> str:
+        return workflow.info().workflow_id
+
+    def _touch(self) -> datetime:
+        now = workflow.now()
+        self.data.last_activity_at = now
+        self.woken = True  # deadlines may have moved
+        return now
+
+    def _require(self, update: str) -> None:
+        """Reject an update the machine does not allow now; the journey is unchanged."""
+        if update in expected_updates(self.machine):
+            return
+        if update == "submit_code" and self.data.state == ActivationJourney.code_expired.value:
+            raise rejection("code_expired", messages.CODE_EXPIRED)
+        if update == "submit_code" and self.data.state == ActivationJourney.code_void.value:
+            raise rejection("code_void", messages.CODE_VOID)
+        raise rejection("not_now", f"{messages.NOT_NOW} ({update} in state {self.data.state})")
+
+    def _pending_child(self, student_ref: str) -> ChildToConfirm:
+        for child in self.data.children:
+            if child.student_ref == student_ref and child.status is ChildStatus.TO_CONFIRM:
+                return child
+        raise rejection("unknown_student", "Cet élève n'est pas à confirmer.",
+                        [FieldError(field="student_ref", message="not a student waiting for confirmation")])
+
+    @staticmethod
+    def _check_password(choice: PasswordInput) -> None:
+        """R-ACT-8: each unmet criterion is named."""
+        unmet = unmet_criteria(choice.password)
+        if unmet:
+            raise rejection("password_policy", messages.PASSWORD_POLICY_UNMET,
+                            [FieldError(field="password", message=criterion) for criterion in unmet])
+        if choice.password != choice.confirmation:
+            raise rejection("password_confirmation", messages.PASSWORD_CONFIRMATION_MISMATCH,
+                            [FieldError(field="confirmation", message=messages.PASSWORD_CONFIRMATION_MISMATCH)])
+
+    async def _send_code(self, now: datetime) -> CodeIssued | ActivationOutcome:
+        """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent."""
+        sequence = self.data.codes_sent + 1
+        try:
+            return await self._activity(
+                ActivityName.SEND_CODE, CodeIssued,
+                SendCodeRequest(journey_id=self._id, sequence=sequence, purpose=CodePurpose.ACTIVATION,
+                                account_ref=self.data.account_ref, channel=self.data.channel, issued_at=now,
+                                expires_at=now + self.data.policy.code_validity,
+                                max_wrong_tries=self.data.policy.code_max_wrong_tries),
+                summary=f"send code #{sequence} by {self.data.channel.value}",
+            )
+        except ActivityError:
+            return self._outcome(OutcomeStatus.SEND_FAILED, messages.SEND_FAILED)
+
+    def _record_code(self, issued: CodeIssued, now: datetime) -> None:
+        self.data.code_id = issued.code_id
+        self.data.codes_sent += 1
+        self.data.code_sent_at = now
+        self.data.code_expires_at = now + self.data.policy.code_validity
+        self.data.wrong_code_tries = 0
+
+    async def _end_older_journey(self, journey_id: str) -> None:
+        try:
+            await workflow.get_external_workflow_handle(journey_id).signal(ActivationWorkflow.supersede)
+        except Exception:  # it already ended: nothing to do
+            workflow.logger.info("older activation journey already closed")
+
+    async def _activity(self, name: ActivityName, result_type: type, request, *, summary: str):
+        return await workflow.execute_activity(
+            name.value, request, result_type=result_type, summary=summary, **USER_FACING_ACTIVITY
+        )
+
+    def _fire(self, event: str, **arguments) -> None:
+        try:
+            self.machine.send(event, **arguments)
+        except TransitionNotAllowed as error:  # a bug: fail this update, never the workflow task
+            raise ApplicationError(f"transition not allowed: {error}", type="TransitionNotAllowed",
+                                   non_retryable=True) from None
+        self._publish()
+
+    def _publish(self) -> None:
+        """Search attributes and current details, so operators see where the journey stands."""
+        if self.data.state != self.published_state:
+            updates = [JOURNEY_KIND.value_set(JOURNEY_KIND_NAME), JOURNEY_STATE.value_set(self.data.state)]
+            if self.data.account_ref:
+                updates.append(ACCOUNT_REF.value_set(self.data.account_ref))
+            workflow.upsert_search_attributes(updates)
+            self.published_state = self.data.state
+        workflow.set_current_details(operator_details(self.data))
+
+    def _outcome(self, status: OutcomeStatus, message: str, *, tries_left: int | None = None,
+                 retry_at: datetime | None = None) -> ActivationOutcome:
+        return ActivationOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,
+                                 step=self.current_step())

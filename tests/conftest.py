@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from parcours.testing import Inbox, running_parcours, settings_for, start_time_skipping_env
+
+
+@pytest.fixture(scope="session")
+def session_keys(tmp_path_factory):
+    """One key ring for the session: the Temporal environment's converter and each test's worker."""
+    return settings_for(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture
+async def time_env(session_keys):
+    """A fresh time-skipping server per test (0.1 s): open journeys of an earlier test, whose worker
+    is gone, would otherwise hold the clock."""
+    env = await start_time_skipping_env(session_keys)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def settings(tmp_path, session_keys):
+    return settings_for(tmp_path, secret_key=session_keys.secret_key, payload_keys=session_keys.payload_keys)
+
+
+@pytest.fixture
+def inbox(settings):
+    return Inbox(settings.dev_inbox_path)
+
+
+@pytest.fixture
+async def parcours(time_env, settings):
+    async with running_parcours(time_env.client, settings, update_with_start=False) as (client, dependencies):
+        yield client

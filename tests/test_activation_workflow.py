@@ -1,0 +1,333 @@
+"""The activation workflow on the time-skipping server: every rule, every timer path."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from parcours.client import ActivationJourneyClient, JourneyActionRejected, _act
+from parcours.db.models import Account, AccountStudent, VerificationCode
+from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
+from tests.activation_helpers import (
+    CAMILLE_MAIL,
+    CAMILLE_SMS,
+    ELOISE_SMS,
+    GOOD_PASSWORD,
+    LEA,
+    SOPHIE_SMS,
+    at_code_step,
+    at_password_step,
+)
+
+
+async def account_of(parcours_deps, identifier):
+    async with parcours_deps.sessions() as session:
+        return await session.scalar(select(Account).where(Account.identifier == identifier))
+
+
+@pytest.fixture
+async def deps(time_env, settings):
+    from parcours.testing import running_parcours
+
+    async with running_parcours(time_env.client, settings, update_with_start=False) as (client, dependencies):
+        yield client, dependencies
+
+
+async def test_happy_path_by_sms(deps, inbox):
+    """R-ACT-3, R-ACT-7, R-ACT-8, R-ACT-9: code by SMS, child confirmed, password, account active."""
+    parcours, dependencies = deps
+    journey = await at_code_step(parcours)
+    sms = inbox.messages()[-1]
+    assert sms["channel"] == "sms" and sms["to"] == "+33612345678" and "30 min" in sms["body"]
+    outcome = await journey.submit_code(inbox.last_code())
+    assert outcome.step.state == "children_to_confirm"
+    assert outcome.step.children[0].question == "Je confirme être le représentant légal de l'élève suivant"
+    outcome = await journey.answer_child(LEA)
+    assert outcome.status == "accepted" and outcome.step.state == "password_to_choose"
+    assert outcome.step.identifier == "c.martin1"
+    assert "Notez votre identifiant" in outcome.step.messages[0]
+    outcome = await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    assert outcome.message == "Votre compte a été activé avec succès"
+    assert (await journey.result()).state == "activated"
+    account = await account_of(dependencies, "c.martin1")
+    assert account.status == "active" and account.mobile == "+33612345678" and account.mobile_status == "confirmed"
+    assert account.email_status == "none"
+    assert account.password_hash.startswith("$argon2id$")
+    async with dependencies.sessions() as session:
+        links = (await session.scalars(select(AccountStudent))).all()
+    assert [link.status for link in links] == ["confirmed"]
+
+
+async def test_happy_path_by_mail(deps, inbox):
+    """R-ACT-3, R-ACT-9: the mail channel; the address becomes confirmed contact data."""
+    parcours, dependencies = deps
+    journey = await at_code_step(parcours, CAMILLE_MAIL)
+    mail = inbox.messages()[-1]
+    assert mail["channel"] == "mail" and mail["to"] == "camille.martin@example.org"
+    assert mail["subject"] == "EduConnect : votre code de sécurité"
+    await journey.submit_code(inbox.last_code())
+    await journey.answer_child(LEA)
+    await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    account = await account_of(dependencies, "c.martin1")
+    assert account.email == "camille.martin@example.org" and account.email_status == "confirmed"
+    assert account.mobile_status == "none"
+
+
+async def test_identity_mismatch_leaves_the_journey_for_a_corrected_retry(deps, inbox):
+    """R-ACT-1: a number the school does not have for this person is refused; correct and retry."""
+    parcours, _ = deps
+    journey, outcome = await parcours.start_activation({**CAMILLE_SMS, "mobile": "06 99 99 99 99"})
+    assert outcome.status == "mismatch"
+    assert outcome.message == "Le numéro que vous avez renseigné ne vous a pas été attribué dans EduConnect"
+    assert outcome.step.state == "identity_to_check" and inbox.messages() == []
+    outcome = await journey.submit_identity({**CAMILLE_SMS, "first_name": "Camilo"})
+    assert outcome.status == "mismatch"
+    outcome = await journey.submit_identity(CAMILLE_SMS)
+    assert outcome.status == "accepted" and outcome.step.state == "code_sent"
+
+
+async def test_identity_matches_without_case_or_accents(deps):
+    """R-ACT-1: names compared without case or accents; number in international form."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours, ELOISE_SMS)
+    assert (await journey.current_step()).state == "code_sent"
+
+
+async def test_already_active_account_is_sent_to_sign_in(deps, inbox):
+    """R-ACT-2"""
+    parcours, _ = deps
+    journey, outcome = await parcours.start_activation(SOPHIE_SMS)
+    assert outcome.status == "already_active" and "Connectez-vous" in outcome.message
+    assert (await journey.result()).state == "already_active"
+    assert inbox.messages() == []
+
+
+async def test_code_still_works_at_29_59(deps, inbox, time_env):
+    """R-ACT-3: valid 30 min from its sending."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    await time_env.sleep(timedelta(minutes=29, seconds=59))
+    outcome = await journey.submit_code(inbox.last_code())
+    assert outcome.status == "accepted"
+
+
+async def test_code_expires_after_30_minutes(deps, inbox, time_env):
+    """R-ACT-5: expired code -> "Le code d'activation n'est plus valable", only a new code helps."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    code = inbox.last_code()
+    await time_env.sleep(timedelta(minutes=30, seconds=1))
+    step = await journey.current_step()
+    assert step.state == "code_expired"
+    assert step.messages[0] == "Le code d'activation n'est plus valable. Veuillez recommencer."
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.submit_code(code)
+    assert refused.value.reason == "code_expired"
+    outcome = await journey.resend_code()
+    assert outcome.status == "accepted" and outcome.step.state == "code_sent"
+    assert (await journey.submit_code(inbox.last_code())).status == "accepted"
+
+
+async def test_code_is_usable_once(deps, inbox, dependencies=None):
+    """R-ACT-3: usable once — the same code cannot be consumed by a second check."""
+    parcours, deps_ = deps
+    journey = await at_code_step(parcours)
+    code = inbox.last_code()
+    await journey.submit_code(code)
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.submit_code(code)
+    assert refused.value.reason == "not_now"
+    async with deps_.sessions() as session:
+        record = (await session.scalars(select(VerificationCode))).one()
+    assert record.consumed_at is not None
+
+
+async def test_five_wrong_codes_void_the_code(deps, inbox):
+    """R-ACT-4: "Le code est incorrect"; after 5 wrong tries the code is void, only a resend helps."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    good = inbox.last_code()
+    wrong = "000000" if good != "000000" else "111111"
+    for tries_left in (4, 3, 2, 1):
+        outcome = await journey.submit_code(wrong)
+        assert outcome.status == "code_incorrect" and outcome.tries_left == tries_left
+        assert outcome.message == "Le code est incorrect. Veuillez le saisir à nouveau."
+    outcome = await journey.submit_code(wrong)
+    assert outcome.status == "code_void" and outcome.step.state == "code_void"
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.submit_code(good)  # even the right code is refused now
+    assert refused.value.reason == "code_void"
+    assert (await journey.current_step()).expected_input == ["resend_code"]
+
+
+async def test_resend_cooldown_then_new_code_voids_the_old(deps, inbox, time_env):
+    """R-ACT-6 cooldown; R-ACT-3 a new code voids the previous one."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    first = inbox.last_code()
+    outcome = await journey.resend_code()
+    assert outcome.status == "resend_refused" and outcome.retry_at is not None
+    assert "Veuillez patienter" in outcome.message
+    assert len(inbox.messages()) == 1
+    await time_env.sleep(timedelta(seconds=61))
+    outcome = await journey.resend_code()
+    assert outcome.status == "accepted" and len(inbox.messages()) == 2
+    second = inbox.last_code()
+    if first != second:  # 1 chance in a million they coincide
+        outcome = await journey.submit_code(first)
+        assert outcome.status in ("code_incorrect", "code_void")
+    assert (await journey.submit_code(second)).status == "accepted"
+
+
+async def test_resend_cap_per_journey(deps, inbox, time_env):
+    """R-ACT-6: at most 5 codes per journey; the refusal says so."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    for _ in range(4):
+        await time_env.sleep(timedelta(seconds=61))
+        assert (await journey.resend_code()).status == "accepted"
+    await time_env.sleep(timedelta(seconds=61))
+    outcome = await journey.resend_code()
+    assert outcome.status == "resend_refused" and outcome.retry_at is None
+    assert len(inbox.messages()) == 5
+
+
+async def test_idle_journey_is_abandoned_after_24_hours(deps, time_env):
+    """Journey idle lifetime (24 h default) ends the journey as abandoned."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    await time_env.sleep(timedelta(hours=23, minutes=59))
+    assert (await journey.current_step()).state == "code_expired"
+    await time_env.sleep(timedelta(minutes=2))
+    step = await journey.result()
+    assert step.state == "abandoned" and step.finished
+
+
+async def test_activity_resets_the_idle_clock(deps, inbox, time_env):
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    await time_env.sleep(timedelta(hours=20))
+    await journey.resend_code()
+    await time_env.sleep(timedelta(hours=20))
+    assert (await journey.current_step()).state == "code_expired"
+
+
+async def test_wrong_birth_date_then_continue(deps, inbox):
+    """R-ACT-7: "La date de naissance saisie est incorrecte"; after 3 tries the child stays
+    unconfirmed and the guardian goes on."""
+    parcours, dependencies = deps
+    journey = await at_code_step(parcours)
+    await journey.submit_code(inbox.last_code())
+    wrong = {**LEA, "birth_date": "01 01 2015"}
+    for tries_left in (2, 1):
+        outcome = await journey.answer_child(wrong)
+        assert outcome.status == "birth_date_incorrect" and outcome.tries_left == tries_left
+        assert outcome.message == "La date de naissance saisie est incorrecte"
+    outcome = await journey.answer_child(wrong)
+    assert outcome.status == "child_left_unconfirmed" and "Continuez votre inscription cependant" in outcome.message
+    assert outcome.step.state == "password_to_choose"
+    await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    async with dependencies.sessions() as session:
+        assert [link.status for link in (await session.scalars(select(AccountStudent))).all()] == ["unconfirmed"]
+
+
+async def test_two_children_one_reported(deps, inbox):
+    """R-ACT-7: each linked student is answered; « Je ne suis pas … » reports the link."""
+    parcours, dependencies = deps
+    journey = await at_code_step(parcours, ELOISE_SMS)
+    outcome = await journey.submit_code(inbox.last_code())
+    questions = {child.student_ref: child.question for child in outcome.step.children}
+    assert questions["stu-ines-dupont"] == "Je confirme être la personne en charge de l'élève suivant"
+    outcome = await journey.answer_child({"student_ref": "stu-hugo-dupont", "is_guardian": True, "birth_date": "2012-09-21"})
+    assert outcome.step.state == "children_to_confirm"
+    outcome = await journey.answer_child({"student_ref": "stu-ines-dupont", "is_guardian": False})
+    assert outcome.status == "link_reported" and outcome.step.state == "password_to_choose"
+    await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)
+    async with dependencies.sessions() as session:
+        statuses = sorted(link.status for link in (await session.scalars(select(AccountStudent))).all())
+    assert statuses == ["confirmed", "reported"]
+
+
+async def test_password_policy_names_each_unmet_criterion(deps, inbox):
+    """R-ACT-8: refused with each unmet criterion named; the journey waits for a better one."""
+    parcours, _ = deps
+    journey = await at_password_step(parcours, inbox)
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.choose_password("motdepasse", "motdepasse")
+    assert refused.value.reason == "password_policy"
+    assert [e.message for e in refused.value.errors] == [
+        "Doit contenir 1 majuscule", "Doit contenir 1 chiffre",
+        "Doit contenir 1 caractère spécial parmi " + " ".join("!?@#$(){}[]_&=+-%*<>£µ/.;"),
+    ]
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD + "x")
+    assert refused.value.reason == "password_confirmation"
+    assert refused.value.errors[0].field == "confirmation"
+    assert (await journey.current_step()).state == "password_to_choose"
+    assert (await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)).step.state == "activated"
+
+
+async def test_updates_in_the_wrong_state_are_rejected_and_change_nothing(deps, inbox):
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    before = await journey.current_step()
+    for action in (journey.answer_child(LEA), journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD),
+                   journey.submit_identity(CAMILLE_SMS)):
+        with pytest.raises(JourneyActionRejected) as refused:
+            await action
+        assert refused.value.reason == "not_now"
+    assert await journey.current_step() == before
+
+
+async def test_unknown_student_is_rejected_naming_the_field(deps, inbox):
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    await journey.submit_code(inbox.last_code())
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.answer_child({"student_ref": "stu-someone-else", "is_guardian": True, "birth_date": "2014-03-02"})
+    assert refused.value.errors[0].field == "student_ref"
+
+
+async def test_bad_input_from_another_language_is_rejected_without_failing_the_task(deps, time_env, inbox):
+    """An API layer that skips the client module's validation still gets a clear error naming the
+    field, and the journey is unchanged."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    raw = ActivationJourneyClient(time_env.client.get_workflow_handle(journey.journey_id))
+    for bad in ({"code": "12ab56"}, {"code": "123456", "extra": 1}, {}, {"code": ["123456"]}):
+        with pytest.raises(JourneyActionRejected) as refused:
+            await _act(raw.handle, "submit_code", bad)  # no client-side validation
+        assert refused.value.reason == "invalid_input"
+        assert {e.field for e in refused.value.errors} & {"code", "extra"}, refused.value.errors
+    assert (await journey.current_step()).state == "code_sent"
+    assert (await journey.submit_code(inbox.last_code())).status == "accepted"
+
+
+async def test_second_start_for_the_same_person_supersedes_the_first(deps, inbox):
+    """Starting twice for the same person never leaves two live journeys: the newer one wins,
+    the older one ends and its code is void."""
+    parcours, _ = deps
+    first = await at_code_step(parcours)
+    first_code = inbox.last_code()
+    second = await at_code_step(parcours, CAMILLE_MAIL)
+    assert (await first.result()).state == "superseded"
+    with pytest.raises(JourneyActionRejected) as refused:
+        await first.submit_code(first_code)
+    assert refused.value.reason == "journey_not_open"
+    assert (await second.submit_code(inbox.last_code())).status == "accepted"
+
+
+async def test_operators_see_kind_state_and_account(deps, time_env, inbox):
+    """Search attributes upserted on each transition (no personal data in them)."""
+    parcours, _ = deps
+    journey = await at_code_step(parcours)
+    description = await time_env.client.get_workflow_handle(journey.journey_id).describe()
+    attributes = description.typed_search_attributes
+    assert attributes.get(JOURNEY_KIND) == "activation"
+    assert attributes.get(JOURNEY_STATE) == "code_sent"
+    assert attributes.get(ACCOUNT_REF)
+    assert "Martin" not in str(attributes) and "0612" not in str(attributes)
+    await journey.submit_code(inbox.last_code())
+    description = await time_env.client.get_workflow_handle(journey.journey_id).describe()
+    assert description.typed_search_attributes.get(JOURNEY_STATE) == "children_to_confirm"
+    assert journey.journey_id.startswith("activation/") and "Martin" not in journey.journey_id
