@@ -3,6 +3,7 @@ Temporal environment, with its own database (demo records loaded) and dev inbox.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -20,20 +21,23 @@ from parcours.client import ParcoursClient
 from parcours.codec import parcours_data_converter
 from parcours.contracts.common import JourneyPolicy
 from parcours.db.demo import load_demo_records
-from parcours.db.engine import create_schema
+from parcours.db.engine import create_schema, recreate_schema
 from parcours.messaging.providers import DevInbox
 from parcours.settings import Settings, generate_secrets_env
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 from parcours.worker import build_worker
 
 CODE_IN_MESSAGE = re.compile(r"\b(\d{6})\b")
+# Set to a server database (e.g. postgresql+asyncpg://…/test) to run the tests against it;
+# each harness empties it first, so tests must not run in parallel against one database.
+TEST_DATABASE_VARIABLE = "PARCOURS_TEST_DATABASE_URL"
 
 
 def settings_for(directory: Path, **overrides) -> Settings:
     """Settings isolated in `directory`: its own SQLite file, inbox and fresh keys."""
     secrets = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
     values = dict(
-        database_url=f"sqlite+aiosqlite:///{directory / 'parcours.db'}",
+        database_url=os.environ.get(TEST_DATABASE_VARIABLE) or f"sqlite+aiosqlite:///{directory / 'parcours.db'}",
         dev_inbox_path=directory / "dev-inbox.jsonl",
         secret_key=secrets["PARCOURS_SECRET_KEY"],
         payload_keys=secrets["PARCOURS_PAYLOAD_KEYS"],
@@ -91,12 +95,19 @@ class Inbox:
         return CODE_IN_MESSAGE.search(messages[-1]["body"]).group(1)
 
 
+async def prepare_schema(dependencies: ActivityDependencies, fresh: bool) -> None:
+    if fresh and not dependencies.engine.url.drivername.startswith("sqlite"):
+        await recreate_schema(dependencies.engine)
+    else:
+        await create_schema(dependencies.engine)
+
+
 @asynccontextmanager
 async def running_parcours(client: Client, settings: Settings, *, demo_records: bool = True,
                            update_with_start: bool = True):
     """A worker and its database for the duration of the block; yields (ParcoursClient, dependencies)."""
     dependencies = ActivityDependencies.from_settings(settings)
-    await create_schema(dependencies.engine)
+    await prepare_schema(dependencies, fresh=demo_records)
     if demo_records:
         await load_demo_records(dependencies.sessions)
     worker = build_worker(client, settings, dependencies)

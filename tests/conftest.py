@@ -31,6 +31,12 @@ def inbox(settings):
 
 
 @pytest.fixture
-async def parcours(time_env, settings):
-    async with running_parcours(time_env.client, settings, update_with_start=False) as (client, dependencies):
-        yield client
+async def harness(time_env, settings):
+    """(ParcoursClient, ActivityDependencies): a worker on the time-skipping server, demo records loaded."""
+    async with running_parcours(time_env.client, settings, update_with_start=False) as running:
+        yield running
+
+
+@pytest.fixture
+def parcours(harness):
+    return harness[0]

@@ -20,22 +20,14 @@ from tests.activation_helpers import (
 )
 
 
-async def account_of(parcours_deps, identifier):
-    async with parcours_deps.sessions() as session:
+async def account_of(dependencies, identifier):
+    async with dependencies.sessions() as session:
         return await session.scalar(select(Account).where(Account.identifier == identifier))
 
 
-@pytest.fixture
-async def deps(time_env, settings):
-    from parcours.testing import running_parcours
-
-    async with running_parcours(time_env.client, settings, update_with_start=False) as (client, dependencies):
-        yield client, dependencies
-
-
-async def test_happy_path_by_sms(deps, inbox):
+async def test_happy_path_by_sms(harness, inbox):
     """R-ACT-3, R-ACT-7, R-ACT-8, R-ACT-9: code by SMS, child confirmed, password, account active."""
-    parcours, dependencies = deps
+    parcours, dependencies = harness
     journey = await at_code_step(parcours)
     sms = inbox.messages()[-1]
     assert sms["channel"] == "sms" and sms["to"] == "+33612345678" and "30 min" in sms["body"]
@@ -58,9 +50,9 @@ async def test_happy_path_by_sms(deps, inbox):
     assert [link.status for link in links] == ["confirmed"]
 
 
-async def test_happy_path_by_mail(deps, inbox):
+async def test_happy_path_by_mail(harness, inbox):
     """R-ACT-3, R-ACT-9: the mail channel; the address becomes confirmed contact data."""
-    parcours, dependencies = deps
+    parcours, dependencies = harness
     journey = await at_code_step(parcours, CAMILLE_MAIL)
     mail = inbox.messages()[-1]
     assert mail["channel"] == "mail" and mail["to"] == "camille.martin@example.org"
@@ -73,9 +65,9 @@ async def test_happy_path_by_mail(deps, inbox):
     assert account.mobile_status == "none"
 
 
-async def test_identity_mismatch_leaves_the_journey_for_a_corrected_retry(deps, inbox):
+async def test_identity_mismatch_leaves_the_journey_for_a_corrected_retry(harness, inbox):
     """R-ACT-1: a number the school does not have for this person is refused; correct and retry."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey, outcome = await parcours.start_activation({**CAMILLE_SMS, "mobile": "06 99 99 99 99"})
     assert outcome.status == "mismatch"
     assert outcome.message == "Le numéro que vous avez renseigné ne vous a pas été attribué dans EduConnect"
@@ -86,34 +78,34 @@ async def test_identity_mismatch_leaves_the_journey_for_a_corrected_retry(deps, 
     assert outcome.status == "accepted" and outcome.step.state == "code_sent"
 
 
-async def test_identity_matches_without_case_or_accents(deps):
+async def test_identity_matches_without_case_or_accents(harness):
     """R-ACT-1: names compared without case or accents; number in international form."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours, ELOISE_SMS)
     assert (await journey.current_step()).state == "code_sent"
 
 
-async def test_already_active_account_is_sent_to_sign_in(deps, inbox):
+async def test_already_active_account_is_sent_to_sign_in(harness, inbox):
     """R-ACT-2"""
-    parcours, _ = deps
+    parcours, _ = harness
     journey, outcome = await parcours.start_activation(SOPHIE_SMS)
     assert outcome.status == "already_active" and "Connectez-vous" in outcome.message
     assert (await journey.result()).state == "already_active"
     assert inbox.messages() == []
 
 
-async def test_code_still_works_at_29_59(deps, inbox, time_env):
+async def test_code_still_works_at_29_59(harness, inbox, time_env):
     """R-ACT-3: valid 30 min from its sending."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     await time_env.sleep(timedelta(minutes=29, seconds=59))
     outcome = await journey.submit_code(inbox.last_code())
     assert outcome.status == "accepted"
 
 
-async def test_code_expires_after_30_minutes(deps, inbox, time_env):
+async def test_code_expires_after_30_minutes(harness, inbox, time_env):
     """R-ACT-5: expired code -> "Le code d'activation n'est plus valable", only a new code helps."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     code = inbox.last_code()
     await time_env.sleep(timedelta(minutes=30, seconds=1))
@@ -128,23 +120,23 @@ async def test_code_expires_after_30_minutes(deps, inbox, time_env):
     assert (await journey.submit_code(inbox.last_code())).status == "accepted"
 
 
-async def test_code_is_usable_once(deps, inbox, dependencies=None):
+async def test_code_is_usable_once(harness, inbox):
     """R-ACT-3: usable once — the same code cannot be consumed by a second check."""
-    parcours, deps_ = deps
+    parcours, dependencies = harness
     journey = await at_code_step(parcours)
     code = inbox.last_code()
     await journey.submit_code(code)
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.submit_code(code)
     assert refused.value.reason == "not_now"
-    async with deps_.sessions() as session:
+    async with dependencies.sessions() as session:
         record = (await session.scalars(select(VerificationCode))).one()
     assert record.consumed_at is not None
 
 
-async def test_five_wrong_codes_void_the_code(deps, inbox):
+async def test_five_wrong_codes_void_the_code(harness, inbox):
     """R-ACT-4: "Le code est incorrect"; after 5 wrong tries the code is void, only a resend helps."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     good = inbox.last_code()
     wrong = "000000" if good != "000000" else "111111"
@@ -160,9 +152,9 @@ async def test_five_wrong_codes_void_the_code(deps, inbox):
     assert (await journey.current_step()).expected_input == ["resend_code"]
 
 
-async def test_resend_cooldown_then_new_code_voids_the_old(deps, inbox, time_env):
+async def test_resend_cooldown_then_new_code_voids_the_old(harness, inbox, time_env):
     """R-ACT-6 cooldown; R-ACT-3 a new code voids the previous one."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     first = inbox.last_code()
     outcome = await journey.resend_code()
@@ -179,9 +171,9 @@ async def test_resend_cooldown_then_new_code_voids_the_old(deps, inbox, time_env
     assert (await journey.submit_code(second)).status == "accepted"
 
 
-async def test_resend_cap_per_journey(deps, inbox, time_env):
+async def test_resend_cap_per_journey(harness, inbox, time_env):
     """R-ACT-6: at most 5 codes per journey; the refusal says so."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     for _ in range(4):
         await time_env.sleep(timedelta(seconds=61))
@@ -192,9 +184,9 @@ async def test_resend_cap_per_journey(deps, inbox, time_env):
     assert len(inbox.messages()) == 5
 
 
-async def test_idle_journey_is_abandoned_after_24_hours(deps, time_env):
+async def test_idle_journey_is_abandoned_after_24_hours(harness, time_env):
     """Journey idle lifetime (24 h default) ends the journey as abandoned."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     await time_env.sleep(timedelta(hours=23, minutes=59))
     assert (await journey.current_step()).state == "code_expired"
@@ -203,8 +195,8 @@ async def test_idle_journey_is_abandoned_after_24_hours(deps, time_env):
     assert step.state == "abandoned" and step.finished
 
 
-async def test_activity_resets_the_idle_clock(deps, inbox, time_env):
-    parcours, _ = deps
+async def test_activity_resets_the_idle_clock(harness, inbox, time_env):
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     await time_env.sleep(timedelta(hours=20))
     await journey.resend_code()
@@ -212,10 +204,10 @@ async def test_activity_resets_the_idle_clock(deps, inbox, time_env):
     assert (await journey.current_step()).state == "code_expired"
 
 
-async def test_wrong_birth_date_then_continue(deps, inbox):
+async def test_wrong_birth_date_then_continue(harness, inbox):
     """R-ACT-7: "La date de naissance saisie est incorrecte"; after 3 tries the child stays
     unconfirmed and the guardian goes on."""
-    parcours, dependencies = deps
+    parcours, dependencies = harness
     journey = await at_code_step(parcours)
     await journey.submit_code(inbox.last_code())
     wrong = {**LEA, "birth_date": "01 01 2015"}
@@ -231,9 +223,9 @@ async def test_wrong_birth_date_then_continue(deps, inbox):
         assert [link.status for link in (await session.scalars(select(AccountStudent))).all()] == ["unconfirmed"]
 
 
-async def test_two_children_one_reported(deps, inbox):
+async def test_two_children_one_reported(harness, inbox):
     """R-ACT-7: each linked student is answered; « Je ne suis pas … » reports the link."""
-    parcours, dependencies = deps
+    parcours, dependencies = harness
     journey = await at_code_step(parcours, ELOISE_SMS)
     outcome = await journey.submit_code(inbox.last_code())
     questions = {child.student_ref: child.question for child in outcome.step.children}
@@ -248,9 +240,9 @@ async def test_two_children_one_reported(deps, inbox):
     assert statuses == ["confirmed", "reported"]
 
 
-async def test_password_policy_names_each_unmet_criterion(deps, inbox):
+async def test_password_policy_names_each_unmet_criterion(harness, inbox):
     """R-ACT-8: refused with each unmet criterion named; the journey waits for a better one."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_password_step(parcours, inbox)
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.choose_password("motdepasse", "motdepasse")
@@ -267,8 +259,8 @@ async def test_password_policy_names_each_unmet_criterion(deps, inbox):
     assert (await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)).step.state == "activated"
 
 
-async def test_updates_in_the_wrong_state_are_rejected_and_change_nothing(deps, inbox):
-    parcours, _ = deps
+async def test_updates_in_the_wrong_state_are_rejected_and_change_nothing(harness, inbox):
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     before = await journey.current_step()
     for action in (journey.answer_child(LEA), journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD),
@@ -279,8 +271,8 @@ async def test_updates_in_the_wrong_state_are_rejected_and_change_nothing(deps, 
     assert await journey.current_step() == before
 
 
-async def test_unknown_student_is_rejected_naming_the_field(deps, inbox):
-    parcours, _ = deps
+async def test_unknown_student_is_rejected_naming_the_field(harness, inbox):
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     await journey.submit_code(inbox.last_code())
     with pytest.raises(JourneyActionRejected) as refused:
@@ -288,10 +280,10 @@ async def test_unknown_student_is_rejected_naming_the_field(deps, inbox):
     assert refused.value.errors[0].field == "student_ref"
 
 
-async def test_bad_input_from_another_language_is_rejected_without_failing_the_task(deps, time_env, inbox):
+async def test_bad_input_from_another_language_is_rejected_without_failing_the_task(harness, time_env, inbox):
     """An API layer that skips the client module's validation still gets a clear error naming the
     field, and the journey is unchanged."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     raw = ActivationJourneyClient(time_env.client.get_workflow_handle(journey.journey_id))
     for bad in ({"code": "12ab56"}, {"code": "123456", "extra": 1}, {}, {"code": ["123456"]}):
@@ -303,10 +295,10 @@ async def test_bad_input_from_another_language_is_rejected_without_failing_the_t
     assert (await journey.submit_code(inbox.last_code())).status == "accepted"
 
 
-async def test_second_start_for_the_same_person_supersedes_the_first(deps, inbox):
+async def test_second_start_for_the_same_person_supersedes_the_first(harness, inbox):
     """Starting twice for the same person never leaves two live journeys: the newer one wins,
     the older one ends and its code is void."""
-    parcours, _ = deps
+    parcours, _ = harness
     first = await at_code_step(parcours)
     first_code = inbox.last_code()
     second = await at_code_step(parcours, CAMILLE_MAIL)
@@ -317,9 +309,9 @@ async def test_second_start_for_the_same_person_supersedes_the_first(deps, inbox
     assert (await second.submit_code(inbox.last_code())).status == "accepted"
 
 
-async def test_operators_see_kind_state_and_account(deps, time_env, inbox):
+async def test_operators_see_kind_state_and_account(harness, time_env, inbox):
     """Search attributes upserted on each transition (no personal data in them)."""
-    parcours, _ = deps
+    parcours, _ = harness
     journey = await at_code_step(parcours)
     description = await time_env.client.get_workflow_handle(journey.journey_id).describe()
     attributes = description.typed_search_attributes

@@ -38,3 +38,10 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 async def create_schema(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
+
+
+async def recreate_schema(engine: AsyncEngine) -> None:
+    """Empty tables for a test run on a shared server database (PostgreSQL in CI)."""
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.drop_all)
+        await connection.run_sync(Base.metadata.create_all)

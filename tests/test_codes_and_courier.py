@@ -1,0 +1,189 @@
+"""Codes in the database and the courier, without Temporal (activities called directly)."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from parcours.activities.codes import CodeActivities
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contracts.activities import CheckCodeRequest, CodeCheckStatus, CodePurpose, SendCodeRequest
+from parcours.crypto import derive_code
+from parcours.db.demo import load_demo_records
+from parcours.testing import prepare_schema
+from parcours.db.models import Account, MessageDelivery, VerificationCode
+from parcours.messaging.providers import HttpSmsProvider, OutgoingMessage, PermanentSendError, SmtpMailProvider, TransientSendError
+from tests.receivers import SmsGateway, SmtpServer
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+async def dependencies(settings):
+    deps = ActivityDependencies.from_settings(settings)
+    await prepare_schema(deps, fresh=True)
+    await load_demo_records(deps.sessions)
+    yield deps
+    await deps.engine.dispose()
+
+
+async def camille_ref(deps) -> str:
+    async with deps.sessions() as session:
+        return await session.scalar(select(Account.ref).where(Account.identifier == "c.martin1"))
+
+
+def send_request(account_ref, sequence=1, journey_id="activation/test", issued_at=NOW):
+    return SendCodeRequest(journey_id=journey_id, sequence=sequence, purpose=CodePurpose.ACTIVATION,
+                           account_ref=account_ref, channel="sms", issued_at=issued_at,
+                           expires_at=issued_at + timedelta(minutes=30), max_wrong_tries=5)
+
+
+def the_code(deps, code_id) -> str:
+    return derive_code(deps.secret_key, code_id, deps.code_digits)
+
+
+async def test_code_record_expiry_uses_the_wall_clock_when_no_time_is_given(dependencies):
+    """R-ACT-3: valid 30 min from its sending — the record's own check, outside any workflow."""
+    codes = CodeActivities(dependencies)
+    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    async with dependencies.sessions() as session:
+        record = await session.get(VerificationCode, issued.code_id)
+    with freeze_time(NOW + timedelta(minutes=29, seconds=59)):
+        assert not record.is_expired()
+    with freeze_time(NOW + timedelta(minutes=30)):
+        assert record.is_expired()
+
+
+async def test_a_retried_send_sends_once_and_issues_one_code(dependencies, inbox):
+    """Idempotent sends: the same key twice (an activity retry) gives one message, one code."""
+    codes = CodeActivities(dependencies)
+    request = send_request(await camille_ref(dependencies))
+    first = await ActivityEnvironment().run(codes.send_verification_code, request)
+    again = await ActivityEnvironment().run(codes.send_verification_code, request)
+    assert first == again and len(inbox.messages()) == 1
+    async with dependencies.sessions() as session:
+        assert len((await session.scalars(select(VerificationCode))).all()) == 1
+        delivery = (await session.scalars(select(MessageDelivery))).one()
+    assert delivery.status == "sent" and delivery.attempts == 2
+
+
+async def test_crash_after_the_provider_accepted_does_not_send_twice(dependencies, inbox, monkeypatch):
+    """A worker dying between the provider's acceptance and the ledger update: the retry repeats
+    the very same message under the same key, which the sink drops."""
+    codes = CodeActivities(dependencies)
+    request = send_request(await camille_ref(dependencies))
+    original = dependencies.courier.providers["sms"].send
+
+    async def send_then_crash(message):
+        await original(message)
+        raise ConnectionResetError("worker killed")
+
+    monkeypatch.setattr(dependencies.courier.providers["sms"], "send", send_then_crash)
+    with pytest.raises(ConnectionResetError):
+        await ActivityEnvironment().run(codes.send_verification_code, request)
+    monkeypatch.setattr(dependencies.courier.providers["sms"], "send", original)
+    await ActivityEnvironment().run(codes.send_verification_code, request)
+    assert len(inbox.messages()) == 1
+
+
+async def test_new_code_voids_the_previous_one(dependencies):
+    """R-ACT-3: a new code voids the previous one."""
+    codes = CodeActivities(dependencies)
+    ref = await camille_ref(dependencies)
+    first = await ActivityEnvironment().run(codes.send_verification_code, send_request(ref, 1))
+    await ActivityEnvironment().run(codes.send_verification_code, send_request(ref, 2))
+    check = await ActivityEnvironment().run(codes.check_verification_code, CheckCodeRequest(
+        code_id=first.code_id, attempt_key="a1", attempt=the_code(dependencies, first.code_id), now=NOW))
+    assert check.status is CodeCheckStatus.VOID
+
+
+async def test_two_concurrent_submissions_consume_a_code_once(dependencies):
+    """A code cannot be used twice, even by two submissions at the same moment."""
+    codes = CodeActivities(dependencies)
+    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    code = the_code(dependencies, issued.code_id)
+
+    async def submit(key):
+        for _ in range(20):  # SQLite may answer "locked" to the loser: the activity would be retried
+            try:
+                return await ActivityEnvironment().run(codes.check_verification_code,
+                                                      CheckCodeRequest(code_id=issued.code_id, attempt_key=key, attempt=code, now=NOW))
+            except Exception as error:  # noqa: BLE001
+                if "locked" not in str(error):
+                    raise
+                await asyncio.sleep(0.05)
+
+    results = await asyncio.gather(submit("k1"), submit("k2"))
+    assert sorted(result.status for result in results) == ["accepted", "void"]
+
+
+async def test_a_retried_check_gives_the_same_answer_and_counts_once(dependencies):
+    codes = CodeActivities(dependencies)
+    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    wrong = "000000" if the_code(dependencies, issued.code_id) != "000000" else "111111"
+    request = CheckCodeRequest(code_id=issued.code_id, attempt_key="same", attempt=wrong, now=NOW)
+    first = await ActivityEnvironment().run(codes.check_verification_code, request)
+    again = await ActivityEnvironment().run(codes.check_verification_code, request)
+    assert first == again and first.tries_left == 4
+    right = CheckCodeRequest(code_id=issued.code_id, attempt_key="ok", attempt=the_code(dependencies, issued.code_id), now=NOW)
+    assert (await ActivityEnvironment().run(codes.check_verification_code, right)).status is CodeCheckStatus.ACCEPTED
+    assert (await ActivityEnvironment().run(codes.check_verification_code, right)).status is CodeCheckStatus.ACCEPTED
+
+
+async def test_check_after_expiry_says_expired(dependencies):
+    """R-ACT-5"""
+    codes = CodeActivities(dependencies)
+    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    late = CheckCodeRequest(code_id=issued.code_id, attempt_key="late", attempt=the_code(dependencies, issued.code_id),
+                            now=NOW + timedelta(minutes=30))
+    assert (await ActivityEnvironment().run(codes.check_verification_code, late)).status is CodeCheckStatus.EXPIRED
+
+
+async def test_sms_gateway_any_2xx_is_success_5xx_is_retried_4xx_is_final():
+    message = OutgoingMessage("activation/x/code/1", "sms", "+33612345678", "code 123456")
+    with SmsGateway(success_status=202) as gateway:
+        provider = HttpSmsProvider(gateway.url, gateway.token, "EduConnect", timeout=5)
+        gateway.queued_statuses = [503]
+        with pytest.raises(TransientSendError):
+            await provider.send(message)
+        await provider.send(message)
+        await provider.send(message)  # a repeat under the same key
+        assert len(gateway.received) == 1
+        assert gateway.received[0]["to"] == "+33612345678" and gateway.received[0]["reference"] == message.idempotency_key
+        gateway.queued_statuses = [400]
+        with pytest.raises(PermanentSendError):
+            await provider.send(message)
+    with pytest.raises(TransientSendError):  # gateway gone
+        await provider.send(message)
+
+
+async def test_code_activity_maps_provider_failures(dependencies, settings):
+    """A transient failure is retried by Temporal; a permanent one is not."""
+    with SmsGateway() as gateway:
+        dependencies.courier.providers["sms"] = HttpSmsProvider(gateway.url, gateway.token, "EduConnect", timeout=5)
+        codes = CodeActivities(dependencies)
+        ref = await camille_ref(dependencies)
+        gateway.queued_statuses = [500]
+        with pytest.raises(ApplicationError) as failure:
+            await ActivityEnvironment().run(codes.send_verification_code, send_request(ref, 1))
+        assert not failure.value.non_retryable
+        gateway.queued_statuses = [422]
+        with pytest.raises(ApplicationError) as failure:
+            await ActivityEnvironment().run(codes.send_verification_code, send_request(ref, 2))
+        assert failure.value.non_retryable
+
+
+async def test_smtp_provider_sends_a_real_mail():
+    with SmtpServer() as smtp:
+        provider = SmtpMailProvider("127.0.0.1", smtp.port, "EduConnect <ne-pas-repondre@educonnect.example>")
+        await provider.send(OutgoingMessage("activation/x/code/1", "mail", "camille.martin@example.org",
+                                            "Votre code : 123456", subject="EduConnect : votre code de sécurité"))
+    [mail] = smtp.messages
+    assert mail["To"] == "camille.martin@example.org"
+    assert mail["Subject"] == "EduConnect : votre code de sécurité"
+    assert "activation.x.code.1" in mail["Message-ID"]
+    assert "123456" in mail.get_content()
