@@ -4,7 +4,9 @@ database with demo records, the dev inbox, and a worker — in one command."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.codec import EncryptionCodec
+from parcours.codec_server import make_codec_server
 from parcours.db.demo import load_demo_records
 from parcours.db.engine import create_schema
 from parcours.settings import Settings
@@ -31,10 +35,15 @@ def dev_server_command(settings: Settings) -> list[str]:
         temporal_binary("temporal"), "server", "start-dev",
         "--db-filename", str(TEMPORAL_DB), "--ip", host, "--port", port, "--ui-port", str(UI_PORT),
         "--namespace", settings.temporal_namespace, "--log-level", "warn",
+        "--ui-codec-endpoint", codec_endpoint(settings),
     ]
     for key in SEARCH_ATTRIBUTES:
         command += ["--search-attribute", f"{key.name}=Keyword"]
     return command
+
+
+def codec_endpoint(settings: Settings) -> str:
+    return f"http://{settings.codec_server_host}:{settings.codec_server_port}"
 
 
 async def server_is_up(settings: Settings) -> bool:
@@ -53,6 +62,15 @@ async def prepare_database(dependencies: ActivityDependencies) -> bool:
 
 async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> None:
     STATE_DIR.mkdir(exist_ok=True)
+    stop = asyncio.Event()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(stop_signal, stop.set)
+    codec_server = make_codec_server(
+        EncryptionCodec(settings.payload_key_ring()), settings.codec_server_host, settings.codec_server_port,
+        allowed_origin=settings.temporal_ui_origin,
+        token=settings.codec_server_token.get_secret_value() if settings.codec_server_token else None,
+    )
+    threading.Thread(target=codec_server.serve_forever, daemon=True).start()
     server: subprocess.Popen | None = None
     if not await server_is_up(settings):
         log = (STATE_DIR / "temporal.log").open("ab")
@@ -72,8 +90,9 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
         worker = build_worker(await connect(settings), settings, dependencies)
         async with worker:
             on_ready(loaded)
-            await asyncio.Event().wait()  # until Ctrl-C
+            await stop.wait()  # Ctrl-C or SIGTERM
     finally:
+        codec_server.shutdown()
         await dependencies.engine.dispose()
         if server is not None:
             server.terminate()

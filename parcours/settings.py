@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     payload_keys: SecretStr | None = None
 
+    # Codec server (lets the Temporal Web UI and CLI decrypt payloads for operators)
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8081
+    codec_server_token: SecretStr | None = None
+    temporal_ui_origin: str = "http://localhost:8233"
+
     # Messaging: "dev" writes to a readable inbox file; "smtp" / "http" are the real providers.
     mail_provider: str = "dev"
     sms_provider: str = "dev"

@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
+from parcours.contracts.activation import ChildAnswerInput, IdentityInput
 from parcours.contracts.common import Channel, JourneyPolicy
 from parcours.settings import ensure_dev_secrets, get_settings
 
@@ -24,6 +25,19 @@ activation_app = typer.Typer(help="The activation journey (« Je n'ai pas de com
 app.add_typer(activation_app, name="activation")
 console = Console()
 JSON_OUTPUT = {"enabled": False}
+NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
+  Temporal Web UI   http://localhost:{ui_port}   (payloads decrypted by the codec server {codec})
+  Task queue        {task_queue}
+  Demo records      {demo} — list them with: .venv/bin/parcours demo
+
+Try an activation in another terminal, from this folder:
+  .venv/bin/parcours activation start --channel sms --last-name Martin --first-name Camille --mobile '06 12 34 56 78'
+  .venv/bin/parcours inbox                                  # the SMS with the code
+  .venv/bin/parcours activation code <journey-id> <code>
+  .venv/bin/parcours activation child <journey-id> stu-lea-martin --birth-date '02 03 2014'
+  .venv/bin/parcours activation password <journey-id>       # asks for it twice
+Operators: .venv/bin/temporal workflow list --query "JourneyKind='activation' AND JourneyState='code_sent'"
+"""
 
 
 @app.callback()
@@ -90,25 +104,50 @@ def show(result: BaseModel) -> None:
 @app.command()
 def up() -> None:
     """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker)."""
-    from parcours.devstack import UI_PORT, run_stack
+    from parcours.devstack import UI_PORT, codec_endpoint, run_stack
 
     ensure_dev_secrets()
     get_settings.cache_clear()
     settings = get_settings()
 
     def ready(loaded_demo: bool) -> None:
-        console.print("[green]Parcours is running.[/green] Ctrl-C stops everything.")
-        console.print(f"  Temporal Web UI: http://localhost:{UI_PORT}  (task queue {settings.task_queue})")
-        console.print(f"  demo school records {'loaded' if loaded_demo else 'already there'}; see them with: parcours demo")
-        console.print("  In another terminal (same folder, venv active):")
-        console.print("    parcours activation start --channel sms --last-name Martin --first-name Camille --mobile '06 12 34 56 78'")
-        console.print("    parcours inbox            # read the code")
-        console.print("    parcours activation code <journey-id> <code>")
+        print(NEXT_STEPS.format(ui_port=UI_PORT, task_queue=settings.task_queue, codec=codec_endpoint(settings),
+                                demo="loaded" if loaded_demo else "already there"), flush=True)
 
+    asyncio.run(run_stack(settings, ready))
+    print("stopped")
+
+
+@app.command("codec-server")
+def codec_server() -> None:
+    """Serve /encode and /decode for the Temporal Web UI and CLI (operators reading journeys)."""
+    from parcours.codec import EncryptionCodec
+    from parcours.codec_server import make_codec_server
+
+    settings = get_settings()
+    token = settings.codec_server_token.get_secret_value() if settings.codec_server_token else None
+    server = make_codec_server(EncryptionCodec(settings.payload_key_ring()), settings.codec_server_host,
+                               settings.codec_server_port, allowed_origin=settings.temporal_ui_origin, token=token)
+    print(f"codec server on http://{settings.codec_server_host}:{settings.codec_server_port}", flush=True)
     try:
-        asyncio.run(run_stack(settings, ready))
+        server.serve_forever()
     except KeyboardInterrupt:
-        console.print("stopped")
+        server.shutdown()
+
+
+@app.command("load-demo")
+@run_async
+async def load_demo() -> None:
+    """Create the schema and load the demo school records into the configured database."""
+    from parcours.activities.dependencies import ActivityDependencies
+    from parcours.devstack import prepare_database
+
+    dependencies = ActivityDependencies.from_settings(get_settings())
+    try:
+        loaded = await prepare_database(dependencies)
+    finally:
+        await dependencies.engine.dispose()
+    console.print("demo records loaded" if loaded else "records already there")
 
 
 @app.command()
@@ -163,7 +202,7 @@ async def activation_start(
     email: Optional[str] = typer.Option(None, help="The address given to the school."),
 ) -> None:
     """Start an activation and submit the identity (R-ACT-1)."""
-    identity = {"channel": channel, "last_name": last_name, "first_name": first_name, "mobile": mobile, "email": email}
+    identity = IdentityInput(channel=channel, last_name=last_name, first_name=first_name, mobile=mobile, email=email)
     _, outcome = await (await parcours_client()).start_activation(identity)
     show(outcome)
 
@@ -179,7 +218,7 @@ async def activation_identity(
     email: Optional[str] = typer.Option(None),
 ) -> None:
     """Submit a corrected identity to a journey still at the identity step."""
-    identity = {"channel": channel, "last_name": last_name, "first_name": first_name, "mobile": mobile, "email": email}
+    identity = IdentityInput(channel=channel, last_name=last_name, first_name=first_name, mobile=mobile, email=email)
     show(await (await activation_journey(journey_id)).submit_identity(identity))
 
 
@@ -213,7 +252,7 @@ async def activation_child(
     not_guardian: bool = typer.Option(False, "--not-guardian", help="« Je ne suis pas le représentant légal »"),
 ) -> None:
     """Confirm a child with their birth date, or report the link (R-ACT-7)."""
-    answer = {"student_ref": student_ref, "is_guardian": not not_guardian, "birth_date": birth_date}
+    answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
     show(await (await activation_journey(journey_id)).answer_child(answer))
 
 

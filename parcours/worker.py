@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.codec import parcours_data_converter
+from parcours.db.engine import create_schema
 from parcours.settings import Settings, get_settings
 from parcours.workflows.activation import ActivationWorkflow
 
@@ -44,6 +45,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
 
 async def run_worker(settings: Settings) -> None:
     dependencies = ActivityDependencies.from_settings(settings)
+    await create_schema(dependencies.engine)  # idempotent; migrations will take over (Alembic)
     client = await connect(settings)
     logging.getLogger(__name__).info("worker listening on task queue %r", settings.task_queue)
     try:

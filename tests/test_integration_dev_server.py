@@ -107,3 +107,41 @@ async def test_journey_survives_a_worker_restart(dev_env, real_settings, peers):
         await journey.answer_child(LEA)
         assert (await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)).step.state == "activated"
     assert len(gateway.received) == 1
+
+
+async def test_a_new_user_activates_a_demo_guardian_from_the_cli(dev_env, tmp_path, module_keys, monkeypatch):
+    """The README's walk-through: start, read the inbox, code, child, password — from the CLI."""
+    from typer.testing import CliRunner
+
+    from parcours.settings import get_settings
+    from parcours.starter import app
+
+    settings = settings_for(tmp_path, secret_key=module_keys.secret_key, payload_keys=module_keys.payload_keys)
+    environment = {
+        "PARCOURS_TEMPORAL_ADDRESS": dev_env.client.service_client.config.target_host,
+        "PARCOURS_TASK_QUEUE": settings.task_queue,
+        "PARCOURS_DATABASE_URL": settings.database_url,
+        "PARCOURS_DEV_INBOX_PATH": str(settings.dev_inbox_path),
+        "PARCOURS_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "PARCOURS_PAYLOAD_KEYS": settings.payload_keys.get_secret_value(),
+        "COLUMNS": "200",
+    }
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    async with running_parcours(dev_env.client, settings):
+        result = await asyncio.to_thread(runner.invoke, app, ["activation", "start", "--channel", "sms",
+                                         "--last-name", "Martin", "--first-name", "Camille", "--mobile", "06 12 34 56 78"])
+        assert result.exit_code == 0, result.output
+        journey_id = re.search(r"activation/\S+", result.output).group(0)
+        inbox = await asyncio.to_thread(runner.invoke, app, ["inbox"])
+        code = code_in(inbox.output)
+        for arguments in (["activation", "code", journey_id, code],
+                          ["activation", "child", journey_id, "stu-lea-martin", "--birth-date", "02 03 2014"],
+                          ["activation", "password", journey_id, "--password", GOOD_PASSWORD, "--confirmation", GOOD_PASSWORD]):
+            result = await asyncio.to_thread(runner.invoke, app, arguments)
+            assert result.exit_code == 0, result.output
+        assert "Votre compte a été activé avec succès" in result.output and "c.martin1" in result.output
+    get_settings.cache_clear()

@@ -1,0 +1,76 @@
+"""Payload encryption, key rotation and the codec server operators' tools talk to."""
+
+import base64
+import json
+import os
+import threading
+import urllib.request
+from urllib.error import HTTPError
+
+import pytest
+from temporalio.api.common.v1 import Payload
+
+from parcours.codec import EncryptionCodec, UnknownKeyError
+from parcours.codec_server import make_codec_server
+
+OLD = ("k1", os.urandom(32))
+NEW = ("k2", os.urandom(32))
+PLAIN = Payload(metadata={"encoding": b"json/plain"}, data=b'{"password": "Cartable-2026!"}')
+
+
+async def test_encrypted_payload_is_unreadable_and_names_its_key():
+    [sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
+    assert b"Cartable" not in sealed.SerializeToString()
+    assert sealed.metadata["encryption-key-id"] == b"k1"
+    assert await EncryptionCodec([OLD]).decode([sealed]) == [PLAIN]
+
+
+async def test_rotation_new_key_encrypts_old_key_still_decrypts():
+    [old_sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
+    rotated = EncryptionCodec([NEW, OLD])
+    [new_sealed] = await rotated.encode([PLAIN])
+    assert new_sealed.metadata["encryption-key-id"] == b"k2"
+    assert await rotated.decode([old_sealed, new_sealed]) == [PLAIN, PLAIN]
+    with pytest.raises(UnknownKeyError):
+        await EncryptionCodec([NEW]).decode([old_sealed])
+
+
+async def test_tampered_payload_is_refused():
+    [sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
+    sealed.data = sealed.data[:-1] + bytes([sealed.data[-1] ^ 1])
+    with pytest.raises(Exception):
+        await EncryptionCodec([OLD]).decode([sealed])
+
+
+@pytest.fixture
+def codec_server():
+    server = make_codec_server(EncryptionCodec([OLD]), "127.0.0.1", 0, allowed_origin="http://localhost:8233",
+                               token="operator-token")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def post(url, body, token="operator-token"):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read()), response.headers
+
+
+def as_json(payload: Payload) -> dict:
+    return {"metadata": {k: base64.b64encode(v).decode() for k, v in payload.metadata.items()},
+            "data": base64.b64encode(payload.data).decode()}
+
+
+async def test_codec_server_decodes_for_an_authorised_operator(codec_server):
+    [sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
+    decoded, headers = post(codec_server + "/decode", {"payloads": [as_json(sealed)]})
+    assert base64.b64decode(decoded["payloads"][0]["data"]) == PLAIN.data
+    assert headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
+    with pytest.raises(HTTPError) as refused:
+        post(codec_server + "/decode", {"payloads": [as_json(sealed)]}, token="wrong")
+    assert refused.value.code == 401
+    with pytest.raises(HTTPError) as refused:
+        post(codec_server + "/decode", {"payloads": "not a list"})
+    assert refused.value.code == 400

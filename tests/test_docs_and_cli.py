@@ -1,0 +1,29 @@
+"""The docs follow the code; the CLI speaks clearly without a server."""
+
+from typer.testing import CliRunner
+
+from parcours.docs import mermaid, write_journey_docs
+from parcours.starter import app
+from parcours.states.activation import ActivationJourney
+
+
+def test_committed_diagrams_are_generated_from_the_machines():
+    assert write_journey_docs(check_only=True) == [], "run `parcours diagrams` and commit"
+
+
+def test_diagram_has_every_state():
+    diagram = mermaid(ActivationJourney)
+    for state in ActivationJourney.states:
+        assert f"as {state.id}" in diagram
+
+
+def test_cli_names_the_bad_field_before_contacting_anything():
+    result = CliRunner().invoke(app, ["activation", "start", "--channel", "sms", "--last-name", "Martin",
+                                      "--first-name", "Camille", "--mobile", "06 12"])
+    assert result.exit_code == 2
+    assert "mobile" in result.output
+
+
+def test_cli_lists_the_demo_records():
+    result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "Camille Martin" in result.output and "already active" in result.output
