@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
 
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, _act
 from parcours.db.models import Account, AccountStudent, VerificationCode
@@ -291,6 +292,8 @@ async def test_bad_input_from_another_language_is_rejected_without_failing_the_t
             await _act(raw.handle, "submit_code", bad)  # no client-side validation
         assert refused.value.reason == "invalid_input"
         assert {e.field for e in refused.value.errors} & {"code", "extra"}, refused.value.errors
+    history = await time_env.client.get_workflow_handle(journey.journey_id).fetch_history()
+    assert not [e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED]
     assert (await journey.current_step()).state == "code_sent"
     assert (await journey.submit_code(inbox.last_code())).status == "accepted"
 

@@ -9,8 +9,6 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from statemachine.exceptions import TransitionNotAllowed
-
     from parcours import messages
     from parcours.contracts.activation import (
         WORKFLOW_TYPE,
@@ -56,7 +54,9 @@ with workflow.unsafe.imports_passed_through():
 JOURNEY_KIND_NAME = "activation"
 
 
-@workflow.defn(name=WORKFLOW_TYPE)
+# Any exception fails the update it happened in (or, in the run loop, the journey) instead of
+# leaving a workflow task retrying forever; operators see it as a failed update or journey.
+@workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=[Exception])
 class ActivationWorkflow:
     @workflow.init
     def __init__(self, start: ActivationStart) -> None:
@@ -346,11 +346,7 @@ class ActivationWorkflow:
         )
 
     def _fire(self, event: str, **arguments) -> None:
-        try:
-            self.machine.send(event, **arguments)
-        except TransitionNotAllowed as error:  # a bug: fail this update, never the workflow task
-            raise ApplicationError(f"transition not allowed: {error}", type="TransitionNotAllowed",
-                                   non_retryable=True) from None
+        self.machine.send(event, **arguments)
         self._publish()
 
     def _publish(self) -> None:
