@@ -56,8 +56,10 @@ def _refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     cause = error.cause
     if isinstance(cause, ApplicationError) and cause.type == UPDATE_REJECTED and cause.details:
         return Refusal.model_validate(cause.details[0])
-    invalid = cause.cause if isinstance(cause, ApplicationError) else None
-    if isinstance(invalid, ApplicationError) and invalid.type == "ValidationError":  # the workflow could not decode it
+    invalid = cause
+    while isinstance(invalid, ApplicationError) and invalid.type != "ValidationError":
+        invalid = invalid.cause
+    if isinstance(invalid, ApplicationError):  # the workflow could not decode the input
         return Refusal(reason="invalid_input", message=invalid.message, errors=_pydantic_errors(invalid.message))
     message = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
     return Refusal(reason="failed", message=message)
