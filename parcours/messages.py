@@ -66,3 +66,26 @@ MAIL_CODE_BODY = (
     "Il est valable {minutes} min. Ne le communiquez à personne.\n\n"
     "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n"
 )
+
+# Sign-in and password change (R-CON-1)
+SIGN_IN_INVALID = "Identifiant ou mot de passe incorrect."
+SIGN_IN_LOCKED = "Trop de tentatives : votre compte est bloqué jusqu'à {time}. Réessayez plus tard ou utilisez « Mot de passe oublié »."
+SIGNED_IN = "Vous êtes connecté."
+CURRENT_PASSWORD_WRONG = "Le mot de passe actuel est incorrect."
+NEW_PASSWORD_SAME = "Le nouveau mot de passe doit être différent de l'actuel."
+PASSWORD_CHANGE_PROMPT = "Modifier mon mot de passe : saisissez votre mot de passe actuel puis le nouveau, deux fois."
+PASSWORD_CHANGED = "Votre mot de passe a été modifié. Il sera demandé à votre prochaine connexion."
+FRANCECONNECT_PASSWORD = (
+    "Vous vous connectez avec FranceConnect : votre mot de passe n'est pas géré par EduConnect. "
+    "Consultez la FAQ FranceConnect : https://franceconnect.gouv.fr/faq"
+)
+PASSWORD_NOTICE_SUBJECT = "EduConnect : votre mot de passe a été modifié"
+PASSWORD_NOTICE_BODY = (
+    "Bonjour,\n\nLe mot de passe de votre compte EduConnect ({identifier}) a été modifié le {date}.\n"
+    "Si vous n'êtes pas à l'origine de ce changement, contactez sans attendre l'établissement scolaire "
+    "ou l'assistance EduConnect.\n"
+)
+PASSWORD_NOTICE_SMS = (
+    "EduConnect : le mot de passe du compte {identifier} a été modifié le {date}. "
+    "Si ce n'est pas vous, contactez l'établissement scolaire."
+)

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
     email_link_validity: timedelta = timedelta(hours=24)
     password_reset_link_validity: timedelta = timedelta(hours=1)
     default_phone_region: str = "FR"
+    # Sign-in: failures in a row before the account is locked for a while (SPEC: "failures capped").
+    sign_in_max_failures: int = Field(default=10, ge=1)
+    sign_in_lockout: timedelta = timedelta(minutes=15)
+    # R-REC-7: False gives the same answer whether or not an account matches (default); True
+    # restores the seeds' explicit "adresse non reconnue".
+    recovery_reveals_unknown: bool = False
+    # Where the password-reset link of the mails points (the API layer's page).
+    public_base_url: str = "http://localhost:8000"
 
     # Secrets. HMAC key for codes and opaque references; payload keys as "id:base64" pairs,
     # the first one encrypts, all of them decrypt (rotation).

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from parcours.activities.accounts import AccountActivities
 from parcours.activities.codes import CodeActivities
+from parcours.activities.credentials import CredentialActivities
 from parcours.activities.dependencies import ActivityDependencies
 
 
 def build_activities(dependencies: ActivityDependencies) -> list:
     accounts = AccountActivities(dependencies)
     codes = CodeActivities(dependencies)
+    credentials = CredentialActivities(dependencies)
     return [
+        credentials.verify_sign_in,
+        credentials.change_password,
+        credentials.send_password_changed_notice,
         accounts.match_identity,
         accounts.check_birth_date,
         accounts.activate_account,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -16,6 +16,9 @@ class ActivityName(StrEnum):
     CHECK_CODE = "check_verification_code"
     CHECK_BIRTH_DATE = "check_birth_date"
     ACTIVATE_ACCOUNT = "activate_account"
+    VERIFY_SIGN_IN = "verify_sign_in"
+    CHANGE_PASSWORD = "change_password"
+    SEND_PASSWORD_NOTICE = "send_password_changed_notice"
 
 
 class CodePurpose(StrEnum):
@@ -103,3 +106,37 @@ class ActivateAccountRequest(BaseModel):
 
 class AccountActivated(BaseModel):
     identifier: str
+
+
+class VerifySignInRequest(BaseModel):
+    identifier: str
+    password: str = Field(repr=False)
+    now: datetime
+    max_failures: int
+    lockout: timedelta
+    account_ref: str | None = None  # when given, the identifier must belong to this account
+
+
+class CredentialCheck(BaseModel):
+    valid: bool
+    locked_until: datetime | None = None
+    franceconnect: bool = False
+    account_ref: str | None = None
+    kind: str | None = None
+    identifier: str | None = None
+
+
+class ChangePasswordRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    current_password: str = Field(repr=False)
+    new_password: str = Field(repr=False)
+    now: datetime
+    max_failures: int
+    lockout: timedelta
+
+
+class PasswordNoticeRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    changed_at: datetime

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from parcours.crypto import hash_password
-from parcours.db.models import AccountStatus, ContactStatus, GuardianRecord, LinkRole
-from parcours.db.school_records import GuardianImport, StudentImport, import_guardian
+from parcours.db.models import Account, AccountStatus, ContactStatus, GuardianRecord, LinkRole, StudentRecord
+from parcours.db.school_records import GuardianImport, StudentImport, import_guardian, provision_student_account
 
 DEMO_ACTIVE_PASSWORD = "Demo-Compte-2026!"  # only for the demo record of an already active account
 
@@ -35,12 +35,21 @@ DEMO_GUARDIANS = [
                                 birth_date=date(2013, 6, 30), school="Collège Victor Hugo", class_name="6e A")],
     ),
     GuardianImport(
+        last_name="Petit", first_name="Marc", mobile="06 11 22 33 44", email="marc.petit@example.org",
+        students=[StudentImport(ref="stu-jade-petit", last_name="Petit", first_name="Jade",
+                                birth_date=date(2014, 4, 18), school="Collège Victor Hugo", class_name="6e B")],
+    ),
+    GuardianImport(
         last_name="Bernard", first_name="Sophie", mobile="06 55 44 33 22", email="sophie.bernard@example.org",
         students=[StudentImport(ref="stu-tom-bernard", last_name="Bernard", first_name="Tom",
                                 birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry", class_name="CE1")],
     ),
 ]
-ALREADY_ACTIVE_DEMO = "Bernard"
+ALREADY_ACTIVE_DEMO = "Bernard"  # mobile and email confirmed: recovery works on both channels
+FRANCECONNECT_DEMO = "Petit"  # active through FranceConnect: no password here (R-REC-6)
+FRANCECONNECT_DEMO_SUBJECT = "fc-demo-marc-petit"
+# Student accounts, active: one with a confirmed email (R-REC-1), one without (R-REC-5).
+DEMO_STUDENT_EMAILS = {"stu-lea-martin": "lea.martin@example.org", "stu-hugo-dupont": None}
 
 
 async def load_demo_records(sessions: async_sessionmaker[AsyncSession]) -> bool:
@@ -48,11 +57,26 @@ async def load_demo_records(sessions: async_sessionmaker[AsyncSession]) -> bool:
     async with sessions.begin() as session:
         if await session.scalar(select(func.count()).select_from(GuardianRecord)):
             return False
+        now = datetime.now(timezone.utc)
         for guardian in DEMO_GUARDIANS:
             account = await import_guardian(session, guardian)
             if guardian.last_name == ALREADY_ACTIVE_DEMO:
-                account.status = AccountStatus.ACTIVE
-                account.password_hash = hash_password(DEMO_ACTIVE_PASSWORD)
-                account.mobile, account.mobile_status = guardian.mobile, ContactStatus.CONFIRMED
-                account.activated_at = datetime.now(timezone.utc)
+                activate(account, now, password=DEMO_ACTIVE_PASSWORD, mobile=guardian.mobile, email=guardian.email)
+            if guardian.last_name == FRANCECONNECT_DEMO:
+                activate(account, now, email=guardian.email)
+                account.franceconnect_subject = FRANCECONNECT_DEMO_SUBJECT
+        for ref, email in DEMO_STUDENT_EMAILS.items():
+            student = await session.scalar(select(StudentRecord).where(StudentRecord.ref == ref))
+            activate(await provision_student_account(session, student), now, password=DEMO_ACTIVE_PASSWORD, email=email)
     return True
+
+
+def activate(account: Account, now: datetime, *, password: str | None = None, mobile: str | None = None,
+             email: str | None = None) -> None:
+    account.status = AccountStatus.ACTIVE
+    account.activated_at = now
+    account.password_hash = hash_password(password) if password else None
+    if mobile:
+        account.mobile, account.mobile_status = mobile, ContactStatus.CONFIRMED
+    if email:
+        account.email, account.email_status = email, ContactStatus.CONFIRMED

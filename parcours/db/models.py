@@ -94,6 +94,7 @@ class Account(Base):
     ref: Mapped[str] = mapped_column(String(32), unique=True)  # opaque, safe for workflow ids and UI
     kind: Mapped[str] = mapped_column(String(20))  # guardian | student
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("school_guardians.id"), unique=True)
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("school_students.id"), unique=True)
     identifier: Mapped[str] = mapped_column(String(120), unique=True)
     status: Mapped[str] = mapped_column(String(20), default=AccountStatus.PROVISIONED)
     email: Mapped[str | None] = mapped_column(String(254))
@@ -101,6 +102,10 @@ class Account(Base):
     mobile: Mapped[str | None] = mapped_column(String(20))
     mobile_status: Mapped[str] = mapped_column(String(20), default=ContactStatus.NONE)
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    franceconnect_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    sign_in_locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
     activated_at: Mapped[datetime | None]
     activated_by_journey: Mapped[str | None] = mapped_column(String(100))
     guardian: Mapped[GuardianRecord | None] = relationship()

@@ -55,6 +55,16 @@ async def next_free_identifier(session: AsyncSession, first_name: str, last_name
     return f"{stem}{number}"
 
 
+async def provision_student_account(session: AsyncSession, student: StudentRecord) -> Account:
+    account = Account(
+        ref=new_reference(), kind="student", student_id=student.id, status=AccountStatus.PROVISIONED,
+        identifier=await next_free_identifier(session, student.first_name, student.last_name),
+    )
+    session.add(account)
+    await session.flush()
+    return account
+
+
 async def import_guardian(session: AsyncSession, guardian: GuardianImport) -> Account:
     """Add one guardian, their students and links, and the provisioned account (caller commits)."""
     record = GuardianRecord(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from temporalio import workflow
@@ -43,55 +42,31 @@ with workflow.unsafe.imports_passed_through():
     from parcours.password_policy import unmet_criteria
     from parcours.states.activation import ActivationJourney, next_deadline, resend_refusal
     from parcours.states.activation_view import build_step, expected_updates, operator_details
-    from parcours.workflows.common import (
-        ACCOUNT_REF,
-        JOURNEY_KIND,
-        JOURNEY_STATE,
-        USER_FACING_ACTIVITY,
-        rejection,
-    )
-
-JOURNEY_KIND_NAME = "activation"
+    from parcours.workflows.common import JourneyWorkflow, rejection
 
 
 # Any exception fails the update it happened in (or, in the run loop, the journey) instead of
 # leaving a workflow task retrying forever; operators see it as a failed update or journey.
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=[Exception])
-class ActivationWorkflow:
+class ActivationWorkflow(JourneyWorkflow):
+    kind = "activation"
+
     @workflow.init
     def __init__(self, start: ActivationStart) -> None:
-        self.data = ActivationData(policy=start.policy)
-        self.machine = ActivationJourney(self.data)
-        self.lock = asyncio.Lock()  # one action at a time: handlers await activities
-        self.woken = False
+        data = ActivationData(policy=start.policy)
+        self._init_journey(data, ActivationJourney(data))
         self.superseded = False
-        self.published_state: str | None = None
 
     @workflow.run
     async def run(self, start: ActivationStart) -> ActivationStep:
-        self.data.started_at = self.data.last_activity_at = workflow.now()
-        self._publish()
-        while not self.machine.is_terminated:
-            now = workflow.now()
-            deadline = next_deadline(self.data, now)
-            if deadline is None or deadline > now:
-                try:
-                    await workflow.wait_condition(
-                        lambda: self.woken,
-                        timeout=None if deadline is None else deadline - now,
-                        timeout_summary="next deadline",
-                    )
-                except asyncio.TimeoutError:
-                    pass
-            self.woken = False
-            async with self.lock:
-                self._fire_due_events(workflow.now())
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        self.data.started_at = workflow.now()
+        await self._run_journey()
         return self.current_step()
 
-    def _fire_due_events(self, now: datetime) -> None:
-        if self.machine.is_terminated:
-            return
+    def next_deadline(self, now: datetime) -> datetime | None:
+        return next_deadline(self.data, now)
+
+    def fire_due_events(self, now: datetime) -> None:
         if self.superseded:
             self._fire("newer_journey_started")
         elif self.data.state == ActivationJourney.code_sent.value and now >= self.data.code_expires_at:
@@ -100,6 +75,12 @@ class ActivationWorkflow:
             self._fire("idle_timeout")
         else:
             self._publish()  # e.g. the resend cooldown ended: refresh what operators see
+
+    def expected_updates(self) -> list[str]:
+        return expected_updates(self.machine)
+
+    def operator_details(self) -> str:
+        return operator_details(self.data)
 
     # -- query and signal ----------------------------------------------------------------------
 
@@ -274,25 +255,13 @@ class ActivationWorkflow:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    @property
-    def _id(self) -> str:
-        return workflow.info().workflow_id
-
-    def _touch(self) -> datetime:
-        now = workflow.now()
-        self.data.last_activity_at = now
-        self.woken = True  # deadlines may have moved
-        return now
-
     def _require(self, update: str) -> None:
         """Reject an update the machine does not allow now; the journey is unchanged."""
-        if update in expected_updates(self.machine):
-            return
         if update == "submit_code" and self.data.state == ActivationJourney.code_expired.value:
             raise rejection("code_expired", messages.CODE_EXPIRED)
         if update == "submit_code" and self.data.state == ActivationJourney.code_void.value:
             raise rejection("code_void", messages.CODE_VOID)
-        raise rejection("not_now", f"{messages.NOT_NOW} ({update} in state {self.data.state})")
+        super()._require(update)
 
     def _pending_child(self, student_ref: str) -> ChildToConfirm:
         for child in self.data.children:
@@ -339,25 +308,6 @@ class ActivationWorkflow:
             await workflow.get_external_workflow_handle(journey_id).signal(ActivationWorkflow.supersede)
         except Exception:  # it already ended: nothing to do
             workflow.logger.info("older activation journey already closed")
-
-    async def _activity(self, name: ActivityName, result_type: type, request, *, summary: str):
-        return await workflow.execute_activity(
-            name.value, request, result_type=result_type, summary=summary, **USER_FACING_ACTIVITY
-        )
-
-    def _fire(self, event: str, **arguments) -> None:
-        self.machine.send(event, **arguments)
-        self._publish()
-
-    def _publish(self) -> None:
-        """Search attributes and current details, so operators see where the journey stands."""
-        if self.data.state != self.published_state:
-            updates = [JOURNEY_KIND.value_set(JOURNEY_KIND_NAME), JOURNEY_STATE.value_set(self.data.state)]
-            if self.data.account_ref:
-                updates.append(ACCOUNT_REF.value_set(self.data.account_ref))
-            workflow.upsert_search_attributes(updates)
-            self.published_state = self.data.state
-        workflow.set_current_details(operator_details(self.data))
 
     def _outcome(self, status: OutcomeStatus, message: str, *, tries_left: int | None = None,
                  retry_at: datetime | None = None) -> ActivationOutcome:

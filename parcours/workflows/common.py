@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from parcours import messages
     from parcours.contracts.common import FieldError, Refusal
 
 JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
@@ -32,3 +34,76 @@ def rejection(reason: str, message: str, errors: list[FieldError] | None = None)
     """The error an update validator (or handler) raises: the journey is unchanged."""
     refusal = Refusal(reason=reason, message=message, errors=errors or [])
     return ApplicationError(message, refusal, type=UPDATE_REJECTED, non_retryable=True)
+
+
+class JourneyWorkflow:
+    """What every journey workflow does the same way: one action at a time, a wait loop on the
+    nearest deadline, events into the machine, and what operators see after each transition.
+
+    A subclass sets `kind`, `self.data` (with `state`, `last_activity_at`, optional `account_ref`)
+    and `self.machine`, and provides `next_deadline`, `fire_due_events`, `expected_updates`,
+    `operator_details`."""
+
+    kind: str
+
+    def _init_journey(self, data, machine) -> None:
+        self.data = data
+        self.machine = machine
+        self.lock = asyncio.Lock()  # handlers await activities: one action at a time
+        self.woken = False
+        self.published_state: str | None = None
+
+    async def _run_journey(self) -> None:
+        self.data.last_activity_at = workflow.now()
+        self._publish()
+        while not self.machine.is_terminated:
+            now = workflow.now()
+            deadline = self.next_deadline(now)
+            if deadline is None or deadline > now:
+                try:
+                    await workflow.wait_condition(
+                        lambda: self.woken,
+                        timeout=None if deadline is None else deadline - now,
+                        timeout_summary="next deadline",
+                    )
+                except asyncio.TimeoutError:
+                    pass
+            self.woken = False
+            async with self.lock:
+                if not self.machine.is_terminated:
+                    self.fire_due_events(workflow.now())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    @property
+    def _id(self) -> str:
+        return workflow.info().workflow_id
+
+    def _touch(self) -> datetime:
+        """An accepted action: the idle clock restarts and the deadlines are looked at again."""
+        now = workflow.now()
+        self.data.last_activity_at = now
+        self.woken = True
+        return now
+
+    def _require(self, update: str) -> None:
+        if update not in self.expected_updates():
+            raise rejection("not_now", f"{messages.NOT_NOW} ({update} in state {self.data.state})")
+
+    def _fire(self, event: str, **arguments) -> None:
+        self.machine.send(event, **arguments)
+        self._publish()
+
+    def _publish(self) -> None:
+        """Search attributes and current details, so operators see where the journey stands."""
+        if self.data.state != self.published_state:
+            updates = [JOURNEY_KIND.value_set(self.kind), JOURNEY_STATE.value_set(self.data.state)]
+            if getattr(self.data, "account_ref", None):
+                updates.append(ACCOUNT_REF.value_set(self.data.account_ref))
+            workflow.upsert_search_attributes(updates)
+            self.published_state = self.data.state
+        workflow.set_current_details(self.operator_details())
+
+    async def _activity(self, name: str, result_type: type, request, *, summary: str):
+        return await workflow.execute_activity(
+            str(name), request, result_type=result_type, summary=summary, **USER_FACING_ACTIVITY
+        )

@@ -1,0 +1,114 @@
+"""Passwords: sign-in checks with a failure cap, changes, and the notice that follows a change."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from temporalio import activity
+
+from parcours import messages
+from parcours.activities.accounts import account_by_ref
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contracts.activities import (
+    ActivityName,
+    ChangePasswordRequest,
+    CredentialCheck,
+    PasswordNoticeRequest,
+    VerifySignInRequest,
+)
+from parcours.crypto import hash_password, verify_password
+from parcours.db.models import Account, AccountStatus, ContactStatus
+from parcours.messaging.providers import OutgoingMessage
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    """Verified against when there is no account or no password, so that the answer takes as long."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+async def _password_matches(password_hash: str | None, password: str) -> bool:
+    if password_hash is None:
+        await asyncio.to_thread(verify_password, _decoy_hash(), password)
+        return False
+    return await asyncio.to_thread(verify_password, password_hash, password)
+
+
+async def check_credentials(account: Account | None, password: str, now: datetime, max_failures: int,
+                            lockout) -> CredentialCheck:
+    """The one place a password is checked: failures counted on the account, locked for `lockout`
+    after `max_failures` in a row; the same work and answer for an unknown account (caller commits)."""
+    usable = account is not None and account.status == AccountStatus.ACTIVE
+    if usable and account.sign_in_locked_until is not None and now < account.sign_in_locked_until:
+        await _password_matches(None, password)
+        return CredentialCheck(valid=False, locked_until=account.sign_in_locked_until)
+    matches = await _password_matches(account.password_hash if usable else None, password)
+    if not usable:
+        return CredentialCheck(valid=False)
+    if matches:
+        account.failed_sign_ins, account.sign_in_locked_until = 0, None
+        return CredentialCheck(valid=True, account_ref=account.ref, kind=account.kind, identifier=account.identifier)
+    account.failed_sign_ins += 1
+    if account.failed_sign_ins >= max_failures:
+        account.failed_sign_ins, account.sign_in_locked_until = 0, now + lockout
+        return CredentialCheck(valid=False, locked_until=account.sign_in_locked_until)
+    return CredentialCheck(valid=False)
+
+
+class CredentialActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.VERIFY_SIGN_IN)
+    async def verify_sign_in(self, request: VerifySignInRequest) -> CredentialCheck:
+        async with self.deps.sessions.begin() as session:
+            account = await session.scalar(
+                select(Account).where(Account.identifier == request.identifier).with_for_update()
+            )
+            if request.account_ref is not None and account is not None and account.ref != request.account_ref:
+                account = None
+            return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout)
+
+    @activity.defn(name=ActivityName.CHANGE_PASSWORD)
+    async def change_password(self, request: ChangePasswordRequest) -> CredentialCheck:
+        """R-CON-1: the current password first (it counts against the sign-in cap), then the new hash.
+        FranceConnect accounts have no password here (R-REC-6)."""
+        new_hash = await asyncio.to_thread(hash_password, request.new_password)
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.franceconnect_subject is not None:
+                return CredentialCheck(valid=False, franceconnect=True)
+            if account.password_changed_at == request.now:  # a retry after the commit
+                return CredentialCheck(valid=True, account_ref=account.ref)
+            check = await check_credentials(account, request.current_password, request.now,
+                                            request.max_failures, request.lockout)
+            if check.valid:
+                account.password_hash = new_hash
+                account.password_changed_at = request.now
+            return check
+
+    @activity.defn(name=ActivityName.SEND_PASSWORD_NOTICE)
+    async def send_password_changed_notice(self, request: PasswordNoticeRequest) -> bool:
+        """"Your password was changed; if it was not you…", to the confirmed email, else the mobile."""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref)
+        date = request.changed_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        key = f"{request.journey_id}/password-notice"
+        if account.email_status == ContactStatus.CONFIRMED and account.email:
+            message = OutgoingMessage(key, "mail", account.email,
+                                      messages.PASSWORD_NOTICE_BODY.format(identifier=account.identifier, date=date),
+                                      subject=messages.PASSWORD_NOTICE_SUBJECT)
+        elif account.mobile_status == ContactStatus.CONFIRMED and account.mobile:
+            message = OutgoingMessage(key, "sms", account.mobile,
+                                      messages.PASSWORD_NOTICE_SMS.format(identifier=account.identifier, date=date))
+        else:
+            return False
+        await self.deps.courier.send_once(message, "password_notice")
+        return True
