@@ -23,9 +23,23 @@ from parcours.contracts.activation import (
     PasswordInput,
     ResendInput,
 )
+from parcours.contracts.accounts import (
+    PASSWORD_CHANGE_ID_PREFIX,
+    SIGN_IN_ID_PREFIX,
+    PasswordChangeInput,
+    PasswordChangeOutcome,
+    PasswordChangeStart,
+    PasswordChangeStep,
+    SignInInput,
+    SignInPolicy,
+    SignInResult,
+    SignInStart,
+)
 from parcours.contracts.common import FieldError, JourneyPolicy, Refusal
 from parcours.crypto import new_reference
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.workflows.password_change import PasswordChangeWorkflow
+from parcours.workflows.sign_in import SignInWorkflow
 from parcours.workflows.common import UPDATE_REJECTED
 
 ACTIVATION_SUMMARY = "Activation d'un compte responsable (Je n'ai pas de compte)"
@@ -112,13 +126,52 @@ class ActivationJourneyClient:
         return await self.handle.result()
 
 
+class PasswordChangeClient:
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> PasswordChangeStep:
+        return await self.handle.query(PasswordChangeWorkflow.current_step)
+
+    async def change_password(self, current_password: str, new_password: str, confirmation: str) -> PasswordChangeOutcome:
+        change = PasswordChangeInput(current_password=current_password, new_password=new_password,
+                                     confirmation=confirmation)
+        return await _act(self.handle, PasswordChangeWorkflow.change_password, change)
+
+
 class ParcoursClient:
-    def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True):
+    def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
+                 sign_in_policy: SignInPolicy | None = None):
         self.client = client
         self.task_queue = task_queue
         self.policy = policy
+        self.sign_in_policy = sign_in_policy or SignInPolicy()
         # Update-with-start saves a round trip; the time-skipping test server lacks it.
         self.update_with_start = update_with_start
+
+    async def sign_in(self, identifier: str, password: str) -> SignInResult:
+        """Identifier + password -> the account (status signed_in), or `invalid` (unknown identifier
+        and wrong password alike), or `locked` with the time it can be tried again."""
+        credentials = SignInInput(identifier=identifier, password=password)
+        return await self.client.execute_workflow(
+            SignInWorkflow.run, SignInStart(credentials=credentials, policy=self.sign_in_policy),
+            id=f"{SIGN_IN_ID_PREFIX}{new_reference()}", task_queue=self.task_queue,
+        )
+
+    async def start_password_change(self, account_ref: str) -> PasswordChangeClient:
+        """For a signed-in account (its `account_ref` from `sign_in`); joins the live one if any."""
+        start = PasswordChangeStart(account_ref=account_ref, sign_in_policy=self.sign_in_policy,
+                                    idle_lifetime=self.policy.idle_lifetime)
+        handle = await self.client.start_workflow(
+            PasswordChangeWorkflow.run, start, id=f"{PASSWORD_CHANGE_ID_PREFIX}{account_ref}",
+            task_queue=self.task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary="Changement de mot de passe (Mon compte)",
+        )
+        return PasswordChangeClient(handle)
 
     def activation(self, journey_id: str) -> ActivationJourneyClient:
         return ActivationJourneyClient(self.client.get_workflow_handle(journey_id))

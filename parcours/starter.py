@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
+from parcours.contracts.accounts import SignInPolicy
 from parcours.contracts.activation import ChildAnswerInput, IdentityInput
 from parcours.contracts.common import Channel, JourneyPolicy
 from parcours.settings import ensure_dev_secrets, get_settings
@@ -70,7 +71,8 @@ async def parcours_client() -> ParcoursClient:
     from parcours.worker import connect
 
     settings = get_settings()
-    return ParcoursClient(await connect(settings), settings.task_queue, JourneyPolicy.from_settings(settings))
+    return ParcoursClient(await connect(settings), settings.task_queue, JourneyPolicy.from_settings(settings),
+                          sign_in_policy=SignInPolicy.from_settings(settings))
 
 
 async def activation_journey(journey_id: str) -> ActivationJourneyClient:

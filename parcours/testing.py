@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
 from parcours.codec import parcours_data_converter
+from parcours.contracts.accounts import SignInPolicy
 from parcours.contracts.common import JourneyPolicy
 from parcours.db.demo import load_demo_records
 from parcours.db.engine import create_schema, recreate_schema
@@ -114,6 +115,8 @@ async def running_parcours(client: Client, settings: Settings, *, demo_records: 
     try:
         async with worker:
             policy = JourneyPolicy.from_settings(settings)
-            yield ParcoursClient(client, settings.task_queue, policy, update_with_start=update_with_start), dependencies
+            parcours = ParcoursClient(client, settings.task_queue, policy, update_with_start=update_with_start,
+                                      sign_in_policy=SignInPolicy.from_settings(settings))
+            yield parcours, dependencies
     finally:
         await dependencies.engine.dispose()

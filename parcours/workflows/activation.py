@@ -39,10 +39,9 @@ with workflow.unsafe.imports_passed_through():
         SendCodeRequest,
     )
     from parcours.contracts.common import Channel, FieldError, OutcomeStatus
-    from parcours.password_policy import unmet_criteria
     from parcours.states.activation import ActivationJourney, next_deadline, resend_refusal
     from parcours.states.activation_view import build_step, expected_updates, operator_details
-    from parcours.workflows.common import JourneyWorkflow, rejection
+    from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
 
 
 # Any exception fails the update it happened in (or, in the run loop, the journey) instead of
@@ -229,7 +228,7 @@ class ActivationWorkflow(JourneyWorkflow):
     async def choose_password(self, choice: PasswordInput) -> ActivationOutcome:
         async with self.lock:
             self._require("choose_password")
-            self._check_password(choice)
+            check_new_password(choice.password, choice.confirmation)
             now = self._touch()
             try:
                 await self._activity(
@@ -251,7 +250,7 @@ class ActivationWorkflow(JourneyWorkflow):
     @choose_password.validator
     def _validate_password(self, choice: PasswordInput) -> None:
         self._require("choose_password")
-        self._check_password(choice)
+        check_new_password(choice.password, choice.confirmation)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -269,17 +268,6 @@ class ActivationWorkflow(JourneyWorkflow):
                 return child
         raise rejection("unknown_student", "Cet élève n'est pas à confirmer.",
                         [FieldError(field="student_ref", message="not a student waiting for confirmation")])
-
-    @staticmethod
-    def _check_password(choice: PasswordInput) -> None:
-        """R-ACT-8: each unmet criterion is named."""
-        unmet = unmet_criteria(choice.password)
-        if unmet:
-            raise rejection("password_policy", messages.PASSWORD_POLICY_UNMET,
-                            [FieldError(field="password", message=criterion) for criterion in unmet])
-        if choice.password != choice.confirmation:
-            raise rejection("password_confirmation", messages.PASSWORD_CONFIRMATION_MISMATCH,
-                            [FieldError(field="confirmation", message=messages.PASSWORD_CONFIRMATION_MISMATCH)])
 
     async def _send_code(self, now: datetime) -> CodeIssued | ActivationOutcome:
         """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent."""

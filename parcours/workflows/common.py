@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.common import FieldError, Refusal
+    from parcours.password_policy import unmet_criteria
 
 JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
 JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
@@ -28,6 +29,17 @@ USER_FACING_ACTIVITY = dict(
 )
 
 UPDATE_REJECTED = "UpdateRejected"
+
+
+def check_new_password(password: str, confirmation: str, *, field: str = "password") -> None:
+    """R-ACT-8 / R-CON-1: the policy, each unmet criterion named, then the confirmation."""
+    unmet = unmet_criteria(password)
+    if unmet:
+        raise rejection("password_policy", messages.PASSWORD_POLICY_UNMET,
+                        [FieldError(field=field, message=criterion) for criterion in unmet])
+    if password != confirmation:
+        raise rejection("password_confirmation", messages.PASSWORD_CONFIRMATION_MISMATCH,
+                        [FieldError(field="confirmation", message=messages.PASSWORD_CONFIRMATION_MISMATCH)])
 
 
 def rejection(reason: str, message: str, errors: list[FieldError] | None = None) -> ApplicationError:
