@@ -36,9 +36,22 @@ from parcours.contracts.accounts import (
     SignInStart,
 )
 from parcours.contracts.common import FieldError, JourneyPolicy, Refusal
+from parcours.contracts.recovery import (
+    IDENTIFIER_RECOVERY_ID_PREFIX,
+    PASSWORD_RESET_ID_PREFIX,
+    IdentifierRequestInput,
+    LinkInput,
+    LinkPasswordInput,
+    RecoveryOutcome,
+    RecoveryPolicy,
+    RecoveryStart,
+    RecoveryStep,
+    ResetRequestInput,
+)
 from parcours.crypto import new_reference
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
+from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
 from parcours.workflows.common import UPDATE_REJECTED
 
@@ -143,13 +156,46 @@ class PasswordChangeClient:
         return await _act(self.handle, PasswordChangeWorkflow.change_password, change)
 
 
+class RecoveryJourneyClient:
+    """A lost-identifier or lost-password journey, by its id."""
+
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> RecoveryStep:
+        return await self.handle.query("current_step", result_type=RecoveryStep)
+
+    async def request_identifier(self, request: IdentifierRequestInput | dict) -> RecoveryOutcome:
+        return await _act(self.handle, IdentifierRecoveryWorkflow.request_identifier,
+                          IdentifierRequestInput.model_validate(request))
+
+    async def request_reset(self, request: ResetRequestInput | dict) -> RecoveryOutcome:
+        return await _act(self.handle, PasswordResetWorkflow.request_reset, ResetRequestInput.model_validate(request))
+
+    async def open_link(self, token: str) -> RecoveryOutcome:
+        """What the page behind the mailed link calls first: shows the identifier, consumes nothing."""
+        return await _act(self.handle, PasswordResetWorkflow.open_link, LinkInput(token=token))
+
+    async def choose_password(self, token: str, password: str, confirmation: str) -> RecoveryOutcome:
+        choice = LinkPasswordInput(token=token, password=password, confirmation=confirmation)
+        return await _act(self.handle, PasswordResetWorkflow.choose_password, choice)
+
+    async def result(self) -> RecoveryStep:
+        return RecoveryStep.model_validate(await self.handle.result())
+
+
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
-                 sign_in_policy: SignInPolicy | None = None):
+                 sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None):
         self.client = client
         self.task_queue = task_queue
         self.policy = policy
         self.sign_in_policy = sign_in_policy or SignInPolicy()
+        self.recovery_policy = recovery_policy or RecoveryPolicy()
         # Update-with-start saves a round trip; the time-skipping test server lacks it.
         self.update_with_start = update_with_start
 
@@ -172,6 +218,35 @@ class ParcoursClient:
             static_summary="Changement de mot de passe (Mon compte)",
         )
         return PasswordChangeClient(handle)
+
+    @classmethod
+    def from_settings(cls, client: Client, settings, *, update_with_start: bool = True) -> "ParcoursClient":
+        return cls(client, settings.task_queue, JourneyPolicy.from_settings(settings),
+                   update_with_start=update_with_start, sign_in_policy=SignInPolicy.from_settings(settings),
+                   recovery_policy=RecoveryPolicy.from_settings(settings))
+
+    def recovery(self, journey_id: str) -> RecoveryJourneyClient:
+        return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))
+
+    async def start_identifier_recovery(self, request: IdentifierRequestInput | dict) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
+        """« Identifiant oublié » (R-REC-1/2): the same answer whether or not an account matches."""
+        validated = IdentifierRequestInput.model_validate(request)
+        journey = await self._start_recovery(IdentifierRecoveryWorkflow.run, IDENTIFIER_RECOVERY_ID_PREFIX,
+                                             "Identifiant oublié")
+        return journey, await journey.request_identifier(validated)
+
+    async def start_password_reset(self, request: ResetRequestInput | dict) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
+        """« Mot de passe oublié » by mail (R-REC-3): a single-use link, valid 1 h."""
+        validated = ResetRequestInput.model_validate(request)
+        journey = await self._start_recovery(PasswordResetWorkflow.run, PASSWORD_RESET_ID_PREFIX, "Mot de passe oublié")
+        return journey, await journey.request_reset(validated)
+
+    async def _start_recovery(self, run, prefix: str, summary: str) -> RecoveryJourneyClient:
+        handle = await self.client.start_workflow(
+            run, RecoveryStart(policy=self.recovery_policy), id=f"{prefix}{new_reference()}",
+            task_queue=self.task_queue, static_summary=summary,
+        )
+        return RecoveryJourneyClient(handle)
 
     def activation(self, journey_id: str) -> ActivationJourneyClient:
         return ActivationJourneyClient(self.client.get_workflow_handle(journey_id))

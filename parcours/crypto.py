@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -28,6 +29,12 @@ def derive_code(secret_key: bytes, code_id: str, digits: int) -> str:
     key is secret, so the code is as unpredictable as a random one."""
     value = int.from_bytes(hmac.new(secret_key, f"code\x00{code_id}".encode(), hashlib.sha256).digest(), "big")
     return str(value % 10**digits).zfill(digits)
+
+
+def derive_link_token(secret_key: bytes, link_id: str) -> str:
+    """The secret part of an emailed link, derived like codes (256 bits, URL-safe)."""
+    digest = hmac.new(secret_key, f"link\x00{link_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def code_digest(secret_key: bytes, code_id: str, code: str) -> str:

@@ -89,3 +89,40 @@ PASSWORD_NOTICE_SMS = (
     "EduConnect : le mot de passe du compte {identifier} a été modifié le {date}. "
     "Si ce n'est pas vous, contactez l'établissement scolaire."
 )
+
+# Recovery (R-REC-1 … R-REC-7)
+CONTACT_SCHOOL = (
+    "Si vous ne recevez rien, il se peut qu'aucune adresse mail ou aucun numéro confirmé ne soit rattaché à "
+    "votre compte : contactez la direction de l'établissement, qui pourra vous donner votre identifiant ou "
+    "réinitialiser votre mot de passe."
+)
+IDENTIFIER_REQUEST_PROMPT = "Identifiant oublié : indiquez l'adresse mail ou le numéro de portable confirmé de votre compte."
+IDENTIFIER_REQUEST_ANSWER = "Si cette adresse ou ce numéro est rattaché à un compte, un message contenant l'identifiant vient d'être envoyé."
+NOT_RECOGNISED_MAIL = "L'adresse mail n'est pas reconnue."
+NOT_RECOGNISED = "Ces informations ne correspondent à aucun compte pouvant être dépanné ainsi."
+IDENTIFIER_MAIL_SUBJECT = "EduConnect : votre identifiant"
+IDENTIFIER_MAIL_BODY = "Bonjour,\n\nVoici l'identifiant EduConnect rattaché à cette adresse :\n{lines}\n"
+IDENTIFIER_SMS_BODY = "EduConnect : votre identifiant est {lines}"
+FRANCECONNECT_LINE = "{identifier} (ce compte se connecte avec FranceConnect : https://franceconnect.gouv.fr/faq)"
+RESET_REQUEST_PROMPT = "Mot de passe oublié : indiquez votre identifiant et l'adresse mail de votre compte."
+RESET_LINK_ANSWER = (
+    "Si ces informations correspondent à un compte, un mail contenant un lien pour réinitialiser votre mot de "
+    "passe vient d'être envoyé. Le lien est valable {minutes} min et ne sert qu'une fois."
+)
+RESET_MAIL_SUBJECT = "EduConnect : réinitialisation de votre mot de passe"
+RESET_MAIL_BODY = (
+    "Bonjour,\n\nPour choisir un nouveau mot de passe pour le compte {identifier}, ouvrez ce lien "
+    "(valable {minutes} min, utilisable une fois) :\n{link}\n\n"
+    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe ne change pas.\n"
+)
+FRANCECONNECT_RESET_MAIL_BODY = (
+    "Bonjour,\n\nUne réinitialisation du mot de passe a été demandée pour le compte {identifier}. Ce compte se "
+    "connecte avec FranceConnect : son mot de passe n'est pas géré par EduConnect. "
+    "Consultez la FAQ FranceConnect : https://franceconnect.gouv.fr/faq\n"
+)
+LINK_INVALID = "Ce lien n'est pas valable : il a expiré, a déjà servi ou a été remplacé par une demande plus récente."
+LINK_EXPIRED = "Le lien de réinitialisation a expiré. Veuillez refaire une demande."
+NEW_PASSWORD_PROMPT = "Je choisis mon nouveau mot de passe"
+PASSWORD_RESET_DONE = "Votre mot de passe a été réinitialisé. Vous pouvez vous connecter avec votre identifiant."
+RECOVERY_ABANDONED = "Votre demande a expiré faute d'activité. Veuillez recommencer."
+RESET_SUPERSEDED = "Une demande plus récente a été faite pour ce compte : ce lien n'est plus valable."

@@ -16,9 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
-from parcours.contracts.accounts import SignInPolicy
 from parcours.contracts.activation import ChildAnswerInput, IdentityInput
-from parcours.contracts.common import Channel, JourneyPolicy
+from parcours.contracts.common import Channel
 from parcours.settings import ensure_dev_secrets, get_settings
 
 app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True)
@@ -71,8 +70,7 @@ async def parcours_client() -> ParcoursClient:
     from parcours.worker import connect
 
     settings = get_settings()
-    return ParcoursClient(await connect(settings), settings.task_queue, JourneyPolicy.from_settings(settings),
-                          sign_in_policy=SignInPolicy.from_settings(settings))
+    return ParcoursClient.from_settings(await connect(settings), settings)
 
 
 async def activation_journey(journey_id: str) -> ActivationJourneyClient:

@@ -19,8 +19,6 @@ from temporalio.testing import WorkflowEnvironment
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
 from parcours.codec import parcours_data_converter
-from parcours.contracts.accounts import SignInPolicy
-from parcours.contracts.common import JourneyPolicy
 from parcours.db.demo import load_demo_records
 from parcours.db.engine import create_schema, recreate_schema
 from parcours.messaging.providers import DevInbox
@@ -114,9 +112,6 @@ async def running_parcours(client: Client, settings: Settings, *, demo_records: 
     worker = build_worker(client, settings, dependencies)
     try:
         async with worker:
-            policy = JourneyPolicy.from_settings(settings)
-            parcours = ParcoursClient(client, settings.task_queue, policy, update_with_start=update_with_start,
-                                      sign_in_policy=SignInPolicy.from_settings(settings))
-            yield parcours, dependencies
+            yield ParcoursClient.from_settings(client, settings, update_with_start=update_with_start), dependencies
     finally:
         await dependencies.engine.dispose()

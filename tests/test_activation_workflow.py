@@ -9,6 +9,7 @@ from temporalio.api.enums.v1 import EventType
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, _act
 from parcours.db.models import Account, AccountStudent, VerificationCode
 from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
+from tests.waiting import settled
 from tests.activation_helpers import (
     CAMILLE_MAIL,
     CAMILLE_SMS,
@@ -305,7 +306,7 @@ async def test_second_start_for_the_same_person_supersedes_the_first(harness, in
     first = await at_code_step(parcours)
     first_code = inbox.last_code()
     second = await at_code_step(parcours, CAMILLE_MAIL)
-    assert (await first.result()).state == "superseded"
+    assert (await settled(first, leaving="code_sent")).state == "superseded"
     with pytest.raises(JourneyActionRejected) as refused:
         await first.submit_code(first_code)
     assert refused.value.reason == "journey_not_open"

@@ -6,13 +6,19 @@ from parcours.activities.accounts import AccountActivities
 from parcours.activities.codes import CodeActivities
 from parcours.activities.credentials import CredentialActivities
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.recovery import RecoveryActivities
 
 
 def build_activities(dependencies: ActivityDependencies) -> list:
     accounts = AccountActivities(dependencies)
     codes = CodeActivities(dependencies)
     credentials = CredentialActivities(dependencies)
+    recovery = RecoveryActivities(dependencies)
     return [
+        recovery.send_identifier_reminder,
+        recovery.prepare_password_reset,
+        recovery.check_reset_link,
+        recovery.reset_password_with_link,
         credentials.verify_sign_in,
         credentials.change_password,
         credentials.send_password_changed_notice,

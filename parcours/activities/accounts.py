@@ -57,6 +57,34 @@ async def account_by_ref(session: AsyncSession, account_ref: str) -> Account:
     return account
 
 
+async def claim_account(sessions, kind: str, account_id: int, journey_id: str) -> str | None:
+    """Make this journey the account's live journey of this kind; return the one it replaces.
+    Compare-and-swap, so two concurrent journeys cannot both believe they own the account."""
+    for _ in range(CLAIM_ATTEMPTS):
+        try:
+            async with sessions.begin() as session:
+                claim = await session.get(JourneyClaim, (kind, account_id))
+                now = datetime.now(timezone.utc)
+                if claim is None:
+                    session.add(JourneyClaim(kind=kind, account_id=account_id, journey_id=journey_id, claimed_at=now))
+                    return None
+                if claim.journey_id == journey_id:  # a retry of the same activity
+                    return claim.superseded_journey_id
+                previous = claim.journey_id
+                swapped = await session.execute(
+                    update(JourneyClaim)
+                    .where(JourneyClaim.kind == kind, JourneyClaim.account_id == account_id,
+                           JourneyClaim.journey_id == previous)
+                    .values(journey_id=journey_id, superseded_journey_id=previous, claimed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if swapped.rowcount == 1:
+                    return previous
+        except IntegrityError:
+            pass
+    raise ApplicationError("could not claim the account, retrying", type="ClaimContention")
+
+
 class AccountActivities:
     def __init__(self, dependencies: ActivityDependencies):
         self.deps = dependencies
@@ -80,7 +108,7 @@ class AccountActivities:
         masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
         if account.status != AccountStatus.PROVISIONED:
             return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
-        superseded = await self._claim(account.id, request.journey_id)
+        superseded = await claim_account(self.deps.sessions, ACTIVATION_CLAIM, account.id, request.journey_id)
         children = [
             MatchedChild(
                 student_ref=link.student.ref,
@@ -94,34 +122,6 @@ class AccountActivities:
             matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
             superseded_journey_id=superseded, children=children,
         )
-
-    async def _claim(self, account_id: int, journey_id: str) -> str | None:
-        """Make this journey the account's live activation; return the one it replaces, if any.
-        Compare-and-swap, so two concurrent journeys cannot both believe they own the account."""
-        for _ in range(CLAIM_ATTEMPTS):
-            try:
-                async with self.deps.sessions.begin() as session:
-                    claim = await session.get(JourneyClaim, (ACTIVATION_CLAIM, account_id))
-                    now = datetime.now(timezone.utc)
-                    if claim is None:
-                        session.add(JourneyClaim(kind=ACTIVATION_CLAIM, account_id=account_id, journey_id=journey_id,
-                                                 claimed_at=now))
-                        return None
-                    if claim.journey_id == journey_id:  # a retry of this very activity
-                        return claim.superseded_journey_id
-                    previous = claim.journey_id
-                    swapped = await session.execute(
-                        update(JourneyClaim)
-                        .where(JourneyClaim.kind == ACTIVATION_CLAIM, JourneyClaim.account_id == account_id,
-                               JourneyClaim.journey_id == previous)
-                        .values(journey_id=journey_id, superseded_journey_id=previous, claimed_at=now)
-                        .execution_options(synchronize_session=False)
-                    )
-                    if swapped.rowcount == 1:
-                        return previous
-            except IntegrityError:
-                pass
-        raise ApplicationError("could not claim the account, retrying", type="ClaimContention")
 
     @activity.defn(name=ActivityName.CHECK_BIRTH_DATE)
     async def check_birth_date(self, request: CheckBirthDateRequest) -> bool:

@@ -19,10 +19,15 @@ class ActivityName(StrEnum):
     VERIFY_SIGN_IN = "verify_sign_in"
     CHANGE_PASSWORD = "change_password"
     SEND_PASSWORD_NOTICE = "send_password_changed_notice"
+    SEND_IDENTIFIER_REMINDER = "send_identifier_reminder"
+    PREPARE_PASSWORD_RESET = "prepare_password_reset"
+    CHECK_RESET_LINK = "check_reset_link"
+    RESET_PASSWORD_WITH_LINK = "reset_password_with_link"
 
 
 class CodePurpose(StrEnum):
     ACTIVATION = "activation"
+    PASSWORD_RESET_LINK = "password_reset_link"
 
 
 class MatchIdentityRequest(BaseModel):
@@ -140,3 +145,58 @@ class PasswordNoticeRequest(BaseModel):
     journey_id: str
     account_ref: str
     changed_at: datetime
+
+
+class IdentifierReminderRequest(BaseModel):
+    journey_id: str
+    channel: Channel
+    destination: str
+
+
+class PrepareResetRequest(BaseModel):
+    journey_id: str
+    attempt: int  # a corrected request (explicit-error setting) is a new attempt
+    channel: Channel
+    identifier: str
+    email: str | None = None
+    issued_at: datetime
+    expires_at: datetime
+    public_base_url: str
+
+
+class PreparedReset(BaseModel):
+    link_id: str
+    matched: bool  # for operators only: the journey behaves the same either way
+    account_ref: str | None = None
+    superseded_journey_id: str | None = None
+
+
+class LinkStatus(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"  # wrong token, replaced by a newer request, or a decoy
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class CheckLinkRequest(BaseModel):
+    link_id: str
+    token: str = Field(repr=False)
+    now: datetime
+
+
+class LinkCheck(BaseModel):
+    status: LinkStatus
+    identifier: str | None = None
+
+
+class ResetWithLinkRequest(BaseModel):
+    journey_id: str
+    link_id: str
+    token: str = Field(repr=False)
+    password: str = Field(repr=False)
+    now: datetime
+
+
+class LinkReset(BaseModel):
+    status: LinkStatus
+    account_ref: str | None = None

@@ -65,6 +65,7 @@ class Deadlines(BaseModel):
     code_expires_at: datetime | None = None
     resend_available_at: datetime | None = None
     idle_expires_at: datetime | None = None
+    link_expires_at: datetime | None = None
 
 
 class FieldError(BaseModel):

@@ -137,7 +137,8 @@ class VerificationCode(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     journey_id: Mapped[str] = mapped_column(String(100), index=True)
     purpose: Mapped[str] = mapped_column(String(30))
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # None for a decoy: a recovery that matched no account gets one too, so it behaves the same.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10))
     digest: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime]

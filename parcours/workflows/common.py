@@ -83,8 +83,13 @@ class JourneyWorkflow:
             self.woken = False
             async with self.lock:
                 if not self.machine.is_terminated:
+                    await self.do_pending_work()
+                if not self.machine.is_terminated:
                     self.fire_due_events(workflow.now())
         await workflow.wait_condition(workflow.all_handlers_finished)
+
+    async def do_pending_work(self) -> None:
+        """Work a journey does after answering the user (e.g. a recovery's lookup and send)."""
 
     @property
     def _id(self) -> str:

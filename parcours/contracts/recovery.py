@@ -1,0 +1,118 @@
+"""Recovery journeys (« auto-dépannage », SPEC R-REC-1 … R-REC-7): lost identifier, lost password."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from parcours.contact import normalize_email, normalize_mobile
+from parcours.contracts.accounts import clean_identifier
+from parcours.contracts.common import Channel, Deadlines, StrictInput
+from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+
+IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
+IDENTIFIER_RECOVERY_ID_PREFIX = "identifier-recovery/"
+PASSWORD_RESET_WORKFLOW = "PasswordReset"
+PASSWORD_RESET_ID_PREFIX = "password-reset/"
+MAX_TOKEN_LENGTH = 200
+
+
+class RecoveryPolicy(BaseModel):
+    reveals_unknown: bool = False  # R-REC-7 setting
+    link_validity: timedelta = timedelta(hours=1)
+    idle_lifetime: timedelta = timedelta(hours=24)
+    public_base_url: str = "http://localhost:8000"
+
+    @classmethod
+    def from_settings(cls, settings) -> "RecoveryPolicy":
+        return cls(reveals_unknown=settings.recovery_reveals_unknown,
+                   link_validity=settings.password_reset_link_validity,
+                   idle_lifetime=settings.journey_idle_lifetime, public_base_url=settings.public_base_url)
+
+
+class RecoveryStart(BaseModel):
+    policy: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
+
+
+class IdentifierRequestInput(StrictInput):
+    """ "Identifiant oublié": by mail (guardians and students) or by SMS (guardians)."""
+
+    channel: Channel
+    email: str | None = Field(default=None, max_length=320)
+    mobile: str | None = Field(default=None, max_length=64)
+
+    _email = field_validator("email")(lambda cls, v: None if v is None else normalize_email(v))
+    _mobile = field_validator("mobile")(lambda cls, v: None if v is None else normalize_mobile(v))
+
+    @model_validator(mode="after")
+    def _destination_matches_channel(self) -> "IdentifierRequestInput":
+        if self.channel is Channel.MAIL and self.email is None:
+            raise ValueError("email: requis pour une récupération par mail / required for the mail channel")
+        if self.channel is Channel.SMS and self.mobile is None:
+            raise ValueError("mobile: requis pour une récupération par SMS / required for the sms channel")
+        return self
+
+    @property
+    def destination(self) -> str:
+        return self.email if self.channel is Channel.MAIL else self.mobile  # type: ignore[return-value]
+
+
+class ResetRequestInput(StrictInput):
+    """ "Mot de passe oublié": the identifier, and by mail the account's address too (R-REC-3)."""
+
+    channel: Channel
+    identifier: str = Field(max_length=120)
+    email: str | None = Field(default=None, max_length=320)
+
+    _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
+    _email = field_validator("email")(lambda cls, v: None if v is None else normalize_email(v))
+
+    @model_validator(mode="after")
+    def _email_for_mail(self) -> "ResetRequestInput":
+        if self.channel is Channel.MAIL and self.email is None:
+            raise ValueError("email: l'adresse du compte est requise par mail / required for the mail channel")
+        return self
+
+
+class LinkInput(StrictInput):
+    token: str = Field(min_length=16, max_length=MAX_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
+
+
+class LinkPasswordInput(StrictInput):
+    token: str = Field(min_length=16, max_length=MAX_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
+    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+
+
+class RecoveryData(BaseModel):
+    """A recovery journey's data. Whether an account matched is kept for operators only: the
+    steps and answers the user gets are the same either way (R-REC-7)."""
+
+    state: str | None = None
+    policy: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
+    last_activity_at: datetime | None = None
+    channel: Channel | None = None
+    request: dict | None = None  # the submitted request, kept until processed
+    requests: int = 0
+    account_ref: str | None = None
+    matched: bool | None = None
+    link_id: str | None = None
+    link_expires_at: datetime | None = None
+    identifier: str | None = None  # shown once a valid link is opened
+
+
+class RecoveryStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+    deadlines: Deadlines = Field(default_factory=Deadlines)
+    identifier: str | None = None
+
+
+class RecoveryOutcome(BaseModel):
+    status: str  # accepted | not_recognised | link_invalid
+    message: str
+    step: RecoveryStep

@@ -1,0 +1,290 @@
+"""Recovery workflows: lost identifier (R-REC-1/2) and lost password by mail (R-REC-3).
+
+The request is answered before any lookup (R-REC-7): the update returns the same outcome, in
+the same time, whether or not an account matches; the lookup and the message follow in the
+workflow's loop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activities import (
+        ActivityName,
+        CheckLinkRequest,
+        IdentifierReminderRequest,
+        LinkCheck,
+        LinkReset,
+        LinkStatus,
+        PasswordNoticeRequest,
+        PreparedReset,
+        PrepareResetRequest,
+        ResetWithLinkRequest,
+    )
+    from parcours.contracts.common import Deadlines
+    from parcours.contracts.recovery import (
+        IDENTIFIER_RECOVERY_WORKFLOW,
+        PASSWORD_RESET_WORKFLOW,
+        IdentifierRequestInput,
+        LinkInput,
+        LinkPasswordInput,
+        RecoveryData,
+        RecoveryOutcome,
+        RecoveryStart,
+        RecoveryStep,
+        ResetRequestInput,
+    )
+    from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
+    from parcours.workflows.common import JourneyWorkflow, check_new_password
+
+ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
+
+
+class RecoveryWorkflow(JourneyWorkflow):
+    """What both recovery journeys share: the start, idleness, the step and outcome shapes."""
+
+    updates_by_state: dict[str, list[str]]
+
+    def _start_recovery(self, start: RecoveryStart, machine_class) -> None:
+        data = RecoveryData(policy=start.policy)
+        self._init_journey(data, machine_class(data))
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        return self.data.last_activity_at + self.data.policy.idle_lifetime
+
+    def fire_due_events(self, now: datetime) -> None:
+        if now >= self.next_deadline(now) and "idle_timeout" in {e.id for e in self.machine.allowed_events}:
+            self._fire("idle_timeout")
+
+    def expected_updates(self) -> list[str]:
+        return self.updates_by_state.get(self.data.state, [])
+
+    def operator_details(self) -> str:
+        matched = {None: "", True: " (an account matched)", False: " (no account matched)"}[self.data.matched]
+        return f"**{self.data.state}**{matched}"
+
+    def step_messages(self) -> list[str]:
+        raise NotImplementedError
+
+    def _step(self, deadlines: Deadlines | None = None) -> RecoveryStep:
+        return RecoveryStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+                            expected_input=self.expected_updates(), messages=self.step_messages(),
+                            deadlines=deadlines or Deadlines(), identifier=self.data.identifier)
+
+    def _outcome(self, status: str, message: str) -> RecoveryOutcome:
+        return RecoveryOutcome(status=status, message=message, step=self.current_step())
+
+
+@workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=[Exception])
+class IdentifierRecoveryWorkflow(RecoveryWorkflow):
+    kind = "identifier_recovery"
+    updates_by_state = {"request_to_receive": ["request_identifier"]}
+
+    @workflow.init
+    def __init__(self, start: RecoveryStart) -> None:
+        self._start_recovery(start, IdentifierRecoveryJourney)
+
+    @workflow.run
+    async def run(self, start: RecoveryStart) -> RecoveryStep:
+        await self._run_journey()
+        return self.current_step()
+
+    @workflow.query
+    def current_step(self) -> RecoveryStep:
+        return self._step()
+
+    def step_messages(self) -> list[str]:
+        if self.data.state == "request_to_receive":
+            return [messages.IDENTIFIER_REQUEST_PROMPT]
+        if self.data.state == "abandoned":
+            return [messages.RECOVERY_ABANDONED]
+        return ANSWERED_IDENTIFIER
+
+    @workflow.update
+    async def request_identifier(self, request: IdentifierRequestInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("request_identifier")
+            self._touch()
+            self.data.channel = request.channel
+            self.data.request = request.model_dump(mode="json")
+            if not self.data.policy.reveals_unknown:
+                self._fire("request_submitted")  # the lookup and the send follow (do_pending_work)
+                return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
+            if not await self._send_reminder():
+                self._fire("request_not_recognised")
+                return self._outcome("not_recognised", messages.NOT_RECOGNISED_MAIL)
+            self._fire("request_submitted")
+            self._fire("request_processed")
+            return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
+
+    @request_identifier.validator
+    def _validate(self, request: IdentifierRequestInput) -> None:
+        self._require("request_identifier")
+
+    async def do_pending_work(self) -> None:
+        if self.data.state == "request_received":
+            await self._send_reminder()
+            self._fire("request_processed")
+
+    async def _send_reminder(self) -> bool:
+        request = IdentifierRequestInput.model_validate(self.data.request)
+        self.data.matched = await self._activity(
+            ActivityName.SEND_IDENTIFIER_REMINDER, bool,
+            IdentifierReminderRequest(journey_id=self._id, channel=request.channel, destination=request.destination),
+            summary="send the identifier if an account matches",
+        )
+        self.data.request = None  # no longer needed: do not carry the address around
+        return self.data.matched
+
+
+@workflow.defn(name=PASSWORD_RESET_WORKFLOW, failure_exception_types=[Exception])
+class PasswordResetWorkflow(RecoveryWorkflow):
+    kind = "password_reset"
+    updates_by_state = {
+        "request_to_receive": ["request_reset"],
+        "link_sent": ["open_link"],
+        "password_to_choose": ["open_link", "choose_password"],
+    }
+
+    @workflow.init
+    def __init__(self, start: RecoveryStart) -> None:
+        self._start_recovery(start, PasswordResetJourney)
+        self.superseded = False
+
+    @workflow.run
+    async def run(self, start: RecoveryStart) -> RecoveryStep:
+        await self._run_journey()
+        return self.current_step()
+
+    @workflow.query
+    def current_step(self) -> RecoveryStep:
+        waiting_for_link = self.data.state in ("link_sent", "password_to_choose")
+        return self._step(Deadlines(link_expires_at=self.data.link_expires_at if waiting_for_link else None))
+
+    @workflow.signal
+    def supersede(self) -> None:
+        """A newer reset request for the same account: this journey's link no longer works."""
+        self.superseded = True
+        self.woken = True
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        if self.data.state in ("link_sent", "password_to_choose"):
+            return self.data.link_expires_at
+        return super().next_deadline(now)
+
+    def fire_due_events(self, now: datetime) -> None:
+        if self.superseded and self.data.state in ("link_sent", "password_to_choose"):
+            self._fire("newer_journey_started")
+        elif self.data.state in ("link_sent", "password_to_choose") and now >= self.data.link_expires_at:
+            self._fire("link_expiry_reached")
+        else:
+            super().fire_due_events(now)
+
+    def step_messages(self) -> list[str]:
+        minutes = int(self.data.policy.link_validity.total_seconds() // 60)
+        return {
+            "request_to_receive": [messages.RESET_REQUEST_PROMPT],
+            "password_to_choose": [messages.NEW_PASSWORD_PROMPT],
+            "password_reset": [messages.PASSWORD_RESET_DONE],
+            "link_expired": [messages.LINK_EXPIRED],
+            "abandoned": [messages.RECOVERY_ABANDONED],
+            "superseded": [messages.RESET_SUPERSEDED],
+        }.get(self.data.state, [messages.RESET_LINK_ANSWER.format(minutes=minutes), messages.CONTACT_SCHOOL])
+
+    @workflow.update
+    async def request_reset(self, request: ResetRequestInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("request_reset")
+            self._touch()
+            self.data.channel = request.channel
+            self.data.request = request.model_dump(mode="json")
+            self.data.requests += 1
+            answer = messages.RESET_LINK_ANSWER.format(minutes=int(self.data.policy.link_validity.total_seconds() // 60))
+            if not self.data.policy.reveals_unknown:
+                self._fire("request_submitted")  # the lookup and the mail follow (do_pending_work)
+                return self._outcome("accepted", answer)
+            if not await self._prepare():
+                self._fire("request_not_recognised")  # explicit setting: correct and retry
+                return self._outcome("not_recognised", messages.NOT_RECOGNISED)
+            self._fire("request_submitted")
+            self._fire("reset_prepared")
+            return self._outcome("accepted", answer)
+
+    @request_reset.validator
+    def _validate_request(self, request: ResetRequestInput) -> None:
+        self._require("request_reset")
+
+    async def do_pending_work(self) -> None:
+        if self.data.state == "request_received":
+            await self._prepare()
+            self._fire("reset_prepared")
+
+    async def _prepare(self) -> bool:
+        """Look the account up, send the link if it matches; True when it did (operators only)."""
+        request = ResetRequestInput.model_validate(self.data.request)
+        now = workflow.now()
+        prepared: PreparedReset = await self._activity(
+            ActivityName.PREPARE_PASSWORD_RESET, PreparedReset,
+            PrepareResetRequest(journey_id=self._id, attempt=self.data.requests, channel=request.channel,
+                                identifier=request.identifier, email=request.email, issued_at=now,
+                                expires_at=now + self.data.policy.link_validity,
+                                public_base_url=self.data.policy.public_base_url),
+            summary="look the account up and send the link if it matches",
+        )
+        self.data.request = None  # no longer needed: do not carry the address around
+        self.data.matched, self.data.account_ref = prepared.matched, prepared.account_ref
+        self.data.link_id, self.data.link_expires_at = prepared.link_id, now + self.data.policy.link_validity
+        if prepared.superseded_journey_id:
+            try:
+                await workflow.get_external_workflow_handle(prepared.superseded_journey_id).signal("supersede")
+            except Exception:  # it already ended
+                workflow.logger.info("older reset journey already closed")
+        return prepared.matched
+
+    @workflow.update
+    async def open_link(self, link: LinkInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("open_link")
+            self._touch()
+            check: LinkCheck = await self._activity(
+                ActivityName.CHECK_RESET_LINK, LinkCheck,
+                CheckLinkRequest(link_id=self.data.link_id, token=link.token, now=workflow.now()),
+                summary="check the link (does not consume it)",
+            )
+            if check.status is not LinkStatus.VALID:
+                return self._outcome("link_invalid", messages.LINK_INVALID)
+            self.data.identifier = check.identifier
+            self._fire("link_opened")
+            return self._outcome("accepted", messages.NEW_PASSWORD_PROMPT)
+
+    @open_link.validator
+    def _validate_link(self, link: LinkInput) -> None:
+        self._require("open_link")
+
+    @workflow.update
+    async def choose_password(self, choice: LinkPasswordInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("choose_password")
+            check_new_password(choice.password, choice.confirmation)
+            now = self._touch()
+            reset: LinkReset = await self._activity(
+                ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
+                ResetWithLinkRequest(journey_id=self._id, link_id=self.data.link_id, token=choice.token,
+                                     password=choice.password, now=now),
+                summary="consume the link and set the new password",
+            )
+            if reset.status is not LinkStatus.VALID:
+                return self._outcome("link_invalid", messages.LINK_INVALID)
+            await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
+                                 PasswordNoticeRequest(journey_id=self._id, account_ref=reset.account_ref, changed_at=now),
+                                 summary="tell the account's contact the password changed")
+            self._fire("password_set")
+            return self._outcome("accepted", messages.PASSWORD_RESET_DONE)
+
+    @choose_password.validator
+    def _validate_password(self, choice: LinkPasswordInput) -> None:
+        self._require("choose_password")
+        check_new_password(choice.password, choice.confirmation)

@@ -1,0 +1,208 @@
+"""Recovery journeys (R-REC-1 … R-REC-7) on the time-skipping server."""
+
+import re
+import statistics
+import time
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from pydantic import ValidationError
+from temporalio.api.enums.v1 import EventType
+
+from parcours.client import JourneyActionRejected
+from parcours.db.demo import DEMO_ACTIVE_PASSWORD
+from parcours.testing import running_parcours
+from tests.waiting import settled
+
+SOPHIE = {"identifier": "s.bernard1", "email": "sophie.bernard@example.org"}
+NEW_PASSWORD = "Nouveau-Cartable-7!"
+
+
+def link_token(inbox) -> tuple[str, str]:
+    """(journey id, token) from the last mail's link."""
+    link = re.search(r"http\S+", inbox.messages()[-1]["body"]).group(0)
+    query = parse_qs(urlparse(link).query)
+    return query["parcours"][0], query["jeton"][0]
+
+
+# -- lost identifier ----------------------------------------------------------------------------
+
+async def test_identifier_by_mail_for_a_guardian(parcours, inbox):
+    """R-REC-1: a confirmed email gets a mail carrying the identifier."""
+    journey, outcome = await parcours.start_identifier_recovery({"channel": "mail", "email": "Sophie.Bernard@example.org"})
+    assert outcome.status == "accepted"
+    assert (await settled(journey)).state == "answered"
+    [mail] = inbox.messages()
+    assert mail["to"] == "sophie.bernard@example.org" and "s.bernard1" in mail["body"]
+
+
+async def test_identifier_by_mail_for_a_student(parcours, inbox):
+    """R-REC-1: students too."""
+    journey, _ = await parcours.start_identifier_recovery({"channel": "mail", "email": "lea.martin@example.org"})
+    await settled(journey)
+    assert "l.martin1" in inbox.messages()[-1]["body"]
+
+
+async def test_identifier_by_sms_for_a_guardian(parcours, inbox):
+    """R-REC-2: guardians with a confirmed mobile get an SMS."""
+    journey, _ = await parcours.start_identifier_recovery({"channel": "sms", "mobile": "06 55 44 33 22"})
+    await settled(journey)
+    [sms] = inbox.messages()
+    assert sms["channel"] == "sms" and sms["to"] == "+33655443322" and "s.bernard1" in sms["body"]
+
+
+async def test_unconfirmed_or_unknown_contact_gets_the_same_answer_and_nothing_sent(parcours, inbox):
+    """R-REC-5 (no confirmed contact: the answer says to contact the school) and R-REC-7 (the same
+    answer as for a known address). Camille's school email is not a confirmed account email."""
+    known_journey, known = await parcours.start_identifier_recovery({"channel": "mail", "email": "sophie.bernard@example.org"})
+    for email in ("camille.martin@example.org", "nobody@example.org"):
+        journey, outcome = await parcours.start_identifier_recovery({"channel": "mail", "email": email})
+        assert outcome.status == known.status and outcome.message == known.message
+        assert outcome.step.model_dump(exclude={"journey_id"}) == known.step.model_dump(exclude={"journey_id"})
+        step = await settled(journey)
+        assert step.model_dump(exclude={"journey_id"}) == (await settled(known_journey)).model_dump(exclude={"journey_id"})
+        assert "contactez la direction de l'établissement" in " ".join(step.messages)
+    assert len(inbox.messages()) == 1
+
+
+async def test_franceconnect_account_is_pointed_to_franceconnect(parcours, inbox):
+    """R-REC-6: the message tells the account signs in through FranceConnect, with the FAQ."""
+    journey, _ = await parcours.start_identifier_recovery({"channel": "mail", "email": "marc.petit@example.org"})
+    await settled(journey)
+    assert "https://franceconnect.gouv.fr/faq" in inbox.messages()[-1]["body"]
+
+
+async def test_malformed_requests_name_the_field(parcours):
+    with pytest.raises(ValidationError, match="email"):
+        await parcours.start_identifier_recovery({"channel": "mail", "email": "pas une adresse"})
+    with pytest.raises(ValidationError, match="mobile"):
+        await parcours.start_identifier_recovery({"channel": "sms", "mobile": "12"})
+    with pytest.raises(ValidationError, match="identifier"):
+        await parcours.start_password_reset({"channel": "mail", "identifier": "../admin", "email": "a@b.fr"})
+
+
+async def test_answer_time_does_not_tell_whether_an_account_exists(parcours, time_env):
+    """R-REC-7: the answer is given before any lookup — no activity runs inside the update — and
+    the two cases' response times overlap."""
+    timings = {"known": [], "unknown": []}
+    journeys = {}
+    for round_ in range(8):
+        for case, email in (("known", "sophie.bernard@example.org"), ("unknown", f"nobody{round_}@example.org")):
+            started = time.perf_counter()
+            journey, _ = await parcours.start_identifier_recovery({"channel": "mail", "email": email})
+            timings[case].append(time.perf_counter() - started)
+            journeys[case] = journey
+    for journey in journeys.values():
+        history = await time_env.client.get_workflow_handle(journey.journey_id).fetch_history()
+        kinds = [event.event_type for event in history.events]
+        completed = kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
+        assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds[:completed]
+    known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
+    print(f"\nR-REC-7 answer time, median: known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms")
+    assert min(timings["known"]) < max(timings["unknown"]) and min(timings["unknown"]) < max(timings["known"])
+
+
+async def test_explicit_error_setting_restores_not_recognised(time_env, settings, inbox):
+    """R-REC-7's setting: the seeds' explicit "adresse non reconnue"; the user may correct it."""
+    explicit = settings.model_copy(update={"recovery_reveals_unknown": True})
+    async with running_parcours(time_env.client, explicit, update_with_start=False) as (parcours, _):
+        journey, outcome = await parcours.start_identifier_recovery({"channel": "mail", "email": "nobody@example.org"})
+        assert outcome.status == "not_recognised" and outcome.message == "L'adresse mail n'est pas reconnue."
+        outcome = await journey.request_identifier({"channel": "mail", "email": "sophie.bernard@example.org"})
+        assert outcome.status == "accepted" and outcome.step.state == "answered"
+        assert len(inbox.messages()) == 1
+
+
+# -- lost password by mail ----------------------------------------------------------------------
+
+async def test_password_reset_by_mail_link(parcours, inbox):
+    """R-REC-3: a single-use link; opening it shows the identifier and consumes nothing; the new
+    password follows the policy; a notice follows the reset."""
+    journey, outcome = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    assert outcome.status == "accepted" and "valable 60 min" in outcome.message
+    step = await settled(journey)
+    assert step.state == "link_sent" and step.deadlines.link_expires_at is not None
+    journey_id, token = link_token(inbox)
+    assert journey_id == journey.journey_id
+    for _ in range(2):  # a mail scanner opening the link first does not use it up
+        opened = await journey.open_link(token)
+        assert opened.status == "accepted" and opened.step.identifier == "s.bernard1"
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.choose_password(token, "faible", "faible")
+    assert refused.value.reason == "password_policy"
+    outcome = await journey.choose_password(token, NEW_PASSWORD, NEW_PASSWORD)
+    assert outcome.step.state == "password_reset"
+    assert (await parcours.sign_in("s.bernard1", NEW_PASSWORD)).status == "signed_in"
+    assert "a été modifié" in inbox.messages()[-1]["body"]
+
+
+async def test_reset_link_reuse_is_refused(parcours, inbox):
+    """R-REC-3: single use — a second submission with the same link changes nothing."""
+    journey, _ = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    await settled(journey)
+    _, token = link_token(inbox)
+    await journey.open_link(token)
+    await journey.choose_password(token, NEW_PASSWORD, NEW_PASSWORD)
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.choose_password(token, "Autre-Cartable-8!", "Autre-Cartable-8!")
+    assert refused.value.reason == "journey_not_open"
+    assert (await parcours.sign_in("s.bernard1", NEW_PASSWORD)).status == "signed_in"
+
+
+async def test_wrong_token_is_refused(parcours, inbox):
+    journey, _ = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    await settled(journey)
+    outcome = await journey.open_link("x" * 43)
+    assert outcome.status == "link_invalid" and outcome.step.state == "link_sent"
+
+
+async def test_reset_link_expires_after_one_hour(parcours, inbox, time_env):
+    """R-REC-3: the link is valid 1 h (setting); after that the password does not change."""
+    journey, _ = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    await settled(journey)
+    _, token = link_token(inbox)
+    await time_env.sleep(timedelta(minutes=59))
+    assert (await journey.open_link(token)).status == "accepted"
+    await time_env.sleep(timedelta(minutes=2))
+    assert (await journey.current_step()).state == "link_expired"
+    with pytest.raises(JourneyActionRejected):
+        await journey.choose_password(token, NEW_PASSWORD, NEW_PASSWORD)
+    assert (await parcours.sign_in("s.bernard1", DEMO_ACTIVE_PASSWORD)).status == "signed_in"
+
+
+async def test_second_reset_request_voids_the_first_link(parcours, inbox):
+    """One live reset per account: a newer request voids the older link and ends its journey."""
+    first, _ = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    await settled(first)
+    _, first_token = link_token(inbox)
+    second, _ = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    await settled(second)
+    _, second_token = link_token(inbox)
+    assert (await settled(first, leaving="link_sent")).state == "superseded"
+    with pytest.raises(JourneyActionRejected):
+        await first.open_link(first_token)
+    assert (await second.open_link(first_token)).status == "link_invalid"
+    assert (await second.open_link(second_token)).status == "accepted"
+
+
+async def test_reset_needs_the_accounts_own_confirmed_email(parcours, inbox):
+    """R-REC-3/R-REC-5: a wrong email, an unknown identifier or no confirmed email sends nothing,
+    and the answer and steps are the same as for a match (R-REC-7)."""
+    _, matched = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+    for request in ({"identifier": "s.bernard1", "email": "other@example.org"},
+                    {"identifier": "z.nobody1", "email": "sophie.bernard@example.org"},
+                    {"identifier": "h.dupont1", "email": "hugo@example.org"}):
+        journey, outcome = await parcours.start_password_reset({"channel": "mail", **request})
+        assert outcome.message == matched.message
+        assert (await settled(journey)).state == "link_sent"
+    assert len(inbox.messages()) == 1
+
+
+async def test_franceconnect_account_reset_gets_the_faq(parcours, inbox):
+    """R-REC-6: its password is not managed here; the mail points to the FranceConnect FAQ."""
+    journey, _ = await parcours.start_password_reset({"channel": "mail", "identifier": "m.petit1",
+                                                      "email": "marc.petit@example.org"})
+    await settled(journey)
+    [mail] = inbox.messages()
+    assert "https://franceconnect.gouv.fr/faq" in mail["body"] and "http://localhost" not in mail["body"]
