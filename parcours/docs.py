@@ -8,9 +8,16 @@ from pathlib import Path
 from statemachine.contrib.diagram import MermaidGraphMachine
 
 from parcours.states.activation import ActivationJourney
+from parcours.states.password_change import PasswordChangeJourney
+from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-JOURNEYS = {"activation": ActivationJourney}
+JOURNEYS = {
+    "activation": ActivationJourney,
+    "identifier-recovery": IdentifierRecoveryJourney,
+    "password-reset": PasswordResetJourney,
+    "password-change": PasswordChangeJourney,
+}
 
 
 def mermaid(machine_class) -> str:

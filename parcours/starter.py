@@ -17,12 +17,18 @@ from rich.table import Table
 
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
 from parcours.contracts.activation import ChildAnswerInput, IdentityInput
-from parcours.contracts.common import Channel
+from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
+from parcours.contracts.accounts import SignInResult
+from parcours.contracts.common import Channel, Deadlines
 from parcours.settings import ensure_dev_secrets, get_settings
 
 app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True)
 activation_app = typer.Typer(help="The activation journey (« Je n'ai pas de compte »).", no_args_is_help=True)
 app.add_typer(activation_app, name="activation")
+account_app = typer.Typer(help="Sign-in and « Mon compte »: password change.", no_args_is_help=True)
+app.add_typer(account_app, name="account")
+recovery_app = typer.Typer(help="« Identifiant oublié » and « Mot de passe oublié ».", no_args_is_help=True)
+app.add_typer(recovery_app, name="recovery")
 console = Console()
 JSON_OUTPUT = {"enabled": False}
 NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
@@ -81,6 +87,12 @@ def show(result: BaseModel) -> None:
     if JSON_OUTPUT["enabled"]:
         console.print_json(result.model_dump_json())
         return
+    if isinstance(result, SignInResult):
+        colour = "green" if result.status == "signed_in" else "red"
+        console.print(f"[{colour}]{result.status}[/{colour}]: {result.message}")
+        if result.account_ref:
+            console.print(f"  account {result.account_ref} ({result.kind}, {result.identifier})")
+        return
     step = getattr(result, "step", result)
     if step is not result:
         colour = "green" if result.status == "accepted" else "yellow"
@@ -89,12 +101,12 @@ def show(result: BaseModel) -> None:
     console.print(f"journey [bold]{step.journey_id}[/bold] — state [bold]{step.state}[/bold]")
     for message in step.messages:
         console.print(f"  « {message} »")
-    if step.identifier:
+    if getattr(step, "identifier", None):
         console.print(f"  identifiant : [bold]{step.identifier}[/bold]")
-    for child in step.children:
+    for child in getattr(step, "children", []):
         console.print(f"  {child.question} : {child.display_name} ({child.school}) "
                       f"[dim]ref {child.student_ref}, {child.status}[/dim]")
-    deadlines = {name: value for name, value in step.deadlines.model_dump().items() if value}
+    deadlines = {name: value for name, value in getattr(step, "deadlines", Deadlines()).model_dump().items() if value}
     for name, value in deadlines.items():
         console.print(f"  [dim]{name}: {value:%Y-%m-%d %H:%M:%S} UTC[/dim]")
     if step.expected_input:
@@ -265,6 +277,80 @@ async def activation_password(
 ) -> None:
     """Choose the password (R-ACT-8); the account is then active (R-ACT-9)."""
     show(await (await activation_journey(journey_id)).choose_password(password, confirmation))
+
+
+@account_app.command("sign-in")
+@run_async
+async def account_sign_in(
+    identifier: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+) -> None:
+    """Identifier + password -> the account ref that « signed in » steps take."""
+    show(await (await parcours_client()).sign_in(identifier, password))
+
+
+@account_app.command("change-password")
+@run_async
+async def account_change_password(
+    account_ref: str,
+    current_password: str = typer.Option(..., "--current", prompt="Mot de passe actuel", hide_input=True),
+    new_password: str = typer.Option(..., "--new", prompt="Nouveau mot de passe", hide_input=True),
+    confirmation: str = typer.Option(..., "--confirmation", prompt="Confirmation", hide_input=True),
+) -> None:
+    """R-CON-1, for a signed-in account (the ref `account sign-in` prints)."""
+    journey = await (await parcours_client()).start_password_change(account_ref)
+    show(await journey.change_password(current_password, new_password, confirmation))
+
+
+@recovery_app.command("identifier")
+@run_async
+async def recovery_identifier(
+    channel: Channel = typer.Option(...),
+    email: Optional[str] = typer.Option(None),
+    mobile: Optional[str] = typer.Option(None),
+) -> None:
+    """« Identifiant oublié »: by mail (confirmed email) or SMS (guardians' confirmed mobile)."""
+    request = IdentifierRequestInput(channel=channel, email=email, mobile=mobile)
+    _, outcome = await (await parcours_client()).start_identifier_recovery(request)
+    show(outcome)
+
+
+@recovery_app.command("password")
+@run_async
+async def recovery_password(
+    identifier: str,
+    channel: Channel = typer.Option(Channel.MAIL),
+    email: Optional[str] = typer.Option(None, help="The account's email (mail channel)."),
+) -> None:
+    """« Mot de passe oublié »: a link by mail (R-REC-3) or a code by SMS (R-REC-4)."""
+    request = ResetRequestInput(channel=channel, identifier=identifier, email=email)
+    _, outcome = await (await parcours_client()).start_password_reset(request)
+    show(outcome)
+
+
+@recovery_app.command("step")
+@run_async
+async def recovery_step(journey_id: str) -> None:
+    show(await (await parcours_client()).recovery(journey_id).current_step())
+
+
+@recovery_app.command("open-link")
+@run_async
+async def recovery_open_link(journey_id: str, token: str) -> None:
+    """What the page behind the mailed link does first (the link's `parcours` and `jeton`)."""
+    show(await (await parcours_client()).recovery(journey_id).open_link(token))
+
+
+@recovery_app.command("new-password")
+@run_async
+async def recovery_new_password(
+    journey_id: str,
+    token: Optional[str] = typer.Option(None, help="The link's `jeton` (mail channel)."),
+    password: str = typer.Option(..., prompt=True, hide_input=True),
+    confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
+) -> None:
+    """Choose the new password (with the link's token, or after the SMS code)."""
+    show(await (await parcours_client()).recovery(journey_id).choose_password(token, password, confirmation))
 
 
 if __name__ == "__main__":

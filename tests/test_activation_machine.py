@@ -6,7 +6,8 @@ import pytest
 from statemachine.exceptions import TransitionNotAllowed
 
 from parcours.contracts.activation import ActivationData, ChildStatus, ChildToConfirm
-from parcours.states.activation import ActivationJourney, next_deadline, resend_refusal
+from parcours.states.activation import ActivationJourney, next_deadline
+from parcours.states.code_step import resend_refusal
 from parcours.states.activation_view import build_step, expected_updates
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

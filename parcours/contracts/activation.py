@@ -9,8 +9,11 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from parcours.contact import normalize_email, normalize_mobile
-from parcours.contracts.common import (
+from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
     Channel,
+    CodeChallenge,
+    CodeInput,
+    ResendInput,
     Deadlines,
     JourneyPolicy,
     OpaqueRef,
@@ -69,22 +72,6 @@ class IdentityInput(StrictInput):
         return self.mobile if self.channel is Channel.SMS else self.email  # type: ignore[return-value]
 
 
-class CodeInput(StrictInput):
-    code: str = Field(min_length=1, max_length=32, repr=False)
-
-    @field_validator("code")
-    @classmethod
-    def _digits(cls, value: str) -> str:
-        compact = value.replace(" ", "")
-        if not compact.isascii() or not compact.isdigit() or not 4 <= len(compact) <= 10:
-            raise ValueError("le code est composé de chiffres / the code is made of digits")
-        return compact
-
-
-class ResendInput(StrictInput):
-    """ "Je n'ai pas reçu le SMS — Renvoyer le SMS": no field."""
-
-
 class ChildAnswerInput(StrictInput):
     """One student of "Je confirme être le représentant légal de l'élève suivant"."""
 
@@ -134,7 +121,7 @@ class ChildToConfirm(BaseModel):
     wrong_birth_dates: int = 0
 
 
-class ActivationData(BaseModel):
+class ActivationData(CodeChallenge):
     """Everything the activation machine decides on. No code, no password, ever."""
 
     state: str | None = None
@@ -147,12 +134,6 @@ class ActivationData(BaseModel):
     identifier: str | None = None
     identity_attempts: int = 0
     account_already_active: bool = False
-    code_id: str | None = None
-    codes_sent: int = 0
-    code_sent_at: datetime | None = None
-    code_expires_at: datetime | None = None
-    wrong_code_tries: int = 0
-    code_submissions: int = 0  # numbers each submission, so a retried check is recognised
     children: list[ChildToConfirm] = Field(default_factory=list)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 MAX_REF_LENGTH = 64
 
@@ -18,6 +18,22 @@ class StrictInput(BaseModel):
     """Inputs coming from outside: unknown fields and type coercions are errors, strings trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class CodeInput(StrictInput):
+    code: str = Field(min_length=1, max_length=32, repr=False)
+
+    @field_validator("code")
+    @classmethod
+    def _digits(cls, value: str) -> str:
+        compact = value.replace(" ", "")
+        if not compact.isascii() or not compact.isdigit() or not 4 <= len(compact) <= 10:
+            raise ValueError("le code est composé de chiffres / the code is made of digits")
+        return compact
+
+
+class ResendInput(StrictInput):
+    """ "Je n'ai pas reçu le SMS — Renvoyer le SMS": no field."""
 
 
 class Channel(StrEnum):
@@ -45,6 +61,17 @@ class JourneyPolicy(BaseModel):
             birth_date_max_wrong_tries=settings.birth_date_max_wrong_tries,
             idle_lifetime=settings.journey_idle_lifetime,
         )
+
+
+class CodeChallenge(BaseModel):
+    """The code step's data, shared by every journey that sends a code. No code, ever: its id."""
+
+    code_id: str | None = None
+    codes_sent: int = 0
+    code_sent_at: datetime | None = None
+    code_expires_at: datetime | None = None
+    wrong_code_tries: int = 0
+    code_submissions: int = 0  # numbers each submission, so a retried check is recognised
 
 
 class OutcomeStatus(StrEnum):

@@ -11,6 +11,7 @@ from datetime import datetime
 from statemachine import State, StateChart
 
 from parcours.contracts.activation import ActivationData, ChildStatus
+from parcours.states.code_step import code_step_deadline, resend_refusal
 
 
 class ActivationJourney(StateChart[ActivationData]):
@@ -87,50 +88,13 @@ class ActivationJourney(StateChart[ActivationData]):
         return resend_refusal(self.model, now) is None
 
 
-# -- pure rules the workflow also reports to the user ------------------------------------------
-
-def resend_available_at(data: ActivationData) -> datetime | None:
-    if data.code_sent_at is None:
-        return None
-    return data.code_sent_at + data.policy.resend_cooldown
-
-
-def resends_left(data: ActivationData) -> int:
-    return max(data.policy.codes_per_journey - data.codes_sent, 0)
-
-
-def resend_refusal(data: ActivationData, now: datetime) -> tuple[str, datetime | None] | None:
-    """Why a new code cannot be sent now ("cooldown" with the time it can, or "cap"); None if it can."""
-    if resends_left(data) == 0:
-        return ("cap", None)
-    available_at = resend_available_at(data)
-    if available_at is not None and now < available_at:
-        return ("cooldown", available_at)
-    return None
-
-
-def idle_expires_at(data: ActivationData) -> datetime | None:
-    if data.last_activity_at is None:
-        return None
-    return data.last_activity_at + data.policy.idle_lifetime
-
-
-def code_tries_left(data: ActivationData) -> int:
-    return max(data.policy.code_max_wrong_tries - data.wrong_code_tries, 0)
-
-
-def next_deadline(data: ActivationData, now: datetime) -> datetime | None:
-    """The nearest moment the journey must wake up for. Code expiry and idleness fire events (and
-    stay due until fired); the end of the resend cooldown only refreshes what the journey shows."""
-    events = [idle_expires_at(data)]
-    if data.state == ActivationJourney.code_sent.value:
-        events.append(data.code_expires_at)
-    wake_ups = [resend_available_at(data)] if data.state in CODE_STATES else []
-    moments = [m for m in events if m is not None] + [m for m in wake_ups if m is not None and m > now]
-    return min(moments, default=None)
-
-
 CODE_STATES = frozenset(
     state.value
     for state in (ActivationJourney.code_sent, ActivationJourney.code_expired, ActivationJourney.code_void)
 )
+
+
+def next_deadline(data: ActivationData, now: datetime) -> datetime | None:
+    return code_step_deadline(data, now, CODE_STATES)
+
+

@@ -7,13 +7,8 @@ from datetime import datetime
 from parcours import messages
 from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus, ChildView
 from parcours.contracts.common import Channel, Deadlines
-from parcours.states.activation import (
-    ActivationJourney,
-    code_tries_left,
-    idle_expires_at,
-    resend_available_at,
-    resends_left,
-)
+from parcours.states.activation import ActivationJourney
+from parcours.states.code_step import code_tries_left, idle_expires_at, resend_available_at, resends_left
 
 # Which update can fire which events: the expected input of a state is derived from the machine.
 UPDATE_EVENTS = {

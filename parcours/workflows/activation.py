@@ -39,16 +39,19 @@ with workflow.unsafe.imports_passed_through():
         SendCodeRequest,
     )
     from parcours.contracts.common import Channel, FieldError, OutcomeStatus
-    from parcours.states.activation import ActivationJourney, next_deadline, resend_refusal
+    from parcours.states.activation import ActivationJourney, next_deadline
+    from parcours.states.code_step import resend_refusal
     from parcours.states.activation_view import build_step, expected_updates, operator_details
+    from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
 
 
 # Any exception fails the update it happened in (or, in the run loop, the journey) instead of
 # leaving a workflow task retrying forever; operators see it as a failed update or journey.
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=[Exception])
-class ActivationWorkflow(JourneyWorkflow):
+class ActivationWorkflow(CodeStep, JourneyWorkflow):
     kind = "activation"
+    code_purpose = CodePurpose.ACTIVATION
 
     @workflow.init
     def __init__(self, start: ActivationStart) -> None:
@@ -123,7 +126,7 @@ class ActivationWorkflow(JourneyWorkflow):
             if match.superseded_journey_id:
                 await self._end_older_journey(match.superseded_journey_id)
             sent = await self._send_code(now)
-            if isinstance(sent, ActivationOutcome):
+            if not isinstance(sent, CodeIssued):
                 self._fire("identity_rejected")  # stays at the identity step; the user may retry
                 return sent
             self._record_code(sent, now)
@@ -138,30 +141,7 @@ class ActivationWorkflow(JourneyWorkflow):
     async def submit_code(self, submission: CodeInput) -> ActivationOutcome:
         async with self.lock:
             self._require("submit_code")
-            now = self._touch()
-            if now >= self.data.code_expires_at:  # the expiry timer may not have fired yet
-                self._fire("code_expiry_reached")
-                return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
-            self.data.code_submissions += 1
-            check: CodeCheck = await self._activity(
-                ActivityName.CHECK_CODE, CodeCheck,
-                CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{self._id}/code-submission/{self.data.code_submissions}",
-                                 attempt=submission.code, now=now),
-                summary="check the code",
-            )
-            self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries - check.tries_left
-            if check.status is CodeCheckStatus.ACCEPTED:
-                self._fire("code_accepted")
-                return self._outcome(OutcomeStatus.ACCEPTED, messages.CHILDREN_PROMPT if self.data.children else messages.NOTE_IDENTIFIER)
-            if check.status is CodeCheckStatus.INCORRECT:  # R-ACT-4
-                self._fire("code_rejected")
-                return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
-            if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
-                self._fire("code_expiry_reached")
-                return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
-            self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries
-            self._fire("code_voided")
-            return self._outcome(OutcomeStatus.CODE_VOID, messages.CODE_VOID, tries_left=0)
+            return await self._check_code(submission)
 
     @submit_code.validator
     def _validate_code(self, submission: CodeInput) -> None:
@@ -171,20 +151,7 @@ class ActivationWorkflow(JourneyWorkflow):
     async def resend_code(self, request: ResendInput) -> ActivationOutcome:
         async with self.lock:
             self._require("resend_code")
-            now = self._touch()
-            refusal = resend_refusal(self.data, now)  # R-ACT-6
-            if refusal is not None:
-                reason, retry_at = refusal
-                if reason == "cap":
-                    return self._outcome(OutcomeStatus.RESEND_REFUSED, messages.RESEND_CAP_REACHED)
-                return self._outcome(OutcomeStatus.RESEND_REFUSED,
-                                     messages.RESEND_TOO_SOON.format(time=f"{retry_at:%H:%M:%S} UTC"), retry_at=retry_at)
-            sent = await self._send_code(now)
-            if isinstance(sent, ActivationOutcome):
-                return sent
-            self._fire("code_resent", now=now)  # guards see the previous code's data
-            self._record_code(sent, now)
-            return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
+            return await self._resend()
 
     @resend_code.validator
     def _validate_resend(self, request: ResendInput) -> None:
@@ -256,11 +223,11 @@ class ActivationWorkflow(JourneyWorkflow):
 
     def _require(self, update: str) -> None:
         """Reject an update the machine does not allow now; the journey is unchanged."""
-        if update == "submit_code" and self.data.state == ActivationJourney.code_expired.value:
-            raise rejection("code_expired", messages.CODE_EXPIRED)
-        if update == "submit_code" and self.data.state == ActivationJourney.code_void.value:
-            raise rejection("code_void", messages.CODE_VOID)
+        self._require_code_state(update)
         super()._require(update)
+
+    def code_accepted_message(self) -> str:
+        return messages.CHILDREN_PROMPT if self.data.children else messages.NOTE_IDENTIFIER
 
     def _pending_child(self, student_ref: str) -> ChildToConfirm:
         for child in self.data.children:
@@ -268,28 +235,6 @@ class ActivationWorkflow(JourneyWorkflow):
                 return child
         raise rejection("unknown_student", "Cet élève n'est pas à confirmer.",
                         [FieldError(field="student_ref", message="not a student waiting for confirmation")])
-
-    async def _send_code(self, now: datetime) -> CodeIssued | ActivationOutcome:
-        """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent."""
-        sequence = self.data.codes_sent + 1
-        try:
-            return await self._activity(
-                ActivityName.SEND_CODE, CodeIssued,
-                SendCodeRequest(journey_id=self._id, sequence=sequence, purpose=CodePurpose.ACTIVATION,
-                                account_ref=self.data.account_ref, channel=self.data.channel, issued_at=now,
-                                expires_at=now + self.data.policy.code_validity,
-                                max_wrong_tries=self.data.policy.code_max_wrong_tries),
-                summary=f"send code #{sequence} by {self.data.channel.value}",
-            )
-        except ActivityError:
-            return self._outcome(OutcomeStatus.SEND_FAILED, messages.SEND_FAILED)
-
-    def _record_code(self, issued: CodeIssued, now: datetime) -> None:
-        self.data.code_id = issued.code_id
-        self.data.codes_sent += 1
-        self.data.code_sent_at = now
-        self.data.code_expires_at = now + self.data.policy.code_validity
-        self.data.wrong_code_tries = 0
 
     async def _end_older_journey(self, journey_id: str) -> None:
         try:

@@ -1,0 +1,102 @@
+"""The code step of a journey (R-ACT-3 … R-ACT-6, R-REC-4): send, check, resend. A journey
+workflow mixes this in; its machine has the states code_sent / code_expired / code_void and the
+events code_accepted / code_rejected / code_voided / code_expiry_reached / code_resent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activities import (
+        ActivityName,
+        CheckCodeRequest,
+        CodeCheck,
+        CodeCheckStatus,
+        CodeIssued,
+        SendCodeRequest,
+    )
+    from parcours.contracts.common import CodeInput, OutcomeStatus
+    from parcours.states.code_step import resend_refusal
+    from parcours.workflows.common import rejection
+
+
+class CodeStep:
+    """Needs, from the journey workflow: `data` (a CodeChallenge with `policy`, `channel`,
+    `account_ref`), `code_purpose`, `_activity`, `_fire`, `_touch`, `_id`, `_outcome`,
+    and `code_accepted_message()`."""
+
+    code_purpose: str
+
+    def _require_code_state(self, update: str) -> None:
+        if update == "submit_code" and self.data.state == "code_expired":
+            raise rejection("code_expired", messages.CODE_EXPIRED)
+        if update == "submit_code" and self.data.state == "code_void":
+            raise rejection("code_void", messages.CODE_VOID)
+
+    async def _check_code(self, submission: CodeInput):
+        now = self._touch()
+        if now >= self.data.code_expires_at:  # the expiry timer may not have fired yet
+            self._fire("code_expiry_reached")
+            return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
+        self.data.code_submissions += 1
+        check: CodeCheck = await self._activity(
+            ActivityName.CHECK_CODE, CodeCheck,
+            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{self._id}/code-submission/{self.data.code_submissions}",
+                             attempt=submission.code, now=now),
+            summary="check the code",
+        )
+        self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries - check.tries_left
+        if check.status is CodeCheckStatus.ACCEPTED:
+            self._fire("code_accepted")
+            return self._outcome(OutcomeStatus.ACCEPTED, self.code_accepted_message())
+        if check.status is CodeCheckStatus.INCORRECT:  # R-ACT-4
+            self._fire("code_rejected")
+            return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
+        if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
+            self._fire("code_expiry_reached")
+            return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
+        self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries
+        self._fire("code_voided")
+        return self._outcome(OutcomeStatus.CODE_VOID, messages.CODE_VOID, tries_left=0)
+
+    async def _resend(self):
+        now = self._touch()
+        refusal = resend_refusal(self.data, now)  # R-ACT-6
+        if refusal is not None:
+            reason, retry_at = refusal
+            if reason == "cap":
+                return self._outcome(OutcomeStatus.RESEND_REFUSED, messages.RESEND_CAP_REACHED)
+            return self._outcome(OutcomeStatus.RESEND_REFUSED,
+                                 messages.RESEND_TOO_SOON.format(time=f"{retry_at:%H:%M:%S} UTC"), retry_at=retry_at)
+        sent = await self._send_code(now)
+        if not isinstance(sent, CodeIssued):
+            return sent
+        self._fire("code_resent", now=now)  # guards see the previous code's data
+        self._record_code(sent, now)
+        return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
+
+    async def _send_code(self, now: datetime):
+        """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent."""
+        sequence = self.data.codes_sent + 1
+        try:
+            return await self._activity(
+                ActivityName.SEND_CODE, CodeIssued,
+                SendCodeRequest(journey_id=self._id, sequence=sequence, purpose=self.code_purpose,
+                                account_ref=self.data.account_ref, channel=self.data.channel, issued_at=now,
+                                expires_at=now + self.data.policy.code_validity,
+                                max_wrong_tries=self.data.policy.code_max_wrong_tries),
+                summary=f"send code #{sequence} by {self.data.channel.value}",
+            )
+        except ActivityError:
+            return self._outcome(OutcomeStatus.SEND_FAILED, messages.SEND_FAILED)
+
+    def _record_code(self, issued: CodeIssued, now: datetime) -> None:
+        self.data.code_id = issued.code_id
+        self.data.codes_sent += 1
+        self.data.code_sent_at = now
+        self.data.code_expires_at = now + self.data.policy.code_validity
+        self.data.wrong_code_tries = 0
