@@ -18,10 +18,8 @@ from parcours.contracts.activation import (
     ActivationStart,
     ActivationStep,
     ChildAnswerInput,
-    CodeInput,
     IdentityInput,
     PasswordInput,
-    ResendInput,
 )
 from parcours.contracts.accounts import (
     PASSWORD_CHANGE_ID_PREFIX,
@@ -35,7 +33,7 @@ from parcours.contracts.accounts import (
     SignInResult,
     SignInStart,
 )
-from parcours.contracts.common import FieldError, JourneyPolicy, Refusal
+from parcours.contracts.common import CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
     PASSWORD_RESET_ID_PREFIX,
@@ -180,9 +178,16 @@ class RecoveryJourneyClient:
         """What the page behind the mailed link calls first: shows the identifier, consumes nothing."""
         return await _act(self.handle, PasswordResetWorkflow.open_link, LinkInput(token=token))
 
-    async def choose_password(self, token: str, password: str, confirmation: str) -> RecoveryOutcome:
+    async def choose_password(self, token: str | None, password: str, confirmation: str) -> RecoveryOutcome:
+        """The new password: with the link's token (mail), or None after the SMS code."""
         choice = LinkPasswordInput(token=token, password=password, confirmation=confirmation)
         return await _act(self.handle, PasswordResetWorkflow.choose_password, choice)
+
+    async def submit_code(self, code: str) -> RecoveryOutcome:
+        return await _act(self.handle, PasswordResetWorkflow.submit_code, CodeInput(code=code))
+
+    async def resend_code(self) -> RecoveryOutcome:
+        return await _act(self.handle, PasswordResetWorkflow.resend_code, ResendInput())
 
     async def result(self) -> RecoveryStep:
         return RecoveryStep.model_validate(await self.handle.result())
@@ -236,7 +241,8 @@ class ParcoursClient:
         return journey, await journey.request_identifier(validated)
 
     async def start_password_reset(self, request: ResetRequestInput | dict) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
-        """« Mot de passe oublié » by mail (R-REC-3): a single-use link, valid 1 h."""
+        """« Mot de passe oublié »: by mail a single-use link valid 1 h (R-REC-3), by SMS a code valid
+        30 min (R-REC-4); the same answer whether or not the account exists (R-REC-7)."""
         validated = ResetRequestInput.model_validate(request)
         journey = await self._start_recovery(PasswordResetWorkflow.run, PASSWORD_RESET_ID_PREFIX, "Mot de passe oublié")
         return journey, await journey.request_reset(validated)

@@ -126,3 +126,10 @@ NEW_PASSWORD_PROMPT = "Je choisis mon nouveau mot de passe"
 PASSWORD_RESET_DONE = "Votre mot de passe a été réinitialisé. Vous pouvez vous connecter avec votre identifiant."
 RECOVERY_ABANDONED = "Votre demande a expiré faute d'activité. Veuillez recommencer."
 RESET_SUPERSEDED = "Une demande plus récente a été faite pour ce compte : ce lien n'est plus valable."
+RESET_CODE_ANSWER = (
+    "Si cet identifiant correspond à un compte avec un numéro de portable confirmé, un code de sécurité "
+    "(valable {minutes} min) vient d'être envoyé par SMS."
+)
+RESET_CODE_PROMPT = "J'indique le code d'activation reçu par SMS (valable 30min)"
+SMS_RESET_CODE_BODY = "EduConnect : votre code pour choisir un nouveau mot de passe est {code}. Il est valable {minutes} min. Ne le communiquez à personne."
+FRANCECONNECT_RESET_SMS = "EduConnect : le compte {identifier} se connecte avec FranceConnect, son mot de passe n'est pas géré ici. FAQ : https://franceconnect.gouv.fr/faq"

@@ -334,6 +334,19 @@ async def recovery_step(journey_id: str) -> None:
     show(await (await parcours_client()).recovery(journey_id).current_step())
 
 
+@recovery_app.command("code")
+@run_async
+async def recovery_code(journey_id: str, code: str) -> None:
+    """R-REC-4: the code received by SMS."""
+    show(await (await parcours_client()).recovery(journey_id).submit_code(code))
+
+
+@recovery_app.command("resend")
+@run_async
+async def recovery_resend(journey_id: str) -> None:
+    show(await (await parcours_client()).recovery(journey_id).resend_code())
+
+
 @recovery_app.command("open-link")
 @run_async
 async def recovery_open_link(journey_id: str, token: str) -> None:

@@ -206,3 +206,66 @@ async def test_franceconnect_account_reset_gets_the_faq(parcours, inbox):
     await settled(journey)
     [mail] = inbox.messages()
     assert "https://franceconnect.gouv.fr/faq" in mail["body"] and "http://localhost" not in mail["body"]
+
+
+# -- lost password by SMS -----------------------------------------------------------------------
+
+async def test_password_reset_by_sms_code(parcours, inbox):
+    """R-REC-4: identifier -> a code by SMS to the confirmed mobile (valid 30 min), then the new
+    password under the policy; a notice follows."""
+    journey, outcome = await parcours.start_password_reset({"channel": "sms", "identifier": "s.bernard1"})
+    assert outcome.status == "accepted" and "30 min" in outcome.message
+    step = await settled(journey)
+    assert step.state == "code_sent" and "J'indique le code d'activation reçu par SMS (valable 30min)" in step.messages
+    [sms] = inbox.messages()
+    assert sms["to"] == "+33655443322"
+    code = re.search(r"\b(\d{6})\b", sms["body"]).group(1)
+    outcome = await journey.submit_code(code)
+    assert outcome.step.state == "password_to_choose" and outcome.step.expected_input == ["choose_password"]
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.choose_password(None, "motdepasse", "motdepasse")
+    assert refused.value.reason == "password_policy"
+    assert (await journey.choose_password(None, NEW_PASSWORD, NEW_PASSWORD)).step.state == "password_reset"
+    assert (await parcours.sign_in("s.bernard1", NEW_PASSWORD)).status == "signed_in"
+    assert "a été modifié" in inbox.messages()[-1]["body"]
+
+
+async def test_reset_code_expires_after_30_minutes(parcours, inbox, time_env):
+    """R-REC-4: valid 30 min; then only a new code helps."""
+    journey, _ = await parcours.start_password_reset({"channel": "sms", "identifier": "s.bernard1"})
+    await settled(journey)
+    code = re.search(r"\b(\d{6})\b", inbox.messages()[-1]["body"]).group(1)
+    await time_env.sleep(timedelta(minutes=30, seconds=1))
+    assert (await journey.current_step()).state == "code_expired"
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.submit_code(code)
+    assert refused.value.reason == "code_expired"
+    assert (await journey.resend_code()).step.state == "code_sent"
+    new_code = re.search(r"\b(\d{6})\b", inbox.messages()[-1]["body"]).group(1)
+    assert (await journey.submit_code(new_code)).step.state == "password_to_choose"
+
+
+async def test_reset_code_wrong_tries_as_in_activation(parcours, inbox):
+    """R-REC-4: the same tries rule as activation (5, then void)."""
+    journey, _ = await parcours.start_password_reset({"channel": "sms", "identifier": "s.bernard1"})
+    await settled(journey)
+    code = re.search(r"\b(\d{6})\b", inbox.messages()[-1]["body"]).group(1)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(4):
+        assert (await journey.submit_code(wrong)).status == "code_incorrect"
+    assert (await journey.submit_code(wrong)).step.state == "code_void"
+
+
+async def test_reset_by_sms_without_a_confirmed_mobile_looks_the_same(parcours, inbox):
+    """R-REC-5/R-REC-7: no confirmed mobile (a student) or no such identifier: the same answer and
+    the same code step, but no SMS, and no code can succeed."""
+    matched_journey, matched = await parcours.start_password_reset({"channel": "sms", "identifier": "s.bernard1"})
+    await settled(matched_journey)
+    inbox_before = len(inbox.messages())
+    for identifier in ("l.martin1", "z.nobody1"):
+        journey, outcome = await parcours.start_password_reset({"channel": "sms", "identifier": identifier})
+        assert outcome.message == matched.message
+        step = await settled(journey)
+        assert step.state == "code_sent" and step.code_tries_left == 5
+        assert (await journey.submit_code("123456")).status == "code_incorrect"
+    assert len(inbox.messages()) == inbox_before

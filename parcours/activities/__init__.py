@@ -19,6 +19,7 @@ def build_activities(dependencies: ActivityDependencies) -> list:
         recovery.prepare_password_reset,
         recovery.check_reset_link,
         recovery.reset_password_with_link,
+        recovery.reset_password_after_code,
         credentials.verify_sign_in,
         credentials.change_password,
         credentials.send_password_changed_notice,

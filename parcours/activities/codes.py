@@ -15,23 +15,29 @@ from parcours.contracts.activities import (
     CodeCheck,
     CodeCheckStatus,
     CodeIssued,
+    CodePurpose,
     SendCodeRequest,
 )
 from parcours.contracts.common import Channel
 from parcours.crypto import code_digest, code_matches, derive_code, new_reference
-from parcours.db.models import Account, VerificationCode
+from parcours.db.models import Account, ContactStatus, VerificationCode
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
 
 
-def code_destination(account: Account, channel: Channel) -> str:
-    """Activation sends to what the school has (R-ACT-1)."""
-    destination = account.guardian.mobile if channel is Channel.SMS else account.guardian.email
+def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -> str:
+    """Activation sends to what the school has (R-ACT-1); a reset to the account's confirmed mobile."""
+    if purpose is CodePurpose.ACTIVATION:
+        destination = account.guardian.mobile if channel is Channel.SMS else account.guardian.email
+    else:
+        destination = account.mobile if account.mobile_status == ContactStatus.CONFIRMED else None
     if destination is None:
         raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
     return destination
 
 
-def code_message(key: str, channel: Channel, to: str, code: str, minutes: int) -> OutgoingMessage:
+def code_message(key: str, channel: Channel, purpose: CodePurpose, to: str, code: str, minutes: int) -> OutgoingMessage:
+    if purpose is CodePurpose.PASSWORD_RESET_CODE:
+        return OutgoingMessage(key, "sms", to, messages.SMS_RESET_CODE_BODY.format(code=code, minutes=minutes))
     if channel is Channel.SMS:
         return OutgoingMessage(key, "sms", to, messages.SMS_CODE_BODY.format(code=code, minutes=minutes))
     return OutgoingMessage(key, "mail", to, messages.MAIL_CODE_BODY.format(code=code, minutes=minutes),
@@ -47,29 +53,35 @@ class CodeActivities:
         """R-ACT-3: a new code voids the previous ones; the message goes out once per key."""
         key = f"{request.journey_id}/code/{request.sequence}"
         async with self.deps.sessions.begin() as session:
-            account = await account_by_ref(session, request.account_ref)
+            account = None if request.account_ref is None else await account_by_ref(session, request.account_ref)
             code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             if code is None:
-                await session.execute(
-                    update(VerificationCode)
-                    .where(VerificationCode.account_id == account.id, VerificationCode.purpose == request.purpose,
-                           VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
-                    .values(voided_at=request.issued_at)
-                )
+                if account is not None:
+                    await session.execute(
+                        update(VerificationCode)
+                        .where(VerificationCode.account_id == account.id, VerificationCode.purpose == request.purpose,
+                               VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
+                        .values(voided_at=request.issued_at)
+                    )
                 code_id = new_reference()
+                # a decoy's digest is of a code nobody is sent: no submission can match it
+                secret_code = derive_code(self.deps.secret_key, code_id, self.deps.code_digits) if account else new_reference()
                 code = VerificationCode(
                     id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
-                    account_id=account.id, channel=request.channel,
-                    digest=code_digest(self.deps.secret_key, code_id, derive_code(self.deps.secret_key, code_id, self.deps.code_digits)),
+                    account_id=account.id if account else None, channel=request.channel,
+                    digest=code_digest(self.deps.secret_key, code_id, secret_code),
                     issued_at=request.issued_at, expires_at=request.expires_at,
                     max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
                 )
                 session.add(code)
-            destination = code_destination(account, request.channel)
+            if account is None:
+                return CodeIssued(code_id=code.id)
+            destination = code_destination(account, request.channel, request.purpose)
         minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
         plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
         try:
-            await self.deps.courier.send_once(code_message(key, request.channel, destination, plain, minutes), "code")
+            await self.deps.courier.send_once(
+                code_message(key, request.channel, request.purpose, destination, plain, minutes), request.purpose)
         except PermanentSendError as error:
             raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
         except TransientSendError as error:

@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from parcours import messages
-from parcours.activities.accounts import claim_account
+from parcours.activities.accounts import account_by_ref, claim_account
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import (
     ActivityName,
@@ -25,6 +25,7 @@ from parcours.contracts.activities import (
     LinkStatus,
     PreparedReset,
     PrepareResetRequest,
+    ResetAfterCodeRequest,
     ResetWithLinkRequest,
 )
 from parcours.contracts.common import Channel
@@ -38,6 +39,12 @@ NO_WRONG_TRIES = 0  # links are 256-bit secrets: wrong tries are not counted
 
 def reset_link(base_url: str, journey_id: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/mot-de-passe/nouveau?{urlencode({'parcours': journey_id, 'jeton': token})}"
+
+
+def set_new_password(account: Account, new_hash: str, now) -> None:
+    account.password_hash = new_hash
+    account.password_changed_at = now
+    account.failed_sign_ins, account.sign_in_locked_until = 0, None  # a reset also lifts a lock
 
 
 class RecoveryActivities:
@@ -74,24 +81,28 @@ class RecoveryActivities:
 
     @activity.defn(name=ActivityName.PREPARE_PASSWORD_RESET)
     async def prepare_password_reset(self, request: PrepareResetRequest) -> PreparedReset:
-        """R-REC-3: identifier + the account's confirmed email -> a single-use link, valid 1 h; a newer
-        request voids the older link. FranceConnect accounts get the FAQ instead (R-REC-6)."""
+        """R-REC-3: identifier + the account's confirmed email -> a single-use link, valid 1 h.
+        R-REC-4: identifier -> the account's confirmed mobile (the journey then sends the code).
+        A newer request supersedes the older journey. FranceConnect accounts get the FAQ (R-REC-6)."""
         key = f"{request.journey_id}/reset-link/{request.attempt}"
         async with self.deps.sessions() as session:
             existing = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             account = await session.scalar(select(Account).where(Account.identifier == request.identifier))
-        eligible = (
-            account is not None and account.status == AccountStatus.ACTIVE
-            and account.email_status == ContactStatus.CONFIRMED and account.email == request.email
-        )
-        superseded = None
-        if eligible and account.franceconnect_subject is None:
-            superseded = await claim_account(self.deps.sessions, PASSWORD_RESET_CLAIM, account.id, request.journey_id)
-        link_id = existing.id if existing else await self._issue_link(
-            key, request, account.id if eligible and account.franceconnect_subject is None else None)
-        if eligible:
-            await self._send(key, request, account, link_id)
+        if request.channel is Channel.MAIL:
+            eligible = (account is not None and account.email_status == ContactStatus.CONFIRMED
+                        and account.email == request.email)
+        else:
+            eligible = account is not None and account.mobile_status == ContactStatus.CONFIRMED
+        eligible = eligible and account.status == AccountStatus.ACTIVE
         matched = eligible and account.franceconnect_subject is None
+        superseded = None
+        if matched:
+            superseded = await claim_account(self.deps.sessions, PASSWORD_RESET_CLAIM, account.id, request.journey_id)
+        link_id = None
+        if request.channel is Channel.MAIL:
+            link_id = existing.id if existing else await self._issue_link(key, request, account.id if matched else None)
+        if eligible and (request.channel is Channel.MAIL or not matched):
+            await self._send(key, request, account, link_id)
         return PreparedReset(link_id=link_id, matched=matched, account_ref=account.ref if matched else None,
                              superseded_journey_id=superseded)
 
@@ -117,16 +128,21 @@ class RecoveryActivities:
             ))
         return link_id
 
-    async def _send(self, key: str, request: PrepareResetRequest, account: Account, link_id: str) -> None:
-        if account.franceconnect_subject is not None:
-            body = messages.FRANCECONNECT_RESET_MAIL_BODY.format(identifier=account.identifier)
+    async def _send(self, key: str, request: PrepareResetRequest, account: Account, link_id: str | None) -> None:
+        """The link by mail, or the FranceConnect FAQ by mail or SMS (the SMS code is the journey's)."""
+        if request.channel is Channel.SMS:
+            message = OutgoingMessage(key, "sms", account.mobile,
+                                      messages.FRANCECONNECT_RESET_SMS.format(identifier=account.identifier))
         else:
-            token = derive_link_token(self.deps.secret_key, link_id)
-            minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
-            body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes,
-                                                   link=reset_link(request.public_base_url, request.journey_id, token))
-        message = OutgoingMessage(key, "mail", account.email, body, subject=messages.RESET_MAIL_SUBJECT)
-        await self.deps.courier.send_once(message, "password_reset_link")
+            if account.franceconnect_subject is not None:
+                body = messages.FRANCECONNECT_RESET_MAIL_BODY.format(identifier=account.identifier)
+            else:
+                token = derive_link_token(self.deps.secret_key, link_id)
+                minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
+                body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes,
+                                                       link=reset_link(request.public_base_url, request.journey_id, token))
+            message = OutgoingMessage(key, "mail", account.email, body, subject=messages.RESET_MAIL_SUBJECT)
+        await self.deps.courier.send_once(message, "password_reset")
 
     @activity.defn(name=ActivityName.CHECK_RESET_LINK)
     async def check_reset_link(self, request: CheckLinkRequest) -> LinkCheck:
@@ -161,10 +177,18 @@ class RecoveryActivities:
             if consumed.rowcount != 1:
                 return LinkReset(status=LinkStatus.USED)
             account = await session.get(Account, link.account_id)
-            account.password_hash = new_hash
-            account.password_changed_at = request.now
-            account.failed_sign_ins, account.sign_in_locked_until = 0, None
+            set_new_password(account, new_hash, request.now)
             return LinkReset(status=LinkStatus.VALID, account_ref=account.ref)
+
+    @activity.defn(name=ActivityName.RESET_PASSWORD_AFTER_CODE)
+    async def reset_password_after_code(self, request: ResetAfterCodeRequest) -> bool:
+        """R-REC-4: the journey accepted the SMS code for this account; the new password is set."""
+        new_hash = await asyncio.to_thread(hash_password, request.password)
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.password_changed_at != request.now:  # not a retry after the commit
+                set_new_password(account, new_hash, request.now)
+        return True
 
     def _judge(self, link: VerificationCode | None, token: str, now) -> LinkStatus:
         if link is None or link.purpose != CodePurpose.PASSWORD_RESET_LINK:

@@ -23,11 +23,13 @@ class ActivityName(StrEnum):
     PREPARE_PASSWORD_RESET = "prepare_password_reset"
     CHECK_RESET_LINK = "check_reset_link"
     RESET_PASSWORD_WITH_LINK = "reset_password_with_link"
+    RESET_PASSWORD_AFTER_CODE = "reset_password_after_code"
 
 
 class CodePurpose(StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET_LINK = "password_reset_link"
+    PASSWORD_RESET_CODE = "password_reset_code"
 
 
 class MatchIdentityRequest(BaseModel):
@@ -59,7 +61,7 @@ class SendCodeRequest(BaseModel):
     journey_id: str
     sequence: int  # 1 for the first code of the journey, 2 for the first resend…
     purpose: CodePurpose
-    account_ref: str
+    account_ref: str | None  # None: a recovery that matched no account gets a decoy, never sent
     channel: Channel
     issued_at: datetime
     expires_at: datetime
@@ -165,7 +167,7 @@ class PrepareResetRequest(BaseModel):
 
 
 class PreparedReset(BaseModel):
-    link_id: str
+    link_id: str | None = None  # mail channel
     matched: bool  # for operators only: the journey behaves the same either way
     account_ref: str | None = None
     superseded_journey_id: str | None = None
@@ -200,3 +202,10 @@ class ResetWithLinkRequest(BaseModel):
 class LinkReset(BaseModel):
     status: LinkStatus
     account_ref: str | None = None
+
+
+class ResetAfterCodeRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    password: str = Field(repr=False)
+    now: datetime

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from parcours.contact import normalize_email, normalize_mobile
 from parcours.contracts.accounts import clean_identifier
-from parcours.contracts.common import Channel, Deadlines, StrictInput
+from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, StrictInput
 from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
@@ -18,17 +18,18 @@ PASSWORD_RESET_ID_PREFIX = "password-reset/"
 MAX_TOKEN_LENGTH = 200
 
 
-class RecoveryPolicy(BaseModel):
-    reveals_unknown: bool = False  # R-REC-7 setting
+class RecoveryPolicy(JourneyPolicy):
+    """The code numbers of JourneyPolicy (R-REC-4), plus the link's and R-REC-7's setting."""
+
+    reveals_unknown: bool = False
     link_validity: timedelta = timedelta(hours=1)
-    idle_lifetime: timedelta = timedelta(hours=24)
     public_base_url: str = "http://localhost:8000"
 
     @classmethod
     def from_settings(cls, settings) -> "RecoveryPolicy":
-        return cls(reveals_unknown=settings.recovery_reveals_unknown,
-                   link_validity=settings.password_reset_link_validity,
-                   idle_lifetime=settings.journey_idle_lifetime, public_base_url=settings.public_base_url)
+        return cls(**JourneyPolicy.from_settings(settings).model_dump(),
+                   reveals_unknown=settings.recovery_reveals_unknown,
+                   link_validity=settings.password_reset_link_validity, public_base_url=settings.public_base_url)
 
 
 class RecoveryStart(BaseModel):
@@ -80,12 +81,15 @@ class LinkInput(StrictInput):
 
 
 class LinkPasswordInput(StrictInput):
-    token: str = Field(min_length=16, max_length=MAX_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
+    """The new password, with the link's token (mail) or none (after the SMS code)."""
+
+    token: str | None = Field(default=None, min_length=16, max_length=MAX_TOKEN_LENGTH,
+                              pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
     password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
     confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
 
 
-class RecoveryData(BaseModel):
+class RecoveryData(CodeChallenge):
     """A recovery journey's data. Whether an account matched is kept for operators only: the
     steps and answers the user gets are the same either way (R-REC-7)."""
 
@@ -110,9 +114,13 @@ class RecoveryStep(BaseModel):
     messages: list[str]
     deadlines: Deadlines = Field(default_factory=Deadlines)
     identifier: str | None = None
+    code_tries_left: int | None = None
+    resends_left: int | None = None
 
 
 class RecoveryOutcome(BaseModel):
-    status: str  # accepted | not_recognised | link_invalid
+    status: str  # accepted | not_recognised | link_invalid | the code step's statuses
     message: str
+    tries_left: int | None = None
+    retry_at: datetime | None = None
     step: RecoveryStep

@@ -14,6 +14,9 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
         ActivityName,
+        CodeIssued,
+        CodePurpose,
+        ResetAfterCodeRequest,
         CheckLinkRequest,
         IdentifierReminderRequest,
         LinkCheck,
@@ -24,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         PrepareResetRequest,
         ResetWithLinkRequest,
     )
-    from parcours.contracts.common import Deadlines
+    from parcours.contracts.common import Channel, CodeInput, Deadlines, FieldError, ResendInput
     from parcours.contracts.recovery import (
         IDENTIFIER_RECOVERY_WORKFLOW,
         PASSWORD_RESET_WORKFLOW,
@@ -37,8 +40,10 @@ with workflow.unsafe.imports_passed_through():
         RecoveryStep,
         ResetRequestInput,
     )
-    from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
-    from parcours.workflows.common import JourneyWorkflow, check_new_password
+    from parcours.states.code_step import code_step_deadline, code_tries_left, resend_available_at, resends_left
+    from parcours.states.recovery import RESET_CODE_STATES, IdentifierRecoveryJourney, PasswordResetJourney
+    from parcours.workflows.code_step import CodeStep
+    from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
 
 ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
 
@@ -74,8 +79,9 @@ class RecoveryWorkflow(JourneyWorkflow):
                             expected_input=self.expected_updates(), messages=self.step_messages(),
                             deadlines=deadlines or Deadlines(), identifier=self.data.identifier)
 
-    def _outcome(self, status: str, message: str) -> RecoveryOutcome:
-        return RecoveryOutcome(status=status, message=message, step=self.current_step())
+    def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> RecoveryOutcome:
+        return RecoveryOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,
+                               step=self.current_step())
 
 
 @workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=[Exception])
@@ -141,13 +147,30 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
 
 
 @workflow.defn(name=PASSWORD_RESET_WORKFLOW, failure_exception_types=[Exception])
-class PasswordResetWorkflow(RecoveryWorkflow):
+class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     kind = "password_reset"
+    code_purpose = CodePurpose.PASSWORD_RESET_CODE
     updates_by_state = {
         "request_to_receive": ["request_reset"],
         "link_sent": ["open_link"],
+        "code_sent": ["submit_code", "resend_code"],
+        "code_expired": ["resend_code"],
+        "code_void": ["resend_code"],
         "password_to_choose": ["open_link", "choose_password"],
     }
+
+    def expected_updates(self) -> list[str]:
+        updates = super().expected_updates()
+        if self.data.channel is Channel.SMS:  # no link on this path
+            updates = [update for update in updates if update != "open_link"]
+        return updates
+
+    def _require(self, update: str) -> None:
+        self._require_code_state(update)
+        super()._require(update)
+
+    def code_accepted_message(self) -> str:
+        return messages.NEW_PASSWORD_PROMPT
 
     @workflow.init
     def __init__(self, start: RecoveryStart) -> None:
@@ -161,8 +184,18 @@ class PasswordResetWorkflow(RecoveryWorkflow):
 
     @workflow.query
     def current_step(self) -> RecoveryStep:
-        waiting_for_link = self.data.state in ("link_sent", "password_to_choose")
-        return self._step(Deadlines(link_expires_at=self.data.link_expires_at if waiting_for_link else None))
+        by_link = self.data.channel is Channel.MAIL and self.data.state in ("link_sent", "password_to_choose")
+        in_code_step = self.data.state in RESET_CODE_STATES
+        available_at = resend_available_at(self.data) if in_code_step else None
+        step = self._step(Deadlines(
+            link_expires_at=self.data.link_expires_at if by_link else None,
+            code_expires_at=self.data.code_expires_at if self.data.state == "code_sent" else None,
+            resend_available_at=available_at if available_at and available_at > workflow.now() else None,
+        ))
+        if in_code_step:
+            step.code_tries_left = code_tries_left(self.data) if self.data.state == "code_sent" else None
+            step.resends_left = resends_left(self.data)
+        return step
 
     @workflow.signal
     def supersede(self) -> None:
@@ -171,21 +204,32 @@ class PasswordResetWorkflow(RecoveryWorkflow):
         self.woken = True
 
     def next_deadline(self, now: datetime) -> datetime | None:
-        if self.data.state in ("link_sent", "password_to_choose"):
+        if self.data.channel is Channel.MAIL and self.data.state in ("link_sent", "password_to_choose"):
             return self.data.link_expires_at
+        if self.data.channel is Channel.SMS and self.data.state in RESET_CODE_STATES:
+            return code_step_deadline(self.data, now, RESET_CODE_STATES)
         return super().next_deadline(now)
 
     def fire_due_events(self, now: datetime) -> None:
-        if self.superseded and self.data.state in ("link_sent", "password_to_choose"):
+        allowed = {event.id for event in self.machine.allowed_events}
+        if self.superseded and "newer_journey_started" in allowed:
             self._fire("newer_journey_started")
-        elif self.data.state in ("link_sent", "password_to_choose") and now >= self.data.link_expires_at:
+        elif "link_expiry_reached" in allowed and self.data.channel is Channel.MAIL and now >= self.data.link_expires_at:
             self._fire("link_expiry_reached")
+        elif self.data.state == "code_sent" and now >= self.data.code_expires_at:
+            self._fire("code_expiry_reached")
         else:
             super().fire_due_events(now)
 
     def step_messages(self) -> list[str]:
         minutes = int(self.data.policy.link_validity.total_seconds() // 60)
+        code_minutes = int(self.data.policy.code_validity.total_seconds() // 60)
+        if self.data.channel is Channel.SMS and self.data.state in ("request_received", "code_sent"):
+            return [messages.RESET_CODE_ANSWER.format(minutes=code_minutes), messages.RESET_CODE_PROMPT,
+                    messages.RESEND_SMS, messages.CONTACT_SCHOOL]
         return {
+            "code_expired": [messages.CODE_EXPIRED, messages.RESEND_SMS],
+            "code_void": [messages.CODE_VOID, messages.RESEND_SMS],
             "request_to_receive": [messages.RESET_REQUEST_PROMPT],
             "password_to_choose": [messages.NEW_PASSWORD_PROMPT],
             "password_reset": [messages.PASSWORD_RESET_DONE],
@@ -202,7 +246,7 @@ class PasswordResetWorkflow(RecoveryWorkflow):
             self.data.channel = request.channel
             self.data.request = request.model_dump(mode="json")
             self.data.requests += 1
-            answer = messages.RESET_LINK_ANSWER.format(minutes=int(self.data.policy.link_validity.total_seconds() // 60))
+            answer = self.step_messages_for_request()
             if not self.data.policy.reveals_unknown:
                 self._fire("request_submitted")  # the lookup and the mail follow (do_pending_work)
                 return self._outcome("accepted", answer)
@@ -210,8 +254,13 @@ class PasswordResetWorkflow(RecoveryWorkflow):
                 self._fire("request_not_recognised")  # explicit setting: correct and retry
                 return self._outcome("not_recognised", messages.NOT_RECOGNISED)
             self._fire("request_submitted")
-            self._fire("reset_prepared")
+            await self._issue_first_code()
             return self._outcome("accepted", answer)
+
+    def step_messages_for_request(self) -> str:
+        if self.data.channel is Channel.SMS:
+            return messages.RESET_CODE_ANSWER.format(minutes=int(self.data.policy.code_validity.total_seconds() // 60))
+        return messages.RESET_LINK_ANSWER.format(minutes=int(self.data.policy.link_validity.total_seconds() // 60))
 
     @request_reset.validator
     def _validate_request(self, request: ResetRequestInput) -> None:
@@ -220,7 +269,7 @@ class PasswordResetWorkflow(RecoveryWorkflow):
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
             await self._prepare()
-            self._fire("reset_prepared")
+            await self._issue_first_code()
 
     async def _prepare(self) -> bool:
         """Look the account up, send the link if it matches; True when it did (operators only)."""
@@ -243,6 +292,37 @@ class PasswordResetWorkflow(RecoveryWorkflow):
             except Exception:  # it already ended
                 workflow.logger.info("older reset journey already closed")
         return prepared.matched
+
+    async def _issue_first_code(self) -> None:
+        """SMS: the code (a decoy when no account matched, R-REC-7); mail: the link is out already."""
+        if self.data.channel is Channel.SMS:
+            now = workflow.now()
+            sent = await self._send_code(now)
+            if not isinstance(sent, CodeIssued):
+                workflow.logger.warning("the reset code could not be sent")
+                return  # stays at request_received; the idle lifetime ends it
+            self._record_code(sent, now)
+        self._fire("reset_prepared")
+
+    @workflow.update
+    async def submit_code(self, submission: CodeInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("submit_code")
+            return await self._check_code(submission)
+
+    @submit_code.validator
+    def _validate_code(self, submission: CodeInput) -> None:
+        self._require("submit_code")
+
+    @workflow.update
+    async def resend_code(self, request: ResendInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("resend_code")
+            return await self._resend()
+
+    @resend_code.validator
+    def _validate_resend(self, request: ResendInput) -> None:
+        self._require("resend_code")
 
     @workflow.update
     async def open_link(self, link: LinkInput) -> RecoveryOutcome:
@@ -268,18 +348,26 @@ class PasswordResetWorkflow(RecoveryWorkflow):
     async def choose_password(self, choice: LinkPasswordInput) -> RecoveryOutcome:
         async with self.lock:
             self._require("choose_password")
-            check_new_password(choice.password, choice.confirmation)
+            self._check_choice(choice)
             now = self._touch()
-            reset: LinkReset = await self._activity(
-                ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
-                ResetWithLinkRequest(journey_id=self._id, link_id=self.data.link_id, token=choice.token,
-                                     password=choice.password, now=now),
-                summary="consume the link and set the new password",
-            )
-            if reset.status is not LinkStatus.VALID:
-                return self._outcome("link_invalid", messages.LINK_INVALID)
+            if self.data.channel is Channel.SMS:  # the code was accepted for this account
+                await self._activity(ActivityName.RESET_PASSWORD_AFTER_CODE, bool,
+                                     ResetAfterCodeRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                                                           password=choice.password, now=now),
+                                     summary="set the new password")
+                account_ref = self.data.account_ref
+            else:
+                reset: LinkReset = await self._activity(
+                    ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
+                    ResetWithLinkRequest(journey_id=self._id, link_id=self.data.link_id, token=choice.token,
+                                         password=choice.password, now=now),
+                    summary="consume the link and set the new password",
+                )
+                if reset.status is not LinkStatus.VALID:
+                    return self._outcome("link_invalid", messages.LINK_INVALID)
+                account_ref = reset.account_ref
             await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
-                                 PasswordNoticeRequest(journey_id=self._id, account_ref=reset.account_ref, changed_at=now),
+                                 PasswordNoticeRequest(journey_id=self._id, account_ref=account_ref, changed_at=now),
                                  summary="tell the account's contact the password changed")
             self._fire("password_set")
             return self._outcome("accepted", messages.PASSWORD_RESET_DONE)
@@ -287,4 +375,10 @@ class PasswordResetWorkflow(RecoveryWorkflow):
     @choose_password.validator
     def _validate_password(self, choice: LinkPasswordInput) -> None:
         self._require("choose_password")
+        self._check_choice(choice)
+
+    def _check_choice(self, choice: LinkPasswordInput) -> None:
+        if self.data.channel is Channel.MAIL and choice.token is None:
+            raise rejection("link_invalid", messages.LINK_INVALID,
+                            [FieldError(field="token", message="le jeton du lien est requis / the link's token is required")])
         check_new_password(choice.password, choice.confirmation)
