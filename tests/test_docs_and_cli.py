@@ -26,4 +26,4 @@ def test_cli_names_the_bad_field_before_contacting_anything():
 
 def test_cli_lists_the_demo_records():
     result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0 and "Camille Martin" in result.output and "already active" in result.output
+    assert result.exit_code == 0 and "Camille Martin" in result.output and "active through FranceConnect" in result.output
