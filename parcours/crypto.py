@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
@@ -32,9 +31,9 @@ def derive_code(secret_key: bytes, code_id: str, digits: int) -> str:
 
 
 def derive_link_token(secret_key: bytes, link_id: str) -> str:
-    """The secret part of an emailed link, derived like codes (256 bits, URL-safe)."""
-    digest = hmac.new(secret_key, f"link\x00{link_id}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    """The secret part of an emailed link, derived like codes (256 bits, hex: safe in URLs and
+    shells alike)."""
+    return hmac.new(secret_key, f"link\x00{link_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def code_digest(secret_key: bytes, code_id: str, code: str) -> str:

@@ -96,8 +96,9 @@ def show(result: BaseModel) -> None:
     step = getattr(result, "step", result)
     if step is not result:
         colour = "green" if result.status == "accepted" else "yellow"
+        tries_left = getattr(result, "tries_left", None)
         console.print(f"[{colour}]{result.status}[/{colour}]: {result.message}"
-                      + (f" (essais restants : {result.tries_left})" if result.tries_left is not None else ""))
+                      + (f" (essais restants : {tries_left})" if tries_left is not None else ""))
     console.print(f"journey [bold]{step.journey_id}[/bold] — state [bold]{step.state}[/bold]")
     for message in step.messages:
         console.print(f"  « {message} »")

@@ -27,3 +27,23 @@ def test_cli_names_the_bad_field_before_contacting_anything():
 def test_cli_lists_the_demo_records():
     result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0 and "Camille Martin" in result.output and "active through FranceConnect" in result.output
+
+
+def test_cli_shows_every_kind_of_outcome(capsys):
+    """Each journey's outcome and step print without error (the CLI is one `show` for all)."""
+    from parcours.contracts.accounts import PasswordChangeOutcome, PasswordChangeStep, SignInResult
+    from parcours.contracts.recovery import RecoveryOutcome, RecoveryStep
+    from parcours.starter import show
+
+    change_step = PasswordChangeStep(journey_id="password-change/x", state="changed", finished=True,
+                                     expected_input=[], messages=["Votre mot de passe a été modifié."])
+    recovery_step = RecoveryStep(journey_id="password-reset/x", state="code_sent", finished=False,
+                                 expected_input=["submit_code"], messages=["code"], code_tries_left=4)
+    for result in (PasswordChangeOutcome(status="accepted", message="ok", step=change_step),
+                   RecoveryOutcome(status="code_incorrect", message="Le code est incorrect.", tries_left=4,
+                                   step=recovery_step),
+                   SignInResult(status="invalid", message="Identifiant ou mot de passe incorrect."),
+                   change_step, recovery_step):
+        show(result)
+    output = capsys.readouterr().out
+    assert "password-change/x" in output and "essais restants : 4" in output and "incorrect" in output
