@@ -203,15 +203,16 @@ def inbox(last: int = typer.Option(5, help="How many of the latest messages to s
 
 
 @app.command()
-def diagrams(check: bool = typer.Option(False, help="Fail if the committed docs are out of date.")) -> None:
-    """Write the journeys' Mermaid diagrams (docs/journeys/) from the state machines."""
+def docs(check: bool = typer.Option(False, help="Fail if the committed docs are out of date.")) -> None:
+    """Write the generated docs: the journeys' Mermaid diagrams (from the state machines) and the
+    Temporal contract (docs/contract/temporal-contract.json, from the workflows and models)."""
     from parcours.docs import write_journey_docs
 
     stale = write_journey_docs(check_only=check)
     if check and stale:
-        console.print(f"[red]out of date:[/red] {', '.join(map(str, stale))} (run `parcours diagrams`)")
+        console.print(f"[red]out of date:[/red] {', '.join(map(str, stale))} (run `parcours docs`)")
         raise typer.Exit(1)
-    console.print("diagrams up to date" if check else "diagrams written")
+    console.print("docs up to date" if check else "docs written")
 
 
 @activation_app.command("start")

@@ -8,7 +8,7 @@ from parcours.states.activation import ActivationJourney
 
 
 def test_committed_diagrams_are_generated_from_the_machines():
-    assert write_journey_docs(check_only=True) == [], "run `parcours diagrams` and commit"
+    assert write_journey_docs(check_only=True) == [], "run `parcours docs` and commit"
 
 
 def test_diagram_has_every_state():
