@@ -106,6 +106,9 @@ class Account(Base):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     sign_in_locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Set by the school (notification letter) for a provisioned account; works for a merge (R-KID-1).
+    provisional_password_hash: Mapped[str | None] = mapped_column(String(200))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     activated_at: Mapped[datetime | None]
     activated_by_journey: Mapped[str | None] = mapped_column(String(100))
     guardian: Mapped[GuardianRecord | None] = relationship()
@@ -186,3 +189,18 @@ class JourneyClaim(Base):
     journey_id: Mapped[str] = mapped_column(String(100))
     superseded_journey_id: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime]
+
+
+class LinkEvent(Base):
+    """The outbox the services that consume guardian-student links read (R-KID-3): one row per
+    event, written in the same transaction as the change it reports, keyed so a retry adds none."""
+
+    __tablename__ = "link_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))  # link_reported | link_confirmed | links_merged
+    account_ref: Mapped[str] = mapped_column(String(32))
+    student_ref: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    published_at: Mapped[datetime | None]  # set by the consumer that relays it

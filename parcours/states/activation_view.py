@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from parcours import messages
-from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus, ChildView
+from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus
 from parcours.contracts.common import Channel, Deadlines
 from parcours.states.activation import ActivationJourney
+from parcours.states.children_view import child_views
 from parcours.states.code_step import code_tries_left, idle_expires_at, resend_available_at, resends_left
 
 # Which update can fire which events: the expected input of a state is derived from the machine.
@@ -78,17 +79,9 @@ def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney
         masked_destination=data.masked_destination,
         code_tries_left=code_tries_left(data) if data.state == S.code_sent.value else None,
         resends_left=resends_left(data) if in_code_step else None,
-        children=[
-            ChildView(
-                student_ref=child.student_ref,
-                display_name=child.display_name,
-                school=child.school,
-                question=messages.CHILD_QUESTION[child.role],
-                status=child.status,
-                birth_date_tries_left=max(data.policy.birth_date_max_wrong_tries - child.wrong_birth_dates, 0),
-            )
-            for child in data.children
-        ]
+        children=child_views(data.children, data.policy.birth_date_max_wrong_tries)
+        if data.state == S.children_to_confirm.value
+        else [],
         if data.state == S.children_to_confirm.value
         else [],
         identifier=data.identifier if shows_identifier else None,

@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.activation import ActivationJourney, next_deadline
     from parcours.states.code_step import resend_refusal
     from parcours.states.activation_view import build_step, expected_updates, operator_details
+    from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
 
@@ -49,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
 # Any exception fails the update it happened in (or, in the run loop, the journey) instead of
 # leaving a workflow task retrying forever; operators see it as a failed update or journey.
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=[Exception])
-class ActivationWorkflow(CodeStep, JourneyWorkflow):
+class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
     kind = "activation"
     code_purpose = CodePurpose.ACTIVATION
 
@@ -161,30 +162,7 @@ class ActivationWorkflow(CodeStep, JourneyWorkflow):
     async def answer_child(self, answer: ChildAnswerInput) -> ActivationOutcome:
         async with self.lock:
             self._require("answer_child")
-            self._touch()
-            child = self._pending_child(answer.student_ref)
-            if not answer.is_guardian:  # R-ACT-7: "Je ne suis pas …" reports the link (R-KID-3)
-                child.status = ChildStatus.REPORTED
-                self._fire("child_answered")
-                return self._outcome(OutcomeStatus.LINK_REPORTED, messages.LINK_REPORTED)
-            correct: bool = await self._activity(
-                ActivityName.CHECK_BIRTH_DATE, bool,
-                CheckBirthDateRequest(account_ref=self.data.account_ref, student_ref=child.student_ref,
-                                      birth_date=answer.birth_date),
-                summary="check a birth date",
-            )
-            if correct:
-                child.status = ChildStatus.CONFIRMED
-                self._fire("child_answered")
-                return self._outcome(OutcomeStatus.ACCEPTED, messages.CHILD_CONFIRMED)
-            child.wrong_birth_dates += 1
-            tries_left = self.data.policy.birth_date_max_wrong_tries - child.wrong_birth_dates
-            if tries_left > 0:
-                self._fire("child_answered")
-                return self._outcome(OutcomeStatus.BIRTH_DATE_INCORRECT, messages.BIRTH_DATE_INCORRECT, tries_left=tries_left)
-            child.status = ChildStatus.UNCONFIRMED  # "Continuez votre inscription cependant"
-            self._fire("child_answered")
-            return self._outcome(OutcomeStatus.CHILD_LEFT_UNCONFIRMED, messages.CHILD_LEFT_UNCONFIRMED, tries_left=0)
+            return await self._answer_child(answer)
 
     @answer_child.validator
     def _validate_child(self, answer: ChildAnswerInput) -> None:
@@ -229,12 +207,8 @@ class ActivationWorkflow(CodeStep, JourneyWorkflow):
     def code_accepted_message(self) -> str:
         return messages.CHILDREN_PROMPT if self.data.children else messages.NOTE_IDENTIFIER
 
-    def _pending_child(self, student_ref: str) -> ChildToConfirm:
-        for child in self.data.children:
-            if child.student_ref == student_ref and child.status is ChildStatus.TO_CONFIRM:
-                return child
-        raise rejection("unknown_student", "Cet élève n'est pas à confirmer.",
-                        [FieldError(field="student_ref", message="not a student waiting for confirmation")])
+    def birth_date_max_tries(self) -> int:
+        return self.data.policy.birth_date_max_wrong_tries
 
     async def _end_older_journey(self, journey_id: str) -> None:
         try:
