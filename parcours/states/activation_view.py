@@ -82,8 +82,6 @@ def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney
         children=child_views(data.children, data.policy.birth_date_max_wrong_tries)
         if data.state == S.children_to_confirm.value
         else [],
-        if data.state == S.children_to_confirm.value
-        else [],
         identifier=data.identifier if shows_identifier else None,
     )
 
