@@ -5,6 +5,7 @@ again by the workflow's update validators, so a journey never sees a bad action.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowUpdateFailedError
@@ -33,6 +34,22 @@ from parcours.contracts.accounts import (
     SignInResult,
     SignInStart,
 )
+from parcours.contracts.children import (
+    CHILDREN_ID_PREFIX,
+    LINK_REPORT_ID_PREFIX,
+    MERGE_ID_PREFIX,
+    AccountView,
+    AccountViewRequest,
+    ChildrenConfirmationStep,
+    ChildrenOutcome,
+    ChildrenStart,
+    LinkReportStart,
+    LinkReportStep,
+    MergeInput,
+    MergeOutcome,
+    MergeStart,
+    MergeStep,
+)
 from parcours.contracts.common import CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
@@ -48,11 +65,18 @@ from parcours.contracts.recovery import (
 )
 from parcours.crypto import new_reference
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.workflows.children import (
+    AccountMergeWorkflow,
+    AccountViewWorkflow,
+    ChildrenConfirmationWorkflow,
+    LinkReportWorkflow,
+)
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
 from parcours.workflows.common import UPDATE_REJECTED
 
+LOOKUP_POLLS, LOOKUP_POLL_INTERVAL_S = 200, 0.025
 ACTIVATION_SUMMARY = "Activation d'un compte responsable (Je n'ai pas de compte)"
 
 
@@ -193,6 +217,36 @@ class RecoveryJourneyClient:
         return RecoveryStep.model_validate(await self.handle.result())
 
 
+class ChildrenJourneyClient:
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> ChildrenConfirmationStep:
+        return await self.handle.query(ChildrenConfirmationWorkflow.current_step)
+
+    async def answer_child(self, answer: ChildAnswerInput | dict) -> ChildrenOutcome:
+        return await _act(self.handle, ChildrenConfirmationWorkflow.answer_child, ChildAnswerInput.model_validate(answer))
+
+
+class MergeJourneyClient:
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> MergeStep:
+        return await self.handle.query(AccountMergeWorkflow.current_step)
+
+    async def merge(self, identifier: str, password: str) -> MergeOutcome:
+        return await _act(self.handle, AccountMergeWorkflow.merge, MergeInput(identifier=identifier, password=password))
+
+
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
                  sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None):
@@ -229,6 +283,45 @@ class ParcoursClient:
         return cls(client, settings.task_queue, JourneyPolicy.from_settings(settings),
                    update_with_start=update_with_start, sign_in_policy=SignInPolicy.from_settings(settings),
                    recovery_policy=RecoveryPolicy.from_settings(settings))
+
+    async def account_view(self, account_ref: str) -> AccountView:
+        """« Mes informations » and « Mes enfants » of a signed-in account."""
+        return await self.client.execute_workflow(
+            AccountViewWorkflow.run, AccountViewRequest(account_ref=account_ref),
+            id=f"account-view/{new_reference()}", task_queue=self.task_queue)
+
+    async def report_link(self, account_ref: str, student_ref: str) -> LinkReportStep:
+        """R-KID-3: « Je ne suis pas le représentant légal de cet élève »."""
+        start = LinkReportStart(account_ref=account_ref, student_ref=student_ref)
+        return await self.client.execute_workflow(
+            LinkReportWorkflow.run, start, id=f"{LINK_REPORT_ID_PREFIX}{new_reference()}", task_queue=self.task_queue,
+            static_summary="Signalement d'un lien responsable-élève")
+
+    async def start_children_confirmation(self, account_ref: str) -> ChildrenJourneyClient:
+        """R-KID-2, at sign-in: the students to confirm (new, unconfirmed or reported earlier)."""
+        start = ChildrenStart(account_ref=account_ref,
+                              birth_date_max_wrong_tries=self.policy.birth_date_max_wrong_tries,
+                              idle_lifetime=self.policy.idle_lifetime)
+        handle = await self.client.start_workflow(
+            ChildrenConfirmationWorkflow.run, start, id=f"{CHILDREN_ID_PREFIX}{account_ref}",
+            task_queue=self.task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary="Confirmation de nouveaux élèves à la connexion")
+        journey = ChildrenJourneyClient(handle)
+        for _ in range(LOOKUP_POLLS):  # the students are looked up first: hand over a ready journey
+            if (await journey.current_step()).state != "children_to_look_up":
+                break
+            await asyncio.sleep(LOOKUP_POLL_INTERVAL_S)
+        return journey
+
+    async def start_merge(self, account_ref: str) -> MergeJourneyClient:
+        """R-KID-1, for the signed-in account to keep; joins the live merge journey if any."""
+        start = MergeStart(account_ref=account_ref, sign_in_policy=self.sign_in_policy,
+                           idle_lifetime=self.policy.idle_lifetime)
+        handle = await self.client.start_workflow(
+            AccountMergeWorkflow.run, start, id=f"{MERGE_ID_PREFIX}{account_ref}", task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            static_summary="Ajouter des élèves depuis un autre compte")
+        return MergeJourneyClient(handle)
 
     def recovery(self, journey_id: str) -> RecoveryJourneyClient:
         return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))

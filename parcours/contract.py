@@ -12,7 +12,14 @@ from parcours.contracts.accounts import PASSWORD_CHANGE_ID_PREFIX, SIGN_IN_ID_PR
 from parcours.contracts.activation import ID_PREFIX as ACTIVATION_ID_PREFIX
 from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
 from parcours.workflows.common import SEARCH_ATTRIBUTES, UPDATE_REJECTED
+from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.workflows.children import (
+    AccountMergeWorkflow,
+    AccountViewWorkflow,
+    ChildrenConfirmationWorkflow,
+    LinkReportWorkflow,
+)
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
@@ -24,6 +31,10 @@ WORKFLOW_IDS = {
     IdentifierRecoveryWorkflow: (f"{IDENTIFIER_RECOVERY_ID_PREFIX}<opaque random>", "a fresh id per request"),
     PasswordResetWorkflow: (f"{PASSWORD_RESET_ID_PREFIX}<opaque random>",
                             "a fresh id per request; a newer one for the same account supersedes the older"),
+    AccountViewWorkflow: ("account-view/<opaque random>", "a fresh id per read"),
+    LinkReportWorkflow: (f"{LINK_REPORT_ID_PREFIX}<opaque random>", "a fresh id per report"),
+    ChildrenConfirmationWorkflow: (f"{CHILDREN_ID_PREFIX}<account_ref>", "USE_EXISTING: one live per account"),
+    AccountMergeWorkflow: (f"{MERGE_ID_PREFIX}<account_ref>", "USE_EXISTING: one live per account"),
 }
 
 

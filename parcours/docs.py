@@ -8,6 +8,7 @@ from pathlib import Path
 from statemachine.contrib.diagram import MermaidGraphMachine
 
 from parcours.states.activation import ActivationJourney
+from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
 from parcours.states.password_change import PasswordChangeJourney
 from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
 
@@ -17,6 +18,9 @@ JOURNEYS = {
     "identifier-recovery": IdentifierRecoveryJourney,
     "password-reset": PasswordResetJourney,
     "password-change": PasswordChangeJourney,
+    "children-confirmation": ChildrenConfirmationJourney,
+    "link-report": LinkReportJourney,
+    "account-merge": AccountMergeJourney,
 }
 
 

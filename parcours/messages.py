@@ -133,3 +133,22 @@ RESET_CODE_ANSWER = (
 RESET_CODE_PROMPT = "J'indique le code d'activation reçu par SMS (valable 30min)"
 SMS_RESET_CODE_BODY = "EduConnect : votre code pour choisir un nouveau mot de passe est {code}. Il est valable {minutes} min. Ne le communiquez à personne."
 FRANCECONNECT_RESET_SMS = "EduConnect : le compte {identifier} se connecte avec FranceConnect, son mot de passe n'est pas géré ici. FAQ : https://franceconnect.gouv.fr/faq"
+
+# « Mes enfants » (R-KID-1 … R-KID-3)
+NEW_CHILDREN_PROMPT = (
+    "De nouveaux élèves sont rattachés à votre compte. Confirmez que vous êtes bien représentant légal "
+    "ou personne en charge de ces élèves et renseignez leurs dates de naissance."
+)
+NOTHING_TO_CONFIRM = "Aucun nouvel élève à confirmer."
+CHILDREN_CONFIRMED = "Vos réponses sont enregistrées."
+LINK_REPORT_DONE = "Votre signalement est enregistré : cet élève n'apparaît plus dans votre compte et les services sont prévenus."
+LINK_REPORT_ONLY_LINK = "S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte."
+LINK_REPORT_NOT_LINKED = "Cet élève n'est pas rattaché à votre compte."
+MERGE_PROMPT = (
+    "Ajouter des élèves depuis un autre compte : indiquez l'identifiant et le mot de passe (provisoire ou "
+    "actuel) de l'autre compte. Il est impératif que le nom et le prénom des comptes à regrouper soient identiques."
+)
+MERGE_DONE = "Les élèves de l'autre compte ont été ajoutés à ce compte. L'autre compte est fermé : connectez-vous désormais avec celui-ci."
+MERGE_NAMES_DIFFER = "Il est impératif que le nom et le prénom des comptes à regrouper soient identiques."
+MERGE_SAME_ACCOUNT = "C'est le compte avec lequel vous êtes connecté : indiquez l'autre compte."
+SIGN_IN_MERGED = "Ce compte a été regroupé avec un autre compte : connectez-vous avec l'identifiant de celui-ci."

@@ -166,20 +166,13 @@ async def load_demo() -> None:
 @app.command()
 def demo() -> None:
     """The demo school records: who can activate, with what, and the children's birth dates."""
-    from parcours.db.demo import (
-        ALREADY_ACTIVE_DEMO,
-        DEMO_ACTIVE_PASSWORD,
-        DEMO_GUARDIANS,
-        DEMO_STUDENT_EMAILS,
-        FRANCECONNECT_DEMO,
-    )
+    from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_GUARDIANS, DEMO_STUDENT_EMAILS, demo_status
 
     table = Table("guardian", "mobile", "email", "children (ref, birth date)", "account")
     for guardian in DEMO_GUARDIANS:
         children = "\n".join(f"{s.first_name} {s.last_name} ({s.ref}, {s.birth_date:%d %m %Y})" for s in guardian.students)
-        status = {ALREADY_ACTIVE_DEMO: f"active, password {DEMO_ACTIVE_PASSWORD}",
-                  FRANCECONNECT_DEMO: "active through FranceConnect"}.get(guardian.last_name, "to activate")
-        table.add_row(f"{guardian.first_name} {guardian.last_name}", guardian.mobile or "—", guardian.email or "—", children, status)
+        table.add_row(f"{guardian.first_name} {guardian.last_name}", guardian.mobile or "—", guardian.email or "—",
+                      children, demo_status(guardian))
     console.print(table)
     students = ", ".join(f"{ref} ({email or 'no email'})" for ref, email in DEMO_STUDENT_EMAILS.items())
     console.print(f"Student accounts, active with password {DEMO_ACTIVE_PASSWORD}: {students}")

@@ -15,12 +15,19 @@ from parcours.codec import parcours_data_converter
 from parcours.db.engine import create_schema
 from parcours.settings import Settings, get_settings
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.workflows.children import (
+    AccountMergeWorkflow,
+    AccountViewWorkflow,
+    ChildrenConfirmationWorkflow,
+    LinkReportWorkflow,
+)
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
 
 WORKFLOWS = [ActivationWorkflow, SignInWorkflow, PasswordChangeWorkflow, IdentifierRecoveryWorkflow,
-             PasswordResetWorkflow]
+             PasswordResetWorkflow, AccountViewWorkflow, LinkReportWorkflow, ChildrenConfirmationWorkflow,
+             AccountMergeWorkflow]
 # Deterministic third-party modules shared with the sandbox instead of re-imported per run
 # (faster, and their lazy imports at validation time do not trip the sandbox).
 PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumbers", "email_validator", "idna",

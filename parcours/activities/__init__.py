@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parcours.activities.accounts import AccountActivities
+from parcours.activities.children import ChildrenActivities
 from parcours.activities.codes import CodeActivities
 from parcours.activities.credentials import CredentialActivities
 from parcours.activities.dependencies import ActivityDependencies
@@ -14,7 +15,13 @@ def build_activities(dependencies: ActivityDependencies) -> list:
     codes = CodeActivities(dependencies)
     credentials = CredentialActivities(dependencies)
     recovery = RecoveryActivities(dependencies)
+    children = ChildrenActivities(dependencies)
     return [
+        children.account_view,
+        children.report_link,
+        children.pending_children,
+        children.record_children,
+        children.merge_accounts,
         recovery.send_identifier_reminder,
         recovery.prepare_password_reset,
         recovery.check_reset_link,

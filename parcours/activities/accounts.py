@@ -35,6 +35,7 @@ from parcours.db.models import (
     JourneyClaim,
     StudentRecord,
 )
+from parcours.db.queries import linked_students
 from parcours.names import comparable_name
 
 ACTIVATION_CLAIM = "activation"
@@ -128,9 +129,9 @@ class AccountActivities:
         """R-ACT-7: is this the school's birth date for one of this account's students?"""
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
-            for link in account.guardian.links:
-                if link.student.ref == request.student_ref:
-                    return link.student.birth_date == request.birth_date
+            for _, student in await linked_students(session, account):
+                if student.ref == request.student_ref:
+                    return student.birth_date == request.birth_date
         raise ApplicationError("student not linked to this account", type="UnknownStudent", non_retryable=True)
 
     @activity.defn(name=ActivityName.ACTIVATE_ACCOUNT)

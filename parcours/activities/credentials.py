@@ -42,14 +42,21 @@ async def _password_matches(password_hash: str | None, password: str) -> bool:
 
 
 async def check_credentials(account: Account | None, password: str, now: datetime, max_failures: int,
-                            lockout) -> CredentialCheck:
+                            lockout, *, allow_provisional: bool = False) -> CredentialCheck:
     """The one place a password is checked: failures counted on the account, locked for `lockout`
-    after `max_failures` in a row; the same work and answer for an unknown account (caller commits)."""
-    usable = account is not None and account.status == AccountStatus.ACTIVE
+    after `max_failures` in a row; the same work and answer for an unknown account (caller commits).
+    With `allow_provisional` (a merge), a provisioned account's school-issued password counts too."""
+    usable = account is not None and (account.status == AccountStatus.ACTIVE or (
+        allow_provisional and account.status == AccountStatus.PROVISIONED))
     if usable and account.sign_in_locked_until is not None and now < account.sign_in_locked_until:
         await _password_matches(None, password)
         return CredentialCheck(valid=False, locked_until=account.sign_in_locked_until)
-    matches = await _password_matches(account.password_hash if usable else None, password)
+    if account is not None and account.status == AccountStatus.MERGED:  # R-KID-1: say so, to its owner only
+        return CredentialCheck(valid=False, merged=await _password_matches(account.password_hash, password))
+    stored = None
+    if usable:
+        stored = account.password_hash if account.status == AccountStatus.ACTIVE else account.provisional_password_hash
+    matches = await _password_matches(stored, password)
     if not usable:
         return CredentialCheck(valid=False)
     if matches:

@@ -52,6 +52,7 @@ class SignInStatus(StrEnum):
     SIGNED_IN = "signed_in"
     INVALID = "invalid"  # unknown identifier and wrong password alike
     LOCKED = "locked"
+    MERGED = "merged"  # the account was merged into another (R-KID-1): sign in with that one
 
 
 class SignInResult(BaseModel):

@@ -24,6 +24,11 @@ class ActivityName(StrEnum):
     CHECK_RESET_LINK = "check_reset_link"
     RESET_PASSWORD_WITH_LINK = "reset_password_with_link"
     RESET_PASSWORD_AFTER_CODE = "reset_password_after_code"
+    ACCOUNT_VIEW = "account_view"
+    REPORT_LINK = "report_link"
+    PENDING_CHILDREN = "pending_children"
+    RECORD_CHILDREN = "record_children"
+    MERGE_ACCOUNTS = "merge_accounts"
 
 
 class CodePurpose(StrEnum):
@@ -126,6 +131,7 @@ class VerifySignInRequest(BaseModel):
 
 class CredentialCheck(BaseModel):
     valid: bool
+    merged: bool = False  # the right password of an account merged into another
     locked_until: datetime | None = None
     franceconnect: bool = False
     account_ref: str | None = None
@@ -209,3 +215,38 @@ class ResetAfterCodeRequest(BaseModel):
     account_ref: str
     password: str = Field(repr=False)
     now: datetime
+
+
+class ReportLinkRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    student_ref: str
+    now: datetime
+
+
+class PendingChildrenRequest(BaseModel):
+    account_ref: str
+
+
+class RecordChildrenRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    children: list[ChildDecision]
+    now: datetime
+
+
+class MergeRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    other_identifier: str
+    other_password: str
+    now: datetime
+    max_failures: int
+    lockout: timedelta
+
+
+class MergeResult(BaseModel):
+    status: str  # merged | invalid | locked | names_differ | same_account
+    identifier: str | None = None
+    moved_students: int = 0
+    locked_until: datetime | None = None

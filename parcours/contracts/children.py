@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
-from parcours.contracts.activation import ChildToConfirm
+from parcours.contracts.activation import ChildToConfirm, ChildView
 from parcours.contracts.common import OpaqueRef, StrictInput
 from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
@@ -64,20 +64,20 @@ class ChildrenData(BaseModel):
     children: list[ChildToConfirm] = Field(default_factory=list)
 
 
-class ChildrenStep(BaseModel):
+class ChildrenConfirmationStep(BaseModel):
     journey_id: str
     state: str
     finished: bool
     expected_input: list[str]
     messages: list[str]
-    children: list = Field(default_factory=list)  # ChildView, as in activation
+    children: list[ChildView] = Field(default_factory=list)
 
 
 class ChildrenOutcome(BaseModel):
     status: str
     message: str
     tries_left: int | None = None
-    step: ChildrenStep
+    step: ChildrenConfirmationStep
 
 
 class LinkReportStart(BaseModel):

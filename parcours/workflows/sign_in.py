@@ -27,6 +27,8 @@ class SignInWorkflow:
         if check.valid:
             return SignInResult(status=SignInStatus.SIGNED_IN, message=messages.SIGNED_IN, account_ref=check.account_ref,
                                 kind=check.kind, identifier=check.identifier)
+        if check.merged:
+            return SignInResult(status=SignInStatus.MERGED, message=messages.SIGN_IN_MERGED)
         if check.locked_until is not None:
             return SignInResult(status=SignInStatus.LOCKED, retry_at=check.locked_until,
                                 message=messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"))

@@ -1,0 +1,161 @@
+"""« Mes enfants »: the view, link reports with their outbox event, confirmations at sign-in, and
+merging two accounts in one transaction (R-KID-1 … R-KID-3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio import activity
+
+from parcours.activities.accounts import account_by_ref
+from parcours.activities.credentials import check_credentials
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contracts.activities import (
+    ActivityName,
+    MatchedChild,
+    MergeRequest,
+    MergeResult,
+    PendingChildrenRequest,
+    RecordChildrenRequest,
+    ReportLinkRequest,
+)
+from parcours.contracts.children import AccountView, AccountViewRequest, ChildOfAccount
+from parcours.db.models import (
+    Account,
+    AccountStatus,
+    AccountStudent,
+    AccountStudentStatus,
+    GuardianRecord,
+    StudentRecord,
+)
+from parcours.db.queries import answers_of, linked_students, only_guardian_link, record_event, set_answer
+from parcours.names import comparable_name
+
+
+def initials(student: StudentRecord) -> str:
+    return f"{student.first_name[:1]}. {student.last_name[:1]}."
+
+
+class ChildrenActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.ACCOUNT_VIEW)
+    async def account_view(self, request: AccountViewRequest) -> AccountView:
+        """« Mes informations » and « Mes enfants » (students with initials and birth dates)."""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref)
+            answers = await answers_of(session, account)
+            children = [
+                ChildOfAccount(student_ref=student.ref, initials=initials(student), birth_date=student.birth_date,
+                               school=student.school, class_name=student.class_name, role=link.role,
+                               status=answers.get(student.id, "new"))
+                for link, student in (await linked_students(session, account) if account.guardian_id else [])
+            ]
+        return AccountView(account_ref=account.ref, identifier=account.identifier, kind=account.kind,
+                           status=account.status, email=account.email, email_status=account.email_status,
+                           mobile=account.mobile, mobile_status=account.mobile_status,
+                           franceconnect=account.franceconnect_subject is not None, children=children)
+
+    @activity.defn(name=ActivityName.REPORT_LINK)
+    async def report_link(self, request: ReportLinkRequest) -> str:
+        """R-KID-3: "reported", "only_link" (nothing changes) or "not_linked"; the event is written
+        with the change, once per journey."""
+        try:
+            async with self.deps.sessions.begin() as session:
+                account = await account_by_ref(session, request.account_ref)
+                student = next((s for _, s in await linked_students(session, account) if s.ref == request.student_ref), None)
+                if student is None:
+                    return "not_linked"
+                if await only_guardian_link(session, student):
+                    return "only_link"
+                await set_answer(session, account, student, AccountStudentStatus.REPORTED, request.now)
+                record_event(session, f"{request.journey_id}/reported", "link_reported", account, student, request.now)
+                return "reported"
+        except IntegrityError:  # the event of this journey is there already: a retry after the commit
+            return "reported"
+
+    @activity.defn(name=ActivityName.PENDING_CHILDREN)
+    async def pending_children(self, request: PendingChildrenRequest) -> list[MatchedChild]:
+        """R-KID-2: students newly linked in the school records, left unconfirmed, or reported."""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref)
+            answers = await answers_of(session, account)
+            return [
+                MatchedChild(student_ref=student.ref, display_name=f"{student.first_name} {student.last_name[:1]}.",
+                             school=student.school, role=link.role)
+                for link, student in await linked_students(session, account)
+                if answers.get(student.id) != AccountStudentStatus.CONFIRMED
+            ]
+
+    @activity.defn(name=ActivityName.RECORD_CHILDREN)
+    async def record_children(self, request: RecordChildrenRequest) -> bool:
+        """The answers of a confirmation at sign-in, with their events, in one transaction."""
+        try:
+            async with self.deps.sessions.begin() as session:
+                account = await account_by_ref(session, request.account_ref)
+                students = {s.ref: s for _, s in await linked_students(session, account)}
+                for decision in request.children:
+                    student = students[decision.student_ref]
+                    status = decision.status
+                    if status == AccountStudentStatus.REPORTED and await only_guardian_link(session, student):
+                        status = AccountStudentStatus.UNCONFIRMED  # R-KID-3: a sole link stays
+                    await set_answer(session, account, student, status, request.now)
+                    if status in (AccountStudentStatus.CONFIRMED, AccountStudentStatus.REPORTED):
+                        record_event(session, f"{request.journey_id}/{status}/{student.ref}", f"link_{status}",
+                                     account, student, request.now)
+            return True
+        except IntegrityError:  # a retry after the commit
+            return True
+
+    @activity.defn(name=ActivityName.MERGE_ACCOUNTS)
+    async def merge_accounts(self, request: MergeRequest) -> MergeResult:
+        """R-KID-1 in one transaction: the other account's password (provisional or current; a wrong
+        one counts against its sign-in cap), identical names, then its students' answers move over
+        and it is closed as merged. Any failure rolls everything back."""
+        async with self.deps.sessions.begin() as session:
+            keep = await account_by_ref(session, request.account_ref)
+            other = await session.scalar(select(Account).where(Account.identifier == request.other_identifier)
+                                         .with_for_update())
+            if other is not None and other.id == keep.id:
+                return MergeResult(status="same_account")
+            check = await check_credentials(other, request.other_password, request.now, request.max_failures,
+                                            request.lockout, allow_provisional=True)
+            if check.locked_until is not None:
+                return MergeResult(status="locked", locked_until=check.locked_until)
+            if not check.valid:
+                return MergeResult(status="invalid")
+            if not await same_person(session, keep, other):
+                return MergeResult(status="names_differ")
+            moved = await self.move_students(session, keep, other, request)
+            other.status = AccountStatus.MERGED
+            other.merged_into_id = keep.id
+            record_event(session, f"{request.journey_id}/merged", "links_merged", keep, None, request.now)
+            return MergeResult(status="merged", identifier=other.identifier, moved_students=moved)
+
+    async def move_students(self, session: AsyncSession, keep: Account, other: Account, request: MergeRequest) -> int:
+        """The other account's answers become the kept account's (a confirmation wins over none)."""
+        kept_answers = await answers_of(session, keep)
+        moved = 0
+        for row in (await session.scalars(select(AccountStudent).where(AccountStudent.account_id == other.id))).all():
+            if kept_answers.get(row.student_id) != AccountStudentStatus.CONFIRMED:
+                await session.merge(AccountStudent(account_id=keep.id, student_id=row.student_id, status=row.status,
+                                                   updated_at=request.now))
+            await session.delete(row)
+            await session.flush()
+            moved += 1
+        return moved
+
+
+async def same_person(session: AsyncSession, keep: Account, other: Account) -> bool:
+    """Seed 004: "le nom et le prénom des comptes à regrouper [doivent être] identiques" — compared
+    as R-ACT-1 compares names: without case, accents or extra spaces."""
+    first = await session.get(GuardianRecord, keep.guardian_id) if keep.guardian_id else None
+    second = await session.get(GuardianRecord, other.guardian_id) if other.guardian_id else None
+    if first is None or second is None:
+        return False
+    return (comparable_name(first.last_name), comparable_name(first.first_name)) == (
+        comparable_name(second.last_name), comparable_name(second.first_name))
