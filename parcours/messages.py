@@ -45,7 +45,10 @@ CHILD_LEFT_UNCONFIRMED = (
     "demander de rectifier la date. Continuez votre inscription cependant."
 )
 CHILD_CONFIRMED = "Le lien avec cet élève est confirmé."
-LINK_REPORTED = "Votre signalement est enregistré : cet élève ne sera pas rattaché à votre compte."
+LINK_REPORTED = (
+    "Votre signalement est enregistré : cet élève ne sera pas rattaché à votre compte. "
+    "S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte."
+)
 # R-ACT-8
 NOTE_IDENTIFIER = "Notez votre identifiant EduConnect. Vous en aurez besoin pour votre prochaine connexion."
 PASSWORD_PROMPT = "Je choisis mon nouveau mot de passe"

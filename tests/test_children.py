@@ -192,3 +192,18 @@ async def test_merge_failure_half_way_leaves_both_accounts_as_they_were(harness,
     assert moved and await snapshot(dependencies) == before
     monkeypatch.setattr(type(activities), "move_students", original_merge)
     assert (await ActivityEnvironment().run(activities.merge_accounts, request)).status == "merged"
+
+
+async def test_activation_report_of_a_shared_student_is_recorded_with_its_event(parcours, harness, inbox):
+    """R-ACT-7 « Je ne suis pas … » reports the link as R-KID-3 does when the student has another
+    guardian: the link is reported and the services get the event."""
+    _, dependencies = harness
+    journey, _ = await parcours.start_activation({"channel": "sms", "last_name": "Bernard", "first_name": "Paul",
+                                                  "mobile": "0677889900"})
+    await journey.submit_code(inbox.last_code())
+    outcome = await journey.answer_child({"student_ref": "stu-tom-bernard", "is_guardian": False})
+    assert outcome.status == "link_reported"
+    await journey.choose_password("Cartable-2026!", "Cartable-2026!")
+    view = await parcours.account_view((await parcours.sign_in("p.bernard1", "Cartable-2026!")).account_ref)
+    assert [c.status for c in view.children] == ["reported"]
+    assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]

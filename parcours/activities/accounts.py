@@ -28,14 +28,13 @@ from parcours.crypto import hash_password
 from parcours.db.models import (
     Account,
     AccountStatus,
-    AccountStudent,
     ContactStatus,
     GuardianRecord,
     GuardianStudentLink,
     JourneyClaim,
     StudentRecord,
 )
-from parcours.db.queries import linked_students
+from parcours.db.queries import linked_students, record_answers
 from parcours.names import comparable_name
 
 ACTIVATION_CLAIM = "activation"
@@ -153,8 +152,5 @@ class AccountActivities:
             else:
                 account.email, account.email_status = account.guardian.email, ContactStatus.CONFIRMED
             students = {link.student.ref: link.student for link in account.guardian.links}
-            for decision in request.children:
-                student: StudentRecord = students[decision.student_ref]
-                await session.merge(AccountStudent(account_id=account.id, student_id=student.id,
-                                                   status=decision.status, updated_at=request.activated_at))
+            await record_answers(session, request.journey_id, account, students, request.children, request.activated_at)
             return AccountActivated(identifier=account.identifier)

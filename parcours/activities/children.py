@@ -31,7 +31,14 @@ from parcours.db.models import (
     GuardianRecord,
     StudentRecord,
 )
-from parcours.db.queries import answers_of, linked_students, only_guardian_link, record_event, set_answer
+from parcours.db.queries import (
+    answers_of,
+    linked_students,
+    only_guardian_link,
+    record_answers,
+    record_event,
+    set_answer,
+)
 from parcours.names import comparable_name
 
 
@@ -98,15 +105,7 @@ class ChildrenActivities:
             async with self.deps.sessions.begin() as session:
                 account = await account_by_ref(session, request.account_ref)
                 students = {s.ref: s for _, s in await linked_students(session, account)}
-                for decision in request.children:
-                    student = students[decision.student_ref]
-                    status = decision.status
-                    if status == AccountStudentStatus.REPORTED and await only_guardian_link(session, student):
-                        status = AccountStudentStatus.UNCONFIRMED  # R-KID-3: a sole link stays
-                    await set_answer(session, account, student, status, request.now)
-                    if status in (AccountStudentStatus.CONFIRMED, AccountStudentStatus.REPORTED):
-                        record_event(session, f"{request.journey_id}/{status}/{student.ref}", f"link_{status}",
-                                     account, student, request.now)
+                await record_answers(session, request.journey_id, account, students, request.children, request.now)
             return True
         except IntegrityError:  # a retry after the commit
             return True

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcours.db.models import Account, AccountStudent, GuardianStudentLink, LinkEvent, StudentRecord
+from parcours.db.models import (
+    Account,
+    AccountStudent,
+    AccountStudentStatus,
+    GuardianStudentLink,
+    LinkEvent,
+    StudentRecord,
+)
 
 
 async def linked_students(session: AsyncSession, account: Account) -> list[tuple[GuardianStudentLink, StudentRecord]]:
@@ -51,3 +58,17 @@ async def set_answer(session: AsyncSession, account: Account, student: StudentRe
     await session.merge(AccountStudent(account_id=account.id, student_id=student.id, status=status, updated_at=now))
 
 
+
+
+async def record_answers(session: AsyncSession, journey_id: str, account: Account,
+                         students: dict[str, StudentRecord], decisions, now: datetime) -> None:
+    """A guardian's answers about students (R-ACT-7, R-KID-2), with one event per confirmation or
+    report; a report of a student's only guardian link is not taken into account (R-KID-3)."""
+    for decision in decisions:
+        student = students[decision.student_ref]
+        status = decision.status
+        if status == AccountStudentStatus.REPORTED and await only_guardian_link(session, student):
+            status = AccountStudentStatus.UNCONFIRMED
+        await set_answer(session, account, student, status, now)
+        if status in (AccountStudentStatus.CONFIRMED, AccountStudentStatus.REPORTED):
+            record_event(session, f"{journey_id}/{status}/{student.ref}", f"link_{status}", account, student, now)
