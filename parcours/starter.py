@@ -27,6 +27,8 @@ activation_app = typer.Typer(help="The activation journey (« Je n'ai pas de com
 app.add_typer(activation_app, name="activation")
 account_app = typer.Typer(help="Sign-in and « Mon compte »: password change.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
+children_app = typer.Typer(help="« Mes enfants »: new students, link reports, merging accounts.", no_args_is_help=True)
+app.add_typer(children_app, name="children")
 recovery_app = typer.Typer(help="« Identifiant oublié » and « Mot de passe oublié ».", no_args_is_help=True)
 app.add_typer(recovery_app, name="recovery")
 console = Console()
@@ -110,8 +112,9 @@ def show(result: BaseModel) -> None:
     deadlines = {name: value for name, value in getattr(step, "deadlines", Deadlines()).model_dump().items() if value}
     for name, value in deadlines.items():
         console.print(f"  [dim]{name}: {value:%Y-%m-%d %H:%M:%S} UTC[/dim]")
-    if step.expected_input:
-        console.print(f"  next: {', '.join(step.expected_input)}")
+    expected = getattr(step, "expected_input", [])
+    if expected:
+        console.print(f"  next: {', '.join(expected)}")
 
 
 @app.command()
@@ -304,6 +307,63 @@ async def account_change_password(
     """R-CON-1, for a signed-in account (the ref `account sign-in` prints)."""
     journey = await (await parcours_client()).start_password_change(account_ref)
     show(await journey.change_password(current_password, new_password, confirmation))
+
+
+@account_app.command("view")
+@run_async
+async def account_view(account_ref: str) -> None:
+    """« Mes informations » and « Mes enfants » of a signed-in account."""
+    view = await (await parcours_client()).account_view(account_ref)
+    if JSON_OUTPUT["enabled"]:
+        console.print_json(view.model_dump_json())
+        return
+    console.print(f"[bold]{view.identifier}[/bold] ({view.kind}, {view.status})"
+                  + (" — FranceConnect" if view.franceconnect else ""))
+    console.print(f"  email : {view.email or '—'} ({view.email_status})")
+    console.print(f"  mobile : {view.mobile or '—'} ({view.mobile_status})")
+    for child in view.children:
+        console.print(f"  {child.initials} né(e) le {child.birth_date:%d/%m/%Y} — {child.school}, {child.class_name} "
+                      f"[dim]({child.student_ref}, {child.status})[/dim]")
+
+
+@children_app.command("confirm")
+@run_async
+async def children_confirm(account_ref: str) -> None:
+    """R-KID-2 at sign-in: start (or resume) the confirmation of new students."""
+    show(await (await (await parcours_client()).start_children_confirmation(account_ref)).current_step())
+
+
+@children_app.command("answer")
+@run_async
+async def children_answer(
+    account_ref: str,
+    student_ref: str,
+    birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
+    not_guardian: bool = typer.Option(False, "--not-guardian"),
+) -> None:
+    """Confirm one student with the birth date, or report the link."""
+    journey = await (await parcours_client()).start_children_confirmation(account_ref)
+    answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
+    show(await journey.answer_child(answer))
+
+
+@children_app.command("report")
+@run_async
+async def children_report(account_ref: str, student_ref: str) -> None:
+    """R-KID-3: « Je ne suis pas le représentant légal de cet élève »."""
+    show(await (await parcours_client()).report_link(account_ref, student_ref))
+
+
+@children_app.command("merge")
+@run_async
+async def children_merge(
+    account_ref: str,
+    identifier: str = typer.Option(..., help="The other account's identifier."),
+    password: str = typer.Option(..., prompt="Mot de passe de l'autre compte", hide_input=True),
+) -> None:
+    """R-KID-1: « Ajouter des élèves depuis un autre compte » (account_ref: the account to keep)."""
+    journey = await (await parcours_client()).start_merge(account_ref)
+    show(await journey.merge(identifier, password))
 
 
 @recovery_app.command("identifier")

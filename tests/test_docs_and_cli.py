@@ -32,6 +32,7 @@ def test_cli_lists_the_demo_records():
 def test_cli_shows_every_kind_of_outcome(capsys):
     """Each journey's outcome and step print without error (the CLI is one `show` for all)."""
     from parcours.contracts.accounts import PasswordChangeOutcome, PasswordChangeStep, SignInResult
+    from parcours.contracts.children import LinkReportStep, MergeOutcome, MergeStep
     from parcours.contracts.recovery import RecoveryOutcome, RecoveryStep
     from parcours.starter import show
 
@@ -43,7 +44,11 @@ def test_cli_shows_every_kind_of_outcome(capsys):
                    RecoveryOutcome(status="code_incorrect", message="Le code est incorrect.", tries_left=4,
                                    step=recovery_step),
                    SignInResult(status="invalid", message="Identifiant ou mot de passe incorrect."),
-                   change_step, recovery_step):
+                   change_step, recovery_step,
+                   LinkReportStep(journey_id="link-report/x", state="reported", finished=True, messages=["ok"]),
+                   MergeOutcome(status="names_differ", message="noms", step=MergeStep(
+                       journey_id="account-merge/x", state="other_account_to_give", finished=False,
+                       expected_input=["merge"], messages=["m"]))):
         show(result)
     output = capsys.readouterr().out
     assert "password-change/x" in output and "essais restants : 4" in output and "incorrect" in output
