@@ -8,6 +8,7 @@ import urllib.request
 from urllib.error import HTTPError
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from temporalio.api.common.v1 import Payload
 
 from parcours.codec import EncryptionCodec, UnknownKeyError
@@ -38,7 +39,7 @@ async def test_rotation_new_key_encrypts_old_key_still_decrypts():
 async def test_tampered_payload_is_refused():
     [sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
     sealed.data = sealed.data[:-1] + bytes([sealed.data[-1] ^ 1])
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         await EncryptionCodec([OLD]).decode([sealed])
 
 

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from google.protobuf.message import Message
 from sqlalchemy import select
 from temporalio.api.common.v1 import Payload

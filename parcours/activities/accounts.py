@@ -32,7 +32,6 @@ from parcours.db.models import (
     GuardianRecord,
     GuardianStudentLink,
     JourneyClaim,
-    StudentRecord,
 )
 from parcours.db.queries import linked_students, record_answers
 from parcours.names import comparable_name

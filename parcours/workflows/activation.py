@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
         ActivationStart,
         ActivationStep,
         ChildAnswerInput,
-        ChildStatus,
         ChildToConfirm,
         CodeInput,
         IdentityInput,
@@ -27,20 +26,14 @@ with workflow.unsafe.imports_passed_through():
         AccountActivated,
         ActivateAccountRequest,
         ActivityName,
-        CheckBirthDateRequest,
-        CheckCodeRequest,
         ChildDecision,
-        CodeCheck,
-        CodeCheckStatus,
         CodeIssued,
         CodePurpose,
         IdentityMatch,
         MatchIdentityRequest,
-        SendCodeRequest,
     )
-    from parcours.contracts.common import Channel, FieldError, OutcomeStatus
+    from parcours.contracts.common import Channel, OutcomeStatus
     from parcours.states.activation import ActivationJourney, next_deadline
-    from parcours.states.code_step import resend_refusal
     from parcours.states.activation_view import build_step, expected_updates, operator_details
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep

@@ -40,11 +40,10 @@ with workflow.unsafe.imports_passed_through():
         MergeStart,
         MergeStep,
     )
-    from parcours.contracts.common import FieldError
     from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
     from parcours.states.children_view import child_views
     from parcours.workflows.children_step import ChildrenStep
-    from parcours.workflows.common import USER_FACING_ACTIVITY, JourneyWorkflow, rejection
+    from parcours.workflows.common import USER_FACING_ACTIVITY, JourneyWorkflow
 
 
 @workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=[Exception])
