@@ -50,6 +50,16 @@ from parcours.contracts.children import (
     MergeStart,
     MergeStep,
 )
+from parcours.contracts.contact import (
+    EMAIL_CHANGE_ID_PREFIX,
+    ContactPolicy,
+    EmailChangeInput,
+    EmailChangeOutcome,
+    EmailChangeStart,
+    EmailChangeStep,
+    EmailConfirmInput,
+    EmailLinkInput,
+)
 from parcours.contracts.common import CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
@@ -71,6 +81,7 @@ from parcours.workflows.children import (
     ChildrenConfirmationWorkflow,
     LinkReportWorkflow,
 )
+from parcours.workflows.contact import EmailChangeWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
@@ -247,14 +258,44 @@ class MergeJourneyClient:
         return await _act(self.handle, AccountMergeWorkflow.merge, MergeInput(identifier=identifier, password=password))
 
 
+class EmailChangeClient:
+    """« Modifier mon adresse mail » of one account (R-CON-2 … R-CON-6)."""
+
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> EmailChangeStep:
+        return await self.handle.query(EmailChangeWorkflow.current_step)
+
+    async def request_change(self, new_email: str, confirmation: str) -> EmailChangeOutcome:
+        change = EmailChangeInput(new_email=new_email, confirmation=confirmation)
+        return await _act(self.handle, EmailChangeWorkflow.request_change, change)
+
+    async def resend_link(self) -> EmailChangeOutcome:
+        return await _act(self.handle, EmailChangeWorkflow.resend_link, ResendInput())
+
+    async def open_link(self, token: str) -> EmailChangeOutcome:
+        return await _act(self.handle, EmailChangeWorkflow.open_link, EmailLinkInput(token=token))
+
+    async def confirm(self, token: str, signed_in_account_ref: str) -> EmailChangeOutcome:
+        confirmation = EmailConfirmInput(token=token, signed_in_account_ref=signed_in_account_ref)
+        return await _act(self.handle, EmailChangeWorkflow.confirm, confirmation)
+
+
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
-                 sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None):
+                 sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None,
+                 contact_policy: ContactPolicy | None = None):
         self.client = client
         self.task_queue = task_queue
         self.policy = policy
         self.sign_in_policy = sign_in_policy or SignInPolicy()
         self.recovery_policy = recovery_policy or RecoveryPolicy()
+        self.contact_policy = contact_policy or ContactPolicy()
         # Update-with-start saves a round trip; the time-skipping test server lacks it.
         self.update_with_start = update_with_start
 
@@ -282,7 +323,8 @@ class ParcoursClient:
     def from_settings(cls, client: Client, settings, *, update_with_start: bool = True) -> "ParcoursClient":
         return cls(client, settings.task_queue, JourneyPolicy.from_settings(settings),
                    update_with_start=update_with_start, sign_in_policy=SignInPolicy.from_settings(settings),
-                   recovery_policy=RecoveryPolicy.from_settings(settings))
+                   recovery_policy=RecoveryPolicy.from_settings(settings),
+                   contact_policy=ContactPolicy.from_settings(settings))
 
     async def account_view(self, account_ref: str) -> AccountView:
         """« Mes informations » and « Mes enfants » of a signed-in account."""
@@ -322,6 +364,15 @@ class ParcoursClient:
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             static_summary="Ajouter des élèves depuis un autre compte")
         return MergeJourneyClient(handle)
+
+    async def email_change(self, account_ref: str) -> EmailChangeClient:
+        """The account's email-change journey: the live one, or a new one (USE_EXISTING), so two
+        requests never make two journeys; each request is an update to it."""
+        start = EmailChangeStart(account_ref=account_ref, policy=self.contact_policy)
+        handle = await self.client.start_workflow(
+            EmailChangeWorkflow.run, start, id=f"{EMAIL_CHANGE_ID_PREFIX}{account_ref}", task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, static_summary="Changement d'adresse mail")
+        return EmailChangeClient(handle)
 
     def recovery(self, journey_id: str) -> RecoveryJourneyClient:
         return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))

@@ -13,7 +13,9 @@ from parcours.contracts.activation import ID_PREFIX as ACTIVATION_ID_PREFIX
 from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
 from parcours.workflows.common import SEARCH_ATTRIBUTES, UPDATE_REJECTED
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
+from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.workflows.contact import EmailChangeWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
     AccountViewWorkflow,
@@ -35,6 +37,8 @@ WORKFLOW_IDS = {
     LinkReportWorkflow: (f"{LINK_REPORT_ID_PREFIX}<opaque random>", "a fresh id per report"),
     ChildrenConfirmationWorkflow: (f"{CHILDREN_ID_PREFIX}<account_ref>", "USE_EXISTING: one live per account"),
     AccountMergeWorkflow: (f"{MERGE_ID_PREFIX}<account_ref>", "USE_EXISTING: one live per account"),
+    EmailChangeWorkflow: (f"{EMAIL_CHANGE_ID_PREFIX}<account_ref>",
+                          "USE_EXISTING: one live per account; a new request is an update to it"),
 }
 
 

@@ -9,6 +9,7 @@ from statemachine.contrib.diagram import MermaidGraphMachine
 
 from parcours.states.activation import ActivationJourney
 from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
+from parcours.states.contact import EmailChangeJourney
 from parcours.states.password_change import PasswordChangeJourney
 from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
 
@@ -21,6 +22,7 @@ JOURNEYS = {
     "children-confirmation": ChildrenConfirmationJourney,
     "link-report": LinkReportJourney,
     "account-merge": AccountMergeJourney,
+    "email-change": EmailChangeJourney,
 }
 
 

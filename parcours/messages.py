@@ -155,3 +155,28 @@ MERGE_DONE = "Les élèves de l'autre compte ont été ajoutés à ce compte. L'
 MERGE_NAMES_DIFFER = "Il est impératif que le nom et le prénom des comptes à regrouper soient identiques."
 MERGE_SAME_ACCOUNT = "C'est le compte avec lequel vous êtes connecté : indiquez l'autre compte."
 SIGN_IN_MERGED = "Ce compte a été regroupé avec un autre compte : connectez-vous avec l'identifiant de celui-ci."
+
+# Contact changes (R-CON-2 … R-CON-9)
+EMAIL_CHANGE_PROMPT = "Modifier mon adresse mail : saisissez la nouvelle adresse deux fois."
+EMAIL_MISMATCH = "Les deux adresses saisies ne sont pas identiques."
+EMAIL_SAME_AS_CURRENT = "Cette adresse est déjà celle de votre compte."
+EMAIL_PENDING = "Une adresse email est en attente de confirmation. Vous devez confirmer votre adresse mail."
+EMAIL_LINK_SENT = "Un courriel de validation a été envoyé à {address}. Cliquez sur le lien pour l'enregistrer (valable {hours} h)."
+RESEND_MAIL_LINK = "Renvoyer le mail"
+EMAIL_CONFIRM_PROMPT = "Confirmez le changement d'adresse mail de votre compte."
+EMAIL_CONFIRMED = "Votre nouvelle adresse mail est enregistrée."
+EMAIL_LINK_EXPIRED = "Le lien de confirmation a expiré : votre adresse mail n'a pas changé."
+EMAIL_CONFIRM_MAIL_SUBJECT = "EduConnect : confirmez votre nouvelle adresse mail"
+EMAIL_CONFIRM_MAIL_BODY = (
+    "Bonjour,\n\nPour enregistrer cette adresse sur le compte EduConnect {identifier}, ouvrez ce lien "
+    "(valable {hours} h) puis confirmez, connecté à votre compte :\n{link}\n\n"
+    "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n"
+)
+EMAIL_NOTICE_SUBJECT = "EduConnect : demande de changement d'adresse mail"
+EMAIL_NOTICE_BODY = (
+    "Bonjour,\n\nUn changement d'adresse mail a été demandé pour le compte EduConnect {identifier} : "
+    "la nouvelle adresse ({new_masked}) doit être confirmée. Tant qu'elle ne l'est pas, cette adresse-ci "
+    "reste celle du compte. Si vous n'êtes pas à l'origine de cette demande, changez votre mot de passe "
+    "et contactez l'établissement scolaire.\n"
+)
+WRONG_ACCOUNT = "Ce lien concerne un autre compte : connectez-vous avec le compte concerné."

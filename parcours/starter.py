@@ -325,6 +325,27 @@ async def account_view(account_ref: str) -> None:
                       f"[dim]({child.student_ref}, {child.status})[/dim]")
 
 
+@account_app.command("change-email")
+@run_async
+async def account_change_email(
+    account_ref: str,
+    new_email: str = typer.Option(..., "--new"),
+    confirmation: Optional[str] = typer.Option(None, help="The new address again (defaults to --new)."),
+) -> None:
+    """R-CON-2: a confirmation link to the new address (and a notice to the old one)."""
+    journey = await (await parcours_client()).email_change(account_ref)
+    show(await journey.request_change(new_email, confirmation or new_email))
+
+
+@account_app.command("confirm-email")
+@run_async
+async def account_confirm_email(account_ref: str, token: str) -> None:
+    """R-CON-5: open the link (identifier, old and new address), then confirm, signed in."""
+    journey = await (await parcours_client()).email_change(account_ref)
+    show(await journey.open_link(token))
+    show(await journey.confirm(token, account_ref))
+
+
 @children_app.command("confirm")
 @run_async
 async def children_confirm(account_ref: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from parcours.activities.accounts import AccountActivities
 from parcours.activities.children import ChildrenActivities
 from parcours.activities.codes import CodeActivities
+from parcours.activities.contact import ContactActivities
 from parcours.activities.credentials import CredentialActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.recovery import RecoveryActivities
@@ -16,7 +17,12 @@ def build_activities(dependencies: ActivityDependencies) -> list:
     credentials = CredentialActivities(dependencies)
     recovery = RecoveryActivities(dependencies)
     children = ChildrenActivities(dependencies)
+    contact = ContactActivities(dependencies)
     return [
+        contact.request_email_change,
+        contact.check_email_link,
+        contact.confirm_email_change,
+        contact.drop_pending_email,
         children.account_view,
         children.report_link,
         children.pending_children,

@@ -63,7 +63,8 @@ class ChildrenActivities:
             ]
         return AccountView(account_ref=account.ref, identifier=account.identifier, kind=account.kind,
                            status=account.status, email=account.email, email_status=account.email_status,
-                           mobile=account.mobile, mobile_status=account.mobile_status,
+                           pending_email=account.pending_email, mobile=account.mobile,
+                           mobile_status=account.mobile_status, pending_mobile=account.pending_mobile,
                            franceconnect=account.franceconnect_subject is not None, children=children)
 
     @activity.defn(name=ActivityName.REPORT_LINK)

@@ -99,7 +99,19 @@ class CodeActivities:
                 return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
             status = self._judge(code, request)
-            code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
+            if status is not CodeCheckStatus.ACCEPTED:
+                code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
+            else:
+                # Consume only if still unconsumed: whatever the isolation, one submission wins.
+                consumed = await session.execute(
+                    update(VerificationCode)
+                    .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),
+                           VerificationCode.voided_at.is_(None))
+                    .values(consumed_at=request.now, last_attempt_key=request.attempt_key, last_attempt_status=status)
+                    .execution_options(synchronize_session=False)
+                )
+                if consumed.rowcount != 1:
+                    return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
             return CodeCheck(status=status, tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
 
     def _judge(self, code: VerificationCode, request: CheckCodeRequest) -> CodeCheckStatus:
@@ -108,8 +120,7 @@ class CodeActivities:
         if code.is_expired(request.now):
             return CodeCheckStatus.EXPIRED
         if code_matches(self.deps.secret_key, code.id, request.attempt, code.digest):
-            code.consumed_at = request.now
-            return CodeCheckStatus.ACCEPTED
+            return CodeCheckStatus.ACCEPTED  # consumed by the conditional update of the caller
         code.wrong_tries += 1
         if code.wrong_tries >= code.max_wrong_tries:
             code.voided_at = request.now

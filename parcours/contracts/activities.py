@@ -29,12 +29,17 @@ class ActivityName(StrEnum):
     PENDING_CHILDREN = "pending_children"
     RECORD_CHILDREN = "record_children"
     MERGE_ACCOUNTS = "merge_accounts"
+    REQUEST_EMAIL_CHANGE = "request_email_change"
+    CHECK_EMAIL_LINK = "check_email_link"
+    CONFIRM_EMAIL_CHANGE = "confirm_email_change"
+    DROP_PENDING_EMAIL = "drop_pending_email"
 
 
 class CodePurpose(StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET_LINK = "password_reset_link"
     PASSWORD_RESET_CODE = "password_reset_code"
+    EMAIL_CHANGE_LINK = "email_change_link"
 
 
 class MatchIdentityRequest(BaseModel):
@@ -250,3 +255,39 @@ class MergeResult(BaseModel):
     identifier: str | None = None
     moved_students: int = 0
     locked_until: datetime | None = None
+
+
+class EmailChangeRequest(BaseModel):
+    journey_id: str
+    sequence: int  # each request or resend sends a new link, voiding the previous one
+    account_ref: str
+    new_email: str
+    issued_at: datetime
+    expires_at: datetime
+    public_base_url: str
+
+
+class EmailChangeIssued(BaseModel):
+    status: str  # sent | same_as_current
+    link_id: str | None = None
+    had_address: bool = False
+
+
+class EmailLinkRequest(BaseModel):
+    journey_id: str
+    link_id: str
+    token: str = Field(repr=False)
+    account_ref: str
+    now: datetime
+
+
+class EmailLinkCheck(BaseModel):
+    status: LinkStatus
+    identifier: str | None = None
+    old_email: str | None = None
+    new_email: str | None = None
+
+
+class DropPendingRequest(BaseModel):
+    account_ref: str
+    new_email: str

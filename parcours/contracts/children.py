@@ -41,8 +41,10 @@ class AccountView(BaseModel):
     status: str
     email: str | None
     email_status: str
+    pending_email: str | None = None  # « Vous devez confirmer votre adresse mail » until confirmed
     mobile: str | None
     mobile_status: str
+    pending_mobile: str | None = None
     franceconnect: bool
     children: list[ChildOfAccount]
 

@@ -21,11 +21,19 @@ def make_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(connection, _record):  # several workers and the CLI share the file
+            connection.isolation_level = None  # let SQLAlchemy's BEGIN below, not the driver, open transactions
             cursor = connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection):
+            # The driver would start a transaction only at the first write, so a read-then-write
+            # (consume a code, swap a claim) could interleave with another. IMMEDIATE takes the
+            # write lock up front: SQLite transactions are serialised, as they must be here.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True)

@@ -101,6 +101,9 @@ class Account(Base):
     email_status: Mapped[str] = mapped_column(String(20), default=ContactStatus.NONE)
     mobile: Mapped[str | None] = mapped_column(String(20))
     mobile_status: Mapped[str] = mapped_column(String(20), default=ContactStatus.NONE)
+    # A requested change waiting for confirmation; the confirmed address stays until then (R-CON-8).
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_mobile: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     franceconnect_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,133 @@
+"""Email change (R-CON-2 … R-CON-9): the pending address, the confirmation link to the new address,
+the notice to the old one, the confirmation. The school records are never touched (R-CON-9)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from sqlalchemy import select, update
+from temporalio import activity
+
+from parcours import messages
+from parcours.activities.accounts import account_by_ref
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contact import mask_email
+from parcours.contracts.activities import (
+    ActivityName,
+    CodePurpose,
+    DropPendingRequest,
+    EmailChangeIssued,
+    EmailChangeRequest,
+    EmailLinkCheck,
+    EmailLinkRequest,
+    LinkStatus,
+)
+from parcours.crypto import code_digest, code_matches, derive_link_token, new_reference
+from parcours.db.models import ContactStatus, VerificationCode
+from parcours.messaging.providers import OutgoingMessage
+
+NO_WRONG_TRIES = 0
+
+
+def confirmation_link(base_url: str, journey_id: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/mon-compte/email/confirmer?{urlencode({'parcours': journey_id, 'jeton': token})}"
+
+
+class ContactActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.REQUEST_EMAIL_CHANGE)
+    async def request_email_change(self, request: EmailChangeRequest) -> EmailChangeIssued:
+        """R-CON-3/4/6: the new address becomes the pending one, a new link voids the older ones, the
+        link goes to the new address and a notice to the old one. Once per (journey, sequence)."""
+        key = f"{request.journey_id}/email-link/{request.sequence}"
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.email_status == ContactStatus.CONFIRMED and account.email == request.new_email:
+                return EmailChangeIssued(status="same_as_current")
+            link = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
+            if link is None:
+                await session.execute(
+                    update(VerificationCode)
+                    .where(VerificationCode.account_id == account.id,
+                           VerificationCode.purpose == CodePurpose.EMAIL_CHANGE_LINK,
+                           VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
+                    .values(voided_at=request.issued_at)
+                )
+                link_id = new_reference()
+                session.add(VerificationCode(
+                    id=link_id, idempotency_key=key, journey_id=request.journey_id,
+                    purpose=CodePurpose.EMAIL_CHANGE_LINK, account_id=account.id, channel="mail",
+                    digest=code_digest(self.deps.secret_key, link_id, derive_link_token(self.deps.secret_key, link_id)),
+                    issued_at=request.issued_at, expires_at=request.expires_at,
+                    max_wrong_tries=NO_WRONG_TRIES, wrong_tries=0,
+                ))
+            else:
+                link_id = link.id
+            account.pending_email = request.new_email
+            old_address = account.email
+            identifier = account.identifier
+        hours = int((request.expires_at - request.issued_at).total_seconds() // 3600)
+        token = derive_link_token(self.deps.secret_key, link_id)
+        await self.deps.courier.send_once(OutgoingMessage(
+            key, "mail", request.new_email,
+            messages.EMAIL_CONFIRM_MAIL_BODY.format(identifier=identifier, hours=hours,
+                                                    link=confirmation_link(request.public_base_url, request.journey_id, token)),
+            subject=messages.EMAIL_CONFIRM_MAIL_SUBJECT), "email_change_link")
+        if old_address and old_address != request.new_email:
+            await self.deps.courier.send_once(OutgoingMessage(
+                f"{request.journey_id}/email-notice/{request.sequence}", "mail", old_address,
+                messages.EMAIL_NOTICE_BODY.format(identifier=identifier, new_masked=mask_email(request.new_email)),
+                subject=messages.EMAIL_NOTICE_SUBJECT), "email_change_notice")
+        return EmailChangeIssued(status="sent", link_id=link_id, had_address=old_address is not None)
+
+    @activity.defn(name=ActivityName.CHECK_EMAIL_LINK)
+    async def check_email_link(self, request: EmailLinkRequest) -> EmailLinkCheck:
+        """R-CON-5: following the link shows identifier, old and new address; it changes nothing."""
+        async with self.deps.sessions() as session:
+            link = await session.get(VerificationCode, request.link_id)
+            account = await account_by_ref(session, request.account_ref)
+            status = self._judge(link, request.token, request.now)
+            if status is not LinkStatus.VALID:
+                return EmailLinkCheck(status=status)
+            return EmailLinkCheck(status=status, identifier=account.identifier, old_email=account.email,
+                                  new_email=account.pending_email)
+
+    @activity.defn(name=ActivityName.CONFIRM_EMAIL_CHANGE)
+    async def confirm_email_change(self, request: EmailLinkRequest) -> EmailLinkCheck:
+        """R-CON-5: the pending address becomes the confirmed one; the link is consumed once."""
+        async with self.deps.sessions.begin() as session:
+            link = await session.get(VerificationCode, request.link_id, with_for_update=True)
+            account = await account_by_ref(session, request.account_ref)
+            if link is not None and link.consumed_at == request.now:  # a retry after the commit
+                return EmailLinkCheck(status=LinkStatus.VALID, identifier=account.identifier, new_email=account.email)
+            status = self._judge(link, request.token, request.now)
+            if status is not LinkStatus.VALID:
+                return EmailLinkCheck(status=status)
+            link.consumed_at = request.now
+            old = account.email
+            account.email, account.email_status, account.pending_email = account.pending_email, ContactStatus.CONFIRMED, None
+            return EmailLinkCheck(status=status, identifier=account.identifier, old_email=old, new_email=account.email)
+
+    @activity.defn(name=ActivityName.DROP_PENDING_EMAIL)
+    async def drop_pending_email(self, request: DropPendingRequest) -> bool:
+        """R-CON-8: an expired request leaves the previous confirmed address in place."""
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.pending_email == request.new_email:
+                account.pending_email = None
+        return True
+
+    def _judge(self, link: VerificationCode | None, token: str, now) -> LinkStatus:
+        if link is None or link.purpose != CodePurpose.EMAIL_CHANGE_LINK:
+            return LinkStatus.INVALID
+        if not code_matches(self.deps.secret_key, link.id, token, link.digest):
+            return LinkStatus.INVALID
+        if link.consumed_at is not None:
+            return LinkStatus.USED
+        if link.voided_at is not None:
+            return LinkStatus.INVALID
+        if link.is_expired(now):
+            return LinkStatus.EXPIRED
+        return LinkStatus.VALID

@@ -1,0 +1,133 @@
+"""Email change from « Mon compte » (R-CON-2 … R-CON-9) on the time-skipping server."""
+
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from parcours.client import JourneyActionRejected
+from parcours.db.demo import DEMO_ACTIVE_PASSWORD
+from parcours.db.models import GuardianRecord
+
+NEW = "sophie.nouvelle@example.org"
+
+
+def last_link_token(inbox, to: str) -> str:
+    mail = [m for m in inbox.messages() if m["to"] == to][-1]
+    return parse_qs(urlparse(re.search(r"http\S+", mail["body"]).group(0)).query)["jeton"][0]
+
+
+async def signed_in(parcours, identifier="s.bernard1", password=DEMO_ACTIVE_PASSWORD) -> str:
+    return (await parcours.sign_in(identifier, password)).account_ref
+
+
+async def school_records(dependencies) -> list:
+    async with dependencies.sessions() as session:
+        return [(g.id, g.email, g.mobile) for g in (await session.scalars(select(GuardianRecord))).all()]
+
+
+async def test_change_of_a_confirmed_address(parcours, harness, inbox):
+    """R-CON-2 (confirmed case), R-CON-3 (link to the new address, notice to the old one), R-CON-4
+    (pending shown), R-CON-5 (the link shows identifier, old and new; confirming switches), R-CON-9."""
+    _, dependencies = harness
+    records = await school_records(dependencies)
+    account_ref = await signed_in(parcours)
+    journey = await parcours.email_change(account_ref)
+    outcome = await journey.request_change(NEW, NEW.upper())
+    assert outcome.step.state == "link_sent" and "Vous devez confirmer votre adresse mail" in outcome.message
+    view = await parcours.account_view(account_ref)
+    assert view.email == "sophie.bernard@example.org" and view.pending_email == NEW
+    confirmation = [m for m in inbox.messages() if m["to"] == NEW]
+    notice = [m for m in inbox.messages() if m["to"] == "sophie.bernard@example.org"]
+    assert len(confirmation) == 1 and "s.bernard1" in confirmation[0]["body"] and "/mon-compte/email/confirmer?" in confirmation[0]["body"]
+    assert len(notice) == 1 and "s****************@example.org" not in notice[0]["body"] and "doit être confirmée" in notice[0]["body"]
+    token = last_link_token(inbox, NEW)
+    opened = await journey.open_link(token)
+    assert (opened.step.identifier, opened.step.old_email, opened.step.new_email) == ("s.bernard1", "sophie.bernard@example.org", NEW)
+    assert (await parcours.account_view(account_ref)).email == "sophie.bernard@example.org"  # opening changes nothing
+    outcome = await journey.confirm(token, account_ref)
+    assert outcome.step.state == "confirmed"
+    view = await parcours.account_view(account_ref)
+    assert (view.email, view.email_status, view.pending_email) == (NEW, "confirmed", None)
+    assert await school_records(dependencies) == records  # R-CON-9
+
+
+async def test_first_address_for_an_account_without_one(parcours, inbox):
+    """R-CON-2 (no email): a student without an address; no notice since there is no old one."""
+    account_ref = await signed_in(parcours, "h.dupont1")
+    journey = await parcours.email_change(account_ref)
+    await journey.request_change("hugo@example.org", "hugo@example.org")
+    assert [m["to"] for m in inbox.messages()] == ["hugo@example.org"]
+    token = last_link_token(inbox, "hugo@example.org")
+    await journey.confirm(token, account_ref)
+    assert (await parcours.account_view(account_ref)).email_status == "confirmed"
+
+
+async def test_new_request_replaces_a_pending_one(parcours, inbox):
+    """R-CON-2 (pending case), R-CON-6: the older link stops working at once; one journey only."""
+    account_ref = await signed_in(parcours)
+    journey = await parcours.email_change(account_ref)
+    await journey.request_change(NEW, NEW)
+    first_token = last_link_token(inbox, NEW)
+    again = await parcours.email_change(account_ref)
+    assert again.journey_id == journey.journey_id == f"email-change/{account_ref}"
+    await again.request_change("autre@example.org", "autre@example.org")
+    assert (await parcours.account_view(account_ref)).pending_email == "autre@example.org"
+    assert (await journey.confirm(first_token, account_ref)).status == "link_invalid"
+    assert (await journey.confirm(last_link_token(inbox, "autre@example.org"), account_ref)).status == "accepted"
+    assert (await parcours.account_view(account_ref)).email == "autre@example.org"
+
+
+async def test_expired_link_leaves_the_confirmed_address(parcours, inbox, time_env):
+    """R-CON-8: 24 h later the link is refused and the old confirmed address is still the one."""
+    account_ref = await signed_in(parcours)
+    journey = await parcours.email_change(account_ref)
+    await journey.request_change(NEW, NEW)
+    await time_env.sleep(timedelta(hours=24, minutes=1))
+    assert (await journey.current_step()).state == "expired"
+    view = await parcours.account_view(account_ref)
+    assert (view.email, view.pending_email) == ("sophie.bernard@example.org", None)
+
+
+async def test_resend_the_link_with_cooldown_and_cap(parcours, inbox, time_env):
+    """R-CON-4 « Renvoyer le mail »: cooldown and cap apply; each resend voids the previous link."""
+    account_ref = await signed_in(parcours)
+    journey = await parcours.email_change(account_ref)
+    await journey.request_change(NEW, NEW)
+    assert (await journey.resend_link()).status == "resend_refused"
+    first = last_link_token(inbox, NEW)
+    for _ in range(4):
+        await time_env.sleep(61)
+        assert (await journey.resend_link()).status == "accepted"
+    await time_env.sleep(61)
+    assert (await journey.resend_link()).status == "resend_refused"
+    assert len([m for m in inbox.messages() if m["to"] == NEW]) == 5
+    assert (await journey.open_link(first)).status == "link_invalid"
+
+
+async def test_confirming_needs_the_signed_in_account(parcours, harness, inbox):
+    """R-CON-5: the link alone is not enough; another signed-in account is refused."""
+    account_ref = await signed_in(parcours)
+    journey = await parcours.email_change(account_ref)
+    await journey.request_change(NEW, NEW)
+    someone_else = await signed_in(parcours, "l.martin1")
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.confirm(last_link_token(inbox, NEW), someone_else)
+    assert refused.value.reason == "wrong_account" and refused.value.errors[0].field == "signed_in_account_ref"
+    assert (await parcours.account_view(account_ref)).email == "sophie.bernard@example.org"
+
+
+async def test_bad_requests_name_the_field_and_change_nothing(parcours, inbox):
+    account_ref = await signed_in(parcours)
+    journey = await parcours.email_change(account_ref)
+    with pytest.raises(ValidationError, match="confirmation"):
+        await journey.request_change(NEW, "autre@example.org")
+    with pytest.raises(ValidationError, match="new_email"):
+        await journey.request_change("pas-une-adresse", "pas-une-adresse")
+    with pytest.raises(JourneyActionRejected) as refused:
+        await journey.request_change("Sophie.Bernard@example.org", "sophie.bernard@example.org")
+    assert refused.value.reason == "same_as_current" and refused.value.errors[0].field == "new_email"
+    assert inbox.messages() == [] and (await journey.current_step()).state == "change_to_request"
