@@ -82,9 +82,9 @@ async def test_activation_leaves_no_code_or_password_in_clear(harness, inbox, ti
                                   settings, caplog.text + captured.out + captured.err)
 
 
-async def test_recovery_and_password_change_leave_no_token_code_or_password_in_clear(
+async def test_recovery_password_and_email_changes_leave_no_token_code_or_password_in_clear(
         harness, inbox, time_env, settings, caplog, capfd):
-    """R-REC-3/4, R-CON-1 and sign-in: the link token, the SMS code and every password."""
+    """R-REC-3/4, R-CON-1, R-CON-3/5 and sign-in: the link tokens, the SMS code and every password."""
     parcours, dependencies = harness
     caplog.set_level(logging.DEBUG)
     by_mail, _ = await parcours.start_password_reset({"channel": "mail", "identifier": "s.bernard1",
@@ -101,8 +101,15 @@ async def test_recovery_and_password_change_leave_no_token_code_or_password_in_c
     signed_in = await parcours.sign_in("s.bernard1", "Second-Nouveau-2!")
     change = await parcours.start_password_change(signed_in.account_ref)
     await change.change_password("Second-Nouveau-2!", "Troisieme-Nouveau-3!", "Troisieme-Nouveau-3!")
+    email_change = await parcours.email_change(signed_in.account_ref)
+    await email_change.request_change("sophie.nouvelle@example.org", "sophie.nouvelle@example.org")
+    email_token = parse_qs(urlparse(re.search(r"http\S+", [m for m in inbox.messages()
+                                                            if m["to"] == "sophie.nouvelle@example.org"][-1]["body"]
+                                              ).group(0)).query)["jeton"][0]
+    await email_change.open_link(email_token)
+    await email_change.confirm(email_token, signed_in.account_ref)
     captured = capfd.readouterr()
     await assert_nowhere_in_clear(
-        [token, code, "Premier-Nouveau-1!", "Second-Nouveau-2!", "Troisieme-Nouveau-3!"],
-        [by_mail.journey_id, by_sms.journey_id, change.journey_id], time_env, dependencies, settings,
-        caplog.text + captured.out + captured.err)
+        [token, code, email_token, "Premier-Nouveau-1!", "Second-Nouveau-2!", "Troisieme-Nouveau-3!"],
+        [by_mail.journey_id, by_sms.journey_id, change.journey_id, email_change.journey_id], time_env, dependencies,
+        settings, caplog.text + captured.out + captured.err)
