@@ -59,6 +59,11 @@ from parcours.contracts.contact import (
     EmailChangeStep,
     EmailConfirmInput,
     EmailLinkInput,
+    MOBILE_CHANGE_ID_PREFIX,
+    MobileChangeInput,
+    MobileChangeOutcome,
+    MobileChangeStart,
+    MobileChangeStep,
 )
 from parcours.contracts.common import CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
@@ -81,7 +86,7 @@ from parcours.workflows.children import (
     ChildrenConfirmationWorkflow,
     LinkReportWorkflow,
 )
-from parcours.workflows.contact import EmailChangeWorkflow
+from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
@@ -286,6 +291,29 @@ class EmailChangeClient:
         return await _act(self.handle, EmailChangeWorkflow.confirm, confirmation)
 
 
+class MobileChangeClient:
+    """« Modifier mon numéro de portable » of one guardian account (R-CON-7)."""
+
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> MobileChangeStep:
+        return await self.handle.query(MobileChangeWorkflow.current_step)
+
+    async def request_change(self, new_mobile: str) -> MobileChangeOutcome:
+        return await _act(self.handle, MobileChangeWorkflow.request_change, MobileChangeInput(new_mobile=new_mobile))
+
+    async def submit_code(self, code: str) -> MobileChangeOutcome:
+        return await _act(self.handle, MobileChangeWorkflow.submit_code, CodeInput(code=code))
+
+    async def resend_code(self) -> MobileChangeOutcome:
+        return await _act(self.handle, MobileChangeWorkflow.resend_code, ResendInput())
+
+
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
                  sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None,
@@ -373,6 +401,14 @@ class ParcoursClient:
             EmailChangeWorkflow.run, start, id=f"{EMAIL_CHANGE_ID_PREFIX}{account_ref}", task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, static_summary="Changement d'adresse mail")
         return EmailChangeClient(handle)
+
+    async def mobile_change(self, account_ref: str) -> MobileChangeClient:
+        """The account's mobile-change journey: the live one, or a new one (USE_EXISTING)."""
+        start = MobileChangeStart(account_ref=account_ref, policy=self.contact_policy)
+        handle = await self.client.start_workflow(
+            MobileChangeWorkflow.run, start, id=f"{MOBILE_CHANGE_ID_PREFIX}{account_ref}", task_queue=self.task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, static_summary="Changement de numéro de portable")
+        return MobileChangeClient(handle)
 
     def recovery(self, journey_id: str) -> RecoveryJourneyClient:
         return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))

@@ -13,9 +13,9 @@ from parcours.contracts.activation import ID_PREFIX as ACTIVATION_ID_PREFIX
 from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
 from parcours.workflows.common import SEARCH_ATTRIBUTES, UPDATE_REJECTED
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
-from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX
+from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, MOBILE_CHANGE_ID_PREFIX
 from parcours.workflows.activation import ActivationWorkflow
-from parcours.workflows.contact import EmailChangeWorkflow
+from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
     AccountViewWorkflow,
@@ -39,6 +39,8 @@ WORKFLOW_IDS = {
     AccountMergeWorkflow: (f"{MERGE_ID_PREFIX}<account_ref>", "USE_EXISTING: one live per account"),
     EmailChangeWorkflow: (f"{EMAIL_CHANGE_ID_PREFIX}<account_ref>",
                           "USE_EXISTING: one live per account; a new request is an update to it"),
+    MobileChangeWorkflow: (f"{MOBILE_CHANGE_ID_PREFIX}<account_ref>",
+                           "USE_EXISTING: one live per account; a new number is an update to it"),
 }
 
 

@@ -9,7 +9,7 @@ from statemachine.contrib.diagram import MermaidGraphMachine
 
 from parcours.states.activation import ActivationJourney
 from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
-from parcours.states.contact import EmailChangeJourney
+from parcours.states.contact import EmailChangeJourney, MobileChangeJourney
 from parcours.states.password_change import PasswordChangeJourney
 from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
 
@@ -23,6 +23,7 @@ JOURNEYS = {
     "link-report": LinkReportJourney,
     "account-merge": AccountMergeJourney,
     "email-change": EmailChangeJourney,
+    "mobile-change": MobileChangeJourney,
 }
 
 

@@ -180,3 +180,10 @@ EMAIL_NOTICE_BODY = (
     "et contactez l'établissement scolaire.\n"
 )
 WRONG_ACCOUNT = "Ce lien concerne un autre compte : connectez-vous avec le compte concerné."
+MOBILE_CHANGE_PROMPT = "Modifier mon numéro de portable : saisissez le nouveau numéro."
+MOBILE_PENDING = "Vous devez confirmer votre numéro : saisissez le code reçu par SMS (valable {minutes} min)."
+MOBILE_RESEND = "Je n'ai pas reçu le code par SMS"
+MOBILE_CONFIRMED = "Votre nouveau numéro de portable est enregistré."
+MOBILE_SAME_AS_CURRENT = "Ce numéro est déjà celui de votre compte."
+MOBILE_GUARDIANS_ONLY = "Seuls les comptes responsables ont un numéro de portable."
+SMS_MOBILE_CODE_BODY = "EduConnect : votre code pour confirmer ce numéro est {code}. Il est valable {minutes} min."

@@ -318,8 +318,10 @@ async def account_view(account_ref: str) -> None:
         return
     console.print(f"[bold]{view.identifier}[/bold] ({view.kind}, {view.status})"
                   + (" — FranceConnect" if view.franceconnect else ""))
-    console.print(f"  email : {view.email or '—'} ({view.email_status})")
-    console.print(f"  mobile : {view.mobile or '—'} ({view.mobile_status})")
+    console.print(f"  email : {view.email or '—'} ({view.email_status})"
+                  + (f" — en attente de confirmation : {view.pending_email}" if view.pending_email else ""))
+    console.print(f"  mobile : {view.mobile or '—'} ({view.mobile_status})"
+                  + (f" — en attente de confirmation : {view.pending_mobile}" if view.pending_mobile else ""))
     for child in view.children:
         console.print(f"  {child.initials} né(e) le {child.birth_date:%d/%m/%Y} — {child.school}, {child.class_name} "
                       f"[dim]({child.student_ref}, {child.status})[/dim]")
@@ -344,6 +346,27 @@ async def account_confirm_email(account_ref: str, token: str) -> None:
     journey = await (await parcours_client()).email_change(account_ref)
     show(await journey.open_link(token))
     show(await journey.confirm(token, account_ref))
+
+
+@account_app.command("change-mobile")
+@run_async
+async def account_change_mobile(account_ref: str, new_mobile: str = typer.Option(..., "--new")) -> None:
+    """R-CON-7: a code by SMS to the new number."""
+    show(await (await (await parcours_client()).mobile_change(account_ref)).request_change(new_mobile))
+
+
+@account_app.command("mobile-code")
+@run_async
+async def account_mobile_code(account_ref: str, code: str) -> None:
+    """R-CON-7: the code received on the new number."""
+    show(await (await (await parcours_client()).mobile_change(account_ref)).submit_code(code))
+
+
+@account_app.command("mobile-resend")
+@run_async
+async def account_mobile_resend(account_ref: str) -> None:
+    """« Je n'ai pas reçu le code par SMS »."""
+    show(await (await (await parcours_client()).mobile_change(account_ref)).resend_code())
 
 
 @children_app.command("confirm")

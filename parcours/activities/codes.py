@@ -28,6 +28,8 @@ def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -
     """Activation sends to what the school has (R-ACT-1); a reset to the account's confirmed mobile."""
     if purpose is CodePurpose.ACTIVATION:
         destination = account.guardian.mobile if channel is Channel.SMS else account.guardian.email
+    elif purpose is CodePurpose.MOBILE_CHANGE:
+        destination = account.pending_mobile  # the number being confirmed (R-CON-7)
     else:
         destination = account.mobile if account.mobile_status == ContactStatus.CONFIRMED else None
     if destination is None:
@@ -38,6 +40,8 @@ def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -
 def code_message(key: str, channel: Channel, purpose: CodePurpose, to: str, code: str, minutes: int) -> OutgoingMessage:
     if purpose is CodePurpose.PASSWORD_RESET_CODE:
         return OutgoingMessage(key, "sms", to, messages.SMS_RESET_CODE_BODY.format(code=code, minutes=minutes))
+    if purpose is CodePurpose.MOBILE_CHANGE:
+        return OutgoingMessage(key, "sms", to, messages.SMS_MOBILE_CODE_BODY.format(code=code, minutes=minutes))
     if channel is Channel.SMS:
         return OutgoingMessage(key, "sms", to, messages.SMS_CODE_BODY.format(code=code, minutes=minutes))
     return OutgoingMessage(key, "mail", to, messages.MAIL_CODE_BODY.format(code=code, minutes=minutes),

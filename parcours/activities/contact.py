@@ -21,6 +21,8 @@ from parcours.contracts.activities import (
     EmailLinkCheck,
     EmailLinkRequest,
     LinkStatus,
+    MobileChangeRequest,
+    MobileConfirmRequest,
 )
 from parcours.crypto import code_digest, code_matches, derive_link_token, new_reference
 from parcours.db.models import ContactStatus, VerificationCode
@@ -117,6 +119,38 @@ class ContactActivities:
             account = await account_by_ref(session, request.account_ref)
             if account.pending_email == request.new_email:
                 account.pending_email = None
+        return True
+
+    @activity.defn(name=ActivityName.REQUEST_MOBILE_CHANGE)
+    async def request_mobile_change(self, request: MobileChangeRequest) -> str:
+        """R-CON-7: the new number becomes the pending one (the journey then sends it a code):
+        "pending", "same_as_current" or "not_a_guardian"."""
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.kind != "guardian":
+                return "not_a_guardian"
+            if account.mobile_status == ContactStatus.CONFIRMED and account.mobile == request.new_mobile:
+                return "same_as_current"
+            account.pending_mobile = request.new_mobile
+            return "pending"
+
+    @activity.defn(name=ActivityName.CONFIRM_MOBILE_CHANGE)
+    async def confirm_mobile_change(self, request: MobileConfirmRequest) -> bool:
+        """The code sent to the pending number was right: it becomes the confirmed mobile."""
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.pending_mobile == request.new_mobile:
+                account.mobile, account.mobile_status, account.pending_mobile = (
+                    request.new_mobile, ContactStatus.CONFIRMED, None)
+        return True
+
+    @activity.defn(name=ActivityName.DROP_PENDING_MOBILE)
+    async def drop_pending_mobile(self, request: MobileChangeRequest) -> bool:
+        """R-CON-8: an abandoned change leaves the previous confirmed number in place."""
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.pending_mobile == request.new_mobile:
+                account.pending_mobile = None
         return True
 
     def _judge(self, link: VerificationCode | None, token: str, now) -> LinkStatus:

@@ -33,6 +33,9 @@ class ActivityName(StrEnum):
     CHECK_EMAIL_LINK = "check_email_link"
     CONFIRM_EMAIL_CHANGE = "confirm_email_change"
     DROP_PENDING_EMAIL = "drop_pending_email"
+    REQUEST_MOBILE_CHANGE = "request_mobile_change"
+    CONFIRM_MOBILE_CHANGE = "confirm_mobile_change"
+    DROP_PENDING_MOBILE = "drop_pending_mobile"
 
 
 class CodePurpose(StrEnum):
@@ -40,6 +43,7 @@ class CodePurpose(StrEnum):
     PASSWORD_RESET_LINK = "password_reset_link"
     PASSWORD_RESET_CODE = "password_reset_code"
     EMAIL_CHANGE_LINK = "email_change_link"
+    MOBILE_CHANGE = "mobile_change"
 
 
 class MatchIdentityRequest(BaseModel):
@@ -291,3 +295,15 @@ class EmailLinkCheck(BaseModel):
 class DropPendingRequest(BaseModel):
     account_ref: str
     new_email: str
+
+
+class MobileChangeRequest(BaseModel):
+    account_ref: str
+    new_mobile: str
+
+
+class MobileConfirmRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    new_mobile: str
+    now: datetime

@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from parcours.contact import normalize_email
-from parcours.contracts.common import CodeChallenge, Deadlines, JourneyPolicy, OpaqueRef, StrictInput
+from parcours.contact import normalize_email, normalize_mobile
+from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, OpaqueRef, StrictInput
 from parcours.contracts.recovery import MAX_TOKEN_LENGTH
 
 EMAIL_CHANGE_WORKFLOW = "EmailChange"
 EMAIL_CHANGE_ID_PREFIX = "email-change/"
+MOBILE_CHANGE_WORKFLOW = "MobileChange"
+MOBILE_CHANGE_ID_PREFIX = "mobile-change/"
 
 
 class ContactPolicy(JourneyPolicy):
@@ -90,3 +92,45 @@ class EmailChangeOutcome(BaseModel):
     message: str
     retry_at: datetime | None = None
     step: EmailChangeStep
+
+
+class MobileChangeStart(BaseModel):
+    account_ref: str
+    policy: ContactPolicy = Field(default_factory=ContactPolicy)
+
+
+class MobileChangeInput(StrictInput):
+    """R-CON-7: the new mobile number (guardians)."""
+
+    new_mobile: str = Field(max_length=64)
+
+    _normalised = field_validator("new_mobile")(lambda cls, v: normalize_mobile(v))
+
+
+class MobileChangeData(CodeChallenge):
+    state: str | None = None
+    account_ref: str
+    policy: ContactPolicy = Field(default_factory=ContactPolicy)
+    last_activity_at: datetime | None = None
+    channel: Channel = Channel.SMS
+    new_mobile: str | None = None
+
+
+class MobileChangeStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+    deadlines: Deadlines = Field(default_factory=Deadlines)
+    new_mobile: str | None = None
+    code_tries_left: int | None = None
+    resends_left: int | None = None
+
+
+class MobileChangeOutcome(BaseModel):
+    status: str
+    message: str
+    tries_left: int | None = None
+    retry_at: datetime | None = None
+    step: MobileChangeStep

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from statemachine import State, StateChart
 
-from parcours.contracts.contact import EmailChangeData
+from parcours.contracts.contact import EmailChangeData, MobileChangeData
 from parcours.states.code_step import resend_refusal
 
 
@@ -32,3 +32,45 @@ class EmailChangeJourney(StateChart[EmailChangeData]):
 
     def resend_allowed(self, now: datetime) -> bool:
         return resend_refusal(self.model, now) is None
+
+
+class MobileChangeJourney(StateChart[MobileChangeData]):
+    """R-CON-7: the new number, a code by SMS (30 min; tries, cooldown and cap as in activation),
+    pending on the account until confirmed; a newer number replaces the pending one."""
+
+    catch_errors_as_events = False
+    allow_event_without_transition = False
+
+    number_to_request = State(initial=True)
+    code_sent = State()
+    code_expired = State()
+    code_void = State()
+    number_to_save = State()
+    confirmed = State(final=True)
+    abandoned = State(final=True)
+
+    change_requested = (
+        number_to_request.to(code_sent) | code_sent.to.itself() | code_expired.to(code_sent) | code_void.to(code_sent)
+    )
+    code_rejected = code_sent.to.itself(internal=True)
+    code_voided = code_sent.to(code_void)
+    code_expiry_reached = code_sent.to(code_expired)
+    code_resent = (
+        code_sent.to.itself(cond="resend_allowed")
+        | code_expired.to(code_sent, cond="resend_allowed")
+        | code_void.to(code_sent, cond="resend_allowed")
+    )
+    code_accepted = code_sent.to(number_to_save)
+    number_saved = number_to_save.to(confirmed)
+    idle_timeout = (
+        number_to_request.to(abandoned) | code_sent.to(abandoned) | code_expired.to(abandoned)
+        | code_void.to(abandoned) | number_to_save.to(abandoned)
+    )
+
+    def resend_allowed(self, now: datetime) -> bool:
+        return resend_refusal(self.model, now) is None
+
+
+MOBILE_CODE_STATES = frozenset(
+    state.value for state in (MobileChangeJourney.code_sent, MobileChangeJourney.code_expired, MobileChangeJourney.code_void)
+)

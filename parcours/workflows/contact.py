@@ -11,6 +11,10 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
         ActivityName,
+        CodeIssued,
+        CodePurpose,
+        MobileChangeRequest,
+        MobileConfirmRequest,
         DropPendingRequest,
         EmailChangeIssued,
         EmailChangeRequest,
@@ -18,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         EmailLinkRequest,
         LinkStatus,
     )
-    from parcours.contracts.common import Deadlines, FieldError, ResendInput
+    from parcours.contracts.common import CodeInput, Deadlines, FieldError, ResendInput
     from parcours.contracts.contact import (
         EMAIL_CHANGE_WORKFLOW,
         EmailChangeData,
@@ -28,9 +32,22 @@ with workflow.unsafe.imports_passed_through():
         EmailChangeStep,
         EmailConfirmInput,
         EmailLinkInput,
+        MOBILE_CHANGE_WORKFLOW,
+        MobileChangeData,
+        MobileChangeInput,
+        MobileChangeOutcome,
+        MobileChangeStart,
+        MobileChangeStep,
     )
-    from parcours.states.code_step import resend_refusal, resends_left
-    from parcours.states.contact import EmailChangeJourney
+    from parcours.states.code_step import (
+        code_step_deadline,
+        code_tries_left,
+        resend_available_at,
+        resend_refusal,
+        resends_left,
+    )
+    from parcours.states.contact import MOBILE_CODE_STATES, EmailChangeJourney, MobileChangeJourney
+    from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JourneyWorkflow, rejection
 
 
@@ -101,11 +118,12 @@ class EmailChangeWorkflow(JourneyWorkflow):
         async with self.lock:
             self._require("request_change")
             now = self._touch()
+            if resends_left(self.data) == 0:  # new requests count against the cap too: no mail bombing
+                return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
             issued = await self._send_link(change.new_email, now)
             if issued.status == "same_as_current":
                 raise rejection("same_as_current", messages.EMAIL_SAME_AS_CURRENT,
                                 [FieldError(field="new_email", message=messages.EMAIL_SAME_AS_CURRENT)])
-            self.data.codes_sent = 0  # a new request starts a new count of links
             self._record_link(issued, change.new_email, now)
             self._fire("change_requested")
             return self._outcome("accepted", messages.EMAIL_PENDING)
@@ -203,3 +221,135 @@ class EmailChangeWorkflow(JourneyWorkflow):
 
     def _outcome(self, status: str, message: str, *, retry_at=None) -> EmailChangeOutcome:
         return EmailChangeOutcome(status=status, message=message, retry_at=retry_at, step=self.current_step())
+
+
+@workflow.defn(name=MOBILE_CHANGE_WORKFLOW, failure_exception_types=[Exception])
+class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
+    """R-CON-7, one per account like the email change."""
+
+    kind = "mobile_change"
+    code_purpose = CodePurpose.MOBILE_CHANGE
+
+    @workflow.init
+    def __init__(self, start: MobileChangeStart) -> None:
+        data = MobileChangeData(account_ref=start.account_ref, policy=start.policy)
+        self._init_journey(data, MobileChangeJourney(data))
+
+    @workflow.run
+    async def run(self, start: MobileChangeStart) -> MobileChangeStep:
+        await self._run_journey()
+        if self.data.state == "abandoned" and self.data.new_mobile:  # R-CON-8: the old number stays
+            await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
+                                 MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=self.data.new_mobile),
+                                 summary="drop the pending number")
+        return self.current_step()
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        return code_step_deadline(self.data, now, MOBILE_CODE_STATES)
+
+    def fire_due_events(self, now: datetime) -> None:
+        if self.data.state == "code_sent" and now >= self.data.code_expires_at:
+            self._fire("code_expiry_reached")
+        elif now >= self.data.last_activity_at + self.data.policy.idle_lifetime:
+            self._fire("idle_timeout")
+        else:
+            self._publish()
+
+    def expected_updates(self) -> list[str]:
+        return {"number_to_request": ["request_change"],
+                "code_sent": ["request_change", "submit_code", "resend_code"],
+                "code_expired": ["request_change", "resend_code"],
+                "code_void": ["request_change", "resend_code"]}.get(self.data.state, [])
+
+    def _require(self, update: str) -> None:
+        self._require_code_state(update)
+        super()._require(update)
+
+    def operator_details(self) -> str:
+        return f"**{self.data.state}**"
+
+    def code_accepted_message(self) -> str:
+        return messages.MOBILE_CONFIRMED
+
+    @workflow.query
+    def current_step(self) -> MobileChangeStep:
+        minutes = int(self.data.policy.code_validity.total_seconds() // 60)
+        text = {"number_to_request": [messages.MOBILE_CHANGE_PROMPT],
+                "code_expired": [messages.CODE_EXPIRED, messages.MOBILE_RESEND],
+                "code_void": [messages.CODE_VOID, messages.MOBILE_RESEND],
+                "confirmed": [messages.MOBILE_CONFIRMED], "number_to_save": [messages.MOBILE_CONFIRMED],
+                "abandoned": [messages.RECOVERY_ABANDONED]}
+        in_code_step = self.data.state in MOBILE_CODE_STATES
+        available_at = resend_available_at(self.data) if in_code_step else None
+        return MobileChangeStep(
+            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+            expected_input=self.expected_updates(),
+            messages=text.get(self.data.state, [messages.MOBILE_PENDING.format(minutes=minutes), messages.MOBILE_RESEND]),
+            deadlines=Deadlines(
+                code_expires_at=self.data.code_expires_at if self.data.state == "code_sent" else None,
+                resend_available_at=available_at if available_at and available_at > workflow.now() else None),
+            new_mobile=self.data.new_mobile,
+            code_tries_left=code_tries_left(self.data) if self.data.state == "code_sent" else None,
+            resends_left=resends_left(self.data) if in_code_step else None,
+        )
+
+    @workflow.update
+    async def request_change(self, change: MobileChangeInput) -> MobileChangeOutcome:
+        async with self.lock:
+            self._require("request_change")
+            now = self._touch()
+            if resends_left(self.data) == 0:  # new numbers count against the cap too: no SMS pumping
+                return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
+            status: str = await self._activity(
+                ActivityName.REQUEST_MOBILE_CHANGE, str,
+                MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
+                summary="record the pending number")
+            if status != "pending":
+                message = messages.MOBILE_SAME_AS_CURRENT if status == "same_as_current" else messages.MOBILE_GUARDIANS_ONLY
+                raise rejection(status, message, [FieldError(field="new_mobile", message=message)])
+            self.data.new_mobile = change.new_mobile
+            sent = await self._send_code(now)
+            if not isinstance(sent, CodeIssued):
+                return sent
+            self._record_code(sent, now)
+            self._fire("change_requested")
+            return self._outcome("accepted", messages.MOBILE_PENDING.format(
+                minutes=int(self.data.policy.code_validity.total_seconds() // 60)))
+
+    @request_change.validator
+    def _validate_change(self, change: MobileChangeInput) -> None:
+        self._require("request_change")
+
+    @workflow.update
+    async def submit_code(self, submission: CodeInput) -> MobileChangeOutcome:
+        async with self.lock:
+            self._require("submit_code")
+            outcome = await self._check_code(submission)
+            if self.data.state == "number_to_save":
+                await self._activity(
+                    ActivityName.CONFIRM_MOBILE_CHANGE, bool,
+                    MobileConfirmRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                                         new_mobile=self.data.new_mobile, now=workflow.now()),
+                    summary="the number becomes the confirmed mobile")
+                self._fire("number_saved")
+                outcome = self._outcome(outcome.status, outcome.message)
+            return outcome
+
+    @submit_code.validator
+    def _validate_code(self, submission: CodeInput) -> None:
+        self._require("submit_code")
+
+    @workflow.update
+    async def resend_code(self, request: ResendInput) -> MobileChangeOutcome:
+        """« Je n'ai pas reçu le code par SMS »."""
+        async with self.lock:
+            self._require("resend_code")
+            return await self._resend()
+
+    @resend_code.validator
+    def _validate_resend(self, request: ResendInput) -> None:
+        self._require("resend_code")
+
+    def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> MobileChangeOutcome:
+        return MobileChangeOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,
+                                   step=self.current_step())
