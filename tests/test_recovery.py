@@ -87,7 +87,7 @@ async def test_answer_time_does_not_tell_whether_an_account_exists(parcours, tim
     the two cases' response times overlap."""
     timings = {"known": [], "unknown": []}
     journeys = {}
-    for round_ in range(8):
+    for round_ in range(12):
         for case, email in (("known", "sophie.bernard@example.org"), ("unknown", f"nobody{round_}@example.org")):
             started = time.perf_counter()
             journey, _ = await parcours.start_identifier_recovery({"channel": "mail", "email": email})
@@ -99,8 +99,12 @@ async def test_answer_time_does_not_tell_whether_an_account_exists(parcours, tim
         completed = kinds.index(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
         assert EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED not in kinds[:completed]
     known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
-    print(f"\nR-REC-7 answer time, median: known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms")
-    assert min(timings["known"]) < max(timings["unknown"]) and min(timings["unknown"]) < max(timings["known"])
+    quartiles = statistics.quantiles(timings["known"] + timings["unknown"], n=4)
+    spread = quartiles[2] - quartiles[0]
+    print(f"\nR-REC-7 answer time, median: known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms, "
+          f"pooled interquartile range {spread * 1000:.1f} ms")
+    # Not separable: the medians differ by less than the ordinary spread of the answers (or 5 ms).
+    assert abs(known - unknown) <= max(spread, 0.005)
 
 
 async def test_explicit_error_setting_restores_not_recognised(time_env, settings, inbox):
