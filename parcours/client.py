@@ -65,6 +65,14 @@ from parcours.contracts.contact import (
     MobileChangeStart,
     MobileChangeStep,
 )
+from parcours.contracts.letter_activation import (
+    LETTER_ACTIVATION_ID_PREFIX,
+    LetterActivationOutcome,
+    LetterActivationStart,
+    LetterActivationStep,
+    LetterCredentialsInput,
+    LetterDetailsInput,
+)
 from parcours.contracts.common import CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
@@ -87,6 +95,7 @@ from parcours.workflows.children import (
     LinkReportWorkflow,
 )
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
+from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
@@ -314,6 +323,28 @@ class MobileChangeClient:
         return await _act(self.handle, MobileChangeWorkflow.resend_code, ResendInput())
 
 
+class LetterActivationClient:
+    """Activation by notification letter (R-ACT-10)."""
+
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> LetterActivationStep:
+        return await self.handle.query(LetterActivationWorkflow.current_step)
+
+    async def submit_credentials(self, identifier: str, provisional_password: str) -> LetterActivationOutcome:
+        credentials = LetterCredentialsInput(identifier=identifier, provisional_password=provisional_password)
+        return await _act(self.handle, LetterActivationWorkflow.submit_credentials, credentials)
+
+    async def submit_details(self, email: str | None, password: str, confirmation: str) -> LetterActivationOutcome:
+        details = LetterDetailsInput(email=email, password=password, confirmation=confirmation)
+        return await _act(self.handle, LetterActivationWorkflow.submit_details, details)
+
+
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
                  sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None,
@@ -409,6 +440,15 @@ class ParcoursClient:
             MobileChangeWorkflow.run, start, id=f"{MOBILE_CHANGE_ID_PREFIX}{account_ref}", task_queue=self.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, static_summary="Changement de numéro de portable")
         return MobileChangeClient(handle)
+
+    async def start_letter_activation(self) -> LetterActivationClient:
+        """R-ACT-10: the page where the letter's identifier and provisional password are typed."""
+        start = LetterActivationStart(sign_in_policy=self.sign_in_policy, contact_policy=self.contact_policy,
+                                      idle_lifetime=self.policy.idle_lifetime)
+        handle = await self.client.start_workflow(
+            LetterActivationWorkflow.run, start, id=f"{LETTER_ACTIVATION_ID_PREFIX}{new_reference()}",
+            task_queue=self.task_queue, static_summary="Activation par notification")
+        return LetterActivationClient(handle)
 
     def recovery(self, journey_id: str) -> RecoveryJourneyClient:
         return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))

@@ -15,7 +15,9 @@ from parcours.workflows.common import SEARCH_ATTRIBUTES, UPDATE_REJECTED
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
 from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, MOBILE_CHANGE_ID_PREFIX
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.contracts.letter_activation import LETTER_ACTIVATION_ID_PREFIX
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
+from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
     AccountViewWorkflow,
@@ -41,6 +43,7 @@ WORKFLOW_IDS = {
                           "USE_EXISTING: one live per account; a new request is an update to it"),
     MobileChangeWorkflow: (f"{MOBILE_CHANGE_ID_PREFIX}<account_ref>",
                            "USE_EXISTING: one live per account; a new number is an update to it"),
+    LetterActivationWorkflow: (f"{LETTER_ACTIVATION_ID_PREFIX}<opaque random>", "a fresh id per start"),
 }
 
 

@@ -10,6 +10,7 @@ from statemachine.contrib.diagram import MermaidGraphMachine
 from parcours.states.activation import ActivationJourney
 from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
 from parcours.states.contact import EmailChangeJourney, MobileChangeJourney
+from parcours.states.letter_activation import LetterActivationJourney
 from parcours.states.password_change import PasswordChangeJourney
 from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
 
@@ -24,6 +25,7 @@ JOURNEYS = {
     "account-merge": AccountMergeJourney,
     "email-change": EmailChangeJourney,
     "mobile-change": MobileChangeJourney,
+    "letter-activation": LetterActivationJourney,
 }
 
 

@@ -187,3 +187,16 @@ MOBILE_CONFIRMED = "Votre nouveau numéro de portable est enregistré."
 MOBILE_SAME_AS_CURRENT = "Ce numéro est déjà celui de votre compte."
 MOBILE_GUARDIANS_ONLY = "Seuls les comptes responsables ont un numéro de portable."
 SMS_MOBILE_CODE_BODY = "EduConnect : votre code pour confirmer ce numéro est {code}. Il est valable {minutes} min."
+
+# Activation by notification letter (R-ACT-10)
+LETTER_PROMPT = "Saisissez l'identifiant et le mot de passe provisoire de votre notification."
+LETTER_DETAILS_PROMPT = (
+    "Pour activer votre compte, renseignez une adresse mail valide (obligatoire pour les responsables) "
+    "et choisissez votre mot de passe."
+)
+LETTER_EMAIL_REQUIRED = "Une adresse mail valide est obligatoire pour activer un compte responsable."
+LETTER_ACTIVATED = (
+    "Votre compte a été activé avec succès. Un courriel de validation a été envoyé à votre adresse mail : "
+    "cliquez sur le lien pour la confirmer."
+)
+LETTER_ACTIVATED_NO_EMAIL = "Votre compte a été activé avec succès."

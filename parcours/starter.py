@@ -225,6 +225,23 @@ async def activation_start(
     show(outcome)
 
 
+@activation_app.command("letter")
+@run_async
+async def activation_letter(
+    identifier: str,
+    provisional_password: str = typer.Option(..., "--provisional", prompt="Mot de passe provisoire", hide_input=True),
+    email: Optional[str] = typer.Option(None, help="Mandatory for guardians."),
+    password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True),
+    confirmation: str = typer.Option(..., prompt="Confirmation", hide_input=True),
+) -> None:
+    """R-ACT-10: activation with the notification letter's identifier and provisional password."""
+    journey = await (await parcours_client()).start_letter_activation()
+    outcome = await journey.submit_credentials(identifier, provisional_password)
+    show(outcome)
+    if outcome.status == "accepted":
+        show(await journey.submit_details(email, password, confirmation))
+
+
 @activation_app.command("identity")
 @run_async
 async def activation_identity(

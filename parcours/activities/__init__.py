@@ -37,6 +37,8 @@ def build_activities(dependencies: ActivityDependencies) -> list:
         recovery.reset_password_with_link,
         recovery.reset_password_after_code,
         credentials.verify_sign_in,
+        credentials.verify_provisional_password,
+        credentials.activate_by_letter,
         credentials.change_password,
         credentials.send_password_changed_notice,
         accounts.match_identity,

@@ -10,11 +10,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.accounts import account_by_ref
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import (
+    ActivateByLetterRequest,
     ActivityName,
     ChangePasswordRequest,
     CredentialCheck,
@@ -82,6 +84,35 @@ class CredentialActivities:
             if request.account_ref is not None and account is not None and account.ref != request.account_ref:
                 account = None
             return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout)
+
+    @activity.defn(name=ActivityName.VERIFY_PROVISIONAL)
+    async def verify_provisional_password(self, request: VerifySignInRequest) -> CredentialCheck:
+        """R-ACT-10: the letter's identifier and provisional password, for an account never
+        activated; failures count and answer like any failed sign-in."""
+        async with self.deps.sessions.begin() as session:
+            account = await session.scalar(
+                select(Account).where(Account.identifier == request.identifier).with_for_update())
+            if account is not None and account.status != AccountStatus.PROVISIONED:
+                account = None  # the provisional password worked once, for the activation
+            return await check_credentials(account, request.password, request.now, request.max_failures,
+                                           request.lockout, allow_provisional=True)
+
+    @activity.defn(name=ActivityName.ACTIVATE_BY_LETTER)
+    async def activate_by_letter(self, request: ActivateByLetterRequest) -> bool:
+        """R-ACT-10: the chosen password replaces the provisional one, which stops working."""
+        new_hash = await asyncio.to_thread(hash_password, request.password)
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.journey_id:
+                return True  # a retry after the commit
+            if account.status != AccountStatus.PROVISIONED:
+                raise ApplicationError("the account is not waiting for activation", type="AccountAlreadyActive",
+                                       non_retryable=True)
+            account.status, account.password_hash, account.provisional_password_hash = (
+                AccountStatus.ACTIVE, new_hash, None)
+            account.activated_at, account.activated_by_journey = request.now, request.journey_id
+            account.password_changed_at = request.now
+        return True
 
     @activity.defn(name=ActivityName.CHANGE_PASSWORD)
     async def change_password(self, request: ChangePasswordRequest) -> CredentialCheck:

@@ -36,6 +36,8 @@ class ActivityName(StrEnum):
     REQUEST_MOBILE_CHANGE = "request_mobile_change"
     CONFIRM_MOBILE_CHANGE = "confirm_mobile_change"
     DROP_PENDING_MOBILE = "drop_pending_mobile"
+    VERIFY_PROVISIONAL = "verify_provisional_password"
+    ACTIVATE_BY_LETTER = "activate_by_letter"
 
 
 class CodePurpose(StrEnum):
@@ -306,4 +308,11 @@ class MobileConfirmRequest(BaseModel):
     journey_id: str
     account_ref: str
     new_mobile: str
+    now: datetime
+
+
+class ActivateByLetterRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    password: str = Field(repr=False)
     now: datetime

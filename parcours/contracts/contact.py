@@ -31,6 +31,7 @@ class ContactPolicy(JourneyPolicy):
 class EmailChangeStart(BaseModel):
     account_ref: str
     policy: ContactPolicy = Field(default_factory=ContactPolicy)
+    initial_email: str | None = None  # a request made elsewhere (activation by letter, R-ACT-10)
 
 
 class EmailChangeInput(StrictInput):

@@ -62,6 +62,10 @@ class EmailChangeWorkflow(JourneyWorkflow):
 
     @workflow.run
     async def run(self, start: EmailChangeStart) -> EmailChangeStep:
+        if start.initial_email:
+            async with self.lock:
+                self.data.last_activity_at = workflow.now()
+                await self._request(start.initial_email)
         await self._run_journey()
         return self.current_step()
 
@@ -117,16 +121,20 @@ class EmailChangeWorkflow(JourneyWorkflow):
     async def request_change(self, change: EmailChangeInput) -> EmailChangeOutcome:
         async with self.lock:
             self._require("request_change")
-            now = self._touch()
-            if resends_left(self.data) == 0:  # new requests count against the cap too: no mail bombing
-                return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
-            issued = await self._send_link(change.new_email, now)
-            if issued.status == "same_as_current":
-                raise rejection("same_as_current", messages.EMAIL_SAME_AS_CURRENT,
-                                [FieldError(field="new_email", message=messages.EMAIL_SAME_AS_CURRENT)])
-            self._record_link(issued, change.new_email, now)
-            self._fire("change_requested")
-            return self._outcome("accepted", messages.EMAIL_PENDING)
+            self._touch()
+            return await self._request(change.new_email)
+
+    async def _request(self, new_email: str) -> EmailChangeOutcome:
+        now = workflow.now()
+        if resends_left(self.data) == 0:  # new requests count against the cap too: no mail bombing
+            return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
+        issued = await self._send_link(new_email, now)
+        if issued.status == "same_as_current":
+            raise rejection("same_as_current", messages.EMAIL_SAME_AS_CURRENT,
+                            [FieldError(field="new_email", message=messages.EMAIL_SAME_AS_CURRENT)])
+        self._record_link(issued, new_email, now)
+        self._fire("change_requested")
+        return self._outcome("accepted", messages.EMAIL_PENDING)
 
     @request_change.validator
     def _validate_change(self, change: EmailChangeInput) -> None:
