@@ -65,6 +65,13 @@ from parcours.contracts.contact import (
     MobileChangeStart,
     MobileChangeStep,
 )
+from parcours.contracts.franceconnect import (
+    FRANCECONNECT_ID_PREFIX,
+    FranceConnectIdentity,
+    FranceConnectOutcome,
+    FranceConnectStart,
+    FranceConnectStep,
+)
 from parcours.contracts.letter_activation import (
     LETTER_ACTIVATION_ID_PREFIX,
     LetterActivationOutcome,
@@ -95,6 +102,7 @@ from parcours.workflows.children import (
     LinkReportWorkflow,
 )
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
+from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
 from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
@@ -345,6 +353,23 @@ class LetterActivationClient:
         return await _act(self.handle, LetterActivationWorkflow.submit_details, details)
 
 
+class FranceConnectClient:
+    """Activation through FranceConnect (R-ACT-11)."""
+
+    def __init__(self, handle: WorkflowHandle):
+        self.handle = handle
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def current_step(self) -> FranceConnectStep:
+        return await self.handle.query(FranceConnectActivationWorkflow.current_step)
+
+    async def answer_child(self, answer: ChildAnswerInput | dict) -> FranceConnectOutcome:
+        return await _act(self.handle, FranceConnectActivationWorkflow.answer_child, ChildAnswerInput.model_validate(answer))
+
+
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
                  sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None,
@@ -449,6 +474,20 @@ class ParcoursClient:
             LetterActivationWorkflow.run, start, id=f"{LETTER_ACTIVATION_ID_PREFIX}{new_reference()}",
             task_queue=self.task_queue, static_summary="Activation par notification")
         return LetterActivationClient(handle)
+
+    async def start_franceconnect_activation(self, identity: FranceConnectIdentity | dict) -> FranceConnectClient:
+        """R-ACT-11, after the API layer's OpenID Connect exchange: the verified identity is matched
+        (names and the school's address); the returned journey is past the match."""
+        start = FranceConnectStart(identity=FranceConnectIdentity.model_validate(identity), policy=self.policy)
+        handle = await self.client.start_workflow(
+            FranceConnectActivationWorkflow.run, start, id=f"{FRANCECONNECT_ID_PREFIX}{new_reference()}",
+            task_queue=self.task_queue, static_summary="Activation par FranceConnect")
+        journey = FranceConnectClient(handle)
+        for _ in range(LOOKUP_POLLS):  # the identity is matched first: hand over a journey past it
+            if (await journey.current_step()).state != "identity_to_match":
+                break
+            await asyncio.sleep(LOOKUP_POLL_INTERVAL_S)
+        return journey
 
     def recovery(self, journey_id: str) -> RecoveryJourneyClient:
         return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))

@@ -15,7 +15,9 @@ from parcours.workflows.common import SEARCH_ATTRIBUTES, UPDATE_REJECTED
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
 from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, MOBILE_CHANGE_ID_PREFIX
 from parcours.workflows.activation import ActivationWorkflow
+from parcours.contracts.franceconnect import FRANCECONNECT_ID_PREFIX
 from parcours.contracts.letter_activation import LETTER_ACTIVATION_ID_PREFIX
+from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
 from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.children import (
@@ -44,6 +46,8 @@ WORKFLOW_IDS = {
     MobileChangeWorkflow: (f"{MOBILE_CHANGE_ID_PREFIX}<account_ref>",
                            "USE_EXISTING: one live per account; a new number is an update to it"),
     LetterActivationWorkflow: (f"{LETTER_ACTIVATION_ID_PREFIX}<opaque random>", "a fresh id per start"),
+    FranceConnectActivationWorkflow: (f"{FRANCECONNECT_ID_PREFIX}<opaque random>",
+                                      "a fresh id per start; a FranceConnect subject activates one account once"),
 }
 
 

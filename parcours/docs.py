@@ -10,6 +10,7 @@ from statemachine.contrib.diagram import MermaidGraphMachine
 from parcours.states.activation import ActivationJourney
 from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
 from parcours.states.contact import EmailChangeJourney, MobileChangeJourney
+from parcours.states.franceconnect import FranceConnectActivationJourney
 from parcours.states.letter_activation import LetterActivationJourney
 from parcours.states.password_change import PasswordChangeJourney
 from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
@@ -26,6 +27,7 @@ JOURNEYS = {
     "email-change": EmailChangeJourney,
     "mobile-change": MobileChangeJourney,
     "letter-activation": LetterActivationJourney,
+    "franceconnect-activation": FranceConnectActivationJourney,
 }
 
 

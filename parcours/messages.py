@@ -200,3 +200,11 @@ LETTER_ACTIVATED = (
     "cliquez sur le lien pour la confirmer."
 )
 LETTER_ACTIVATED_NO_EMAIL = "Votre compte a été activé avec succès."
+
+# Activation through FranceConnect (R-ACT-11)
+FC_NOT_FOUND = (
+    "Nous n'avons pas trouvé de responsable d'élève à ce nom avec l'adresse mail de votre compte FranceConnect. "
+    "Vérifiez auprès de l'établissement l'adresse mail qui lui a été communiquée."
+)
+FC_SUBJECT_TAKEN = "Ce compte FranceConnect est déjà rattaché à un compte EduConnect : connectez-vous avec FranceConnect."
+FC_ACTIVATED = "Votre compte a été activé avec succès. Vous vous connecterez avec FranceConnect."

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
 from parcours.contracts.activation import ChildAnswerInput, IdentityInput
+from parcours.contracts.franceconnect import FranceConnectIdentity
 from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
 from parcours.contracts.accounts import SignInResult
 from parcours.contracts.common import Channel, Deadlines
@@ -240,6 +241,36 @@ async def activation_letter(
     show(outcome)
     if outcome.status == "accepted":
         show(await journey.submit_details(email, password, confirmation))
+
+
+@activation_app.command("franceconnect")
+@run_async
+async def activation_franceconnect(
+    subject: str = typer.Option(...), family_name: str = typer.Option(..., "--family-name"),
+    given_name: str = typer.Option(..., "--given-name"), birth_date: str = typer.Option(..., "--birth-date"),
+    email: str = typer.Option(...),
+) -> None:
+    """R-ACT-11, as the API layer does after the FranceConnect exchange (claims given here)."""
+    identity = FranceConnectIdentity(subject=subject, family_name=family_name, given_name=given_name,
+                                     birth_date=birth_date, email=email)
+    journey = await (await parcours_client()).start_franceconnect_activation(identity)
+    show(await journey.current_step())
+
+
+@activation_app.command("franceconnect-child")
+@run_async
+async def activation_franceconnect_child(
+    journey_id: str, student_ref: str,
+    birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
+    not_guardian: bool = typer.Option(False, "--not-guardian"),
+) -> None:
+    """R-ACT-7 inside the FranceConnect activation."""
+    from parcours.client import FranceConnectClient
+
+    client = await parcours_client()
+    journey = FranceConnectClient(client.client.get_workflow_handle(journey_id))
+    answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
+    show(await journey.answer_child(answer))
 
 
 @activation_app.command("identity")

@@ -22,6 +22,7 @@ from parcours.workflows.children import (
     LinkReportWorkflow,
 )
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
+from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
 from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
@@ -29,7 +30,8 @@ from parcours.workflows.sign_in import SignInWorkflow
 
 WORKFLOWS = [ActivationWorkflow, SignInWorkflow, PasswordChangeWorkflow, IdentifierRecoveryWorkflow,
              PasswordResetWorkflow, AccountViewWorkflow, LinkReportWorkflow, ChildrenConfirmationWorkflow,
-             AccountMergeWorkflow, EmailChangeWorkflow, MobileChangeWorkflow, LetterActivationWorkflow]
+             AccountMergeWorkflow, EmailChangeWorkflow, MobileChangeWorkflow, LetterActivationWorkflow,
+             FranceConnectActivationWorkflow]
 # Deterministic third-party modules shared with the sandbox instead of re-imported per run
 # (faster, and their lazy imports at validation time do not trip the sandbox).
 PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumbers", "email_validator", "idna",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from parcours.activities.accounts import AccountActivities
+from parcours.activities.accounts import AccountActivities, FranceConnectActivities
 from parcours.activities.children import ChildrenActivities
 from parcours.activities.codes import CodeActivities
 from parcours.activities.contact import ContactActivities
@@ -13,12 +13,15 @@ from parcours.activities.recovery import RecoveryActivities
 
 def build_activities(dependencies: ActivityDependencies) -> list:
     accounts = AccountActivities(dependencies)
+    franceconnect = FranceConnectActivities(dependencies)
     codes = CodeActivities(dependencies)
     credentials = CredentialActivities(dependencies)
     recovery = RecoveryActivities(dependencies)
     children = ChildrenActivities(dependencies)
     contact = ContactActivities(dependencies)
     return [
+        franceconnect.match_franceconnect,
+        franceconnect.activate_with_franceconnect,
         contact.request_email_change,
         contact.check_email_link,
         contact.confirm_email_change,

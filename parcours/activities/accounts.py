@@ -19,6 +19,9 @@ from parcours.contracts.activities import (
     ActivateAccountRequest,
     ActivityName,
     CheckBirthDateRequest,
+    FranceConnectActivateRequest,
+    FranceConnectMatch,
+    FranceConnectMatchRequest,
     IdentityMatch,
     MatchedChild,
     MatchIdentityRequest,
@@ -153,3 +156,50 @@ class AccountActivities:
             students = {link.student.ref: link.student for link in account.guardian.links}
             await record_answers(session, request.journey_id, account, students, request.children, request.activated_at)
             return AccountActivated(identifier=account.identifier)
+
+
+class FranceConnectActivities:
+    """R-ACT-11: the FranceConnect identity matched as R-ACT-1 matches (names and the school's
+    address), then the account activated with the FranceConnect subject and no password."""
+
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.MATCH_FRANCECONNECT)
+    async def match_franceconnect(self, request: FranceConnectMatchRequest) -> FranceConnectMatch:
+        async with self.deps.sessions() as session:
+            if await session.scalar(select(Account.id).where(Account.franceconnect_subject == request.subject)):
+                return FranceConnectMatch(status="subject_taken")
+            candidates = (await session.scalars(select(GuardianRecord).where(GuardianRecord.email == request.email))).all()
+            wanted = (comparable_name(request.family_name), comparable_name(request.given_name))
+            guardian = next((g for g in candidates
+                             if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None)
+            if guardian is None:
+                return FranceConnectMatch(status="not_found")
+            account = await session.scalar(select(Account).where(Account.guardian_id == guardian.id))
+            if account is None:
+                return FranceConnectMatch(status="not_found")
+            if account.status != AccountStatus.PROVISIONED:
+                return FranceConnectMatch(status="already_active")
+            children = [
+                MatchedChild(student_ref=student.ref, display_name=f"{student.first_name} {student.last_name[:1]}.",
+                             school=student.school, role=link.role)
+                for link, student in await linked_students(session, account)
+            ]
+            return FranceConnectMatch(status="matched", account_ref=account.ref, identifier=account.identifier,
+                                      children=children)
+
+    @activity.defn(name=ActivityName.ACTIVATE_WITH_FRANCECONNECT)
+    async def activate_with_franceconnect(self, request: FranceConnectActivateRequest) -> bool:
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.journey_id:
+                return True  # a retry after the commit
+            if account.status != AccountStatus.PROVISIONED:
+                raise AccountAlreadyActive()
+            account.status, account.password_hash, account.franceconnect_subject = AccountStatus.ACTIVE, None, request.subject
+            account.email, account.email_status = request.email, ContactStatus.CONFIRMED
+            account.activated_at, account.activated_by_journey = request.now, request.journey_id
+            students = {s.ref: s for _, s in await linked_students(session, account)}
+            await record_answers(session, request.journey_id, account, students, request.children, request.now)
+        return True

@@ -38,6 +38,8 @@ class ActivityName(StrEnum):
     DROP_PENDING_MOBILE = "drop_pending_mobile"
     VERIFY_PROVISIONAL = "verify_provisional_password"
     ACTIVATE_BY_LETTER = "activate_by_letter"
+    MATCH_FRANCECONNECT = "match_franceconnect"
+    ACTIVATE_WITH_FRANCECONNECT = "activate_with_franceconnect"
 
 
 class CodePurpose(StrEnum):
@@ -315,4 +317,27 @@ class ActivateByLetterRequest(BaseModel):
     journey_id: str
     account_ref: str
     password: str = Field(repr=False)
+    now: datetime
+
+
+class FranceConnectMatchRequest(BaseModel):
+    subject: str = Field(repr=False)
+    family_name: str
+    given_name: str
+    email: str
+
+
+class FranceConnectMatch(BaseModel):
+    status: str  # matched | not_found | subject_taken | already_active
+    account_ref: str | None = None
+    identifier: str | None = None
+    children: list[MatchedChild] = Field(default_factory=list)
+
+
+class FranceConnectActivateRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    subject: str = Field(repr=False)
+    email: str
+    children: list[ChildDecision]
     now: datetime
