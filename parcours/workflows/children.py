@@ -3,7 +3,7 @@ at sign-in (R-KID-2), merging accounts (R-KID-1)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 from temporalio import workflow
 
@@ -88,16 +88,11 @@ class LinkReportWorkflow(JourneyWorkflow):
         return LinkReportStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
                               messages=[self.message] if self.message else [])
 
-    def expected_updates(self) -> list[str]:
-        return []
-
-    def operator_details(self) -> str:
-        return f"**{self.data.state}**"
-
 
 @workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=[Exception])
 class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "children_confirmation"
+    updates_by_state = {"children_to_confirm": ["answer_child"]}
 
     @workflow.init
     def __init__(self, start: ChildrenStart) -> None:
@@ -119,15 +114,8 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
     def birth_date_max_tries(self) -> int:
         return self.start.birth_date_max_wrong_tries
 
-    def next_deadline(self, now: datetime) -> datetime | None:
-        return self.data.last_activity_at + self.start.idle_lifetime
-
-    def fire_due_events(self, now: datetime) -> None:
-        if now >= self.next_deadline(now):
-            self._fire("idle_timeout")
-
-    def expected_updates(self) -> list[str]:
-        return ["answer_child"] if self.data.state == "children_to_confirm" else []
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
 
     def operator_details(self) -> str:
         return f"**{self.data.state}** — {sum(c.status == 'to_confirm' for c in self.data.children)} to confirm"
@@ -170,6 +158,7 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
 @workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=[Exception])
 class AccountMergeWorkflow(JourneyWorkflow):
     kind = "account_merge"
+    updates_by_state = {"other_account_to_give": ["merge"]}
 
     @workflow.init
     def __init__(self, start: MergeStart) -> None:
@@ -182,18 +171,8 @@ class AccountMergeWorkflow(JourneyWorkflow):
         await self._run_journey()
         return self.current_step()
 
-    def next_deadline(self, now: datetime) -> datetime | None:
-        return self.data.last_activity_at + self.start.idle_lifetime
-
-    def fire_due_events(self, now: datetime) -> None:
-        if now >= self.next_deadline(now):
-            self._fire("idle_timeout")
-
-    def expected_updates(self) -> list[str]:
-        return ["merge"] if self.data.state == "other_account_to_give" else []
-
-    def operator_details(self) -> str:
-        return f"**{self.data.state}**"
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
 
     @workflow.query
     def current_step(self) -> MergeStep:

@@ -52,11 +52,30 @@ class JourneyWorkflow:
     """What every journey workflow does the same way: one action at a time, a wait loop on the
     nearest deadline, events into the machine, and what operators see after each transition.
 
-    A subclass sets `kind`, `self.data` (with `state`, `last_activity_at`, optional `account_ref`)
-    and `self.machine`, and provides `next_deadline`, `fire_due_events`, `expected_updates`,
-    `operator_details`."""
+    A subclass sets `kind`, `updates_by_state`, `self.data` (with `state`, `last_activity_at`,
+    optional `account_ref`) and `self.machine`; by default a journey ends as `idle_timeout` after
+    `idle_lifetime()` without an action, and it overrides `next_deadline` / `fire_due_events` when
+    it has other deadlines (codes, links)."""
 
     kind: str
+    updates_by_state: dict[str, list[str]] = {}
+
+    def idle_lifetime(self) -> timedelta:
+        return self.data.policy.idle_lifetime
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        return self.data.last_activity_at + self.idle_lifetime()
+
+    def fire_due_events(self, now: datetime) -> None:
+        allowed = {event.id for event in self.machine.allowed_events}
+        if now >= self.data.last_activity_at + self.idle_lifetime() and "idle_timeout" in allowed:
+            self._fire("idle_timeout")
+
+    def expected_updates(self) -> list[str]:
+        return list(self.updates_by_state.get(self.data.state, []))
+
+    def operator_details(self) -> str:
+        return f"**{self.data.state}**"
 
     def _init_journey(self, data, machine) -> None:
         self.data = data

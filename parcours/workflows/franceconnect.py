@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 from temporalio import workflow
 
@@ -38,6 +38,7 @@ STATE_MESSAGES = {"children_to_confirm": messages.CHILDREN_PROMPT, "activated": 
 @workflow.defn(name=FRANCECONNECT_WORKFLOW, failure_exception_types=[Exception])
 class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "franceconnect_activation"
+    updates_by_state = {"children_to_confirm": ["answer_child"]}
 
     @workflow.init
     def __init__(self, start: FranceConnectStart) -> None:
@@ -82,18 +83,8 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
     def birth_date_max_tries(self) -> int:
         return self.start.policy.birth_date_max_wrong_tries
 
-    def next_deadline(self, now: datetime) -> datetime | None:
-        return self.data.last_activity_at + self.start.policy.idle_lifetime
-
-    def fire_due_events(self, now: datetime) -> None:
-        if now >= self.next_deadline(now):
-            self._fire("idle_timeout")
-
-    def expected_updates(self) -> list[str]:
-        return ["answer_child"] if self.data.state == "children_to_confirm" else []
-
-    def operator_details(self) -> str:
-        return f"**{self.data.state}**"
+    def idle_lifetime(self) -> timedelta:
+        return self.start.policy.idle_lifetime
 
     @workflow.query
     def current_step(self) -> FranceConnectStep:

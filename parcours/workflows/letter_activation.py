@@ -3,7 +3,7 @@ email goes on through the account's email-change journey (a child workflow left 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
 @workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=[Exception])
 class LetterActivationWorkflow(JourneyWorkflow):
     kind = "letter_activation"
+    updates_by_state = {"credentials_to_check": ["submit_credentials"], "details_to_give": ["submit_details"]}
 
     @workflow.init
     def __init__(self, start: LetterActivationStart) -> None:
@@ -44,19 +45,8 @@ class LetterActivationWorkflow(JourneyWorkflow):
         await self._run_journey()
         return self.current_step()
 
-    def next_deadline(self, now: datetime) -> datetime | None:
-        return self.data.last_activity_at + self.start.idle_lifetime
-
-    def fire_due_events(self, now: datetime) -> None:
-        if now >= self.next_deadline(now):
-            self._fire("idle_timeout")
-
-    def expected_updates(self) -> list[str]:
-        return {"credentials_to_check": ["submit_credentials"],
-                "details_to_give": ["submit_details"]}.get(self.data.state, [])
-
-    def operator_details(self) -> str:
-        return f"**{self.data.state}**"
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
 
     @workflow.query
     def current_step(self) -> LetterActivationStep:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import timedelta
 
 from temporalio import workflow
 
@@ -36,6 +36,7 @@ FINAL_MESSAGES = {
 @workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=[Exception])
 class PasswordChangeWorkflow(JourneyWorkflow):
     kind = "password_change"
+    updates_by_state = {"password_to_change": ["change_password"]}
 
     @workflow.init
     def __init__(self, start: PasswordChangeStart) -> None:
@@ -48,15 +49,8 @@ class PasswordChangeWorkflow(JourneyWorkflow):
         await self._run_journey()
         return self.current_step()
 
-    def next_deadline(self, now: datetime) -> datetime | None:
-        return self.data.last_activity_at + self.start.idle_lifetime
-
-    def fire_due_events(self, now: datetime) -> None:
-        if now >= self.next_deadline(now):
-            self._fire("idle_timeout")
-
-    def expected_updates(self) -> list[str]:
-        return ["change_password"] if self.data.state == PasswordChangeJourney.password_to_change.value else []
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
 
     def operator_details(self) -> str:
         waiting = "waiting for the current and new passwords" if not self.machine.is_terminated else "finished"

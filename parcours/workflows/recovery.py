@@ -51,21 +51,9 @@ ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHO
 class RecoveryWorkflow(JourneyWorkflow):
     """What both recovery journeys share: the start, idleness, the step and outcome shapes."""
 
-    updates_by_state: dict[str, list[str]]
-
     def _start_recovery(self, start: RecoveryStart, machine_class) -> None:
         data = RecoveryData(policy=start.policy)
         self._init_journey(data, machine_class(data))
-
-    def next_deadline(self, now: datetime) -> datetime | None:
-        return self.data.last_activity_at + self.data.policy.idle_lifetime
-
-    def fire_due_events(self, now: datetime) -> None:
-        if now >= self.next_deadline(now) and "idle_timeout" in {e.id for e in self.machine.allowed_events}:
-            self._fire("idle_timeout")
-
-    def expected_updates(self) -> list[str]:
-        return self.updates_by_state.get(self.data.state, [])
 
     def operator_details(self) -> str:
         matched = {None: "", True: " (an account matched)", False: " (no account matched)"}[self.data.matched]
