@@ -84,7 +84,7 @@ async def test_activation_leaves_no_code_or_password_in_clear(harness, inbox, ti
 
 async def test_recovery_password_and_email_changes_leave_no_token_code_or_password_in_clear(
         harness, inbox, time_env, settings, caplog, capfd):
-    """R-REC-3/4, R-CON-1, R-CON-3/5 and sign-in: the link tokens, the SMS code and every password."""
+    """R-REC-3/4, R-CON-1, R-CON-3/5/7 and sign-in: the link tokens, the SMS codes and every password."""
     parcours, dependencies = harness
     caplog.set_level(logging.DEBUG)
     by_mail, _ = await parcours.start_password_reset({"channel": "mail", "identifier": "s.bernard1",
@@ -108,8 +108,12 @@ async def test_recovery_password_and_email_changes_leave_no_token_code_or_passwo
                                               ).group(0)).query)["jeton"][0]
     await email_change.open_link(email_token)
     await email_change.confirm(email_token, signed_in.account_ref)
+    mobile_change = await parcours.mobile_change(signed_in.account_ref)
+    await mobile_change.request_change("07 81 22 33 44")
+    mobile_code = re.search(r"\b(\d{6})\b", inbox.messages()[-1]["body"]).group(1)
+    await mobile_change.submit_code(mobile_code)
     captured = capfd.readouterr()
     await assert_nowhere_in_clear(
-        [token, code, email_token, "Premier-Nouveau-1!", "Second-Nouveau-2!", "Troisieme-Nouveau-3!"],
-        [by_mail.journey_id, by_sms.journey_id, change.journey_id, email_change.journey_id], time_env, dependencies,
-        settings, caplog.text + captured.out + captured.err)
+        [token, code, email_token, mobile_code, "Premier-Nouveau-1!", "Second-Nouveau-2!", "Troisieme-Nouveau-3!"],
+        [by_mail.journey_id, by_sms.journey_id, change.journey_id, email_change.journey_id, mobile_change.journey_id],
+        time_env, dependencies, settings, caplog.text + captured.out + captured.err)
