@@ -6,7 +6,7 @@ import asyncio
 
 async def settled(journey, leaving="request_received"):
     """The journey's step once it has left the state `leaving`."""
-    for _ in range(300):
+    for _ in range(1000):  # up to ~10 s on a loaded machine
         step = await journey.current_step()
         if step.state != leaving:
             return step
