@@ -35,7 +35,10 @@ WORKFLOWS = [ActivationWorkflow, SignInWorkflow, PasswordChangeWorkflow, Identif
 # Deterministic third-party modules shared with the sandbox instead of re-imported per run
 # (faster, and their lazy imports at validation time do not trip the sandbox).
 PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumbers", "email_validator", "idna",
-                       "dns", "annotated_types", "typing_extensions")
+                       "dns", "annotated_types", "typing_extensions",
+                       # our own pure modules: models, machines, wording (no I/O, no global state)
+                       "parcours.contracts", "parcours.states", "parcours.messages", "parcours.names",
+                       "parcours.contact", "parcours.password_policy")
 
 
 async def connect(settings: Settings) -> Client:
@@ -46,13 +49,26 @@ async def connect(settings: Settings) -> Client:
     )
 
 
+class ValidatedOnceRunner(SandboxedWorkflowRunner):
+    """The sandbox, validating each workflow definition once per process: a worker validates every
+    workflow it registers, which a process starting many workers (the tests) would repeat for
+    nothing. Every workflow run is still sandboxed."""
+
+    _validated: set[type] = set()
+
+    def prepare_workflow(self, defn) -> None:
+        if defn.cls not in self._validated:
+            super().prepare_workflow(defn)
+            self._validated.add(defn.cls)
+
+
 def build_worker(client: Client, settings: Settings, dependencies: ActivityDependencies) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=build_activities(dependencies),
-        workflow_runner=SandboxedWorkflowRunner(
+        workflow_runner=ValidatedOnceRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
         ),
     )
