@@ -3,7 +3,6 @@ the notice to the old one, the confirmation. The school records are never touche
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 from sqlalchemy import select, update
 from temporalio import activity
@@ -11,6 +10,7 @@ from temporalio import activity
 from parcours import messages
 from parcours.activities.accounts import account_by_ref
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
 from parcours.contact import mask_email
 from parcours.contracts.activities import (
     ActivityName,
@@ -24,15 +24,10 @@ from parcours.contracts.activities import (
     MobileChangeRequest,
     MobileConfirmRequest,
 )
-from parcours.crypto import code_digest, code_matches, derive_link_token, new_reference
+from parcours.crypto import code_digest, derive_link_token, new_reference
 from parcours.db.models import ContactStatus, VerificationCode
 from parcours.messaging.providers import OutgoingMessage
 
-NO_WRONG_TRIES = 0
-
-
-def confirmation_link(base_url: str, journey_id: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/mon-compte/email/confirmer?{urlencode({'parcours': journey_id, 'jeton': token})}"
 
 
 class ContactActivities:
@@ -75,7 +70,7 @@ class ContactActivities:
         await self.deps.courier.send_once(OutgoingMessage(
             key, "mail", request.new_email,
             messages.EMAIL_CONFIRM_MAIL_BODY.format(identifier=identifier, hours=hours,
-                                                    link=confirmation_link(request.public_base_url, request.journey_id, token)),
+                                                    link=link_url(request.public_base_url, "mon-compte/email/confirmer", request.journey_id, token)),
             subject=messages.EMAIL_CONFIRM_MAIL_SUBJECT), "email_change_link")
         if old_address and old_address != request.new_email:
             await self.deps.courier.send_once(OutgoingMessage(
@@ -90,7 +85,7 @@ class ContactActivities:
         async with self.deps.sessions() as session:
             link = await session.get(VerificationCode, request.link_id)
             account = await account_by_ref(session, request.account_ref)
-            status = self._judge(link, request.token, request.now)
+            status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now)
             if status is not LinkStatus.VALID:
                 return EmailLinkCheck(status=status)
             return EmailLinkCheck(status=status, identifier=account.identifier, old_email=account.email,
@@ -104,7 +99,7 @@ class ContactActivities:
             account = await account_by_ref(session, request.account_ref)
             if link is not None and link.consumed_at == request.now:  # a retry after the commit
                 return EmailLinkCheck(status=LinkStatus.VALID, identifier=account.identifier, new_email=account.email)
-            status = self._judge(link, request.token, request.now)
+            status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now)
             if status is not LinkStatus.VALID:
                 return EmailLinkCheck(status=status)
             link.consumed_at = request.now
@@ -152,16 +147,3 @@ class ContactActivities:
             if account.pending_mobile == request.new_mobile:
                 account.pending_mobile = None
         return True
-
-    def _judge(self, link: VerificationCode | None, token: str, now) -> LinkStatus:
-        if link is None or link.purpose != CodePurpose.EMAIL_CHANGE_LINK:
-            return LinkStatus.INVALID
-        if not code_matches(self.deps.secret_key, link.id, token, link.digest):
-            return LinkStatus.INVALID
-        if link.consumed_at is not None:
-            return LinkStatus.USED
-        if link.voided_at is not None:
-            return LinkStatus.INVALID
-        if link.is_expired(now):
-            return LinkStatus.EXPIRED
-        return LinkStatus.VALID

@@ -6,15 +6,14 @@ this work runs, so nothing tells a stranger whether an address or identifier bel
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlencode
 
 from sqlalchemy import select, update
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.accounts import account_by_ref, claim_account
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
 from parcours.contracts.activities import (
     ActivityName,
     CheckLinkRequest,
@@ -29,16 +28,11 @@ from parcours.contracts.activities import (
     ResetWithLinkRequest,
 )
 from parcours.contracts.common import Channel
-from parcours.crypto import code_digest, code_matches, derive_link_token, hash_password, new_reference
+from parcours.crypto import code_digest, derive_link_token, hash_password, new_reference
 from parcours.db.models import Account, AccountStatus, ContactStatus, VerificationCode
 from parcours.messaging.providers import OutgoingMessage
 
 PASSWORD_RESET_CLAIM = "password_reset"
-NO_WRONG_TRIES = 0  # links are 256-bit secrets: wrong tries are not counted
-
-
-def reset_link(base_url: str, journey_id: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}/mot-de-passe/nouveau?{urlencode({'parcours': journey_id, 'jeton': token})}"
 
 
 def set_new_password(account: Account, new_hash: str, now) -> None:
@@ -140,7 +134,7 @@ class RecoveryActivities:
                 token = derive_link_token(self.deps.secret_key, link_id)
                 minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
                 body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes,
-                                                       link=reset_link(request.public_base_url, request.journey_id, token))
+                                                       link=link_url(request.public_base_url, "mot-de-passe/nouveau", request.journey_id, token))
             message = OutgoingMessage(key, "mail", account.email, body, subject=messages.RESET_MAIL_SUBJECT)
         await self.deps.courier.send_once(message, "password_reset")
 
@@ -149,7 +143,7 @@ class RecoveryActivities:
         """Opening the link shows who it is for; it does not consume it (mail scanners open links)."""
         async with self.deps.sessions() as session:
             link = await session.get(VerificationCode, request.link_id)
-            status = self._judge(link, request.token, request.now)
+            status = judge_link(self.deps.secret_key, link, CodePurpose.PASSWORD_RESET_LINK, request.token, request.now)
             if status is not LinkStatus.VALID:
                 return LinkCheck(status=status)
             account = await session.get(Account, link.account_id)
@@ -164,7 +158,7 @@ class RecoveryActivities:
             if link is not None and link.consumed_at == request.now and link.last_attempt_key == request.journey_id:
                 account = await session.get(Account, link.account_id)  # a retry after the commit
                 return LinkReset(status=LinkStatus.VALID, account_ref=account.ref)
-            status = self._judge(link, request.token, request.now)
+            status = judge_link(self.deps.secret_key, link, CodePurpose.PASSWORD_RESET_LINK, request.token, request.now)
             if status is not LinkStatus.VALID:
                 return LinkReset(status=status)
             consumed = await session.execute(
@@ -189,16 +183,3 @@ class RecoveryActivities:
             if account.password_changed_at != request.now:  # not a retry after the commit
                 set_new_password(account, new_hash, request.now)
         return True
-
-    def _judge(self, link: VerificationCode | None, token: str, now) -> LinkStatus:
-        if link is None or link.purpose != CodePurpose.PASSWORD_RESET_LINK:
-            raise ApplicationError("unknown link", type="UnknownLink", non_retryable=True)
-        if not code_matches(self.deps.secret_key, link.id, token, link.digest) or link.account_id is None:
-            return LinkStatus.INVALID
-        if link.consumed_at is not None:
-            return LinkStatus.USED
-        if link.voided_at is not None:
-            return LinkStatus.INVALID
-        if link.is_expired(now):
-            return LinkStatus.EXPIRED
-        return LinkStatus.VALID
