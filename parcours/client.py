@@ -107,7 +107,7 @@ from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
-from parcours.workflows.common import UPDATE_REJECTED
+from parcours.refusals import refusal_of
 
 LOOKUP_POLLS, LOOKUP_POLL_INTERVAL_S = 200, 0.025
 ACTIVATION_SUMMARY = "Activation d'un compte responsable (Je n'ai pas de compte)"
@@ -122,6 +122,7 @@ class JourneyActionRejected(Exception):
         self.reason = refusal.reason
         self.message = refusal.message
         self.errors = refusal.errors
+        self.retry_at = refusal.retry_at
 
 
 def _pydantic_errors(text: str) -> list[FieldError]:
@@ -136,8 +137,9 @@ def _pydantic_errors(text: str) -> list[FieldError]:
 
 def _refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type == UPDATE_REJECTED and cause.details:
-        return Refusal.model_validate(cause.details[0])
+    refusal = refusal_of(cause)
+    if refusal is not None:
+        return refusal
     invalid = cause
     while isinstance(invalid, ApplicationError) and invalid.type != "ValidationError":
         invalid = invalid.cause

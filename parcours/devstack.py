@@ -29,14 +29,18 @@ UI_PORT = 8233
 SERVER_READY_TIMEOUT_S = 60
 
 
-def dev_server_command(settings: Settings) -> list[str]:
+def dev_server_command(settings: Settings, database: Path = TEMPORAL_DB, ui_port: int | None = UI_PORT) -> list[str]:
+    """The dev server persisting to `database`; without a Web UI when `ui_port` is None."""
     host, _, port = settings.temporal_address.rpartition(":")
     command = [
         temporal_binary("temporal"), "server", "start-dev",
-        "--db-filename", str(TEMPORAL_DB), "--ip", host, "--port", port, "--ui-port", str(UI_PORT),
+        "--db-filename", str(database), "--ip", host, "--port", port,
         "--namespace", settings.temporal_namespace, "--log-level", "warn",
-        "--ui-codec-endpoint", codec_endpoint(settings),
     ]
+    if ui_port is None:
+        command += ["--headless"]
+    else:
+        command += ["--ui-port", str(ui_port), "--ui-codec-endpoint", codec_endpoint(settings)]
     for key in SEARCH_ATTRIBUTES:
         command += ["--search-attribute", f"{key.name}=Keyword"]
     return command

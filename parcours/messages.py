@@ -30,6 +30,11 @@ RESEND_MAIL = "Je n'ai pas reçu le mail — Renvoyer le mail"
 RESEND_TOO_SOON = "Veuillez patienter avant de demander un nouveau code (possible à partir de {time})."
 RESEND_CAP_REACHED = "Vous avez demandé trop de codes pour cette activation. Veuillez recommencer plus tard."
 SEND_FAILED = "Le message n'a pas pu être envoyé. Veuillez réessayer dans quelques minutes."
+# Abuse limits (issue 6): a destination's messages per hour and day; an account's failed tries per hour.
+DESTINATION_LIMITED = ("Trop de messages ont été envoyés à ce numéro ou à cette adresse. "
+                       "Un nouvel envoi sera possible à partir de {time}.")
+ACCOUNT_TRIES_EXHAUSTED = ("Trop de tentatives infructueuses sur ce compte. "
+                           "Vous pourrez réessayer à partir de {time}, ou utiliser « Mot de passe oublié ».")
 # R-ACT-7
 CHILDREN_PROMPT = (
     "Pour avoir accès aux services concernant les élèves ci-dessous, vous devez confirmer que vous "

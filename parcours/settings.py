@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     # Sign-in: failures in a row before the account is locked for a while (SPEC: "failures capped").
     sign_in_max_failures: int = Field(default=10, ge=1)
     sign_in_lockout: timedelta = timedelta(minutes=15)
+    # Abuse limits, across every journey. A destination (number, address) gets at most so many
+    # messages an hour and a day (SMS pumping, mail bombing). An account takes at most so many failed
+    # code or password tries per clock hour, so never more than twice that in any 60 minutes (ASVS
+    # 2.2.1: at most 100 an hour).
+    sms_per_destination_per_hour: int = Field(default=8, ge=1)
+    sms_per_destination_per_day: int = Field(default=20, ge=1)
+    mails_per_destination_per_hour: int = Field(default=10, ge=1)
+    mails_per_destination_per_day: int = Field(default=30, ge=1)
+    account_failed_tries_per_hour: int = Field(default=50, ge=1, le=50)
+    # How long a user-facing send is retried (provider down) before the message is abandoned and
+    # the user told; background sends (recovery) are retried for the journey's idle lifetime.
+    message_send_budget: timedelta = timedelta(minutes=2)
     # R-REC-7: False gives the same answer whether or not an account matches (default); True
     # restores the seeds' explicit "adresse non reconnue".
     recovery_reveals_unknown: bool = False

@@ -38,7 +38,7 @@ PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumber
                        "dns", "annotated_types", "typing_extensions",
                        # our own pure modules: models, machines, wording (no I/O, no global state)
                        "parcours.contracts", "parcours.states", "parcours.messages", "parcours.names",
-                       "parcours.contact", "parcours.password_policy")
+                       "parcours.contact", "parcours.password_policy", "parcours.refusals")
 
 
 async def connect(settings: Settings) -> Client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from email import message_from_bytes
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,12 +22,18 @@ class SmsGateway:
         self.received: list[dict] = []
         self.requests = 0
         self.queued_statuses: list[int] = []
+        self.hang_next = 0  # requests left to answer only after `hang_seconds` (a provider timing out)
+        self.hang_seconds = 0.0
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802
                 gateway.requests += 1
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if gateway.hang_next > 0:
+                    gateway.hang_next -= 1
+                    time.sleep(gateway.hang_seconds)
+                    return self._answer(504)
                 if self.headers.get("Authorization") != f"Bearer {gateway.token}":
                     return self._answer(401)
                 if gateway.queued_statuses:

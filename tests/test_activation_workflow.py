@@ -252,6 +252,7 @@ async def test_password_policy_names_each_unmet_criterion(harness, inbox):
     assert [e.message for e in refused.value.errors] == [
         "Doit contenir 1 majuscule", "Doit contenir 1 chiffre",
         "Doit contenir 1 caractère spécial parmi " + " ".join("!?@#$(){}[]_&=+-%*<>£µ/.;"),
+        "Ne doit pas être un mot de passe courant, même orné de chiffres ou de symboles",
     ]
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD + "x")

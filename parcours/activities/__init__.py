@@ -7,6 +7,7 @@ from parcours.activities.children import ChildrenActivities
 from parcours.activities.codes import CodeActivities
 from parcours.activities.contact import ContactActivities
 from parcours.activities.credentials import CredentialActivities
+from parcours.activities.deliveries import DeliveryActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.recovery import RecoveryActivities
 
@@ -19,6 +20,7 @@ def build_activities(dependencies: ActivityDependencies) -> list:
     recovery = RecoveryActivities(dependencies)
     children = ChildrenActivities(dependencies)
     contact = ContactActivities(dependencies)
+    deliveries = DeliveryActivities(dependencies)
     return [
         franceconnect.match_franceconnect,
         franceconnect.activate_with_franceconnect,
@@ -49,4 +51,5 @@ def build_activities(dependencies: ActivityDependencies) -> list:
         accounts.activate_account,
         codes.send_verification_code,
         codes.check_verification_code,
+        deliveries.abandon_messages,
     ]

@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.password_screening import screen_new_password
 from parcours.contact import mask_email, mask_mobile
 from parcours.contracts.activities import (
     AccountActivated,
@@ -145,6 +146,7 @@ class AccountActivities:
                 if account.activated_by_journey == request.journey_id:  # a retry after the commit
                     return AccountActivated(identifier=account.identifier)
                 raise AccountAlreadyActive()
+            await screen_new_password(session, account, request.password)
             account.status = AccountStatus.ACTIVE
             account.password_hash = password_hash
             account.activated_at = request.activated_at

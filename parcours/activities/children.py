@@ -122,7 +122,8 @@ class ChildrenActivities:
             if other is not None and other.id == keep.id:
                 return MergeResult(status="same_account")
             check = await check_credentials(other, request.other_password, request.now, request.max_failures,
-                                            request.lockout, allow_provisional=True)
+                                            request.lockout, allow_provisional=True,
+                                            tries_per_hour=self.deps.account_failed_tries_per_hour)
             if check.locked_until is not None:
                 return MergeResult(status="locked", locked_until=check.locked_until)
             if not check.valid:

@@ -8,6 +8,7 @@ from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.accounts import account_by_ref
+from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import (
     ActivityName,
@@ -17,11 +18,14 @@ from parcours.contracts.activities import (
     CodeIssued,
     CodePurpose,
     SendCodeRequest,
+    code_message_key,
 )
 from parcours.contracts.common import Channel
 from parcours.crypto import code_digest, code_matches, derive_code, new_reference
-from parcours.db.models import Account, ContactStatus, VerificationCode
+from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
+from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
+from parcours.refusals import destination_limited
 
 
 def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -> str:
@@ -35,6 +39,13 @@ def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -
     if destination is None:
         raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
     return destination
+
+
+def message_channel(channel: Channel, purpose: CodePurpose) -> str:
+    """Reset and mobile codes always go by SMS; activation codes by the chosen channel."""
+    if purpose in (CodePurpose.PASSWORD_RESET_CODE, CodePurpose.MOBILE_CHANGE) or channel is Channel.SMS:
+        return "sms"
+    return "mail"
 
 
 def code_message(key: str, channel: Channel, purpose: CodePurpose, to: str, code: str, minutes: int) -> OutgoingMessage:
@@ -54,10 +65,26 @@ class CodeActivities:
 
     @activity.defn(name=ActivityName.SEND_CODE)
     async def send_verification_code(self, request: SendCodeRequest) -> CodeIssued:
-        """R-ACT-3: a new code voids the previous ones; the message goes out once per key."""
-        key = f"{request.journey_id}/code/{request.sequence}"
+        """R-ACT-3: a new code voids the previous ones; the message goes out once per key. A
+        destination over its limits gets nothing and keeps its current code: the action is refused,
+        or, where a refusal would tell a stranger that an account matched (R-REC-7), the journey
+        gets a decoy code as for an unmatched request."""
+        key = code_message_key(request.journey_id, request.sequence)
+        destination, delivery = None, None
+        if request.account_ref is not None:
+            async with self.deps.sessions() as session:
+                account = await account_by_ref(session, request.account_ref)
+                destination = code_destination(account, request.channel, request.purpose)
+            try:
+                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose), destination,
+                                                request.purpose, request.issued_at)
+            except DestinationLimitReached as limit:
+                if not request.decoy_when_limited:
+                    raise destination_limited(limit.retry_at) from None
+                activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
+                destination = None
         async with self.deps.sessions.begin() as session:
-            account = None if request.account_ref is None else await account_by_ref(session, request.account_ref)
+            account = None if destination is None else await account_by_ref(session, request.account_ref)
             code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             if code is None:
                 if account is not None:
@@ -78,14 +105,14 @@ class CodeActivities:
                     max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
                 )
                 session.add(code)
-            if account is None:
-                return CodeIssued(code_id=code.id)
-            destination = code_destination(account, request.channel, request.purpose)
+        if account is None:
+            return CodeIssued(code_id=code.id)
         minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
         plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
+        if delivery is DeliveryStatus.SENT:  # a retry after the provider accepted it
+            return CodeIssued(code_id=code.id)
         try:
-            await self.deps.courier.send_once(
-                code_message(key, request.channel, request.purpose, destination, plain, minutes), request.purpose)
+            await self.deps.courier.deliver(code_message(key, request.channel, request.purpose, destination, plain, minutes))
         except PermanentSendError as error:
             raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
         except TransientSendError as error:
@@ -102,7 +129,15 @@ class CodeActivities:
             if code.last_attempt_key == request.attempt_key:  # retried activity: same answer, no double count
                 return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
+            account = None if code.account_id is None else await session.get(Account, code.account_id,
+                                                                              with_for_update=True)
+            blocked_until = account and tries_blocked_until(account, request.now, self.deps.account_failed_tries_per_hour)
+            if blocked_until:  # not judged: a right code would tell the guesser it was right
+                return CodeCheck(status=CodeCheckStatus.TOO_MANY_TRIES, retry_at=blocked_until,
+                                 tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
             status = self._judge(code, request)
+            if account is not None and status in (CodeCheckStatus.INCORRECT, CodeCheckStatus.VOID):
+                count_failed_try(account, request.now)
             if status is not CodeCheckStatus.ACCEPTED:
                 code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
             else:

@@ -26,7 +26,9 @@ from parcours.contracts.activities import (
 )
 from parcours.crypto import code_digest, derive_link_token, new_reference
 from parcours.db.models import ContactStatus, VerificationCode
+from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage
+from parcours.refusals import destination_limited
 
 
 
@@ -39,10 +41,16 @@ class ContactActivities:
         """R-CON-3/4/6: the new address becomes the pending one, a new link voids the older ones, the
         link goes to the new address and a notice to the old one. Once per (journey, sequence)."""
         key = f"{request.journey_id}/email-link/{request.sequence}"
-        async with self.deps.sessions.begin() as session:
+        async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
             if account.email_status == ContactStatus.CONFIRMED and account.email == request.new_email:
                 return EmailChangeIssued(status="same_as_current")
+        try:  # before the older links are voided: a refused request changes nothing
+            await self.deps.courier.reserve(key, "mail", request.new_email, "email_change_link", request.issued_at)
+        except DestinationLimitReached as limit:
+            raise destination_limited(limit.retry_at) from None
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
             link = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             if link is None:
                 await session.execute(
@@ -71,12 +79,12 @@ class ContactActivities:
             key, "mail", request.new_email,
             messages.EMAIL_CONFIRM_MAIL_BODY.format(identifier=identifier, hours=hours,
                                                     link=link_url(request.public_base_url, "mon-compte/email/confirmer", request.journey_id, token)),
-            subject=messages.EMAIL_CONFIRM_MAIL_SUBJECT), "email_change_link")
+            subject=messages.EMAIL_CONFIRM_MAIL_SUBJECT), "email_change_link", request.issued_at)
         if old_address and old_address != request.new_email:
             await self.deps.courier.send_once(OutgoingMessage(
                 f"{request.journey_id}/email-notice/{request.sequence}", "mail", old_address,
                 messages.EMAIL_NOTICE_BODY.format(identifier=identifier, new_masked=mask_email(request.new_email)),
-                subject=messages.EMAIL_NOTICE_SUBJECT), "email_change_notice")
+                subject=messages.EMAIL_NOTICE_SUBJECT), "email_change_notice", request.issued_at, limited=False)
         return EmailChangeIssued(status="sent", link_id=link_id, had_address=old_address is not None)
 
     @activity.defn(name=ActivityName.CHECK_EMAIL_LINK)

@@ -14,7 +14,9 @@ from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.accounts import account_by_ref
+from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.password_screening import screen_new_password
 from parcours.contracts.activities import (
     ActivateByLetterRequest,
     ActivityName,
@@ -44,15 +46,20 @@ async def _password_matches(password_hash: str | None, password: str) -> bool:
 
 
 async def check_credentials(account: Account | None, password: str, now: datetime, max_failures: int,
-                            lockout, *, allow_provisional: bool = False) -> CredentialCheck:
+                            lockout, *, tries_per_hour: int, allow_provisional: bool = False) -> CredentialCheck:
     """The one place a password is checked: failures counted on the account, locked for `lockout`
-    after `max_failures` in a row; the same work and answer for an unknown account (caller commits).
+    after `max_failures` in a row, and refused once the account's failed tries of the hour (codes
+    included) are spent; the same work and answer for an unknown account (caller commits).
     With `allow_provisional` (a merge), a provisioned account's school-issued password counts too."""
     usable = account is not None and (account.status == AccountStatus.ACTIVE or (
         allow_provisional and account.status == AccountStatus.PROVISIONED))
-    if usable and account.sign_in_locked_until is not None and now < account.sign_in_locked_until:
-        await _password_matches(None, password)
-        return CredentialCheck(valid=False, locked_until=account.sign_in_locked_until)
+    if usable:
+        locks = [account.sign_in_locked_until if account.sign_in_locked_until and now < account.sign_in_locked_until
+                 else None, tries_blocked_until(account, now, tries_per_hour)]
+        locked_until = max((lock for lock in locks if lock is not None), default=None)
+        if locked_until is not None:
+            await _password_matches(None, password)
+            return CredentialCheck(valid=False, locked_until=locked_until)
     if account is not None and account.status == AccountStatus.MERGED:  # R-KID-1: say so, to its owner only
         return CredentialCheck(valid=False, merged=await _password_matches(account.password_hash, password))
     stored = None
@@ -65,6 +72,7 @@ async def check_credentials(account: Account | None, password: str, now: datetim
         account.failed_sign_ins, account.sign_in_locked_until = 0, None
         return CredentialCheck(valid=True, account_ref=account.ref, kind=account.kind, identifier=account.identifier)
     account.failed_sign_ins += 1
+    count_failed_try(account, now)
     if account.failed_sign_ins >= max_failures:
         account.failed_sign_ins, account.sign_in_locked_until = 0, now + lockout
         return CredentialCheck(valid=False, locked_until=account.sign_in_locked_until)
@@ -83,7 +91,8 @@ class CredentialActivities:
             )
             if request.account_ref is not None and account is not None and account.ref != request.account_ref:
                 account = None
-            return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout)
+            return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout,
+                                           tries_per_hour=self.deps.account_failed_tries_per_hour)
 
     @activity.defn(name=ActivityName.VERIFY_PROVISIONAL)
     async def verify_provisional_password(self, request: VerifySignInRequest) -> CredentialCheck:
@@ -95,7 +104,8 @@ class CredentialActivities:
             if account is not None and account.status != AccountStatus.PROVISIONED:
                 account = None  # the provisional password worked once, for the activation
             return await check_credentials(account, request.password, request.now, request.max_failures,
-                                           request.lockout, allow_provisional=True)
+                                           request.lockout, allow_provisional=True,
+                                           tries_per_hour=self.deps.account_failed_tries_per_hour)
 
     @activity.defn(name=ActivityName.ACTIVATE_BY_LETTER)
     async def activate_by_letter(self, request: ActivateByLetterRequest) -> bool:
@@ -108,6 +118,7 @@ class CredentialActivities:
             if account.status != AccountStatus.PROVISIONED:
                 raise ApplicationError("the account is not waiting for activation", type="AccountAlreadyActive",
                                        non_retryable=True)
+            await screen_new_password(session, account, request.password)
             account.status, account.password_hash, account.provisional_password_hash = (
                 AccountStatus.ACTIVE, new_hash, None)
             account.activated_at, account.activated_by_journey = request.now, request.journey_id
@@ -126,8 +137,10 @@ class CredentialActivities:
             if account.password_changed_at == request.now:  # a retry after the commit
                 return CredentialCheck(valid=True, account_ref=account.ref)
             check = await check_credentials(account, request.current_password, request.now,
-                                            request.max_failures, request.lockout)
+                                            request.max_failures, request.lockout,
+                                            tries_per_hour=self.deps.account_failed_tries_per_hour)
             if check.valid:
+                await screen_new_password(session, account, request.new_password, field="new_password")
                 account.password_hash = new_hash
                 account.password_changed_at = request.now
             return check
@@ -148,5 +161,5 @@ class CredentialActivities:
                                       messages.PASSWORD_NOTICE_SMS.format(identifier=account.identifier, date=date))
         else:
             return False
-        await self.deps.courier.send_once(message, "password_notice")
+        await self.deps.courier.send_once(message, "password_notice", request.changed_at, limited=False)
         return True

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from parcours.db.engine import make_engine, make_session_factory
-from parcours.messaging.courier import Courier
+from parcours.messaging.courier import Courier, DestinationLimits
 from parcours.messaging.providers import DevInbox, HttpSmsProvider, Provider, SmtpMailProvider
 from parcours.settings import Settings
 
@@ -19,14 +19,15 @@ class ActivityDependencies:
     secret_key: bytes
     code_digits: int
     courier: Courier
+    account_failed_tries_per_hour: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ActivityDependencies":
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         secret_key = settings.require_secret_key()
-        return cls(engine, sessions, secret_key, settings.code_digits,
-                   Courier(sessions, secret_key, build_providers(settings)))
+        courier = Courier(sessions, secret_key, build_providers(settings), DestinationLimits.from_settings(settings))
+        return cls(engine, sessions, secret_key, settings.code_digits, courier, settings.account_failed_tries_per_hour)
 
 
 def build_providers(settings: Settings) -> dict[str, Provider]:

@@ -13,6 +13,7 @@ from temporalio import activity
 from parcours import messages
 from parcours.activities.accounts import account_by_ref, claim_account
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.password_screening import screen_new_password
 from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
 from parcours.contracts.activities import (
     ActivityName,
@@ -30,9 +31,19 @@ from parcours.contracts.activities import (
 from parcours.contracts.common import Channel
 from parcours.crypto import code_digest, derive_link_token, hash_password, new_reference
 from parcours.db.models import Account, AccountStatus, ContactStatus, VerificationCode
+from parcours.messaging.courier import Courier, DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage
 
 PASSWORD_RESET_CLAIM = "password_reset"
+
+
+async def send_unless_limited(courier: Courier, message: OutgoingMessage, template: str, now) -> None:
+    """A destination over its limits gets nothing, silently: the user had the same answer as for an
+    unknown address already (R-REC-7), and a refusal now would tell a stranger it matched."""
+    try:
+        await courier.send_once(message, template, now)
+    except DestinationLimitReached:
+        activity.logger.warning("%s not sent: destination over its limits", template)
 
 
 def set_new_password(account: Account, new_hash: str, now) -> None:
@@ -70,7 +81,7 @@ class RecoveryActivities:
                                       subject=messages.IDENTIFIER_MAIL_SUBJECT)
         else:
             message = OutgoingMessage(key, "sms", request.destination, messages.IDENTIFIER_SMS_BODY.format(lines=lines))
-        await self.deps.courier.send_once(message, "identifier_reminder")
+        await send_unless_limited(self.deps.courier, message, "identifier_reminder", request.requested_at)
         return True
 
     @activity.defn(name=ActivityName.PREPARE_PASSWORD_RESET)
@@ -136,7 +147,7 @@ class RecoveryActivities:
                 body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes,
                                                        link=link_url(request.public_base_url, "mot-de-passe/nouveau", request.journey_id, token))
             message = OutgoingMessage(key, "mail", account.email, body, subject=messages.RESET_MAIL_SUBJECT)
-        await self.deps.courier.send_once(message, "password_reset")
+        await send_unless_limited(self.deps.courier, message, "password_reset", request.issued_at)
 
     @activity.defn(name=ActivityName.CHECK_RESET_LINK)
     async def check_reset_link(self, request: CheckLinkRequest) -> LinkCheck:
@@ -161,6 +172,8 @@ class RecoveryActivities:
             status = judge_link(self.deps.secret_key, link, CodePurpose.PASSWORD_RESET_LINK, request.token, request.now)
             if status is not LinkStatus.VALID:
                 return LinkReset(status=status)
+            account = await session.get(Account, link.account_id)
+            await screen_new_password(session, account, request.password)  # before the link is used up
             consumed = await session.execute(
                 update(VerificationCode)
                 .where(VerificationCode.id == link.id, VerificationCode.consumed_at.is_(None),
@@ -170,7 +183,6 @@ class RecoveryActivities:
             )
             if consumed.rowcount != 1:
                 return LinkReset(status=LinkStatus.USED)
-            account = await session.get(Account, link.account_id)
             set_new_password(account, new_hash, request.now)
             return LinkReset(status=LinkStatus.VALID, account_ref=account.ref)
 
@@ -181,5 +193,6 @@ class RecoveryActivities:
         async with self.deps.sessions.begin() as session:
             account = await account_by_ref(session, request.account_ref)
             if account.password_changed_at != request.now:  # not a retry after the commit
+                await screen_new_password(session, account, request.password)
                 set_new_password(account, new_hash, request.now)
         return True

@@ -13,6 +13,7 @@ from parcours.contracts.common import Channel
 class ActivityName(StrEnum):
     MATCH_IDENTITY = "match_identity"
     SEND_CODE = "send_verification_code"
+    ABANDON_MESSAGES = "abandon_messages"
     CHECK_CODE = "check_verification_code"
     CHECK_BIRTH_DATE = "check_birth_date"
     ACTIVATE_ACCOUNT = "activate_account"
@@ -84,6 +85,18 @@ class SendCodeRequest(BaseModel):
     issued_at: datetime
     expires_at: datetime
     max_wrong_tries: int
+    # Where refusing would tell a stranger an account matched (R-REC-7), a destination over its
+    # limits gets a decoy code instead, as an unmatched request does.
+    decoy_when_limited: bool = False
+
+
+def code_message_key(journey_id: str, sequence: int) -> str:
+    """The idempotency key of a journey's n-th code message (ledger, provider, code record)."""
+    return f"{journey_id}/code/{sequence}"
+
+
+class AbandonMessagesRequest(BaseModel):
+    idempotency_key: str
 
 
 class CodeIssued(BaseModel):
@@ -95,6 +108,7 @@ class CodeCheckStatus(StrEnum):
     INCORRECT = "incorrect"
     VOID = "void"  # too many wrong tries, replaced, or already used
     EXPIRED = "expired"
+    TOO_MANY_TRIES = "too_many_tries"  # the account's failed tries this hour are spent; not judged
 
 
 class CheckCodeRequest(BaseModel):
@@ -107,6 +121,7 @@ class CheckCodeRequest(BaseModel):
 class CodeCheck(BaseModel):
     status: CodeCheckStatus
     tries_left: int
+    retry_at: datetime | None = None  # with TOO_MANY_TRIES
 
 
 class CheckBirthDateRequest(BaseModel):
@@ -172,6 +187,7 @@ class IdentifierReminderRequest(BaseModel):
     journey_id: str
     channel: Channel
     destination: str
+    requested_at: datetime
 
 
 class PrepareResetRequest(BaseModel):

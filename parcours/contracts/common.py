@@ -10,6 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 MAX_REF_LENGTH = 64
 
+# The ApplicationError type of a refused action (update validator, handler or activity); its first
+# detail is a Refusal. The journey is unchanged.
+UPDATE_REJECTED = "UpdateRejected"
+
 OpaqueRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 """An internal reference (account, student, code): no personal data."""
 
@@ -50,6 +54,7 @@ class JourneyPolicy(BaseModel):
     codes_per_journey: int = 5
     birth_date_max_wrong_tries: int = 3
     idle_lifetime: timedelta = timedelta(hours=24)
+    send_budget: timedelta = timedelta(minutes=2)  # retries of a send the user waits for
 
     @classmethod
     def from_settings(cls, settings) -> "JourneyPolicy":
@@ -60,6 +65,7 @@ class JourneyPolicy(BaseModel):
             codes_per_journey=settings.codes_per_journey,
             birth_date_max_wrong_tries=settings.birth_date_max_wrong_tries,
             idle_lifetime=settings.journey_idle_lifetime,
+            send_budget=settings.message_send_budget,
         )
 
 
@@ -106,3 +112,4 @@ class Refusal(BaseModel):
     reason: str
     message: str
     errors: list[FieldError] = Field(default_factory=list)
+    retry_at: datetime | None = None  # when the same action may succeed (a limit that will lift)

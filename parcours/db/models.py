@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from datetime import timezone
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -108,6 +108,9 @@ class Account(Base):
     franceconnect_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     sign_in_locked_until: Mapped[datetime | None]
+    # Failed code and password tries of the current hour, across journeys (activities/attempt_budget.py).
+    failed_tries_window_start: Mapped[datetime | None]
+    failed_tries_in_window: Mapped[int] = mapped_column(Integer, default=0)
     password_changed_at: Mapped[datetime | None]
     # Set by the school (notification letter) for a provisioned account; works for a merge (R-KID-1).
     provisional_password_hash: Mapped[str | None] = mapped_column(String(200))
@@ -164,6 +167,7 @@ class VerificationCode(Base):
 class DeliveryStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
+    ABANDONED = "abandoned"  # the retry budget ran out; the journey told the user
 
 
 class MessageDelivery(Base):
@@ -175,11 +179,13 @@ class MessageDelivery(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))
     template: Mapped[str] = mapped_column(String(50))
-    destination_digest: Mapped[str] = mapped_column(String(64), index=True)
+    destination_digest: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime]  # the journey's time of the first attempt: the limits count these
     sent_at: Mapped[datetime | None]
+
+    __table_args__ = (Index("ix_message_deliveries_destination", "destination_digest", "channel", "created_at"),)
 
 
 class JourneyClaim(Base):

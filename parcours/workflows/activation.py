@@ -117,12 +117,12 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
                 return self._outcome(OutcomeStatus.ALREADY_ACTIVE, messages.ALREADY_ACTIVE)
             self.data.identifier = match.identifier
             self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
-            if match.superseded_journey_id:
-                await self._end_older_journey(match.superseded_journey_id)
             sent = await self._send_code(now)
             if not isinstance(sent, CodeIssued):
                 self._fire("identity_rejected")  # stays at the identity step; the user may retry
                 return sent
+            if match.superseded_journey_id:  # only once this one has its code out
+                await self._end_older_journey(match.superseded_journey_id)
             self._record_code(sent, now)
             self._fire("identity_matched")
             return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)

@@ -12,15 +12,18 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
+        AbandonMessagesRequest,
         ActivityName,
         CheckCodeRequest,
         CodeCheck,
         CodeCheckStatus,
         CodeIssued,
         SendCodeRequest,
+        code_message_key,
     )
     from parcours.contracts.common import CodeInput, OutcomeStatus
     from parcours.states.code_step import resend_refusal
+    from parcours.refusals import account_tries_exhausted
     from parcours.workflows.common import rejection
 
 
@@ -30,6 +33,7 @@ class CodeStep:
     and `code_accepted_message()`."""
 
     code_purpose: str
+    code_decoy_when_limited = False  # True where a refusal would reveal an account (R-REC-7)
 
     def _require_code_state(self, update: str) -> None:
         if update == "submit_code" and self.data.state == "code_expired":
@@ -56,6 +60,8 @@ class CodeStep:
         if check.status is CodeCheckStatus.INCORRECT:  # R-ACT-4
             self._fire("code_rejected")
             return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
+        if check.status is CodeCheckStatus.TOO_MANY_TRIES:  # the account's tries of the hour, across journeys
+            raise account_tries_exhausted(check.retry_at)
         if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
             self._fire("code_expiry_reached")
             return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
@@ -80,7 +86,9 @@ class CodeStep:
         return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
 
     async def _send_code(self, now: datetime):
-        """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent."""
+        """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent
+        within the send budget, its message then marked abandoned in the ledger. A destination over
+        its limits refuses the action (see `code_decoy_when_limited`)."""
         sequence = self.data.codes_sent + 1
         try:
             return await self._activity(
@@ -88,10 +96,15 @@ class CodeStep:
                 SendCodeRequest(journey_id=self._id, sequence=sequence, purpose=self.code_purpose,
                                 account_ref=self.data.account_ref, channel=self.data.channel, issued_at=now,
                                 expires_at=now + self.data.policy.code_validity,
-                                max_wrong_tries=self.data.policy.code_max_wrong_tries),
+                                max_wrong_tries=self.data.policy.code_max_wrong_tries,
+                                decoy_when_limited=self.code_decoy_when_limited),
                 summary=f"send code #{sequence} by {self.data.channel.value}",
+                schedule_to_close_timeout=self.data.policy.send_budget,
             )
         except ActivityError:
+            await self._activity(ActivityName.ABANDON_MESSAGES, int,
+                                 AbandonMessagesRequest(idempotency_key=code_message_key(self._id, sequence)),
+                                 summary=f"mark code #{sequence} abandoned")
             return self._outcome(OutcomeStatus.SEND_FAILED, messages.SEND_FAILED)
 
     def _record_code(self, issued: CodeIssued, now: datetime) -> None:

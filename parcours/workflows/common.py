@@ -7,11 +7,12 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
-    from parcours.contracts.common import FieldError, Refusal
+    from parcours.contracts.common import UPDATE_REJECTED, FieldError
+    from parcours.refusals import refusal_of, rejection
     from parcours.password_policy import unmet_criteria
 
 JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
@@ -20,15 +21,15 @@ ACCOUNT_REF = SearchAttributeKey.for_keyword("AccountRef")
 SEARCH_ATTRIBUTES = (JOURNEY_KIND, JOURNEY_STATE, ACCOUNT_REF)
 
 # A user waits on the update while the activity runs: retry with backoff for up to two minutes,
-# then give a clear "try again" instead of hanging. Errors marked non-retryable stop at once.
+# then give a clear "try again" instead of hanging. Errors marked non-retryable stop at once. An
+# attempt lost with its worker (a crash) is retried after start_to_close: the providers' own
+# time-out (10 s) and a database write fit well within it.
 USER_FACING_ACTIVITY = dict(
-    start_to_close_timeout=timedelta(seconds=30),
+    start_to_close_timeout=timedelta(seconds=15),
     schedule_to_close_timeout=timedelta(minutes=2),
     retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0,
                              maximum_interval=timedelta(seconds=10)),
 )
-
-UPDATE_REJECTED = "UpdateRejected"
 
 
 def check_new_password(password: str, confirmation: str, *, field: str = "password") -> None:
@@ -40,12 +41,6 @@ def check_new_password(password: str, confirmation: str, *, field: str = "passwo
     if password != confirmation:
         raise rejection("password_confirmation", messages.PASSWORD_CONFIRMATION_MISMATCH,
                         [FieldError(field="confirmation", message=messages.PASSWORD_CONFIRMATION_MISMATCH)])
-
-
-def rejection(reason: str, message: str, errors: list[FieldError] | None = None) -> ApplicationError:
-    """The error an update validator (or handler) raises: the journey is unchanged."""
-    refusal = Refusal(reason=reason, message=message, errors=errors or [])
-    return ApplicationError(message, refusal, type=UPDATE_REJECTED, non_retryable=True)
 
 
 class JourneyWorkflow:
@@ -139,7 +134,15 @@ class JourneyWorkflow:
             self.published_state = self.data.state
         workflow.set_current_details(self.operator_details())
 
-    async def _activity(self, name: str, result_type: type, request, *, summary: str):
-        return await workflow.execute_activity(
-            str(name), request, result_type=result_type, summary=summary, **USER_FACING_ACTIVITY
-        )
+    async def _activity(self, name: str, result_type: type, request, *, summary: str, **options):
+        """An activity with the user-facing options; one that refuses the action (a Refusal, e.g. a
+        password naming the account) becomes the update's rejection."""
+        try:
+            return await workflow.execute_activity(
+                str(name), request, result_type=result_type, summary=summary, **(USER_FACING_ACTIVITY | options)
+            )
+        except ActivityError as error:
+            refusal = refusal_of(error.cause)
+            if refusal is None:
+                raise
+            raise rejection(refusal.reason, refusal.message, refusal.errors, retry_at=refusal.retry_at) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
@@ -315,8 +316,14 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
             if status != "pending":
                 message = messages.MOBILE_SAME_AS_CURRENT if status == "same_as_current" else messages.MOBILE_GUARDIANS_ONLY
                 raise rejection(status, message, [FieldError(field="new_mobile", message=message)])
+            try:
+                sent = await self._send_code(now)
+            except ApplicationError:  # refused (the number had its share of SMS): the request leaves no trace
+                await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
+                                     MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
+                                     summary="forget the refused number")
+                raise
             self.data.new_mobile = change.new_mobile
-            sent = await self._send_code(now)
             if not isinstance(sent, CodeIssued):
                 return sent
             self._record_code(sent, now)

@@ -127,7 +127,8 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
         request = IdentifierRequestInput.model_validate(self.data.request)
         self.data.matched = await self._activity(
             ActivityName.SEND_IDENTIFIER_REMINDER, bool,
-            IdentifierReminderRequest(journey_id=self._id, channel=request.channel, destination=request.destination),
+            IdentifierReminderRequest(journey_id=self._id, channel=request.channel, destination=request.destination,
+                                      requested_at=workflow.now()),
             summary="send the identifier if an account matches",
         )
         self.data.request = None  # no longer needed: do not carry the address around
@@ -138,6 +139,7 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
 class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     kind = "password_reset"
     code_purpose = CodePurpose.PASSWORD_RESET_CODE
+    code_decoy_when_limited = True  # R-REC-7: the same answer whether or not a code went out
     updates_by_state = {
         "request_to_receive": ["request_reset"],
         "link_sent": ["open_link"],
