@@ -8,11 +8,19 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import TypeAdapter
 from temporalio.api.common.v1 import Payload
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter, DefaultFailureConverter, PayloadCodec
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
+from temporalio.converter import (
+    BinaryNullPayloadConverter,
+    CompositePayloadConverter,
+    DataConverter,
+    DefaultFailureConverter,
+    PayloadCodec,
+)
 
 ENCODING = b"binary/encrypted"
 NONCE_BYTES = 12
@@ -64,10 +72,30 @@ class _EncodedAttributesFailureConverter(DefaultFailureConverter):
         super().__init__(encode_common_attributes=True)
 
 
+class _TypedNullPayloadConverter(BinaryNullPayloadConverter):
+    """A null is decoded only where the type allows it: a client sending null for an update's
+    model gets pydantic's error, as for any other malformed input, instead of the handler a None."""
+
+    def from_payload(self, payload: Payload, type_hint: type | None = None) -> Any:
+        value = super().from_payload(payload, type_hint)
+        if type_hint is not None and type_hint is not type(None):
+            return TypeAdapter(type_hint).validate_python(value)
+        return value
+
+
+class ParcoursPayloadConverter(PydanticPayloadConverter):
+    def __init__(self) -> None:
+        super().__init__()
+        CompositePayloadConverter.__init__(self, *(
+            _TypedNullPayloadConverter() if isinstance(converter, BinaryNullPayloadConverter) else converter
+            for converter in self.converters.values()))
+
+
 def parcours_data_converter(key_ring: Sequence[tuple[str, bytes]]) -> DataConverter:
     """Pydantic models as JSON, then encrypted; failures' messages and stack traces encrypted too."""
     return dataclasses.replace(
         pydantic_data_converter,
+        payload_converter_class=ParcoursPayloadConverter,
         payload_codec=EncryptionCodec(key_ring),
         failure_converter_class=_EncodedAttributesFailureConverter,
     )

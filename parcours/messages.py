@@ -14,6 +14,18 @@ ALREADY_ACTIVE = (
     "Votre compte est déjà activé. Connectez-vous avec votre identifiant et votre mot de passe, "
     "ou utilisez « Identifiant oublié » ou « Mot de passe oublié »."
 )
+# R-ACT-1 with uniform answers (setting): the same words whether or not the identity matched.
+IDENTITY_UNIFORM_ANSWER = ("Si ces informations correspondent à celles connues de l'école ou de l'établissement, "
+                           "un code de sécurité vient de vous être envoyé.")
+# R-ACT-2 with uniform answers: told to the school's contact, never on screen.
+ALREADY_ACTIVE_SMS = ("EduConnect : votre compte {identifier} est déjà activé. Connectez-vous ou utilisez "
+                      "« Mot de passe oublié ». Si vous n'avez rien demandé, ignorez ce message.")
+ALREADY_ACTIVE_MAIL_SUBJECT = "EduConnect : votre compte est déjà activé"
+ALREADY_ACTIVE_MAIL_BODY = (
+    "Bonjour,\n\nUne activation de compte EduConnect a été demandée avec cette adresse. Votre compte "
+    "{identifier} est déjà activé : connectez-vous avec votre identifiant et votre mot de passe, ou utilisez "
+    "« Mot de passe oublié ».\n\nSi vous n'avez rien demandé, ignorez ce message."
+)
 # R-ACT-3
 CODE_SENT = "Un code de sécurité a été envoyé"
 CODE_SENT_DETAIL = "Nous venons de vous envoyer un code de sécurité (valable {minutes} min) au {destination}"

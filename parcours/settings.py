@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # How long a user-facing send is retried (provider down) before the message is abandoned and
     # the user told; background sends (recovery) are retried for the journey's idle lifetime.
     message_send_budget: timedelta = timedelta(minutes=2)
+    # R-ACT-1/R-ACT-2 say whether an identity matched ("ne vous a pas été attribué", "déjà activé").
+    # True answers every identity alike, before the lookup, with a decoy code step for no match and
+    # a notice to the school's contact for an active account: nothing tells a stranger.
+    activation_uniform_answers: bool = False
     # R-REC-7: False gives the same answer whether or not an account matches (default); True
     # restores the seeds' explicit "adresse non reconnue".
     recovery_reveals_unknown: bool = False

@@ -87,6 +87,13 @@ class Inbox:
     def messages(self) -> list[dict]:
         return self.sink.read()
 
+    def code_sent_to(self, destination: str) -> str:
+        """The code of the last message to this number or address."""
+        for message in reversed(self.messages()):
+            if message["to"] == destination and CODE_IN_MESSAGE.search(message["body"]):
+                return CODE_IN_MESSAGE.search(message["body"]).group(1)
+        raise AssertionError(f"no code sent to {destination}")
+
     def last_code(self) -> str:
         messages = self.messages()
         if not messages:

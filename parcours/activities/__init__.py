@@ -47,6 +47,7 @@ def build_activities(dependencies: ActivityDependencies) -> list:
         credentials.change_password,
         credentials.send_password_changed_notice,
         accounts.match_identity,
+        accounts.send_already_active_notice,
         accounts.check_birth_date,
         accounts.activate_account,
         codes.send_verification_code,

@@ -12,12 +12,14 @@ from sqlalchemy.orm import selectinload
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from parcours import messages
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.password_screening import screen_new_password
 from parcours.contact import mask_email, mask_mobile
 from parcours.contracts.activities import (
     AccountActivated,
     ActivateAccountRequest,
+    AlreadyActiveNoticeRequest,
     ActivityName,
     CheckBirthDateRequest,
     FranceConnectActivateRequest,
@@ -38,6 +40,7 @@ from parcours.db.models import (
     JourneyClaim,
 )
 from parcours.db.queries import linked_students, record_answers
+from parcours.messaging.providers import OutgoingMessage
 from parcours.names import comparable_name
 
 ACTIVATION_CLAIM = "activation"
@@ -125,6 +128,21 @@ class AccountActivities:
             matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
             superseded_journey_id=superseded, children=children,
         )
+
+    @activity.defn(name=ActivityName.SEND_ALREADY_ACTIVE_NOTICE)
+    async def send_already_active_notice(self, request: AlreadyActiveNoticeRequest) -> bool:
+        """R-ACT-2 with uniform answers: the school's contact is told, the screen is not."""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref)
+        key = f"{request.journey_id}/already-active"
+        if request.channel is Channel.SMS:
+            message = OutgoingMessage(key, "sms", account.guardian.mobile,
+                                      messages.ALREADY_ACTIVE_SMS.format(identifier=account.identifier))
+        else:
+            message = OutgoingMessage(key, "mail", account.guardian.email,
+                                      messages.ALREADY_ACTIVE_MAIL_BODY.format(identifier=account.identifier),
+                                      subject=messages.ALREADY_ACTIVE_MAIL_SUBJECT)
+        return await self.deps.courier.send_unless_limited(message, "already_active_notice", request.now)
 
     @activity.defn(name=ActivityName.CHECK_BIRTH_DATE)
     async def check_birth_date(self, request: CheckBirthDateRequest) -> bool:

@@ -31,19 +31,9 @@ from parcours.contracts.activities import (
 from parcours.contracts.common import Channel
 from parcours.crypto import code_digest, derive_link_token, hash_password, new_reference
 from parcours.db.models import Account, AccountStatus, ContactStatus, VerificationCode
-from parcours.messaging.courier import Courier, DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage
 
 PASSWORD_RESET_CLAIM = "password_reset"
-
-
-async def send_unless_limited(courier: Courier, message: OutgoingMessage, template: str, now) -> None:
-    """A destination over its limits gets nothing, silently: the user had the same answer as for an
-    unknown address already (R-REC-7), and a refusal now would tell a stranger it matched."""
-    try:
-        await courier.send_once(message, template, now)
-    except DestinationLimitReached:
-        activity.logger.warning("%s not sent: destination over its limits", template)
 
 
 def set_new_password(account: Account, new_hash: str, now) -> None:
@@ -81,7 +71,7 @@ class RecoveryActivities:
                                       subject=messages.IDENTIFIER_MAIL_SUBJECT)
         else:
             message = OutgoingMessage(key, "sms", request.destination, messages.IDENTIFIER_SMS_BODY.format(lines=lines))
-        await send_unless_limited(self.deps.courier, message, "identifier_reminder", request.requested_at)
+        await self.deps.courier.send_unless_limited(message, "identifier_reminder", request.requested_at)
         return True
 
     @activity.defn(name=ActivityName.PREPARE_PASSWORD_RESET)
@@ -147,7 +137,7 @@ class RecoveryActivities:
                 body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes,
                                                        link=link_url(request.public_base_url, "mot-de-passe/nouveau", request.journey_id, token))
             message = OutgoingMessage(key, "mail", account.email, body, subject=messages.RESET_MAIL_SUBJECT)
-        await send_unless_limited(self.deps.courier, message, "password_reset", request.issued_at)
+        await self.deps.courier.send_unless_limited(message, "password_reset", request.issued_at)
 
     @activity.defn(name=ActivityName.CHECK_RESET_LINK)
     async def check_reset_link(self, request: CheckLinkRequest) -> LinkCheck:

@@ -135,6 +135,8 @@ class ActivationData(CodeChallenge):
     identity_attempts: int = 0
     account_already_active: bool = False
     children: list[ChildToConfirm] = Field(default_factory=list)
+    # With uniform answers: the identity between the answer and the lookup (dropped after it).
+    identity_request: dict | None = Field(default=None, repr=False)
 
 
 # -- outputs ---------------------------------------------------------------------------------

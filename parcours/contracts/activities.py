@@ -12,6 +12,7 @@ from parcours.contracts.common import Channel
 
 class ActivityName(StrEnum):
     MATCH_IDENTITY = "match_identity"
+    SEND_ALREADY_ACTIVE_NOTICE = "send_already_active_notice"
     SEND_CODE = "send_verification_code"
     ABANDON_MESSAGES = "abandon_messages"
     CHECK_CODE = "check_verification_code"
@@ -64,6 +65,13 @@ class MatchedChild(BaseModel):
     display_name: str
     school: str
     role: str
+
+
+class AlreadyActiveNoticeRequest(BaseModel):
+    journey_id: str
+    account_ref: str
+    channel: Channel
+    now: datetime
 
 
 class IdentityMatch(BaseModel):

@@ -55,6 +55,7 @@ class JourneyPolicy(BaseModel):
     birth_date_max_wrong_tries: int = 3
     idle_lifetime: timedelta = timedelta(hours=24)
     send_budget: timedelta = timedelta(minutes=2)  # retries of a send the user waits for
+    uniform_identity_answers: bool = False  # activation answers alike whether or not the identity matched
 
     @classmethod
     def from_settings(cls, settings) -> "JourneyPolicy":
@@ -66,6 +67,7 @@ class JourneyPolicy(BaseModel):
             birth_date_max_wrong_tries=settings.birth_date_max_wrong_tries,
             idle_lifetime=settings.journey_idle_lifetime,
             send_budget=settings.message_send_budget,
+            uniform_identity_answers=settings.activation_uniform_answers,
         )
 
 

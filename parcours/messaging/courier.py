@@ -4,6 +4,7 @@ journeys that send them (against SMS pumping and mail bombing)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -16,6 +17,7 @@ from parcours.db.models import DeliveryStatus, MessageDelivery
 from parcours.messaging.providers import OutgoingMessage, Provider
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,15 @@ class Courier:
             return False
         await self.deliver(message)
         return True
+
+    async def send_unless_limited(self, message: OutgoingMessage, template: str, now: datetime) -> bool:
+        """For a message the user was answered about already, alike whether or not an account
+        matched (R-REC-7): over the limits it is dropped, silently, as a refusal would tell."""
+        try:
+            return await self.send_once(message, template, now)
+        except DestinationLimitReached:
+            logger.warning("%s not sent: destination over its limits", template)
+            return False
 
     async def reserve(self, key: str, channel: str, to: str, template: str, now: datetime, *,
                       limited: bool = True) -> DeliveryStatus:

@@ -19,6 +19,7 @@ class ActivationJourney(StateChart[ActivationData]):
     allow_event_without_transition = False
 
     identity_to_check = State(initial=True)
+    identity_received = State()  # only with uniform answers: answered, the lookup follows
     code_sent = State()
     code_expired = State()
     code_void = State()
@@ -35,6 +36,10 @@ class ActivationJourney(StateChart[ActivationData]):
     identity_matched = identity_to_check.to(already_active, cond="account_already_active") | identity_to_check.to(
         code_sent
     )
+    # With uniform answers (a setting): every identity gets the same answer before any lookup, then
+    # a code step — a real code for a match, a decoy otherwise, so nothing tells a stranger.
+    identity_submitted = identity_to_check.to(identity_received)
+    identity_processed = identity_received.to(code_sent)
     # R-ACT-4
     code_rejected = code_sent.to.itself(internal=True)
     code_voided = code_sent.to(code_void)
@@ -58,6 +63,7 @@ class ActivationJourney(StateChart[ActivationData]):
 
     idle_timeout = (
         identity_to_check.to(abandoned)
+        | identity_received.to(abandoned)
         | code_sent.to(abandoned)
         | code_expired.to(abandoned)
         | code_void.to(abandoned)
@@ -66,6 +72,7 @@ class ActivationJourney(StateChart[ActivationData]):
     )
     newer_journey_started = (
         identity_to_check.to(superseded)
+        | identity_received.to(superseded)
         | code_sent.to(superseded)
         | code_expired.to(superseded)
         | code_void.to(superseded)

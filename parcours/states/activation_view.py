@@ -13,7 +13,7 @@ from parcours.states.code_step import code_tries_left, idle_expires_at, resend_a
 
 # Which update can fire which events: the expected input of a state is derived from the machine.
 UPDATE_EVENTS = {
-    "submit_identity": ("identity_matched", "identity_rejected"),
+    "submit_identity": ("identity_matched", "identity_rejected", "identity_submitted"),
     "submit_code": ("code_accepted", "code_rejected", "code_voided"),
     "resend_code": ("code_resent",),
     "answer_child": ("child_answered",),
@@ -34,10 +34,12 @@ def state_messages(data: ActivationData) -> list[str]:
     resend = messages.RESEND_SMS if sms else messages.RESEND_MAIL
     if state == S.identity_to_check.value:
         return [messages.IDENTITY_PROMPT]
+    if state == S.identity_received.value:
+        return [messages.IDENTITY_UNIFORM_ANSWER]
     if state == S.code_sent.value:
         minutes = int(data.policy.code_validity.total_seconds() // 60)
         return [
-            messages.CODE_SENT,
+            messages.IDENTITY_UNIFORM_ANSWER if data.policy.uniform_identity_answers else messages.CODE_SENT,
             messages.CODE_SENT_DETAIL.format(minutes=minutes, destination=data.masked_destination),
             messages.CODE_PROMPT_SMS if sms else messages.CODE_PROMPT_MAIL,
             resend,
@@ -90,6 +92,7 @@ def operator_details(data: ActivationData) -> str:
     """The Temporal UI's current details: where the journey stands and what it waits for."""
     waits = {
         S.identity_to_check.value: "waiting for the identity (names + mobile or email)",
+        S.identity_received.value: "identity answered, looking it up",
         S.code_sent.value: f"waiting for the code, expires {data.code_expires_at:%Y-%m-%d %H:%M:%S} UTC"
         if data.code_expires_at else "waiting for the code",
         S.code_expired.value: "code expired, waiting for a resend request",

@@ -22,9 +22,11 @@ with workflow.unsafe.imports_passed_through():
         PasswordInput,
         ResendInput,
     )
+    from parcours.contact import mask_email, mask_mobile
     from parcours.contracts.activities import (
         AccountActivated,
         ActivateAccountRequest,
+        AlreadyActiveNoticeRequest,
         ActivityName,
         ChildDecision,
         CodeIssued,
@@ -92,18 +94,24 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
 
     # -- updates -------------------------------------------------------------------------------
 
+    @property
+    def code_decoy_when_limited(self) -> bool:
+        return self.data.policy.uniform_identity_answers
+
     @workflow.update
     async def submit_identity(self, identity: IdentityInput) -> ActivationOutcome:
         async with self.lock:
             self._require("submit_identity")
             now = self._touch()
             self.data.identity_attempts += 1
-            match: IdentityMatch = await self._activity(
-                ActivityName.MATCH_IDENTITY, IdentityMatch,
-                MatchIdentityRequest(journey_id=self._id, channel=identity.channel, last_name=identity.last_name,
-                                     first_name=identity.first_name, destination=identity.destination),
-                summary="match identity with school records",
-            )
+            if self.data.policy.uniform_identity_answers:  # answered before any lookup (do_pending_work)
+                self.data.channel = identity.channel
+                self.data.masked_destination = (mask_mobile(identity.destination) if identity.channel is Channel.SMS
+                                                else mask_email(identity.destination))
+                self.data.identity_request = identity.model_dump(mode="json")
+                self._fire("identity_submitted")
+                return self._outcome(OutcomeStatus.ACCEPTED, messages.IDENTITY_UNIFORM_ANSWER)
+            match = await self._match(identity)
             if not match.matched:  # R-ACT-1
                 self._fire("identity_rejected")
                 message = messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS else messages.IDENTITY_MISMATCH_MAIL
@@ -130,6 +138,41 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
     @submit_identity.validator
     def _validate_identity(self, identity: IdentityInput) -> None:
         self._require("submit_identity")
+
+    async def _match(self, identity: IdentityInput, **options) -> IdentityMatch:
+        return await self._activity(
+            ActivityName.MATCH_IDENTITY, IdentityMatch,
+            MatchIdentityRequest(journey_id=self._id, channel=identity.channel, last_name=identity.last_name,
+                                 first_name=identity.first_name, destination=identity.destination),
+            summary="match identity with school records", **options,
+        )
+
+    async def do_pending_work(self) -> None:
+        """With uniform answers, after the answer: the lookup, then a code step alike for everyone —
+        a real code for a match, a notice and a decoy for an active account, a decoy otherwise."""
+        if self.data.state != ActivationJourney.identity_received.value:
+            return
+        identity = IdentityInput.model_validate(self.data.identity_request)
+        self.data.identity_request = None  # no longer needed: do not carry the identity around
+        now = workflow.now()
+        background = dict(schedule_to_close_timeout=self.data.policy.idle_lifetime)  # nobody waits on it
+        match = await self._match(identity, **background)
+        real = match.matched and not match.already_active
+        if match.matched and match.already_active:
+            await self._activity(ActivityName.SEND_ALREADY_ACTIVE_NOTICE, bool,
+                                 AlreadyActiveNoticeRequest(journey_id=self._id, account_ref=match.account_ref,
+                                                            channel=identity.channel, now=now),
+                                 summary="tell the school's contact the account is active", **background)
+        if real:
+            self.data.account_ref, self.data.identifier = match.account_ref, match.identifier
+            self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
+        sent = await self._send_code(now, decoy=not real)
+        if not isinstance(sent, CodeIssued):  # the provider is down: the user sees the same step and may resend
+            sent = await self._send_code(now, decoy=True)
+        self._record_code(sent, now)
+        if real and match.superseded_journey_id:
+            await self._end_older_journey(match.superseded_journey_id)
+        self._fire("identity_processed")
 
     @workflow.update
     async def submit_code(self, submission: CodeInput) -> ActivationOutcome:

@@ -85,16 +85,18 @@ class CodeStep:
         self._record_code(sent, now)
         return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
 
-    async def _send_code(self, now: datetime):
+    async def _send_code(self, now: datetime, *, decoy: bool = False):
         """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent
         within the send budget, its message then marked abandoned in the ledger. A destination over
-        its limits refuses the action (see `code_decoy_when_limited`)."""
+        its limits refuses the action (see `code_decoy_when_limited`). `decoy`: a code nobody is
+        sent, where a stranger must not learn that no account matched (R-REC-7)."""
         sequence = self.data.codes_sent + 1
         try:
             return await self._activity(
                 ActivityName.SEND_CODE, CodeIssued,
                 SendCodeRequest(journey_id=self._id, sequence=sequence, purpose=self.code_purpose,
-                                account_ref=self.data.account_ref, channel=self.data.channel, issued_at=now,
+                                account_ref=None if decoy else self.data.account_ref, channel=self.data.channel,
+                                issued_at=now,
                                 expires_at=now + self.data.policy.code_validity,
                                 max_wrong_tries=self.data.policy.code_max_wrong_tries,
                                 decoy_when_limited=self.code_decoy_when_limited),
