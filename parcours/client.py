@@ -9,7 +9,7 @@ import asyncio
 from typing import Any
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -108,6 +108,8 @@ from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
 from parcours.refusals import refusal_of
+from parcours.states.activation import ActivationJourney
+from parcours.workflows.common import JOURNEY_KIND, JOURNEY_STATE
 
 LOOKUP_POLLS, LOOKUP_POLL_INTERVAL_S = 200, 0.025
 ACTIVATION_SUMMARY = "Activation d'un compte responsable (Je n'ai pas de compte)"
@@ -523,7 +525,11 @@ class ParcoursClient:
         (update-with-start). A mismatch leaves the journey at the identity step for a corrected retry."""
         journey_id = f"{ID_PREFIX}{new_reference()}"
         start = ActivationStart(policy=self.policy)
-        options = dict(id=journey_id, task_queue=self.task_queue, static_summary=ACTIVATION_SUMMARY)
+        # Kind and first state given at start, where they cost no action (an upsert would).
+        shown = TypedSearchAttributes([SearchAttributePair(JOURNEY_KIND, ActivationWorkflow.kind),
+                                       SearchAttributePair(JOURNEY_STATE, ActivationJourney.identity_to_check.value)])
+        options = dict(id=journey_id, task_queue=self.task_queue, static_summary=ACTIVATION_SUMMARY,
+                       search_attributes=shown)
         if identity is None:
             handle = await self.client.start_workflow(ActivationWorkflow.run, start, **options)
             return ActivationJourneyClient(handle), None

@@ -11,7 +11,8 @@ from temporalio import workflow
 from parcours.contracts.accounts import PASSWORD_CHANGE_ID_PREFIX, SIGN_IN_ID_PREFIX
 from parcours.contracts.activation import ID_PREFIX as ACTIVATION_ID_PREFIX
 from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
-from parcours.workflows.common import SEARCH_ATTRIBUTES, UPDATE_REJECTED
+from parcours.contracts.common import UPDATE_REJECTED
+from parcours.workflows.common import SEARCH_ATTRIBUTES
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
 from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, MOBILE_CHANGE_ID_PREFIX
 from parcours.workflows.activation import ActivationWorkflow

@@ -4,8 +4,10 @@ database with demo records, the dev inbox, and a worker — in one command."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,60 @@ async def server_is_up(settings: Settings) -> bool:
         return False
 
 
+class DevServerProcess:
+    """`temporal server start-dev` persisting to `database`, started and stopped at will (the
+    embedded stack, fault tests, benchmarks)."""
+
+    def __init__(self, settings: Settings, database: Path, log: Path, ui_port: int | None = None):
+        self.settings, self.database, self.log, self.ui_port = settings, database, log, ui_port
+        self.process: subprocess.Popen | None = None
+
+    async def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(dev_server_command(self.settings, self.database, self.ui_port),
+                                            stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(SERVER_READY_TIMEOUT_S * 5):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Temporal dev server stopped; see {self.log}")
+            if await server_is_up(self.settings):
+                return
+            await asyncio.sleep(0.2)
+        self.stop()
+        raise RuntimeError("the Temporal dev server did not start in time")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+class WorkerProcess:
+    """`python -m parcours.worker` (or another worker module) with the given settings, in its own
+    process: `kill` is a SIGKILL, mid-anything."""
+
+    def __init__(self, settings: Settings, directory: Path, module: str = "parcours.worker", *arguments: str):
+        self.environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")},
+                            **settings.environment()}
+        self.command = [sys.executable, "-m", module, *arguments]
+        self.directory, self.process, self.starts = directory, None, 0
+
+    def start(self) -> None:
+        self.starts += 1
+        with (self.directory / "worker.log").open("ab") as log:
+            self.process = subprocess.Popen(self.command, env=self.environment, cwd=self.directory,
+                                            stdout=log, stderr=subprocess.STDOUT)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
 async def prepare_database(dependencies: ActivityDependencies) -> bool:
     await create_schema(dependencies.engine)
     return await load_demo_records(dependencies.sessions)
@@ -75,19 +131,10 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
         token=settings.codec_server_token.get_secret_value() if settings.codec_server_token else None,
     )
     threading.Thread(target=codec_server.serve_forever, daemon=True).start()
-    server: subprocess.Popen | None = None
+    server: DevServerProcess | None = None
     if not await server_is_up(settings):
-        log = (STATE_DIR / "temporal.log").open("ab")
-        server = subprocess.Popen(dev_server_command(settings), stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(SERVER_READY_TIMEOUT_S * 2):
-            if server.poll() is not None:
-                raise RuntimeError(f"the Temporal dev server stopped; see {STATE_DIR / 'temporal.log'}")
-            if await server_is_up(settings):
-                break
-            await asyncio.sleep(0.5)
-        else:
-            server.terminate()
-            raise RuntimeError("the Temporal dev server did not start in time")
+        server = DevServerProcess(settings, TEMPORAL_DB, STATE_DIR / "temporal.log", ui_port=UI_PORT)
+        await server.start()
     dependencies = ActivityDependencies.from_settings(settings)
     try:
         loaded = await prepare_database(dependencies)
@@ -99,5 +146,4 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
         codec_server.shutdown()
         await dependencies.engine.dispose()
         if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()

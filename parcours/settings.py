@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     # Sign-in: failures in a row before the account is locked for a while (SPEC: "failures capped").
     sign_in_max_failures: int = Field(default=10, ge=1)
     sign_in_lockout: timedelta = timedelta(minutes=15)
+    # Operators' JourneyState search attribute shows a state once it has lasted this long (or the
+    # journey ended): a user going through steps quickly costs no upsert per step. 0: every state
+    # at once. The current details (Temporal UI) always show the state at once.
+    operator_state_lag: timedelta = timedelta(seconds=60)
+    # argon2id parameters for new password hashes (OWASP: 19 MiB, 2 passes, 1 lane at least).
+    password_hash_time_cost: int = Field(default=2, ge=2)
+    password_hash_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)
+    password_hash_parallelism: int = Field(default=1, ge=1)
     # Abuse limits, across every journey. A destination (number, address) gets at most so many
     # messages an hour and a day (SMS pumping, mail bombing). An account takes at most so many failed
     # code or password tries per clock hour, so never more than twice that in any 60 minutes (ASVS
@@ -105,6 +113,19 @@ class Settings(BaseSettings):
         if value not in ("dev", "http"):
             raise ValueError("sms_provider must be 'dev' or 'http'")
         return value
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the PARCOURS_* variables another process (a worker) reads."""
+        variables = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, timedelta):
+                value = f"PT{value.total_seconds()}S"
+            variables[f"PARCOURS_{name.upper()}"] = str(value)
+        return variables
 
     def require_secret_key(self) -> bytes:
         if self.secret_key is None:

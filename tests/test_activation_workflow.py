@@ -315,16 +315,23 @@ async def test_second_start_for_the_same_person_supersedes_the_first(harness, in
 
 
 async def test_operators_see_kind_state_and_account(harness, time_env, inbox):
-    """Search attributes upserted on each transition (no personal data in them)."""
+    """Search attributes: kind and first state from the start, then each state once it has lasted
+    `operator_state_lag` (60 s) or the journey ended; no personal data in them."""
     parcours, _ = harness
     journey = await at_code_step(parcours)
-    description = await time_env.client.get_workflow_handle(journey.journey_id).describe()
-    attributes = description.typed_search_attributes
-    assert attributes.get(JOURNEY_KIND) == "activation"
+    handle = time_env.client.get_workflow_handle(journey.journey_id)
+    attributes = (await handle.describe()).typed_search_attributes
+    assert attributes.get(JOURNEY_KIND) == "activation" and attributes.get(JOURNEY_STATE) == "identity_to_check"
+    await time_env.sleep(timedelta(seconds=61))
+    attributes = (await handle.describe()).typed_search_attributes
     assert attributes.get(JOURNEY_STATE) == "code_sent"
     assert attributes.get(ACCOUNT_REF)
     assert "Martin" not in str(attributes) and "0612" not in str(attributes)
     await journey.submit_code(inbox.last_code())
-    description = await time_env.client.get_workflow_handle(journey.journey_id).describe()
-    assert description.typed_search_attributes.get(JOURNEY_STATE) == "children_to_confirm"
+    assert (await handle.describe()).typed_search_attributes.get(JOURNEY_STATE) == "code_sent"
+    await time_env.sleep(timedelta(seconds=61))
+    assert (await handle.describe()).typed_search_attributes.get(JOURNEY_STATE) == "children_to_confirm"
+    await journey.answer_child(LEA)
+    await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)  # the end is shown at once
+    assert (await handle.describe()).typed_search_attributes.get(JOURNEY_STATE) == "activated"
     assert journey.journey_id.startswith("activation/") and "Martin" not in journey.journey_id

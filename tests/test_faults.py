@@ -21,9 +21,10 @@ from parcours.codec import parcours_data_converter
 from parcours.db.demo import load_demo_records
 from parcours.db.models import Account, MessageDelivery
 from parcours.db.school_records import GuardianImport, StudentImport, import_guardian
-from parcours.testing import Inbox, prepare_schema, running_parcours, start_dev_server_env
+from parcours.testing import Inbox, prepare_schema, running_parcours
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA, at_code_step
-from tests.processes import DevServer, TcpProxy, WorkerProcess, free_port, sqlite_locked
+from parcours.devstack import WorkerProcess
+from tests.processes import DevServer, TcpProxy, free_port, sqlite_locked
 from tests.receivers import SmsGateway
 
 pytestmark = pytest.mark.slow

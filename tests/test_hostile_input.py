@@ -4,6 +4,8 @@ update is not expected too. Each is accepted or refused with a clear error; a re
 nothing; no workflow task ever fails."""
 
 import asyncio
+import importlib
+import pkgutil
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
@@ -11,11 +13,7 @@ from pydantic import ValidationError
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
-import parcours.contracts.activation
-import parcours.contracts.children
-import parcours.contracts.contact
-import parcours.contracts.letter_activation
-import parcours.contracts.recovery
+import parcours.contracts as parcours_contracts
 from parcours.client import _refusal_from
 from parcours.contracts.common import StrictInput
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
@@ -30,6 +28,9 @@ JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dict
 
 
 def input_models() -> list[type[StrictInput]]:
+    """Every StrictInput subclass of every contracts module."""
+    for module in pkgutil.iter_modules(parcours_contracts.__path__):
+        importlib.import_module(f"{parcours_contracts.__name__}.{module.name}")
     found, pending = set(), list(StrictInput.__subclasses__())
     while pending:
         model = pending.pop()

@@ -2,6 +2,7 @@
 SMS gateway: what an API layer and an operator see."""
 
 import asyncio
+from datetime import timedelta
 import re
 
 import pytest
@@ -82,8 +83,10 @@ async def test_gateway_outage_is_retried_and_the_code_sent_once(dev_env, real_se
 
 
 async def test_operators_find_journeys_by_kind_and_state(dev_env, real_settings):
-    """Operators find a journey in the Temporal UI by kind, state and account (visibility query)."""
-    async with running_parcours(dev_env.client, real_settings) as (parcours, _):
+    """Operators find a journey in the Temporal UI by kind, state and account (visibility query);
+    with `operator_state_lag` 0, each state as soon as it is reached."""
+    at_once = real_settings.model_copy(update={"operator_state_lag": timedelta(0)})
+    async with running_parcours(dev_env.client, at_once) as (parcours, _):
         journey, _ = await parcours.start_activation(CAMILLE_SMS)
         query = f"JourneyKind = 'activation' AND JourneyState = 'code_sent' AND WorkflowId = '{journey.journey_id}'"
         for _ in range(50):  # visibility is eventually consistent

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from parcours.crypto import set_password_hashing
 from parcours.db.engine import make_engine, make_session_factory
 from parcours.messaging.courier import Courier, DestinationLimits
 from parcours.messaging.providers import DevInbox, HttpSmsProvider, Provider, SmtpMailProvider
@@ -23,6 +24,8 @@ class ActivityDependencies:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "ActivityDependencies":
+        set_password_hashing(settings.password_hash_time_cost, settings.password_hash_memory_kib,
+                             settings.password_hash_parallelism)
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         secret_key = settings.require_secret_key()

@@ -56,6 +56,7 @@ class JourneyPolicy(BaseModel):
     idle_lifetime: timedelta = timedelta(hours=24)
     send_budget: timedelta = timedelta(minutes=2)  # retries of a send the user waits for
     uniform_identity_answers: bool = False  # activation answers alike whether or not the identity matched
+    search_state_lag: timedelta = timedelta(seconds=60)  # JourneyState shows a state once it lasted this long
 
     @classmethod
     def from_settings(cls, settings) -> "JourneyPolicy":
@@ -68,6 +69,7 @@ class JourneyPolicy(BaseModel):
             idle_lifetime=settings.journey_idle_lifetime,
             send_budget=settings.message_send_budget,
             uniform_identity_answers=settings.activation_uniform_answers,
+            search_state_lag=settings.operator_state_lag,
         )
 
 

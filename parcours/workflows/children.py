@@ -52,7 +52,7 @@ class AccountViewWorkflow:
 
     @workflow.run
     async def run(self, request: AccountViewRequest) -> AccountView:
-        return await workflow.execute_activity(ActivityName.ACCOUNT_VIEW.value, request, result_type=AccountView,
+        return await workflow.execute_local_activity(ActivityName.ACCOUNT_VIEW.value, request, result_type=AccountView,
                                                summary="read the account", **USER_FACING_ACTIVITY)
 
 

@@ -11,7 +11,8 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
-    from parcours.contracts.common import UPDATE_REJECTED, FieldError
+    from parcours.contracts.activities import PROVIDER_ACTIVITIES, ActivityName
+    from parcours.contracts.common import FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.password_policy import unmet_criteria
 
@@ -20,6 +21,13 @@ JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
 ACCOUNT_REF = SearchAttributeKey.for_keyword("AccountRef")
 SEARCH_ATTRIBUTES = (JOURNEY_KIND, JOURNEY_STATE, ACCOUNT_REF)
 
+# Database activities run as local activities: a read or a write takes milliseconds, and running
+# it inside the workflow task saves the server two round trips and three history events each (no
+# activity task to schedule, dispatch and complete). They are idempotent like any activity: a
+# worker lost mid-way has the workflow task retried, and the activity with it; past a few seconds
+# of retries (a database outage) they wait on server timers instead of holding the workflow task.
+# Activities that talk to a provider (SMS gateway, SMTP) stay regular activities: their retries
+# are long, budgeted (`send_budget`) and worth seeing one by one in the history.
 # A user waits on the update while the activity runs: retry with backoff for up to two minutes,
 # then give a clear "try again" instead of hanging. Errors marked non-retryable stop at once. An
 # attempt lost with its worker (a crash) is retried after start_to_close: the providers' own
@@ -30,6 +38,7 @@ USER_FACING_ACTIVITY = dict(
     retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0,
                              maximum_interval=timedelta(seconds=10)),
 )
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=2)
 
 
 def check_new_password(password: str, confirmation: str, *, field: str = "password") -> None:
@@ -72,35 +81,57 @@ class JourneyWorkflow:
     def operator_details(self) -> str:
         return f"**{self.data.state}**"
 
+    def search_state_lag(self) -> timedelta:
+        """How long a state lasts before operators' JourneyState shows it (see `_publish`)."""
+        policy = getattr(self.data, "policy", None)
+        return policy.search_state_lag if policy is not None else timedelta(0)
+
     def _init_journey(self, data, machine) -> None:
         self.data = data
         self.machine = machine
         self.lock = asyncio.Lock()  # handlers await activities: one action at a time
         self.woken = False
-        self.published_state: str | None = None
+        self.state_since = workflow.now()
+        self.alarm: tuple[datetime, asyncio.Task] | None = None
 
     async def _run_journey(self) -> None:
-        self.data.last_activity_at = workflow.now()
+        self.data.last_activity_at = self.state_since = workflow.now()
         self._publish()
         while not self.machine.is_terminated:
             now = workflow.now()
-            deadline = self.next_deadline(now)
+            deadlines = [self.next_deadline(now), self._publish_due()]
+            deadline = min((d for d in deadlines if d is not None), default=None)
             if deadline is None or deadline > now:
-                try:
-                    await workflow.wait_condition(
-                        lambda: self.woken,
-                        timeout=None if deadline is None else deadline - now,
-                        timeout_summary="next deadline",
-                    )
-                except asyncio.TimeoutError:
-                    pass
+                self._arm(deadline)
+                await workflow.wait_condition(lambda: self.woken)
             self.woken = False
             async with self.lock:
                 if not self.machine.is_terminated:
                     await self.do_pending_work()
                 if not self.machine.is_terminated:
                     self.fire_due_events(workflow.now())
+                self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def _arm(self, deadline: datetime | None) -> None:
+        """One timer for the nearest deadline, kept while later deadlines come and go: an action
+        that only pushes deadlines back (the idle clock) starts no timer. When the timer fires the
+        loop looks again. A nearer deadline replaces it (a timer cancelled in the workflow task
+        that started it never reaches the history)."""
+        if deadline is None or (self.alarm is not None and self.alarm[0] <= deadline):
+            return
+        if self.alarm is not None:
+            self.alarm[1].cancel()
+        self.alarm = (deadline, asyncio.create_task(self._ring(deadline)))
+
+    async def _ring(self, deadline: datetime) -> None:
+        try:
+            await workflow.sleep(deadline - workflow.now(), summary="next deadline")
+        except asyncio.CancelledError:
+            return
+        if self.alarm is not None and self.alarm[0] == deadline:
+            self.alarm = None
+        self.woken = True
 
     async def do_pending_work(self) -> None:
         """Work a journey does after answering the user (e.g. a recovery's lookup and send)."""
@@ -121,26 +152,48 @@ class JourneyWorkflow:
             raise rejection("not_now", f"{messages.NOT_NOW} ({update} in state {self.data.state})")
 
     def _fire(self, event: str, **arguments) -> None:
+        state = self.data.state
         self.machine.send(event, **arguments)
+        if self.data.state != state:
+            self.state_since = workflow.now()
         self._publish()
 
+    def _search_attributes_wanted(self) -> list:
+        """The search attributes that differ from what the journey shows (set at start by the
+        client, or upserted since)."""
+        shown = workflow.info().typed_search_attributes
+        wanted = [(JOURNEY_KIND, self.kind), (JOURNEY_STATE, self.data.state),
+                  (ACCOUNT_REF, getattr(self.data, "account_ref", None))]
+        return [key.value_set(value) for key, value in wanted if value and shown.get(key) != value]
+
+    def _publish_due(self) -> datetime | None:
+        if not self._search_attributes_wanted():
+            return None
+        return self.state_since + self.search_state_lag()
+
     def _publish(self) -> None:
-        """Search attributes and current details, so operators see where the journey stands."""
-        if self.data.state != self.published_state:
-            updates = [JOURNEY_KIND.value_set(self.kind), JOURNEY_STATE.value_set(self.data.state)]
-            if getattr(self.data, "account_ref", None):
-                updates.append(ACCOUNT_REF.value_set(self.data.account_ref))
-            workflow.upsert_search_attributes(updates)
-            self.published_state = self.data.state
+        """Current details at once (they cost nothing); search attributes once a state has lasted
+        `search_state_lag` or the journey ends — a user moving through steps quickly does not pay
+        an upsert per step, operators searching by state see it at most that late. Without a kind
+        shown yet (a client that did not set it at start), at once."""
+        changes = self._search_attributes_wanted()
+        shown_kind = workflow.info().typed_search_attributes.get(JOURNEY_KIND)
+        if changes and (shown_kind is None or self.machine.is_terminated
+                        or workflow.now() >= self.state_since + self.search_state_lag()):
+            workflow.upsert_search_attributes(changes)
         workflow.set_current_details(self.operator_details())
 
-    async def _activity(self, name: str, result_type: type, request, *, summary: str, **options):
-        """An activity with the user-facing options; one that refuses the action (a Refusal, e.g. a
-        password naming the account) becomes the update's rejection."""
+    async def _activity(self, name: ActivityName, result_type: type, request, *, summary: str, **options):
+        """An activity with the user-facing options, local unless it talks to a provider; one that
+        refuses the action (a Refusal, e.g. a password naming the account) becomes the update's
+        rejection."""
+        options = USER_FACING_ACTIVITY | options
+        execute = workflow.execute_activity
+        if name not in PROVIDER_ACTIVITIES:
+            execute = workflow.execute_local_activity
+            options["local_retry_threshold"] = LOCAL_RETRY_THRESHOLD
         try:
-            return await workflow.execute_activity(
-                str(name), request, result_type=result_type, summary=summary, **(USER_FACING_ACTIVITY | options)
-            )
+            return await execute(str(name), request, result_type=result_type, summary=summary, **options)
         except ActivityError as error:
             refusal = refusal_of(error.cause)
             if refusal is None:

@@ -17,7 +17,7 @@ class SignInWorkflow:
     @workflow.run
     async def run(self, start: SignInStart) -> SignInResult:
         workflow.upsert_search_attributes([JOURNEY_KIND.value_set("sign_in")])
-        check: CredentialCheck = await workflow.execute_activity(
+        check: CredentialCheck = await workflow.execute_local_activity(
             ActivityName.VERIFY_SIGN_IN.value,
             VerifySignInRequest(identifier=start.credentials.identifier, password=start.credentials.password,
                                 now=workflow.now(), max_failures=start.policy.max_failures,

@@ -1,0 +1,87 @@
+"""What the benchmark reads: latencies, histories (events and Temporal Cloud billable actions),
+and a worker process's CPU time and memory from /proc."""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass, field
+
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
+
+# Temporal Cloud's billable actions as they show in a history (docs: cloud/actions): a start, each
+# timer started, each search-attribute upsert, each update accepted, each signal sent, each
+# activity attempt, and the local activities of one workflow task together as one.
+ONE_ACTION_EACH = {
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+    EventType.EVENT_TYPE_TIMER_STARTED,
+    EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+    EventType.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+}
+TWO_ACTIONS_EACH = {EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED}
+
+
+def billable_actions(history: WorkflowHistory) -> int:
+    actions, marker_tasks = 0, set()
+    for event in history.events:
+        if event.event_type in ONE_ACTION_EACH:
+            actions += 1
+        elif event.event_type in TWO_ACTIONS_EACH:
+            actions += 2
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED:
+            actions += event.activity_task_started_event_attributes.attempt
+        elif event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED:
+            marker_tasks.add(event.marker_recorded_event_attributes.workflow_task_completed_event_id)
+    return actions + len(marker_tasks)
+
+
+def timer_lateness_seconds(history: WorkflowHistory) -> list[float]:
+    """For each timer that fired: how long after its due time."""
+    started = {}
+    late = []
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+            attributes = event.timer_started_event_attributes
+            due = event.event_time.ToDatetime() + attributes.start_to_fire_timeout.ToTimedelta()
+            started[attributes.timer_id] = due
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
+            due = started.get(event.timer_fired_event_attributes.timer_id)
+            if due is not None:
+                late.append((event.event_time.ToDatetime() - due).total_seconds())
+    return late
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+@dataclass
+class ProcessUsage:
+    """CPU seconds and memory of a process, from /proc (Linux)."""
+
+    pid: int
+    ticks: int = field(default_factory=lambda: os.sysconf("SC_CLK_TCK"))
+
+    def cpu_seconds(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / self.ticks  # utime + stime
+
+    def memory_mib(self, key: str = "VmRSS") -> float:
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def peak_memory_mib(self) -> float:
+        return self.memory_mib("VmHWM")
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
