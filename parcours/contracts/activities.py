@@ -44,14 +44,6 @@ class ActivityName(StrEnum):
     ACTIVATE_WITH_FRANCECONNECT = "activate_with_franceconnect"
 
 
-# Activities that talk to a provider (SMS gateway, SMTP): run as regular activities (see
-# workflows/common.py), the others as local ones.
-PROVIDER_ACTIVITIES = frozenset({
-    ActivityName.SEND_CODE, ActivityName.SEND_ALREADY_ACTIVE_NOTICE, ActivityName.SEND_PASSWORD_NOTICE,
-    ActivityName.SEND_IDENTIFIER_REMINDER, ActivityName.PREPARE_PASSWORD_RESET, ActivityName.REQUEST_EMAIL_CHANGE,
-})
-
-
 class CodePurpose(StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET_LINK = "password_reset_link"

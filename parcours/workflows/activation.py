@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
@@ -39,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.activation_view import build_step, expected_updates, operator_details
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import ActivityFailed, JourneyWorkflow, check_new_password, rejection
 
 
 # Any exception fails the update it happened in (or, in the run loop, the journey) instead of
@@ -155,7 +154,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         identity = IdentityInput.model_validate(self.data.identity_request)
         self.data.identity_request = None  # no longer needed: do not carry the identity around
         now = workflow.now()
-        background = dict(schedule_to_close_timeout=self.data.policy.idle_lifetime)  # nobody waits on it
+        background = dict(budget=self.data.policy.idle_lifetime)  # nobody waits on it
         match = await self._match(identity, **background)
         real = match.matched and not match.already_active
         if match.matched and match.already_active:
@@ -221,8 +220,8 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
                     ),
                     summary="activate the account",
                 )
-            except ActivityError as error:
-                if isinstance(error.cause, ApplicationError) and error.cause.type == "AccountAlreadyActive":
+            except ActivityFailed as error:
+                if error.type == "AccountAlreadyActive":
                     raise rejection("already_active", messages.ALREADY_ACTIVE) from None
                 raise
             self._fire("password_set")  # R-ACT-9

@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
     from parcours.states.children_view import child_views
     from parcours.workflows.children_step import ChildrenStep
-    from parcours.workflows.common import USER_FACING_ACTIVITY, JourneyWorkflow
+    from parcours.workflows.common import JourneyWorkflow, local_activity_options
 
 
 @workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=[Exception])
@@ -53,7 +53,7 @@ class AccountViewWorkflow:
     @workflow.run
     async def run(self, request: AccountViewRequest) -> AccountView:
         return await workflow.execute_local_activity(ActivityName.ACCOUNT_VIEW.value, request, result_type=AccountView,
-                                               summary="read the account", **USER_FACING_ACTIVITY)
+                                               summary="read the account", **local_activity_options())
 
 
 @workflow.defn(name=LINK_REPORT_WORKFLOW, failure_exception_types=[Exception])

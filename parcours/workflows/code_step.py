@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
@@ -24,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import CodeInput, OutcomeStatus
     from parcours.states.code_step import resend_refusal
     from parcours.refusals import account_tries_exhausted
-    from parcours.workflows.common import rejection
+    from parcours.workflows.common import ActivityFailed, rejection
 
 
 class CodeStep:
@@ -101,9 +100,9 @@ class CodeStep:
                                 max_wrong_tries=self.data.policy.code_max_wrong_tries,
                                 decoy_when_limited=self.code_decoy_when_limited),
                 summary=f"send code #{sequence} by {self.data.channel.value}",
-                schedule_to_close_timeout=self.data.policy.send_budget,
+                budget=self.data.policy.send_budget,
             )
-        except ActivityError:
+        except ActivityFailed:
             await self._activity(ActivityName.ABANDON_MESSAGES, int,
                                  AbandonMessagesRequest(idempotency_key=code_message_key(self._id, sequence)),
                                  summary=f"mark code #{sequence} abandoned")

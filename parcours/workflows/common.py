@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
-    from parcours.contracts.activities import PROVIDER_ACTIVITIES, ActivityName
     from parcours.contracts.common import FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.password_policy import unmet_criteria
@@ -21,24 +20,48 @@ JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
 ACCOUNT_REF = SearchAttributeKey.for_keyword("AccountRef")
 SEARCH_ATTRIBUTES = (JOURNEY_KIND, JOURNEY_STATE, ACCOUNT_REF)
 
-# Database activities run as local activities: a read or a write takes milliseconds, and running
+# Activities run as local activities: a database write or a send takes milliseconds, and running
 # it inside the workflow task saves the server two round trips and three history events each (no
-# activity task to schedule, dispatch and complete). They are idempotent like any activity: a
-# worker lost mid-way has the workflow task retried, and the activity with it; past a few seconds
-# of retries (a database outage) they wait on server timers instead of holding the workflow task.
-# Activities that talk to a provider (SMS gateway, SMTP) stay regular activities: their retries
-# are long, budgeted (`send_budget`) and worth seeing one by one in the history.
-# A user waits on the update while the activity runs: retry with backoff for up to two minutes,
-# then give a clear "try again" instead of hanging. Errors marked non-retryable stop at once. An
-# attempt lost with its worker (a crash) is retried after start_to_close: the providers' own
-# time-out (10 s) and a database write fit well within it.
-USER_FACING_ACTIVITY = dict(
-    start_to_close_timeout=timedelta(seconds=15),
-    schedule_to_close_timeout=timedelta(minutes=2),
-    retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200), backoff_coefficient=2.0,
-                             maximum_interval=timedelta(seconds=10)),
-)
+# activity task to schedule, dispatch and complete), and all of one task's count as one billable
+# action. They are idempotent like any activity: a worker lost mid-way has the workflow task
+# retried, and the activity with it. Past a few seconds of retries (a provider or the database
+# down) they wait on server timers instead of holding the workflow task.
+# A user waits on the update while the activity runs: retry with backoff for about `budget`, then
+# give a clear "try again" instead of hanging. Errors marked non-retryable stop at once. A
+# budget is a number of tries (a local activity's schedule-to-close time-out is not used: it trips
+# the SDK core in 1.35). An attempt lost with its worker is retried after start_to_close: the
+# providers' own time-out (10 s) and a database write fit well within it.
+USER_BUDGET = timedelta(minutes=2)
+ATTEMPT_TIMEOUT = timedelta(seconds=15)
 LOCAL_RETRY_THRESHOLD = timedelta(seconds=2)
+FIRST_RETRY = timedelta(milliseconds=200)
+LONGEST_WAIT = timedelta(seconds=10)
+LONGEST_WAIT_IN_BACKGROUND = timedelta(minutes=5)  # budgets of hours: fewer tries, a shorter history
+
+
+def retry_within(budget: timedelta) -> RetryPolicy:
+    """Tries 200 ms apart, then twice as far each time up to a ceiling, as many as fit in `budget`."""
+    ceiling = LONGEST_WAIT if budget <= timedelta(hours=1) else LONGEST_WAIT_IN_BACKGROUND
+    attempts, waited, wait = 1, timedelta(0), FIRST_RETRY
+    while waited + wait <= budget:
+        attempts, waited, wait = attempts + 1, waited + wait, min(wait * 2, ceiling)
+    return RetryPolicy(initial_interval=FIRST_RETRY, backoff_coefficient=2.0, maximum_interval=ceiling,
+                       maximum_attempts=attempts)
+
+
+class ActivityFailed(Exception):
+    """An activity failed for good (its tries spent, or an error it marked final). `type` is the
+    ApplicationError type it raised, if any."""
+
+    def __init__(self, cause: BaseException | None):
+        super().__init__(str(cause))
+        self.cause = cause
+        self.type = getattr(cause, "type", None)
+
+
+def local_activity_options(budget: timedelta = USER_BUDGET) -> dict:
+    return dict(start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=retry_within(budget),
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD)
 
 
 def check_new_password(password: str, confirmation: str, *, field: str = "password") -> None:
@@ -183,19 +206,16 @@ class JourneyWorkflow:
             workflow.upsert_search_attributes(changes)
         workflow.set_current_details(self.operator_details())
 
-    async def _activity(self, name: ActivityName, result_type: type, request, *, summary: str, **options):
-        """An activity with the user-facing options, local unless it talks to a provider; one that
-        refuses the action (a Refusal, e.g. a password naming the account) becomes the update's
-        rejection."""
-        options = USER_FACING_ACTIVITY | options
-        execute = workflow.execute_activity
-        if name not in PROVIDER_ACTIVITIES:
-            execute = workflow.execute_local_activity
-            options["local_retry_threshold"] = LOCAL_RETRY_THRESHOLD
+    async def _activity(self, name: str, result_type: type, request, *, summary: str,
+                        budget: timedelta = USER_BUDGET):
+        """A local activity retried for about `budget`; one that refuses the action (a Refusal, e.g.
+        a password naming the account) becomes the update's rejection."""
         try:
-            return await execute(str(name), request, result_type=result_type, summary=summary, **options)
-        except ActivityError as error:
-            refusal = refusal_of(error.cause)
+            return await workflow.execute_local_activity(str(name), request, result_type=result_type, summary=summary,
+                                                         **local_activity_options(budget))
+        except (ActivityError, ApplicationError) as error:  # a local activity's own error may come bare
+            cause = error.cause if isinstance(error, ActivityError) else error
+            refusal = refusal_of(cause)
             if refusal is None:
-                raise
+                raise ActivityFailed(cause) from None
             raise rejection(refusal.reason, refusal.message, refusal.errors, retry_at=refusal.retry_at) from None

@@ -130,7 +130,7 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
             IdentifierReminderRequest(journey_id=self._id, channel=request.channel, destination=request.destination,
                                       requested_at=workflow.now()),
             summary="send the identifier if an account matches",
-            schedule_to_close_timeout=self.data.policy.idle_lifetime,  # after the answer: nobody waits on it
+            budget=self.data.policy.idle_lifetime,  # after the answer: nobody waits on it
         )
         self.data.request = None  # no longer needed: do not carry the address around
         return self.data.matched
@@ -274,7 +274,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
                                 public_base_url=self.data.policy.public_base_url),
             summary="look the account up and send the link if it matches",
             # after the answer (uniform mode) nobody waits on it: retried through an outage
-            schedule_to_close_timeout=self.data.policy.idle_lifetime,
+            budget=self.data.policy.idle_lifetime,
         )
         self.data.request = None  # no longer needed: do not carry the address around
         self.data.matched, self.data.account_ref = prepared.matched, prepared.account_ref

@@ -9,7 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.accounts import SIGN_IN_WORKFLOW, SignInResult, SignInStart, SignInStatus
     from parcours.contracts.activities import ActivityName, CredentialCheck, VerifySignInRequest
-    from parcours.workflows.common import JOURNEY_KIND, USER_FACING_ACTIVITY
+    from parcours.workflows.common import JOURNEY_KIND, local_activity_options
 
 
 @workflow.defn(name=SIGN_IN_WORKFLOW, failure_exception_types=[Exception])
@@ -22,7 +22,7 @@ class SignInWorkflow:
             VerifySignInRequest(identifier=start.credentials.identifier, password=start.credentials.password,
                                 now=workflow.now(), max_failures=start.policy.max_failures,
                                 lockout=start.policy.lockout),
-            result_type=CredentialCheck, summary="check the password", **USER_FACING_ACTIVITY,
+            result_type=CredentialCheck, summary="check the password", **local_activity_options(),
         )
         if check.valid:
             return SignInResult(status=SignInStatus.SIGNED_IN, message=messages.SIGNED_IN, account_ref=check.account_ref,
