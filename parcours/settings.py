@@ -100,6 +100,16 @@ class Settings(BaseSettings):
     sms_sender: str = "EduConnect"
     provider_timeout: timedelta = timedelta(seconds=10)
 
+    # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
+    log_format: str = "json"
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in ("json", "text"):
+            raise ValueError("log_format must be 'json' or 'text'")
+        return value
+
     @field_validator("mail_provider")
     @classmethod
     def _known_mail_provider(cls, value: str) -> str:

@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.codec import parcours_data_converter
+from parcours.logs import configure_logging
 from parcours.db.engine import create_schema
 from parcours.settings import Settings, get_settings
 from parcours.workflows.activation import ActivationWorkflow
@@ -86,8 +87,9 @@ async def run_worker(settings: Settings) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(run_worker(get_settings()))
+    settings = get_settings()
+    configure_logging(settings.log_format)
+    asyncio.run(run_worker(settings))
 
 
 if __name__ == "__main__":
