@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench import drive
-from bench.measures import ProcessUsage, billable_actions, median, percentile, timer_lateness_seconds
+from bench.measures import ProcessUsage, median, percentile, timer_lateness_seconds
 
 
 def main() -> None:
