@@ -7,6 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -99,16 +100,8 @@ class Settings(BaseSettings):
     sms_gateway_token: SecretStr | None = None
     sms_sender: str = "EduConnect"
     provider_timeout: timedelta = timedelta(seconds=10)
-
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
-    log_format: str = "json"
-
-    @field_validator("log_format")
-    @classmethod
-    def _known_log_format(cls, value: str) -> str:
-        if value not in ("json", "text"):
-            raise ValueError("log_format must be 'json' or 'text'")
-        return value
+    log_format: Literal["json", "text"] = "json"
 
     @field_validator("mail_provider")
     @classmethod
