@@ -66,7 +66,7 @@ class SmsGateway:
 class SmtpServer:
     """aiosmtpd on a free local port, keeping every message it accepts."""
 
-    def __init__(self):
+    def __init__(self, port: int | None = None):
         self.messages = []
         outer = self
 
@@ -75,9 +75,11 @@ class SmtpServer:
                 outer.messages.append(message_from_bytes(envelope.content, policy=default_policy))
                 return "250 OK"
 
-        with socket.socket() as probe:  # a free port
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        if port is None:
+            with socket.socket() as probe:  # a free port
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.port = port
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):

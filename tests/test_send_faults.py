@@ -7,10 +7,12 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from parcours.client import JourneyActionRejected
+from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import MessageDelivery
 from parcours.testing import running_parcours
 from tests.activation_helpers import CAMILLE_SMS
-from tests.receivers import SmsGateway
+from tests.receivers import SmsGateway, SmtpServer
 
 
 @pytest.fixture
@@ -58,3 +60,29 @@ async def test_gateway_down_past_the_budget_the_message_is_abandoned_and_the_use
         assert len(gateway.received) == 1
         [delivery] = await ledger(dependencies)
         assert delivery.status == "sent"
+
+
+async def test_mail_server_down_past_the_budget_the_link_is_abandoned_and_the_request_refused(time_env, settings):
+    """The same for mails: the email-change link past the send budget is `abandoned`, the request
+    refused with `send_failed`, the journey still at its first step; once the server is back,
+    asking again sends the very same link, once."""
+    with SmtpServer() as smtp:
+        port = smtp.port
+    over_smtp = settings.model_copy(update={"mail_provider": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port,
+                                            "provider_timeout": timedelta(seconds=1),
+                                            "message_send_budget": timedelta(seconds=3)})
+    async with running_parcours(time_env.client, over_smtp, update_with_start=False) as (parcours, dependencies):
+        account_ref = (await parcours.sign_in("s.bernard1", DEMO_ACTIVE_PASSWORD)).account_ref
+        journey = await parcours.email_change(account_ref)
+        with pytest.raises(JourneyActionRejected) as refused:
+            await journey.request_change("sophie.nouvelle@example.org", "sophie.nouvelle@example.org")
+        assert refused.value.reason == "send_failed"
+        assert (await journey.current_step()).state == "change_to_request"
+        [delivery] = await ledger(dependencies)
+        assert delivery.status == "abandoned" and delivery.idempotency_key.endswith("/email-link/1")
+        with SmtpServer(port=port) as smtp:  # back, on the same port
+            assert (await journey.request_change("sophie.nouvelle@example.org",
+                                                 "sophie.nouvelle@example.org")).status == "accepted"
+        assert [mail["To"] for mail in smtp.messages] == ["sophie.nouvelle@example.org", "sophie.bernard@example.org"]
+        statuses = {d.idempotency_key.rsplit("/", 2)[-2]: d.status for d in await ledger(dependencies)}
+        assert statuses == {"email-link": "sent", "email-notice": "sent"}

@@ -48,13 +48,14 @@ def message_channel(channel: Channel, purpose: CodePurpose) -> str:
     return "mail"
 
 
+SMS_CODE_BODIES = {CodePurpose.PASSWORD_RESET_CODE: messages.SMS_RESET_CODE_BODY,
+                   CodePurpose.MOBILE_CHANGE: messages.SMS_MOBILE_CODE_BODY}
+
+
 def code_message(key: str, channel: Channel, purpose: CodePurpose, to: str, code: str, minutes: int) -> OutgoingMessage:
-    if purpose is CodePurpose.PASSWORD_RESET_CODE:
-        return OutgoingMessage(key, "sms", to, messages.SMS_RESET_CODE_BODY.format(code=code, minutes=minutes))
-    if purpose is CodePurpose.MOBILE_CHANGE:
-        return OutgoingMessage(key, "sms", to, messages.SMS_MOBILE_CODE_BODY.format(code=code, minutes=minutes))
-    if channel is Channel.SMS:
-        return OutgoingMessage(key, "sms", to, messages.SMS_CODE_BODY.format(code=code, minutes=minutes))
+    if message_channel(channel, purpose) == "sms":
+        body = SMS_CODE_BODIES.get(purpose, messages.SMS_CODE_BODY)
+        return OutgoingMessage(key, "sms", to, body.format(code=code, minutes=minutes))
     return OutgoingMessage(key, "mail", to, messages.MAIL_CODE_BODY.format(code=code, minutes=minutes),
                            subject=messages.MAIL_CODE_SUBJECT)
 

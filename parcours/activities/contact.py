@@ -23,6 +23,7 @@ from parcours.contracts.activities import (
     LinkStatus,
     MobileChangeRequest,
     MobileConfirmRequest,
+    email_link_key,
 )
 from parcours.crypto import code_digest, derive_link_token, new_reference
 from parcours.db.models import ContactStatus, VerificationCode
@@ -40,7 +41,7 @@ class ContactActivities:
     async def request_email_change(self, request: EmailChangeRequest) -> EmailChangeIssued:
         """R-CON-3/4/6: the new address becomes the pending one, a new link voids the older ones, the
         link goes to the new address and a notice to the old one. Once per (journey, sequence)."""
-        key = f"{request.journey_id}/email-link/{request.sequence}"
+        key = email_link_key(request.journey_id, request.sequence)
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
             if account.email_status == ContactStatus.CONFIRMED and account.email == request.new_email:

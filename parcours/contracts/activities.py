@@ -103,6 +103,11 @@ def code_message_key(journey_id: str, sequence: int) -> str:
     return f"{journey_id}/code/{sequence}"
 
 
+def email_link_key(journey_id: str, sequence: int) -> str:
+    """The idempotency key of an email-change journey's n-th confirmation link (ledger, record)."""
+    return f"{journey_id}/email-link/{sequence}"
+
+
 class AbandonMessagesRequest(BaseModel):
     idempotency_key: str
 

@@ -25,8 +25,8 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.activities import (
         AccountActivated,
         ActivateAccountRequest,
-        AlreadyActiveNoticeRequest,
         ActivityName,
+        AlreadyActiveNoticeRequest,
         ChildDecision,
         CodeIssued,
         CodePurpose,

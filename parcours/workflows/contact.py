@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
+        AbandonMessagesRequest,
         ActivityName,
         CodeIssued,
         CodePurpose,
@@ -22,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         EmailLinkCheck,
         EmailLinkRequest,
         LinkStatus,
+        email_link_key,
     )
     from parcours.contracts.common import CodeInput, Deadlines, FieldError, ResendInput
     from parcours.contracts.contact import (
@@ -49,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.states.contact import MOBILE_CODE_STATES, EmailChangeJourney, MobileChangeJourney
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import JourneyWorkflow, rejection
+    from parcours.workflows.common import ActivityFailed, JourneyWorkflow, rejection
 
 
 @workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=[Exception])
@@ -203,14 +205,24 @@ class EmailChangeWorkflow(JourneyWorkflow):
                             [FieldError(field="signed_in_account_ref", message=messages.WRONG_ACCOUNT)])
 
     async def _send_link(self, new_email: str, now: datetime) -> EmailChangeIssued:
-        return await self._activity(
-            ActivityName.REQUEST_EMAIL_CHANGE, EmailChangeIssued,
-            EmailChangeRequest(journey_id=self._id, sequence=self.data.requests_and_resends + 1,
-                               account_ref=self.data.account_ref, new_email=new_email, issued_at=now,
-                               expires_at=now + self.data.policy.link_validity,
-                               public_base_url=self.data.policy.public_base_url),
-            summary="send the confirmation link (and the notice to the old address)",
-        )
+        """R-CON-3; past the send budget the mail is marked abandoned and the action refused
+        (`send_failed`): asking again sends the same link, once."""
+        sequence = self.data.requests_and_resends + 1
+        try:
+            return await self._activity(
+                ActivityName.REQUEST_EMAIL_CHANGE, EmailChangeIssued,
+                EmailChangeRequest(journey_id=self._id, sequence=sequence,
+                                   account_ref=self.data.account_ref, new_email=new_email, issued_at=now,
+                                   expires_at=now + self.data.policy.link_validity,
+                                   public_base_url=self.data.policy.public_base_url),
+                summary="send the confirmation link (and the notice to the old address)",
+                budget=self.data.policy.send_budget,
+            )
+        except ActivityFailed:
+            await self._activity(ActivityName.ABANDON_MESSAGES, int,
+                                 AbandonMessagesRequest(idempotency_key=email_link_key(self._id, sequence)),
+                                 summary=f"mark link #{sequence} abandoned")
+            raise rejection("send_failed", messages.SEND_FAILED) from None
 
     def _record_link(self, issued: EmailChangeIssued, new_email: str, now: datetime) -> None:
         self.data.requests_and_resends += 1

@@ -6,7 +6,7 @@ workflow's loop."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.code_step import code_step_deadline, code_tries_left, resend_available_at, resends_left
     from parcours.states.recovery import RESET_CODE_STATES, IdentifierRecoveryJourney, PasswordResetJourney
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import USER_BUDGET, JourneyWorkflow, check_new_password, rejection
 
 ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
 
@@ -120,17 +120,16 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
 
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
-            await self._send_reminder()
+            await self._send_reminder(budget=self.data.policy.idle_lifetime)  # answered already: nobody waits
             self._fire("request_processed")
 
-    async def _send_reminder(self) -> bool:
+    async def _send_reminder(self, budget: timedelta = USER_BUDGET) -> bool:
         request = IdentifierRequestInput.model_validate(self.data.request)
         self.data.matched = await self._activity(
             ActivityName.SEND_IDENTIFIER_REMINDER, bool,
             IdentifierReminderRequest(journey_id=self._id, channel=request.channel, destination=request.destination,
                                       requested_at=workflow.now()),
-            summary="send the identifier if an account matches",
-            budget=self.data.policy.idle_lifetime,  # after the answer: nobody waits on it
+            summary="send the identifier if an account matches", budget=budget,
         )
         self.data.request = None  # no longer needed: do not carry the address around
         return self.data.matched
@@ -259,10 +258,10 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
 
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
-            await self._prepare()
+            await self._prepare(budget=self.data.policy.idle_lifetime)  # answered already: nobody waits
             await self._issue_first_code()
 
-    async def _prepare(self) -> bool:
+    async def _prepare(self, budget: timedelta = USER_BUDGET) -> bool:
         """Look the account up, send the link if it matches; True when it did (operators only)."""
         request = ResetRequestInput.model_validate(self.data.request)
         now = workflow.now()
@@ -272,9 +271,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
                                 identifier=request.identifier, email=request.email, issued_at=now,
                                 expires_at=now + self.data.policy.link_validity,
                                 public_base_url=self.data.policy.public_base_url),
-            summary="look the account up and send the link if it matches",
-            # after the answer (uniform mode) nobody waits on it: retried through an outage
-            budget=self.data.policy.idle_lifetime,
+            summary="look the account up and send the link if it matches", budget=budget,
         )
         self.data.request = None  # no longer needed: do not carry the address around
         self.data.matched, self.data.account_ref = prepared.matched, prepared.account_ref
