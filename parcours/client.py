@@ -9,9 +9,15 @@ import asyncio
 from typing import Any
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
+from pydantic import BaseModel
 
 from parcours.contracts.activation import (
     ID_PREFIX,
@@ -93,7 +99,7 @@ from parcours.contracts.recovery import (
     RecoveryStep,
     ResetRequestInput,
 )
-from parcours.crypto import new_reference
+from parcours.crypto import idempotent_reference, keyed_digest, new_reference
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
@@ -112,6 +118,11 @@ from parcours.states.activation import ActivationJourney
 from parcours.workflows.common import JOURNEY_KIND, JOURNEY_STATE
 
 LOOKUP_POLLS, LOOKUP_POLL_INTERVAL_S = 200, 0.025
+# A start with an idempotency key: the memo holds a digest of the request (so a reused key with
+# another request is told apart), and the first step's update has a fixed id (so Temporal answers a
+# repeated one with the first answer instead of running it again).
+REQUEST_DIGEST_MEMO = "start_request_digest"
+FIRST_STEP_UPDATE_ID = "first-step"
 ACTIVATION_SUMMARY = "Activation d'un compte responsable (Je n'ai pas de compte)"
 
 
@@ -151,12 +162,16 @@ def _refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     return Refusal(reason="failed", message=message)
 
 
+class IdempotencyKeyReused(Exception):
+    """The idempotency key was already used to start a journey with a different request."""
+
+
 JOURNEY_NOT_OPEN = Refusal(reason="journey_not_open", message="Ce parcours est terminé ou n'existe pas. Veuillez recommencer.")
 
 
-async def _act(handle: WorkflowHandle, update, argument) -> Any:
+async def _act(handle: WorkflowHandle, update, argument, update_id: str | None = None) -> Any:
     try:
-        return await handle.execute_update(update, argument)
+        return await handle.execute_update(update, argument, id=update_id)
     except WorkflowUpdateFailedError as error:
         raise JourneyActionRejected(_refusal_from(error)) from None
     except RPCError as error:
@@ -165,15 +180,36 @@ async def _act(handle: WorkflowHandle, update, argument) -> Any:
         raise
 
 
-class ActivationJourneyClient:
-    """One activation journey, by its id."""
+async def _past_state(journey: "JourneyClient", state: str) -> None:
+    """Wait until a journey that starts with background work has left `state`, so callers get a
+    ready journey; a journey that failed meanwhile (an unknown account) raises WorkflowFailureError."""
+    closed = asyncio.ensure_future(journey.handle.result())
+    try:
+        for _ in range(LOOKUP_POLLS):
+            if (await journey.current_step()).state != state:
+                return
+            done, _ = await asyncio.wait({closed}, timeout=LOOKUP_POLL_INTERVAL_S)
+            if done:
+                closed.result()
+                return
+    finally:
+        closed.cancel()
 
-    def __init__(self, handle: WorkflowHandle):
+
+class JourneyClient:
+    """One journey, by its id. `replayed`: it was started earlier with the same idempotency key."""
+
+    def __init__(self, handle: WorkflowHandle, *, replayed: bool = False):
         self.handle = handle
+        self.replayed = replayed
 
     @property
     def journey_id(self) -> str:
         return self.handle.id
+
+
+class ActivationJourneyClient(JourneyClient):
+    """One activation journey, by its id."""
 
     async def current_step(self) -> ActivationStep:
         return await self.handle.query(ActivationWorkflow.current_step)
@@ -198,14 +234,7 @@ class ActivationJourneyClient:
         return await self.handle.result()
 
 
-class PasswordChangeClient:
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
-
+class PasswordChangeClient(JourneyClient):
     async def current_step(self) -> PasswordChangeStep:
         return await self.handle.query(PasswordChangeWorkflow.current_step)
 
@@ -215,15 +244,8 @@ class PasswordChangeClient:
         return await _act(self.handle, PasswordChangeWorkflow.change_password, change)
 
 
-class RecoveryJourneyClient:
+class RecoveryJourneyClient(JourneyClient):
     """A lost-identifier or lost-password journey, by its id."""
-
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
 
     async def current_step(self) -> RecoveryStep:
         return await self.handle.query("current_step", result_type=RecoveryStep)
@@ -254,14 +276,7 @@ class RecoveryJourneyClient:
         return RecoveryStep.model_validate(await self.handle.result())
 
 
-class ChildrenJourneyClient:
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
-
+class ChildrenJourneyClient(JourneyClient):
     async def current_step(self) -> ChildrenConfirmationStep:
         return await self.handle.query(ChildrenConfirmationWorkflow.current_step)
 
@@ -269,14 +284,7 @@ class ChildrenJourneyClient:
         return await _act(self.handle, ChildrenConfirmationWorkflow.answer_child, ChildAnswerInput.model_validate(answer))
 
 
-class MergeJourneyClient:
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
-
+class MergeJourneyClient(JourneyClient):
     async def current_step(self) -> MergeStep:
         return await self.handle.query(AccountMergeWorkflow.current_step)
 
@@ -284,15 +292,8 @@ class MergeJourneyClient:
         return await _act(self.handle, AccountMergeWorkflow.merge, MergeInput(identifier=identifier, password=password))
 
 
-class EmailChangeClient:
+class EmailChangeClient(JourneyClient):
     """« Modifier mon adresse mail » of one account (R-CON-2 … R-CON-6)."""
-
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
 
     async def current_step(self) -> EmailChangeStep:
         return await self.handle.query(EmailChangeWorkflow.current_step)
@@ -312,15 +313,8 @@ class EmailChangeClient:
         return await _act(self.handle, EmailChangeWorkflow.confirm, confirmation)
 
 
-class MobileChangeClient:
+class MobileChangeClient(JourneyClient):
     """« Modifier mon numéro de portable » of one guardian account (R-CON-7)."""
-
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
 
     async def current_step(self) -> MobileChangeStep:
         return await self.handle.query(MobileChangeWorkflow.current_step)
@@ -335,15 +329,8 @@ class MobileChangeClient:
         return await _act(self.handle, MobileChangeWorkflow.resend_code, ResendInput())
 
 
-class LetterActivationClient:
+class LetterActivationClient(JourneyClient):
     """Activation by notification letter (R-ACT-10)."""
-
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
 
     async def current_step(self) -> LetterActivationStep:
         return await self.handle.query(LetterActivationWorkflow.current_step)
@@ -357,15 +344,8 @@ class LetterActivationClient:
         return await _act(self.handle, LetterActivationWorkflow.submit_details, details)
 
 
-class FranceConnectClient:
+class FranceConnectClient(JourneyClient):
     """Activation through FranceConnect (R-ACT-11)."""
-
-    def __init__(self, handle: WorkflowHandle):
-        self.handle = handle
-
-    @property
-    def journey_id(self) -> str:
-        return self.handle.id
 
     async def current_step(self) -> FranceConnectStep:
         return await self.handle.query(FranceConnectActivationWorkflow.current_step)
@@ -377,8 +357,9 @@ class FranceConnectClient:
 class ParcoursClient:
     def __init__(self, client: Client, task_queue: str, policy: JourneyPolicy, *, update_with_start: bool = True,
                  sign_in_policy: SignInPolicy | None = None, recovery_policy: RecoveryPolicy | None = None,
-                 contact_policy: ContactPolicy | None = None):
+                 contact_policy: ContactPolicy | None = None, reference_key: bytes | None = None):
         self.client = client
+        self.reference_key = reference_key  # keys the digests of idempotency keys and requests
         self.task_queue = task_queue
         self.policy = policy
         self.sign_in_policy = sign_in_policy or SignInPolicy()
@@ -412,7 +393,35 @@ class ParcoursClient:
         return cls(client, settings.task_queue, JourneyPolicy.from_settings(settings),
                    update_with_start=update_with_start, sign_in_policy=SignInPolicy.from_settings(settings),
                    recovery_policy=RecoveryPolicy.from_settings(settings),
-                   contact_policy=ContactPolicy.from_settings(settings))
+                   contact_policy=ContactPolicy.from_settings(settings),
+                   reference_key=settings.secret_key.get_secret_value().encode() if settings.secret_key else None)
+
+    async def _start(self, run, start, prefix: str, summary: str, *, idempotency_key: str | None = None,
+                     request: BaseModel | None = None, **options) -> tuple[WorkflowHandle, bool]:
+        """Start a journey under a fresh opaque id; with an idempotency key, under the id the key
+        stands for: (handle, replayed), replayed when that journey was started earlier by the same
+        request. The same key with another request raises IdempotencyKeyReused."""
+        options.update(task_queue=self.task_queue, static_summary=summary)
+        if idempotency_key is None:
+            return await self.client.start_workflow(run, start, id=f"{prefix}{new_reference()}", **options), False
+        journey_id = f"{prefix}{idempotent_reference(idempotency_key, self.reference_key)}"
+        digest = self._request_digest(prefix, request)
+        try:
+            handle = await self.client.start_workflow(
+                run, start, id=journey_id, memo={REQUEST_DIGEST_MEMO: digest},
+                id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE, **options)
+            return handle, False
+        except WorkflowAlreadyStartedError:
+            handle = self.client.get_workflow_handle(journey_id)
+            memo = await (await handle.describe()).memo()
+            if memo.get(REQUEST_DIGEST_MEMO) != digest:
+                raise IdempotencyKeyReused() from None
+            return handle, True
+
+    def _request_digest(self, prefix: str, request: BaseModel | None) -> str:
+        body = request.model_dump_json() if request is not None else ""
+        return keyed_digest(self.reference_key or b"parcours", "idempotent-request", f"{prefix}{body}")
 
     async def account_view(self, account_ref: str) -> AccountView:
         """« Mes informations » and « Mes enfants » of a signed-in account."""
@@ -437,10 +446,7 @@ class ParcoursClient:
             task_queue=self.task_queue, id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             static_summary="Confirmation de nouveaux élèves à la connexion")
         journey = ChildrenJourneyClient(handle)
-        for _ in range(LOOKUP_POLLS):  # the students are looked up first: hand over a ready journey
-            if (await journey.current_step()).state != "children_to_look_up":
-                break
-            await asyncio.sleep(LOOKUP_POLL_INTERVAL_S)
+        await _past_state(journey, "children_to_look_up")  # the students are looked up first
         return journey
 
     async def start_merge(self, account_ref: str) -> MergeJourneyClient:
@@ -470,70 +476,80 @@ class ParcoursClient:
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING, static_summary="Changement de numéro de portable")
         return MobileChangeClient(handle)
 
-    async def start_letter_activation(self) -> LetterActivationClient:
+    async def start_letter_activation(self, idempotency_key: str | None = None) -> LetterActivationClient:
         """R-ACT-10: the page where the letter's identifier and provisional password are typed."""
         start = LetterActivationStart(sign_in_policy=self.sign_in_policy, contact_policy=self.contact_policy,
                                       idle_lifetime=self.policy.idle_lifetime)
-        handle = await self.client.start_workflow(
-            LetterActivationWorkflow.run, start, id=f"{LETTER_ACTIVATION_ID_PREFIX}{new_reference()}",
-            task_queue=self.task_queue, static_summary="Activation par notification")
-        return LetterActivationClient(handle)
+        handle, replayed = await self._start(LetterActivationWorkflow.run, start, LETTER_ACTIVATION_ID_PREFIX,
+                                             "Activation par notification", idempotency_key=idempotency_key)
+        return LetterActivationClient(handle, replayed=replayed)
 
-    async def start_franceconnect_activation(self, identity: FranceConnectIdentity | dict) -> FranceConnectClient:
+    async def start_franceconnect_activation(self, identity: FranceConnectIdentity | dict,
+                                             idempotency_key: str | None = None) -> FranceConnectClient:
         """R-ACT-11, after the API layer's OpenID Connect exchange: the verified identity is matched
         (names and the school's address); the returned journey is past the match."""
-        start = FranceConnectStart(identity=FranceConnectIdentity.model_validate(identity), policy=self.policy)
-        handle = await self.client.start_workflow(
-            FranceConnectActivationWorkflow.run, start, id=f"{FRANCECONNECT_ID_PREFIX}{new_reference()}",
-            task_queue=self.task_queue, static_summary="Activation par FranceConnect")
-        journey = FranceConnectClient(handle)
-        for _ in range(LOOKUP_POLLS):  # the identity is matched first: hand over a journey past it
-            if (await journey.current_step()).state != "identity_to_match":
-                break
-            await asyncio.sleep(LOOKUP_POLL_INTERVAL_S)
+        validated = FranceConnectIdentity.model_validate(identity)
+        start = FranceConnectStart(identity=validated, policy=self.policy)
+        handle, replayed = await self._start(FranceConnectActivationWorkflow.run, start, FRANCECONNECT_ID_PREFIX,
+                                             "Activation par FranceConnect", idempotency_key=idempotency_key,
+                                             request=validated)
+        journey = FranceConnectClient(handle, replayed=replayed)
+        await _past_state(journey, "identity_to_match")  # the identity is matched first
         return journey
 
     def recovery(self, journey_id: str) -> RecoveryJourneyClient:
         return RecoveryJourneyClient(self.client.get_workflow_handle(journey_id))
 
-    async def start_identifier_recovery(self, request: IdentifierRequestInput | dict) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
+    async def start_identifier_recovery(self, request: IdentifierRequestInput | dict, idempotency_key: str | None = None,
+                                        ) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
         """« Identifiant oublié » (R-REC-1/2): the same answer whether or not an account matches."""
         validated = IdentifierRequestInput.model_validate(request)
         journey = await self._start_recovery(IdentifierRecoveryWorkflow.run, IDENTIFIER_RECOVERY_ID_PREFIX,
-                                             "Identifiant oublié")
-        return journey, await journey.request_identifier(validated)
+                                             "Identifiant oublié", idempotency_key, validated)
+        return journey, await _act(journey.handle, IdentifierRecoveryWorkflow.request_identifier, validated,
+                                   FIRST_STEP_UPDATE_ID)
 
-    async def start_password_reset(self, request: ResetRequestInput | dict) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
+    async def start_password_reset(self, request: ResetRequestInput | dict, idempotency_key: str | None = None,
+                                   ) -> tuple[RecoveryJourneyClient, RecoveryOutcome]:
         """« Mot de passe oublié »: by mail a single-use link valid 1 h (R-REC-3), by SMS a code valid
         30 min (R-REC-4); the same answer whether or not the account exists (R-REC-7)."""
         validated = ResetRequestInput.model_validate(request)
-        journey = await self._start_recovery(PasswordResetWorkflow.run, PASSWORD_RESET_ID_PREFIX, "Mot de passe oublié")
-        return journey, await journey.request_reset(validated)
+        journey = await self._start_recovery(PasswordResetWorkflow.run, PASSWORD_RESET_ID_PREFIX, "Mot de passe oublié",
+                                             idempotency_key, validated)
+        return journey, await _act(journey.handle, PasswordResetWorkflow.request_reset, validated, FIRST_STEP_UPDATE_ID)
 
-    async def _start_recovery(self, run, prefix: str, summary: str) -> RecoveryJourneyClient:
-        handle = await self.client.start_workflow(
-            run, RecoveryStart(policy=self.recovery_policy), id=f"{prefix}{new_reference()}",
-            task_queue=self.task_queue, static_summary=summary,
-        )
-        return RecoveryJourneyClient(handle)
+    async def _start_recovery(self, run, prefix: str, summary: str, idempotency_key: str | None,
+                              request: BaseModel) -> RecoveryJourneyClient:
+        handle, replayed = await self._start(run, RecoveryStart(policy=self.recovery_policy), prefix, summary,
+                                             idempotency_key=idempotency_key, request=request)
+        return RecoveryJourneyClient(handle, replayed=replayed)
 
     def activation(self, journey_id: str) -> ActivationJourneyClient:
         return ActivationJourneyClient(self.client.get_workflow_handle(journey_id))
 
-    async def start_activation(self, identity: IdentityInput | dict | None = None) -> tuple[ActivationJourneyClient, ActivationOutcome | None]:
+    async def start_activation(self, identity: IdentityInput | dict | None = None, idempotency_key: str | None = None,
+                               ) -> tuple[ActivationJourneyClient, ActivationOutcome | None]:
         """Start a journey under a fresh opaque id; with an identity, submit it in the same round trip
-        (update-with-start). A mismatch leaves the journey at the identity step for a corrected retry."""
-        journey_id = f"{ID_PREFIX}{new_reference()}"
+        (update-with-start). A mismatch leaves the journey at the identity step for a corrected retry.
+        With an idempotency key, a repeated request gets the same journey and the first answer."""
         start = ActivationStart(policy=self.policy)
         # Kind and first state given at start, where they cost no action (an upsert would).
         shown = TypedSearchAttributes([SearchAttributePair(JOURNEY_KIND, ActivationWorkflow.kind),
                                        SearchAttributePair(JOURNEY_STATE, ActivationJourney.identity_to_check.value)])
-        options = dict(id=journey_id, task_queue=self.task_queue, static_summary=ACTIVATION_SUMMARY,
-                       search_attributes=shown)
-        if identity is None:
+        validated = None if identity is None else IdentityInput.model_validate(identity)
+        if idempotency_key is not None:
+            handle, replayed = await self._start(ActivationWorkflow.run, start, ID_PREFIX, ACTIVATION_SUMMARY,
+                                                 idempotency_key=idempotency_key, request=validated,
+                                                 search_attributes=shown)
+            journey = ActivationJourneyClient(handle, replayed=replayed)
+            if validated is None:
+                return journey, None
+            return journey, await _act(handle, ActivationWorkflow.submit_identity, validated, FIRST_STEP_UPDATE_ID)
+        options = dict(id=f"{ID_PREFIX}{new_reference()}", task_queue=self.task_queue,
+                       static_summary=ACTIVATION_SUMMARY, search_attributes=shown)
+        if validated is None:
             handle = await self.client.start_workflow(ActivationWorkflow.run, start, **options)
             return ActivationJourneyClient(handle), None
-        validated = IdentityInput.model_validate(identity)
         if not self.update_with_start:
             journey = ActivationJourneyClient(await self.client.start_workflow(ActivationWorkflow.run, start, **options))
             return journey, await journey.submit_identity(validated)

@@ -31,6 +31,14 @@ def new_reference() -> str:
     return secrets.token_urlsafe(16).replace("-", "x").replace("_", "y")
 
 
+def idempotent_reference(idempotency_key: str, secret_key: bytes | None) -> str:
+    """The journey reference an API layer's idempotency key stands for: the same key gives the same
+    journey, and the key itself (it may hold anything) never reaches Temporal."""
+    if secret_key is None:
+        return hashlib.sha256(f"idempotency\x00{idempotency_key}".encode()).hexdigest()[:32]
+    return keyed_digest(secret_key, "idempotency", idempotency_key)[:32]
+
+
 def derive_code(secret_key: bytes, code_id: str, digits: int) -> str:
     """The code for a code id. Deriving it (instead of storing it) lets a retried send repeat the
     very same message without the code ever being written down; code ids come from a CSPRNG and the

@@ -16,9 +16,11 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.client import ParcoursClient
 from parcours.codec import EncryptionCodec
 from parcours.codec_server import make_codec_server
 from parcours.db.demo import load_demo_records
+from parcours.http_api.serve import http_server, start_http_server, stop_http_server
 from parcours.db.engine import create_schema
 from parcours.settings import Settings
 from parcours.testing import temporal_binary
@@ -27,11 +29,10 @@ from parcours.workflows.common import SEARCH_ATTRIBUTES
 
 STATE_DIR = Path(".parcours")
 TEMPORAL_DB = STATE_DIR / "temporal.db"
-UI_PORT = 8233
 SERVER_READY_TIMEOUT_S = 60
 
 
-def dev_server_command(settings: Settings, database: Path = TEMPORAL_DB, ui_port: int | None = UI_PORT) -> list[str]:
+def dev_server_command(settings: Settings, database: Path = TEMPORAL_DB, ui_port: int | None = None) -> list[str]:
     """The dev server persisting to `database`; without a Web UI when `ui_port` is None."""
     host, _, port = settings.temporal_address.rpartition(":")
     command = [
@@ -133,15 +134,19 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
     threading.Thread(target=codec_server.serve_forever, daemon=True).start()
     server: DevServerProcess | None = None
     if not await server_is_up(settings):
-        server = DevServerProcess(settings, TEMPORAL_DB, STATE_DIR / "temporal.log", ui_port=UI_PORT)
+        server = DevServerProcess(settings, TEMPORAL_DB, STATE_DIR / "temporal.log", ui_port=settings.temporal_ui_port)
         await server.start()
     dependencies = ActivityDependencies.from_settings(settings)
     try:
         loaded = await prepare_database(dependencies)
-        worker = build_worker(await connect(settings), settings, dependencies)
+        client = await connect(settings)
+        worker = build_worker(client, settings, dependencies)
         async with worker:
+            api = http_server(settings, ParcoursClient.from_settings(client, settings))
+            api_task = await start_http_server(api)
             on_ready(loaded)
             await stop.wait()  # Ctrl-C or SIGTERM
+            await stop_http_server(api, api_task)
     finally:
         codec_server.shutdown()
         await dependencies.engine.dispose()

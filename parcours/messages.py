@@ -76,6 +76,7 @@ ACTIVATED = "Votre compte a été activé avec succès"
 # Journey ends
 ABANDONED = "Votre demande d'activation a expiré faute d'activité. Veuillez recommencer."
 SUPERSEDED = "Une nouvelle demande d'activation a été faite pour ce compte : celle-ci n'est plus valable."
+UNKNOWN_ACCOUNT = "Ce compte n'existe pas."
 NOT_NOW = "Cette action n'est pas possible à cette étape."
 
 # Message bodies (SMS and mail)

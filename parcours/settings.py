@@ -80,6 +80,21 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     payload_keys: SecretStr | None = None
 
+    # HTTP API (parcours.http_api) for API layers. With a token, every call but /health must carry
+    # "Authorization: Bearer <token>" (the API layer authenticates users; this authenticates it).
+    http_api_host: str = "127.0.0.1"
+    http_api_port: int = Field(default=8080, ge=1, le=65535)
+    http_api_token: SecretStr | None = None
+    http_api_max_body_bytes: int = Field(default=16 * 1024, ge=1024)  # the largest input is ~2 KiB
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+
+    # Observability. Prometheus: the Temporal SDK serves its runtime metrics and Parcours' journey
+    # counters at http://<metrics_bind_address>/metrics ("" turns it off). Traces: OpenTelemetry
+    # spans for every workflow, update and activity, exported by OTLP/HTTP to otlp_endpoint.
+    metrics_bind_address: str = "127.0.0.1:9464"
+    tracing_exporter: Literal["none", "otlp", "console"] = "none"
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+
     # Codec server (lets the Temporal Web UI and CLI decrypt payloads for operators)
     codec_server_host: str = "127.0.0.1"
     codec_server_port: int = 8081

@@ -34,6 +34,7 @@ app.add_typer(recovery_app, name="recovery")
 console = Console()
 JSON_OUTPUT = {"enabled": False}
 NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
+  HTTP API          {http_api}   (OpenAPI: {http_api}/docs)
   Temporal Web UI   http://localhost:{ui_port}   (payloads decrypted by the codec server {codec})
   Task queue        {task_queue}
   Demo records      {demo} — list them with: .venv/bin/parcours demo
@@ -120,18 +121,29 @@ def show(result: BaseModel) -> None:
 @app.command()
 def up() -> None:
     """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker)."""
-    from parcours.devstack import UI_PORT, codec_endpoint, run_stack
+    from parcours.devstack import codec_endpoint, run_stack
 
     ensure_dev_secrets()
     get_settings.cache_clear()
     settings = get_settings()
 
     def ready(loaded_demo: bool) -> None:
-        print(NEXT_STEPS.format(ui_port=UI_PORT, task_queue=settings.task_queue, codec=codec_endpoint(settings),
-                                demo="loaded" if loaded_demo else "already there"), flush=True)
+        print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue, codec=codec_endpoint(settings),
+                                demo="loaded" if loaded_demo else "already there",
+                                http_api=f"http://{settings.http_api_host}:{settings.http_api_port}"), flush=True)
 
     asyncio.run(run_stack(settings, ready))
     print("stopped")
+
+
+@app.command("http-api")
+def http_api() -> None:
+    """Serve the HTTP API alone (against a running Temporal and workers): docker-compose, production."""
+    from parcours.http_api.serve import http_server
+
+    settings = get_settings()
+    print(f"HTTP API on http://{settings.http_api_host}:{settings.http_api_port} (OpenAPI at /docs)", flush=True)
+    asyncio.run(http_server(settings, embedded=False).serve())
 
 
 @app.command("codec-server")

@@ -43,3 +43,13 @@ async def harness(time_env, settings):
 @pytest.fixture
 def parcours(harness):
     return harness[0]
+
+
+@pytest.fixture(scope="module")
+def embedded_stack(tmp_path_factory):
+    """`parcours up` in its own folder and process (dev server + Web UI, worker, HTTP API)."""
+    from stack import EmbeddedStack
+
+    stack = EmbeddedStack(tmp_path_factory.mktemp("stack")).start()
+    yield stack
+    stack.stop()

@@ -29,7 +29,7 @@ from parcours.contracts.activities import (
     MatchedChild,
     MatchIdentityRequest,
 )
-from parcours.contracts.common import Channel
+from parcours.contracts.common import UNKNOWN_ACCOUNT, Channel
 from parcours.crypto import hash_password
 from parcours.db.models import (
     Account,
@@ -59,7 +59,7 @@ async def account_by_ref(session: AsyncSession, account_ref: str) -> Account:
         .options(selectinload(Account.guardian).selectinload(GuardianRecord.links).selectinload(GuardianStudentLink.student))
     )
     if account is None:
-        raise ApplicationError(f"no account {account_ref}", type="UnknownAccount", non_retryable=True)
+        raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
     return account
 
 

@@ -13,6 +13,8 @@ MAX_REF_LENGTH = 64
 # The ApplicationError type of a refused action (update validator, handler or activity); its first
 # detail is a Refusal. The journey is unchanged.
 UPDATE_REJECTED = "UpdateRejected"
+# The ApplicationError type of an account reference that names no account.
+UNKNOWN_ACCOUNT = "UnknownAccount"
 
 OpaqueRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 """An internal reference (account, student, code): no personal data."""

@@ -11,7 +11,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
-    from parcours.contracts.common import FieldError
+    from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.password_policy import unmet_criteria
 
@@ -216,6 +216,9 @@ class JourneyWorkflow:
         except (ActivityError, ApplicationError) as error:  # a local activity's own error may come bare
             cause = error.cause if isinstance(error, ActivityError) else error
             refusal = refusal_of(cause)
+            if getattr(cause, "type", None) == UNKNOWN_ACCOUNT:  # a caller's wrong account_ref: say so
+                raise rejection("unknown_account", messages.UNKNOWN_ACCOUNT,
+                                [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)]) from None
             if refusal is None:
                 raise ActivityFailed(cause) from None
             raise rejection(refusal.reason, refusal.message, refusal.errors, retry_at=refusal.retry_at) from None

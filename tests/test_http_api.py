@@ -1,0 +1,130 @@
+"""The HTTP API in process (httpx over ASGI) on the time-skipping server: journeys driven over HTTP,
+problems naming fields, idempotent starts, size limits, the bearer token."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+from pydantic import SecretStr
+from starlette.requests import Request
+
+from activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
+from parcours.client import JourneyActionRejected
+from parcours.contracts.common import Refusal
+from parcours.http_api import create_app
+from parcours.http_api.problems import PROBLEM_JSON, _refused
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def api(parcours, settings):
+    app = create_app(settings, parcours)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://parcours") as client:
+        yield client
+
+
+def assert_problem(response: httpx.Response, status: int, reason: str) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM_JSON
+    problem = response.json()
+    assert problem["type"] == f"urn:parcours:problem:{reason}" and problem["status"] == status
+    return problem
+
+
+async def test_an_activation_driven_over_http(api, inbox):
+    response = await api.post("/activations", json=CAMILLE_SMS)
+    assert response.status_code == 201, response.text
+    started = response.json()
+    assert started["outcome"]["status"] == "accepted" and started["step"]["state"] == "code_sent"
+    assert response.headers["Location"] == started["location"] and started["location"].startswith("/activations/")
+    assert "06" not in started["journey_id"]  # opaque, no personal data
+    journey = started["location"]
+
+    step = (await api.get(journey)).json()
+    assert step["journey_id"] == started["journey_id"] and step["expected_input"]
+
+    outcome = (await api.post(f"{journey}/code", json={"code": inbox.last_code()})).json()
+    assert outcome["status"] == "accepted" and outcome["step"]["state"] == "children_to_confirm"
+    outcome = (await api.post(f"{journey}/children", json=LEA)).json()
+    assert outcome["step"]["state"] == "password_to_choose"
+    outcome = (await api.post(f"{journey}/password", json={"password": GOOD_PASSWORD, "confirmation": GOOD_PASSWORD}))
+    assert outcome.json()["step"]["state"] == "activated", outcome.text
+
+    signed_in = (await api.post("/sign-ins", json={"identifier": outcome.json()["step"]["identifier"],
+                                                    "password": GOOD_PASSWORD})).json()
+    assert signed_in["status"] == "signed_in"
+    account = (await api.get(f"/accounts/{signed_in['account_ref']}")).json()
+    assert account["status"] == "active" and [child["student_ref"] for child in account["children"]] == ["stu-lea-martin"]
+
+
+async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, inbox):
+    response = await api.post("/activations", json={**CAMILLE_SMS, "mobile": "12", "surprise": 1})
+    problem = assert_problem(response, 422, "invalid_input")
+    assert {error["field"] for error in problem["errors"]} == {"mobile", "surprise"}
+    assert inbox.messages() == []
+    problem = assert_problem(await api.post("/activations", content=b"{not json", headers={"content-type": "application/json"}),
+                             422, "invalid_input")
+    assert problem["errors"]
+    assert_problem(await api.get("/activations/not%20a%20ref"), 422, "invalid_input")
+
+
+async def test_an_action_out_of_step_is_a_conflict_and_an_unknown_journey_not_found(api):
+    journey = (await api.post("/activations")).json()["location"]
+    problem = assert_problem(await api.post(f"{journey}/code", json={"code": "123456"}), 409, "not_now")
+    assert problem["detail"]
+    assert_problem(await api.get("/activations/nosuchjourney"), 404, "journey_not_open")
+    assert_problem(await api.post("/activations/nosuchjourney/resend-code"), 404, "journey_not_open")
+    assert_problem(await api.get("/accounts/nosuchaccount"), 404, "unknown_account")
+
+
+async def test_a_start_repeated_with_its_idempotency_key_gets_the_same_journey_and_answer(api, inbox):
+    key = {"Idempotency-Key": "9a1f7c7e-4b7e-4d0a-9a43-1b2c3d4e5f60"}
+    first = await api.post("/activations", json=CAMILLE_SMS, headers=key)
+    again = await api.post("/activations", json=CAMILLE_SMS, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["journey_id"] == first.json()["journey_id"]
+    assert again.json()["replayed"] is True and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["outcome"] == first.json()["outcome"]
+    assert len(inbox.messages()) == 1  # one code sent, not two
+    assert "9a1f7c7e" not in first.json()["journey_id"]  # the key itself never reaches Temporal
+
+    reused = await api.post("/activations", json={**CAMILLE_SMS, "first_name": "Camilla"}, headers=key)
+    problem = assert_problem(reused, 422, "idempotency_key_reused")
+    assert problem["errors"][0]["field"] == "Idempotency-Key"
+    other = await api.post("/activations", json=CAMILLE_SMS, headers={"Idempotency-Key": "another"})
+    assert other.json()["journey_id"] != first.json()["journey_id"]
+
+
+async def test_request_size_is_limited(api, settings):
+    too_big = b'{"code": "' + b"1" * settings.http_api_max_body_bytes + b'"}'
+    assert_problem(await api.post("/activations/x/code", content=too_big,
+                                  headers={"content-type": "application/json"}), 413, "request_too_large")
+
+    async def chunks():  # no Content-Length: counted as it arrives
+        for _ in range(settings.http_api_max_body_bytes // 1000 + 2):
+            yield b" " * 1000
+
+    assert_problem(await api.post("/activations/x/code", content=chunks(),
+                                  headers={"content-type": "application/json"}), 413, "request_too_large")
+
+
+async def test_with_a_token_every_call_but_health_needs_it(parcours, settings):
+    guarded = settings.model_copy(update={"http_api_token": SecretStr("s3cret-token-for-the-api-layer")})
+    app = create_app(guarded, parcours)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://parcours") as client:
+        assert (await client.get("/health")).status_code == 200
+        assert_problem(await client.post("/activations"), 401, "unauthorized")
+        assert_problem(await client.post("/activations", headers={"Authorization": "Bearer wrong"}), 401, "unauthorized")
+        ok = await client.post("/activations", headers={"Authorization": "Bearer s3cret-token-for-the-api-layer"})
+        assert ok.status_code == 201
+
+
+async def test_a_refusal_with_a_retry_time_is_429_with_retry_after():
+    retry_at = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
+    refusal = Refusal(reason="destination_limited", message="Trop de messages", retry_at=retry_at)
+    request = Request({"type": "http", "method": "POST", "path": "/activations", "headers": [], "query_string": b""})
+    response = await _refused(request, JourneyActionRejected(refusal))
+    assert response.status_code == 429 and response.headers["Retry-After"] == "Mon, 23 Nov 2026 15:00:00 GMT"
