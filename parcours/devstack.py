@@ -139,7 +139,7 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
     dependencies = ActivityDependencies.from_settings(settings)
     try:
         loaded = await prepare_database(dependencies)
-        client = await connect(settings)
+        client = await connect(settings, serve_metrics=True)
         worker = build_worker(client, settings, dependencies)
         async with worker:
             api = http_server(settings, ParcoursClient.from_settings(client, settings))

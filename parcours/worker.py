@@ -13,6 +13,7 @@ from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.codec import parcours_data_converter
 from parcours.logs import configure_logging
+from parcours.observability import runtime_for, tracing_interceptors
 from parcours.db.engine import create_schema
 from parcours.settings import Settings, get_settings
 from parcours.workflows.activation import ActivationWorkflow
@@ -39,14 +40,19 @@ PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumber
                        "dns", "annotated_types", "typing_extensions",
                        # our own pure modules: models, machines, wording (no I/O, no global state)
                        "parcours.contracts", "parcours.states", "parcours.messages", "parcours.names",
-                       "parcours.contact", "parcours.password_policy", "parcours.refusals")
+                       "parcours.contact", "parcours.password_policy", "parcours.refusals",
+                       "opentelemetry")
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, *, serve_metrics: bool = False) -> Client:
+    """A client with the payload codec and tracing; `serve_metrics` for the worker process, whose
+    runtime serves /metrics (a CLI command beside it must not take the same port)."""
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=parcours_data_converter(settings.payload_key_ring()),
+        interceptors=tracing_interceptors(settings),
+        runtime=runtime_for(settings, serve_metrics=serve_metrics),
     )
 
 
@@ -78,7 +84,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
 async def run_worker(settings: Settings) -> None:
     dependencies = ActivityDependencies.from_settings(settings)
     await create_schema(dependencies.engine)  # idempotent; migrations will take over (Alembic)
-    client = await connect(settings)
+    client = await connect(settings, serve_metrics=True)
     logging.getLogger(__name__).info("worker listening on task queue %r", settings.task_queue)
     try:
         await build_worker(client, settings, dependencies).run()

@@ -25,6 +25,7 @@ from parcours.crypto import code_digest, code_matches, derive_code, new_referenc
 from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
+from parcours.observability import count_in_activity
 from parcours.refusals import destination_limited
 
 
@@ -114,6 +115,8 @@ class CodeActivities:
             return CodeIssued(code_id=code.id)
         try:
             await self.deps.courier.deliver(code_message(key, request.channel, request.purpose, destination, plain, minutes))
+            count_in_activity("parcours_codes_sent", "Codes sent", channel=str(request.channel),
+                              purpose=str(request.purpose))
         except PermanentSendError as error:
             raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
         except TransientSendError as error:

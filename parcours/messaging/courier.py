@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from parcours.crypto import keyed_digest
 from parcours.db.models import DeliveryStatus, MessageDelivery
 from parcours.messaging.providers import OutgoingMessage, Provider
+from parcours.observability import count_in_activity
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 logger = logging.getLogger(__name__)
@@ -93,7 +94,13 @@ class Courier:
         """Hand the message to its provider, then mark it sent. A crash between the provider's
         acceptance and the mark repeats the send with the same key, which the provider drops (SMS
         Idempotency-Key, mail Message-ID, dev inbox)."""
-        await self.providers[message.channel].send(message)
+        try:
+            await self.providers[message.channel].send(message)
+        except Exception:
+            count_in_activity("parcours_message_send_failures", "Failed send attempts (each retry counts)",
+                              channel=message.channel)
+            raise
+        count_in_activity("parcours_messages_sent", "Messages handed to a provider", channel=message.channel)
         async with self.sessions.begin() as session:
             await session.execute(update(MessageDelivery).where(MessageDelivery.idempotency_key == message.idempotency_key)
                                   .values(status=DeliveryStatus.SENT, sent_at=datetime.now(timezone.utc)))
@@ -106,7 +113,9 @@ class Courier:
                 update(MessageDelivery)
                 .where(MessageDelivery.idempotency_key == key, MessageDelivery.status == DeliveryStatus.SENDING)
                 .values(status=DeliveryStatus.ABANDONED))
-            return result.rowcount
+        if result.rowcount:
+            count_in_activity("parcours_messages_abandoned", "Messages given up after their send budget")
+        return result.rowcount
 
     async def _check_limits(self, session: AsyncSession, channel: str, digest: str, now: datetime) -> None:
         if session.bind.dialect.name == "postgresql":  # two sends to one destination count one after the other

@@ -19,6 +19,8 @@ JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
 JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
 ACCOUNT_REF = SearchAttributeKey.for_keyword("AccountRef")
 SEARCH_ATTRIBUTES = (JOURNEY_KIND, JOURNEY_STATE, ACCOUNT_REF)
+# Final states reached by time, not by an answer (metrics: expired rather than completed).
+TIMED_OUT_STATES = frozenset({"abandoned", "expired"})
 
 # Activities run as local activities: a database write or a send takes milliseconds, and running
 # it inside the workflow task saves the server two round trips and three history events each (no
@@ -116,6 +118,18 @@ class JourneyWorkflow:
         self.woken = False
         self.state_since = workflow.now()
         self.alarm: tuple[datetime, asyncio.Task] | None = None
+        self._count("parcours_journeys_started", "Journeys started")
+
+    def _count(self, name: str, description: str, **attributes: str) -> None:
+        """A journey counter on the worker's /metrics (the SDK records nothing during replay)."""
+        workflow.metric_meter().create_counter(name, description).add(1, {"journey_kind": self.kind, **attributes})
+
+    def _count_end(self) -> None:
+        if self.data.state in TIMED_OUT_STATES:
+            self._count("parcours_journeys_expired", "Journeys ended by their idle lifetime or a link's expiry")
+        else:
+            self._count("parcours_journeys_completed", "Journeys ended by the user's or the service's answer",
+                        final_state=self.data.state)
 
     async def _run_journey(self) -> None:
         self.data.last_activity_at = self.state_since = workflow.now()
@@ -134,6 +148,7 @@ class JourneyWorkflow:
                 if not self.machine.is_terminated:
                     self.fire_due_events(workflow.now())
                 self._publish()
+        self._count_end()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     def _arm(self, deadline: datetime | None) -> None:

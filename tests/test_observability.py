@@ -1,0 +1,64 @@
+"""Metrics on the running stack's Prometheus endpoint; OpenTelemetry spans through the SDK's
+interceptor, from the API layer's call down to the journey's activities."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from temporalio.client import Client
+from temporalio.contrib.opentelemetry import TracingInterceptor
+
+from activation_helpers import CAMILLE_SMS
+from parcours.testing import Inbox, running_parcours
+
+pytestmark = pytest.mark.integration
+
+
+def metric_value(exposition: str, name: str, **labels: str) -> float:
+    """The sum of a metric's samples whose labels include `labels`."""
+    total, found = 0.0, False
+    for line in exposition.splitlines():
+        if not line.startswith(name) or line[len(name):len(name) + 1] not in "{ ":
+            continue
+        if all(f'{key}="{value}"' in line for key, value in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+            found = True
+    assert found, f"no {name} {labels} in:\n" + "\n".join(l for l in exposition.splitlines() if "parcours" in l)
+    return total
+
+
+def test_the_worker_serves_sdk_and_journey_metrics(embedded_stack):
+    api = httpx.Client(base_url=embedded_stack.api_url, timeout=30)
+    started = api.post("/activations", json=CAMILLE_SMS)
+    assert started.status_code == 201, started.text
+    api.post(f"{started.json()['location']}/resend-code")  # too early: refused, nothing sent
+    exposition = httpx.get(embedded_stack.metrics_url, timeout=10).text
+
+    assert metric_value(exposition, "parcours_journeys_started", journey_kind="activation") >= 1
+    assert metric_value(exposition, "parcours_codes_sent", channel="sms", purpose="activation") == 1
+    assert metric_value(exposition, "parcours_messages_sent", channel="sms") == 1
+    assert metric_value(exposition, "temporal_workflow_task_execution_latency_count") > 0  # the SDK's own
+    assert "06 12" not in exposition and "Camille" not in exposition
+
+
+async def test_spans_follow_a_journey_from_the_client_to_its_activities(time_env, settings):
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    traced = Client(**{**time_env.client.config(), "interceptors": [TracingInterceptor(provider.get_tracer("test"))]})
+    async with running_parcours(traced, settings, update_with_start=False) as (parcours, _):
+        journey, outcome = await parcours.start_activation(CAMILLE_SMS)
+        await journey.submit_code(Inbox(settings.dev_inbox_path).last_code())
+    names = {span.name for span in exporter.get_finished_spans()}
+    assert {"StartWorkflow:Activation", "RunWorkflow:Activation", "StartWorkflowUpdate:submit_code",
+            "HandleUpdate:submit_code"} <= names, names
+    assert any(name.startswith("RunActivity:") for name in names), names
+    spans = {span.name: span for span in exporter.get_finished_spans()}
+    journey_trace = spans["StartWorkflow:Activation"].context.trace_id  # the journey is one trace
+    for name in ("RunWorkflow:Activation", "HandleUpdate:submit_code", "RunActivity:check_verification_code"):
+        assert spans[name].context.trace_id == journey_trace, name
+    assert spans["RunActivity:check_verification_code"].parent.span_id == \
+        spans["StartActivity:check_verification_code"].context.span_id
