@@ -12,6 +12,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
@@ -70,10 +72,12 @@ class DevServerProcess:
         self.settings, self.database, self.log, self.ui_port = settings, database, log, ui_port
         self.process: subprocess.Popen | None = None
 
+    def command(self) -> list[str]:
+        return dev_server_command(self.settings, self.database, self.ui_port)
+
     async def start(self) -> None:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(dev_server_command(self.settings, self.database, self.ui_port),
-                                            stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
         for _ in range(SERVER_READY_TIMEOUT_S * 5):
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Temporal dev server stopped; see {self.log}")
@@ -121,7 +125,27 @@ async def prepare_database(dependencies: ActivityDependencies) -> bool:
     return await load_demo_records(dependencies.sessions)
 
 
-async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> None:
+class TestServerProcess(DevServerProcess):
+    """The time-skipping test server (tester mode): in memory, no Web UI; its clock moves forward
+    on request (`parcours clock advance 31m`), firing the timers due on the way."""
+
+    def __init__(self, settings: Settings, log: Path):
+        super().__init__(settings, Path("in-memory"), log)
+
+    def command(self) -> list[str]:
+        return [temporal_binary("temporal-test-server"), self.settings.temporal_address.rpartition(":")[2]]
+
+    async def start(self) -> None:
+        await super().start()
+        client = await Client.connect(self.settings.temporal_address, namespace=self.settings.temporal_namespace)
+        await client.operator_service.add_search_attributes(AddSearchAttributesRequest(
+            namespace=self.settings.temporal_namespace,
+            search_attributes={key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD for key in SEARCH_ATTRIBUTES}))
+
+
+async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tester: bool = False) -> None:
+    """Dev server, worker, HTTP API and codec server until Ctrl-C; `tester`: on the time-skipping
+    test server instead of the dev server."""
     STATE_DIR.mkdir(exist_ok=True)
     stop = asyncio.Event()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -133,7 +157,10 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
     )
     threading.Thread(target=codec_server.serve_forever, daemon=True).start()
     server: DevServerProcess | None = None
-    if not await server_is_up(settings):
+    if tester:
+        server = TestServerProcess(settings, STATE_DIR / "test-server.log")
+        await server.start()
+    elif not await server_is_up(settings):
         server = DevServerProcess(settings, TEMPORAL_DB, STATE_DIR / "temporal.log", ui_port=settings.temporal_ui_port)
         await server.start()
     dependencies = ActivityDependencies.from_settings(settings)
@@ -142,7 +169,8 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None]) -> Non
         client = await connect(settings, serve_metrics=True)
         worker = build_worker(client, settings, dependencies)
         async with worker:
-            api = http_server(settings, ParcoursClient.from_settings(client, settings))
+            # The test server lacks update-with-start: two round trips there.
+            api = http_server(settings, ParcoursClient.from_settings(client, settings, update_with_start=not tester))
             api_task = await start_http_server(api)
             on_ready(loaded)
             await stop.wait()  # Ctrl-C or SIGTERM

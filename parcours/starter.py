@@ -49,6 +49,11 @@ Operators: .venv/bin/temporal workflow list --query "JourneyKind='activation' AN
 """
 
 
+TESTER_MODE = """Tester mode: the time-skipping test server on {address} (no Web UI; the line below
+is the dev server's). Time stands still except when you move it:
+  .venv/bin/parcours clock advance 31m      # the code of a journey started now has expired
+  .venv/bin/parcours clock now
+"""
 @app.callback()
 def _options(json_output: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
     JSON_OUTPUT["enabled"] = json_output
@@ -119,8 +124,9 @@ def show(result: BaseModel) -> None:
 
 
 @app.command()
-def up() -> None:
-    """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker)."""
+def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping test server (no Web UI): "
+                                   "time moves with `parcours clock advance`.")) -> None:
+    """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker, HTTP API)."""
     from parcours.devstack import codec_endpoint, run_stack
 
     ensure_dev_secrets()
@@ -128,11 +134,13 @@ def up() -> None:
     settings = get_settings()
 
     def ready(loaded_demo: bool) -> None:
+        if tester:
+            print(TESTER_MODE.format(address=settings.temporal_address), flush=True)
         print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue, codec=codec_endpoint(settings),
                                 demo="loaded" if loaded_demo else "already there",
                                 http_api=f"http://{settings.http_api_host}:{settings.http_api_port}"), flush=True)
 
-    asyncio.run(run_stack(settings, ready))
+    asyncio.run(run_stack(settings, ready, tester=tester))
     print("stopped")
 
 
@@ -531,6 +539,39 @@ async def recovery_new_password(
 ) -> None:
     """Choose the new password (with the link's token, or after the SMS code)."""
     show(await (await parcours_client()).recovery(journey_id).choose_password(token, password, confirmation))
+
+
+
+
+clock_app = typer.Typer(help="Tester mode (`parcours up --tester`): read and move the test server's clock.",
+                        no_args_is_help=True)
+app.add_typer(clock_app, name="clock")
+
+
+@clock_app.command("now")
+@run_async
+async def clock_now() -> None:
+    """The test server's current time."""
+    from parcours.clock import current_time
+    from parcours.worker import connect
+
+    console.print(f"{await current_time(await connect(get_settings())):%Y-%m-%d %H:%M:%S} UTC")
+
+
+@clock_app.command("advance")
+@run_async
+async def clock_advance(duration: str = typer.Argument(..., help="How far: 31m, 1h30m, 2d, 90s.")) -> None:
+    """Move the clock forward; journeys' timers due on the way fire (code expiry, idle lifetime)."""
+    from parcours.clock import advance, parse_duration
+    from parcours.worker import connect
+
+    try:
+        step = parse_duration(duration)
+    except ValueError as error:
+        console.print(f"[red]duration[/red]: {error}")
+        raise typer.Exit(2) from None
+    now = await advance(await connect(get_settings()), step)
+    console.print(f"the clock is now {now:%Y-%m-%d %H:%M:%S} UTC")
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
 
 async def run_worker(settings: Settings) -> None:
     dependencies = ActivityDependencies.from_settings(settings)
-    await create_schema(dependencies.engine)  # idempotent; migrations will take over (Alembic)
+    await create_schema(dependencies.engine)  # the migrations, idempotent
     client = await connect(settings, serve_metrics=True)
     logging.getLogger(__name__).info("worker listening on task queue %r", settings.task_queue)
     try:

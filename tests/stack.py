@@ -19,8 +19,8 @@ STARTUP_TIMEOUT_S = 90
 
 
 class EmbeddedStack:
-    def __init__(self, directory: Path, **settings: str):
-        self.directory = directory
+    def __init__(self, directory: Path, *, tester: bool = False, **settings: str):
+        self.directory, self.tester = directory, tester
         self.ports = {name: free_port() for name in ("temporal", "ui", "http", "codec", "metrics")}
         secrets = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
         self.environment = {
@@ -55,7 +55,7 @@ class EmbeddedStack:
 
     def start(self) -> "EmbeddedStack":
         log = (self.directory / "stack.log").open("ab")
-        self.process = subprocess.Popen([sys.executable, "-m", "parcours.starter", "up"], cwd=self.directory,
+        self.process = subprocess.Popen(self.cli_command("up", *(["--tester"] if self.tester else [])), cwd=self.directory,
                                         env=self.environment, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -69,6 +69,17 @@ class EmbeddedStack:
             time.sleep(0.25)
         self.stop()
         raise RuntimeError(f"parcours up did not get ready:\n{self.log()}")
+
+    @staticmethod
+    def cli_command(*arguments: str) -> list[str]:
+        return [sys.executable, "-m", "parcours.starter", *arguments]
+
+    def cli(self, *arguments: str) -> str:
+        """A `parcours` command against this stack; its output."""
+        done = subprocess.run(self.cli_command(*arguments), cwd=self.directory, env=self.environment,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
 
     def log(self) -> str:
         return (self.directory / "stack.log").read_text(errors="replace")[-5000:]

@@ -44,12 +44,15 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 
 
 async def create_schema(engine: AsyncEngine) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    """The schema at its latest revision, by the migrations (parcours.db.migrate)."""
+    from parcours.db.migrate import migrate
+
+    await migrate(engine)
 
 
 async def recreate_schema(engine: AsyncEngine) -> None:
     """Empty tables for a test run on a shared server database (PostgreSQL in CI)."""
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.drop_all)
-        await connection.run_sync(Base.metadata.create_all)
+        await connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    await create_schema(engine)
