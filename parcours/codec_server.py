@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payloads
@@ -25,7 +26,9 @@ def make_codec_server(codec: EncryptionCodec, host: str, port: int, *, allowed_o
             self.end_headers()
 
         def do_POST(self):  # noqa: N802
-            operation = {"/encode": codec.encode, "/decode": codec.decode}.get(self.path.rstrip("/"))
+            # The Web UI adds query parameters (2.5x: /decode?preserveStorageRefs=true).
+            path = urlsplit(self.path).path.rstrip("/")
+            operation = {"/encode": codec.encode, "/decode": codec.decode}.get(path)
             if operation is None:
                 return self._fail(404)
             if token and not hmac.compare_digest(self.headers.get("Authorization", ""), f"Bearer {token}"):

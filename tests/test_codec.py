@@ -69,6 +69,8 @@ async def test_codec_server_decodes_for_an_authorised_operator(codec_server):
     decoded, headers = post(codec_server + "/decode", {"payloads": [as_json(sealed)]})
     assert base64.b64decode(decoded["payloads"][0]["data"]) == PLAIN.data
     assert headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
+    as_the_web_ui_asks, _ = post(codec_server + "/decode?preserveStorageRefs=true", {"payloads": [as_json(sealed)]})
+    assert as_the_web_ui_asks == decoded
     with pytest.raises(HTTPError) as refused:
         post(codec_server + "/decode", {"payloads": [as_json(sealed)]}, token="wrong")
     assert refused.value.code == 401
