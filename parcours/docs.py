@@ -49,20 +49,30 @@ def _replace_block(text: str, name: str, block: str) -> str:
 
 
 CONTRACT_FILE = REPOSITORY / "docs" / "contract" / "temporal-contract.json"
+OPENAPI_FILE = REPOSITORY / "docs" / "contract" / "openapi.json"
+
+
+def openapi_json() -> str:
+    import json
+
+    from parcours.http_api import create_app
+    from parcours.settings import Settings
+
+    return json.dumps(create_app(Settings(_env_file=None)).openapi(), indent=2, ensure_ascii=False) + "\n"
 
 
 def write_journey_docs(check_only: bool = False) -> list[Path]:
-    """Refresh every marked diagram block in README.md and docs/journeys/*.md, and the Temporal
-    contract; return the files that were (or, with check_only, would be) changed."""
+    """Refresh every marked diagram block in README.md and docs/journeys/*.md, the Temporal
+    contract and the HTTP API's OpenAPI document; return the files that were (or, with check_only, would be) changed."""
     from parcours.contract import contract_json
 
     stale = []
-    contract = contract_json()
-    if not CONTRACT_FILE.exists() or CONTRACT_FILE.read_text(encoding="utf-8") != contract:
-        stale.append(CONTRACT_FILE)
-        if not check_only:
-            CONTRACT_FILE.parent.mkdir(parents=True, exist_ok=True)
-            CONTRACT_FILE.write_text(contract, encoding="utf-8")
+    for generated, content in ((CONTRACT_FILE, contract_json()), (OPENAPI_FILE, openapi_json())):
+        if not generated.exists() or generated.read_text(encoding="utf-8") != content:
+            stale.append(generated)
+            if not check_only:
+                generated.parent.mkdir(parents=True, exist_ok=True)
+                generated.write_text(content, encoding="utf-8")
     files = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs" / "journeys").glob("*.md"))]
     for path in files:
         text = path.read_text(encoding="utf-8")

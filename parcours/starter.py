@@ -129,9 +129,12 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
     """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker, HTTP API)."""
     from parcours.devstack import codec_endpoint, run_stack
 
+    from parcours.logs import configure_logging
+
     ensure_dev_secrets()
     get_settings.cache_clear()
     settings = get_settings()
+    configure_logging(settings.log_format)
 
     def ready(loaded_demo: bool) -> None:
         if tester:
@@ -149,7 +152,10 @@ def http_api() -> None:
     """Serve the HTTP API alone (against a running Temporal and workers): docker-compose, production."""
     from parcours.http_api.serve import http_server
 
+    from parcours.logs import configure_logging
+
     settings = get_settings()
+    configure_logging(settings.log_format)
     print(f"HTTP API on http://{settings.http_api_host}:{settings.http_api_port} (OpenAPI at /docs)", flush=True)
     asyncio.run(http_server(settings, embedded=False).serve())
 

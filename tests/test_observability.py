@@ -3,6 +3,8 @@ interceptor, from the API layer's call down to the journey's activities."""
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -42,6 +44,17 @@ def test_the_worker_serves_sdk_and_journey_metrics(embedded_stack):
     assert metric_value(exposition, "parcours_messages_sent", channel="sms") == 1
     assert metric_value(exposition, "temporal_workflow_task_execution_latency_count") > 0  # the SDK's own
     assert "06 12" not in exposition and "Camille" not in exposition
+
+
+def test_worker_logs_are_json_lines_with_the_journey_and_no_personal_data(embedded_stack):
+    started = httpx.post(f"{embedded_stack.api_url}/activations", json=CAMILLE_SMS, timeout=30).json()
+    log = (embedded_stack.directory / "stack.log").read_text()
+    entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    trail = [entry for entry in entries if entry.get("journey_id") == started["journey_id"]]
+    assert any(entry["message"] == "identity_matched: identity_to_check -> code_sent" for entry in trail), trail
+    assert all(entry["journey_type"] == "Activation" for entry in trail)
+    for personal in ("06 12 34 56 78", "0612345678", "+33612345678", "Camille", "Martin", "camille"):
+        assert personal not in json.dumps(entries, ensure_ascii=False), personal
 
 
 async def test_spans_follow_a_journey_from_the_client_to_its_activities(time_env, settings):

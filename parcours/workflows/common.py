@@ -194,6 +194,8 @@ class JourneyWorkflow:
         self.machine.send(event, **arguments)
         if self.data.state != state:
             self.state_since = workflow.now()
+            # States and events only (never arguments): the journey's trail for log pipelines.
+            workflow.logger.info("%s: %s -> %s", event, state, self.data.state)
         self._publish()
 
     def _search_attributes_wanted(self) -> list:
