@@ -32,6 +32,7 @@ def metric_value(exposition: str, name: str, **labels: str) -> float:
     return total
 
 
+@pytest.mark.stack
 def test_the_worker_serves_sdk_and_journey_metrics(embedded_stack):
     api = httpx.Client(base_url=embedded_stack.api_url, timeout=30)
     started = api.post("/activations", json=CAMILLE_SMS)
@@ -46,6 +47,7 @@ def test_the_worker_serves_sdk_and_journey_metrics(embedded_stack):
     assert "06 12" not in exposition and "Camille" not in exposition
 
 
+@pytest.mark.stack
 def test_worker_logs_are_json_lines_with_the_journey_and_no_personal_data(embedded_stack):
     started = httpx.post(f"{embedded_stack.api_url}/activations", json=CAMILLE_SMS, timeout=30).json()
     log = (embedded_stack.directory / "stack.log").read_text()

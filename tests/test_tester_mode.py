@@ -14,7 +14,7 @@ from parcours.clock import parse_duration
 from parcours.testing import Inbox
 from stack import EmbeddedStack
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.stack]
 
 
 def clock(stack: EmbeddedStack, *arguments: str) -> datetime:
