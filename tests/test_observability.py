@@ -65,7 +65,7 @@ async def test_spans_follow_a_journey_from_the_client_to_its_activities(time_env
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     traced = Client(**{**time_env.client.config(), "interceptors": [TracingInterceptor(provider.get_tracer("test"))]})
     async with running_parcours(traced, settings, update_with_start=False) as (parcours, _):
-        journey, outcome = await parcours.start_activation(CAMILLE_SMS)
+        journey, _ = await parcours.start_activation(CAMILLE_SMS)
         await journey.submit_code(Inbox(settings.dev_inbox_path).last_code())
     names = {span.name for span in exporter.get_finished_spans()}
     assert {"StartWorkflow:Activation", "RunWorkflow:Activation", "StartWorkflowUpdate:submit_code",

@@ -23,6 +23,7 @@ if not (CHROMIUM and CHROMEDRIVER):
                 "chromium-driver); CI installs them", allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -72,9 +73,9 @@ def test_operators_find_a_waiting_journey_by_kind_and_state(embedded_stack, brow
     try:  # visibility is eventually consistent: the UI is reloaded until the journey shows
         WebDriverWait(browser, UI_WAIT_S, poll_frequency=1).until(
             lambda driver: journey_id in listed_ids(driver) or driver.refresh())
-    except Exception:
+    except TimeoutException:
         browser.save_screenshot(str(tmp_path / "web-ui.png"))
-        raise AssertionError(f"{journey_id} not listed for {waiting}; screenshot {tmp_path / 'web-ui.png'}")
+        raise AssertionError(f"{journey_id} not listed for {waiting}; screenshot {tmp_path / 'web-ui.png'}") from None
     assert "Running" in listed_ids(browser)
 
     browser.get(workflows_page(embedded_stack, "JourneyKind='activation' AND JourneyState='activated'"))

@@ -5,7 +5,6 @@ POST on the journey starts it or joins the live one."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
 
 from parcours.client import (
     ChildrenJourneyClient,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Body, Request, Response
 
 from parcours.client import ActivationJourneyClient
@@ -27,7 +29,7 @@ def _activation(request: Request, ref: str) -> ActivationJourneyClient:
 
 @router.post("", status_code=201, summary="Start an activation, with the identity step if given")
 async def start(request: Request, response: Response, idempotency_key: IdempotencyKey = None,
-                identity: IdentityInput | None = Body(default=None)) -> Started[ActivationOutcome, ActivationStep]:
+                identity: Annotated[IdentityInput | None, Body()] = None) -> Started[ActivationOutcome, ActivationStep]:
     activation, outcome = await parcours(request).start_activation(identity, idempotency_key=idempotency_key)
     return await started(response, RESOURCE, activation, outcome)
 
