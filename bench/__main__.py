@@ -87,7 +87,7 @@ async def open_journeys(options, directory: Path) -> None:
         print(f"journeys open at once                 {count}")
         print(f"worker memory with all open (MiB)     {rss_open:.0f}")
         print(f"worker peak memory (MiB)              {usage.peak_memory_mib():.0f}")
-        print(f"timers fired late, p50 / p99 / max (s) {percentile(lateness, 0.5):.2f} / "
+        print(f"timers acted on late, p50/p99/max (s) {percentile(lateness, 0.5):.2f} / "
               f"{percentile(lateness, 0.99):.2f} / {max(lateness, default=float('nan')):.2f}"
               f"  ({len(lateness)} timers of {len(sample)} journeys)")
         stack.stop_worker(worker)

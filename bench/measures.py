@@ -38,9 +38,10 @@ def billable_actions(history: WorkflowHistory) -> int:
 
 
 def timer_lateness_seconds(history: WorkflowHistory) -> list[float]:
-    """For each timer that fired: how long after its due time."""
-    started = {}
-    late = []
+    """For each timer that fired: how long after its due time the journey acted on it — the
+    workflow task that handled it completed (the server's TimerFired alone would hide a late
+    worker)."""
+    started, fired, late = {}, [], []
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
             attributes = event.timer_started_event_attributes
@@ -49,7 +50,10 @@ def timer_lateness_seconds(history: WorkflowHistory) -> list[float]:
         elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
             due = started.get(event.timer_fired_event_attributes.timer_id)
             if due is not None:
-                late.append((event.event_time.ToDatetime() - due).total_seconds())
+                fired.append(due)
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and fired:
+            late += [(event.event_time.ToDatetime() - due).total_seconds() for due in fired]
+            fired = []
     return late
 
 

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     sms_gateway_token: SecretStr | None = None
     sms_sender: str = "EduConnect"
     provider_timeout: timedelta = timedelta(seconds=10)
+    # Journeys a worker keeps in memory between their steps; one evicted is replayed from its
+    # history when it next wakes (the SDK's default is 1,000).
+    worker_max_cached_workflows: int = Field(default=1000, ge=0)
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
     log_format: Literal["json", "text"] = "json"
 

@@ -75,6 +75,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=build_activities(dependencies),
+        max_cached_workflows=settings.worker_max_cached_workflows,
         workflow_runner=ValidatedOnceRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
         ),
