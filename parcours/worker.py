@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from parcours.activities import build_activities
@@ -78,7 +78,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
         max_cached_workflows=settings.worker_max_cached_workflows,
         workflow_runner=ValidatedOnceRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-        ),
+        ) if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
     )
 
 

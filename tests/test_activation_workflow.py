@@ -335,3 +335,21 @@ async def test_operators_see_kind_state_and_account(harness, time_env, inbox):
     await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)  # the end is shown at once
     assert (await handle.describe()).typed_search_attributes.get(JOURNEY_STATE) == "activated"
     assert journey.journey_id.startswith("activation/") and "Martin" not in journey.journey_id
+
+
+async def test_the_same_journey_runs_with_the_sandbox_off(time_env, settings, inbox):
+    """PARCOURS_WORKFLOW_SANDBOX=false (less memory per journey held open, see README Performance)
+    runs the journeys unchanged, timers included."""
+    from parcours.testing import running_parcours
+
+    bare = settings.model_copy(update={"workflow_sandbox": False})
+    async with running_parcours(time_env.client, bare, update_with_start=False) as (parcours, _):
+        journey, outcome = await parcours.start_activation(CAMILLE_SMS)
+        assert outcome.status == "accepted"
+        await time_env.sleep(timedelta(minutes=31))
+        assert (await journey.current_step()).state == "code_expired"
+        await journey.resend_code()
+        await journey.submit_code(inbox.last_code())
+        await journey.answer_child(LEA)
+        outcome = await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)
+        assert outcome.step.state == "activated"
