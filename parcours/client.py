@@ -99,7 +99,7 @@ from parcours.contracts.recovery import (
     RecoveryStep,
     ResetRequestInput,
 )
-from parcours.crypto import idempotent_reference, keyed_digest, new_reference
+from parcours.crypto import idempotent_reference, new_reference
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
@@ -421,7 +421,7 @@ class ParcoursClient:
 
     def _request_digest(self, prefix: str, request: BaseModel | None) -> str:
         body = request.model_dump_json() if request is not None else ""
-        return keyed_digest(self.reference_key or b"parcours", "idempotent-request", f"{prefix}{body}")
+        return idempotent_reference(f"{prefix}{body}", self.reference_key)
 
     async def account_view(self, account_ref: str) -> AccountView:
         """« Mes informations » and « Mes enfants » of a signed-in account."""

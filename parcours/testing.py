@@ -41,6 +41,7 @@ def settings_for(directory: Path, **overrides) -> Settings:
         secret_key=secrets["PARCOURS_SECRET_KEY"],
         payload_keys=secrets["PARCOURS_PAYLOAD_KEYS"],
         task_queue=f"parcours-test-{uuid.uuid4().hex[:8]}",
+        metrics_bind_address="",  # worker processes of tests must not take a running stack's port
     )
     values.update(overrides)
     return Settings(_env_file=None, **values)

@@ -3,18 +3,16 @@ problems naming fields, idempotent starts, size limits, the bearer token."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
 from pydantic import SecretStr
-from starlette.requests import Request
 
 from activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
-from parcours.client import JourneyActionRejected
-from parcours.contracts.common import Refusal
 from parcours.http_api import create_app
-from parcours.http_api.problems import PROBLEM_JSON, _refused
+from parcours.http_api.problems import PROBLEM_JSON
+from parcours.testing import running_parcours
 
 pytestmark = pytest.mark.integration
 
@@ -122,9 +120,13 @@ async def test_with_a_token_every_call_but_health_needs_it(parcours, settings):
         assert ok.status_code == 201
 
 
-async def test_a_refusal_with_a_retry_time_is_429_with_retry_after():
-    retry_at = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
-    refusal = Refusal(reason="destination_limited", message="Trop de messages", retry_at=retry_at)
-    request = Request({"type": "http", "method": "POST", "path": "/activations", "headers": [], "query_string": b""})
-    response = await _refused(request, JourneyActionRejected(refusal))
-    assert response.status_code == 429 and response.headers["Retry-After"] == "Mon, 23 Nov 2026 15:00:00 GMT"
+async def test_a_limit_is_429_with_retry_after_and_starts_nothing(time_env, settings, inbox):
+    limited = settings.model_copy(update={"sms_per_destination_per_hour": 1})
+    async with running_parcours(time_env.client, limited, update_with_start=False) as (parcours, _):
+        app = create_app(limited, parcours)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://parcours") as api:
+            assert (await api.post("/activations", json=CAMILLE_SMS)).status_code == 201
+            problem = assert_problem(await api.post("/activations", json=CAMILLE_SMS), 429, "destination_limited")
+    retry_at = datetime.fromisoformat(problem["retry_at"])
+    assert retry_at > datetime.now(timezone.utc) - timedelta(days=1)  # the server's clock, skipped or not
+    assert len(inbox.messages()) == 1

@@ -13,7 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from temporalio.client import Client
 from temporalio.contrib.opentelemetry import TracingInterceptor
 
-from activation_helpers import CAMILLE_SMS
+from activation_helpers import CAMILLE_SMS, ELOISE_SMS, GOOD_PASSWORD, LEA
 from parcours.testing import Inbox, running_parcours
 
 pytestmark = pytest.mark.integration
@@ -37,25 +37,33 @@ def test_the_worker_serves_sdk_and_journey_metrics(embedded_stack):
     api = httpx.Client(base_url=embedded_stack.api_url, timeout=30)
     started = api.post("/activations", json=CAMILLE_SMS)
     assert started.status_code == 201, started.text
-    api.post(f"{started.json()['location']}/resend-code")  # too early: refused, nothing sent
+    journey = started.json()["location"]
+    api.post(f"{journey}/resend-code")  # too early: refused, nothing sent
+    api.post(f"{journey}/code", json={"code": Inbox(embedded_stack.inbox_path).last_code()})
+    api.post(f"{journey}/children", json=LEA)
+    done = api.post(f"{journey}/password", json={"password": GOOD_PASSWORD, "confirmation": GOOD_PASSWORD})
+    assert done.json()["step"]["state"] == "activated", done.text
     exposition = httpx.get(embedded_stack.metrics_url, timeout=10).text
 
     assert metric_value(exposition, "parcours_journeys_started", journey_kind="activation") >= 1
     assert metric_value(exposition, "parcours_codes_sent", channel="sms", purpose="activation") == 1
     assert metric_value(exposition, "parcours_messages_sent", channel="sms") == 1
+    assert metric_value(exposition, "parcours_journeys_completed", journey_kind="activation",
+                        final_state="activated") == 1
     assert metric_value(exposition, "temporal_workflow_task_execution_latency_count") > 0  # the SDK's own
     assert "06 12" not in exposition and "Camille" not in exposition
 
 
 @pytest.mark.stack
 def test_worker_logs_are_json_lines_with_the_journey_and_no_personal_data(embedded_stack):
-    started = httpx.post(f"{embedded_stack.api_url}/activations", json=CAMILLE_SMS, timeout=30).json()
+    started = httpx.post(f"{embedded_stack.api_url}/activations", json=ELOISE_SMS, timeout=30).json()
     log = (embedded_stack.directory / "stack.log").read_text()
     entries = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     trail = [entry for entry in entries if entry.get("journey_id") == started["journey_id"]]
     assert any(entry["message"] == "identity_matched: identity_to_check -> code_sent" for entry in trail), trail
     assert all(entry["journey_type"] == "Activation" for entry in trail)
-    for personal in ("06 12 34 56 78", "0612345678", "+33612345678", "Camille", "Martin", "camille"):
+    for personal in ("06 12 34 56 78", "0612345678", "+33612345678", "Camille", "Martin", "camille",
+                     "+33798765432", "0798765432", "Eloise", "DUPONT", "Dupont"):
         assert personal not in json.dumps(entries, ensure_ascii=False), personal
 
 

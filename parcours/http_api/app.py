@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from parcours.client import ParcoursClient
 from parcours.http_api import accounts, activations, other_activations, recoveries
@@ -38,8 +39,6 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
 
     async def authorised(request: Request) -> None:
         if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
-            from starlette.exceptions import HTTPException
-
             raise HTTPException(401, "Missing or wrong bearer token")
 
     app = FastAPI(title="Parcours", version="1", description=DESCRIPTION, lifespan=lifespan,

@@ -46,6 +46,6 @@ async def started(response: Response, resource: str, journey: JourneyClient, out
     response.headers["Location"] = location
     if journey.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    step = outcome.step if outcome is not None and hasattr(outcome, "step") else await journey.current_step()
+    step = outcome.step if outcome is not None else await journey.current_step()
     return dict(journey_id=journey.journey_id, location=location, replayed=journey.replayed, outcome=outcome,
                 step=step)

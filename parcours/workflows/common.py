@@ -148,7 +148,6 @@ class JourneyWorkflow:
                 if not self.machine.is_terminated:
                     self.fire_due_events(workflow.now())
                 self._publish()
-        self._count_end()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     def _arm(self, deadline: datetime | None) -> None:
@@ -196,6 +195,8 @@ class JourneyWorkflow:
             self.state_since = workflow.now()
             # States and events only (never arguments): the journey's trail for log pipelines.
             workflow.logger.info("%s: %s -> %s", event, state, self.data.state)
+            if self.machine.is_terminated:
+                self._count_end()
         self._publish()
 
     def _search_attributes_wanted(self) -> list:
