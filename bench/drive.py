@@ -50,6 +50,12 @@ def letters(number: int) -> str:
             return text
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def mobile(index: int) -> str:
     return f"+3361{index:07d}"
 
@@ -100,9 +106,7 @@ class Result:
 class Stack:
     def __init__(self, directory: Path, guardians: int, code_validity_s: int = 1800):
         self.directory, self.guardians = directory, guardians
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port, metrics_port = free_port(), free_port()
         self.receiver = SmsReceiver()
         keys = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
         self.settings = Settings(
@@ -112,6 +116,8 @@ class Stack:
             sms_provider="http", sms_gateway_url=self.receiver.url, code_validity=timedelta(seconds=code_validity_s),
             # one number gets one journey's SMS here; the limits are not what is measured
             sms_per_destination_per_hour=100, sms_per_destination_per_day=100,
+            # the workers serve /metrics as in production, on a port of their own
+            metrics_bind_address=f"127.0.0.1:{metrics_port}",
         )
         self.server = DevServerProcess(self.settings, directory / "temporal.db", directory / "temporal.log")
         self.next_guardian = 0
@@ -248,6 +254,16 @@ class Stack:
                 {"channel": "sms", "last_name": f"Banc{letters(index)}", "first_name": "Alex", "mobile": mobile(index)})
             self.receiver.codes.pop(mobile(index), None)
             return journey.journey_id
+
+        results, _ = await self._run(opened, count, concurrency)
+        return results
+
+    async def open_skeletons(self, count: int, concurrency: int) -> list[str]:
+        async def opened():
+            handle = await self.skeleton_client.start_workflow(
+                skeleton.WORKFLOW_TYPE, id=f"bench-skeleton/{uuid.uuid4().hex}", task_queue=SKELETON_QUEUE)
+            await handle.execute_update("submit_identity", "identity")
+            return handle.id
 
         results, _ = await self._run(opened, count, concurrency)
         return results

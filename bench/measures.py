@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import statistics
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
@@ -37,13 +38,15 @@ def billable_actions(history: WorkflowHistory) -> int:
     return actions + len(marker_tasks)
 
 
-def timer_lateness_seconds(history: WorkflowHistory) -> list[float]:
-    """For each timer that fired: how long after its due time the journey acted on it — the
-    workflow task that handled it completed (the server's TimerFired alone would hide a late
-    worker)."""
-    started, fired, late = {}, [], []
+def timer_lateness_seconds(history: WorkflowHistory) -> list[tuple[timedelta, float]]:
+    """For each timer that fired: when it was due (counted from the journey's start) and how long
+    after that the journey acted on it — the workflow task that handled it completed (the server's
+    TimerFired alone would hide a late worker)."""
+    started_at, started, fired, late = None, {}, [], []
     for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+            started_at = event.event_time.ToDatetime()
+        elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
             attributes = event.timer_started_event_attributes
             due = event.event_time.ToDatetime() + attributes.start_to_fire_timeout.ToTimedelta()
             started[attributes.timer_id] = due
@@ -52,7 +55,7 @@ def timer_lateness_seconds(history: WorkflowHistory) -> list[float]:
             if due is not None:
                 fired.append(due)
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and fired:
-            late += [(event.event_time.ToDatetime() - due).total_seconds() for due in fired]
+            late += [(due - started_at, (event.event_time.ToDatetime() - due).total_seconds()) for due in fired]
             fired = []
     return late
 

@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     # Journeys a worker keeps in memory between their steps; one evicted is replayed from its
     # history when it next wakes (the SDK's default is 1,000).
     worker_max_cached_workflows: int = Field(default=1000, ge=0)
+    # Workflow tasks a worker runs at once (each with its local activities: database work, sends).
+    # They share one event loop, so past a handful they only wait on each other: at the SDK's 100,
+    # a burst of journeys made tasks outlast their 10-second time-out and be run again — a collapse.
+    # Past this number, tasks wait on the server, where waiting costs nothing.
+    worker_max_concurrent_workflow_tasks: int = Field(default=10, ge=2)
     # The SDK's workflow sandbox re-imports workflow modules for each journey it runs, to catch
     # non-deterministic code; False runs them bare (less memory and CPU per journey, no such guard).
     workflow_sandbox: bool = True

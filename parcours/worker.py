@@ -76,6 +76,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
         workflows=WORKFLOWS,
         activities=build_activities(dependencies),
         max_cached_workflows=settings.worker_max_cached_workflows,
+        max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
         workflow_runner=ValidatedOnceRunner(
             restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
         ) if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
