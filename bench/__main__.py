@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import tempfile
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,9 +38,8 @@ def main() -> None:
     runner = {"compare": compare, "open": open_journeys, "held": held_in_memory}[options.mode]
     if options.directory:
         options.directory.mkdir(parents=True, exist_ok=True)
-        asyncio.run(runner(options, options.directory))
-        return
-    with tempfile.TemporaryDirectory(prefix="parcours-bench-") as directory:
+    folder = nullcontext(options.directory) if options.directory else tempfile.TemporaryDirectory(prefix="parcours-bench-")
+    with folder as directory:
         asyncio.run(runner(options, Path(directory)))
 
 

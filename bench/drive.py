@@ -9,7 +9,6 @@ import json
 import os
 import platform
 import re
-import socket
 import threading
 import time
 import uuid
@@ -31,6 +30,7 @@ from parcours.db.engine import create_schema
 from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, LinkRole, StudentRecord
 from parcours.devstack import DevServerProcess, WorkerProcess
 from parcours.settings import Settings, generate_secrets_env
+from parcours.testing import free_port
 
 WARM_UP = 10  # journeys run before measuring: imports, caches, connections
 HISTORY_SAMPLE = 20
@@ -48,12 +48,6 @@ def letters(number: int) -> str:
         text = chr(ord("a") + digit) + text
         if number == 0:
             return text
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def mobile(index: int) -> str:
@@ -200,11 +194,15 @@ class Stack:
             raise RuntimeError(f"journey ended in {outcome.step.state}")
         return journey.journey_id, code_latency, time.perf_counter() - started
 
-    async def skeleton_journey(self) -> tuple[str, float, float]:
-        started = time.perf_counter()
+    async def _open_skeleton(self):
         handle = await self.skeleton_client.start_workflow(
             skeleton.WORKFLOW_TYPE, id=f"bench-skeleton/{uuid.uuid4().hex}", task_queue=SKELETON_QUEUE)
         await handle.execute_update("submit_identity", "identity")
+        return handle
+
+    async def skeleton_journey(self) -> tuple[str, float, float]:
+        started = time.perf_counter()
+        handle = await self._open_skeleton()
         code_started = time.perf_counter()
         await handle.execute_update("submit_code", "123456")
         code_latency = time.perf_counter() - code_started
@@ -260,10 +258,7 @@ class Stack:
 
     async def open_skeletons(self, count: int, concurrency: int) -> list[str]:
         async def opened():
-            handle = await self.skeleton_client.start_workflow(
-                skeleton.WORKFLOW_TYPE, id=f"bench-skeleton/{uuid.uuid4().hex}", task_queue=SKELETON_QUEUE)
-            await handle.execute_update("submit_identity", "identity")
-            return handle.id
+            return (await self._open_skeleton()).id
 
         results, _ = await self._run(opened, count, concurrency)
         return results

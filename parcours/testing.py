@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import sys
 import uuid
 from contextlib import asynccontextmanager
@@ -30,6 +31,13 @@ CODE_IN_MESSAGE = re.compile(r"\b(\d{6})\b")
 # Set to a server database (e.g. postgresql+asyncpg://…/test) to run the tests against it;
 # each harness empties it first, so tests must not run in parallel against one database.
 TEST_DATABASE_VARIABLE = "PARCOURS_TEST_DATABASE_URL"
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on at the moment, on 127.0.0.1."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def settings_for(directory: Path, **overrides) -> Settings:

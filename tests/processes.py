@@ -5,7 +5,6 @@ can cut a database off, and a lock that keeps a SQLite database from everyone el
 from __future__ import annotations
 
 import asyncio
-import socket
 import sqlite3
 import threading
 import time
@@ -14,12 +13,7 @@ from pathlib import Path
 
 from parcours.devstack import DevServerProcess
 from parcours.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from parcours.testing import free_port
 
 
 class DevServer(DevServerProcess):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from email import message_from_bytes
@@ -11,6 +10,8 @@ from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+
+from parcours.testing import free_port
 
 
 class SmsGateway:
@@ -76,9 +77,7 @@ class SmtpServer:
                 return "250 OK"
 
         if port is None:
-            with socket.socket() as probe:  # a free port
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
+            port = free_port()
         self.port = port
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 
 from parcours.settings import generate_secrets_env
-from processes import free_port
+from parcours.testing import free_port
 
 STARTUP_TIMEOUT_S = 90
 

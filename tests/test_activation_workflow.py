@@ -353,3 +353,21 @@ async def test_the_same_journey_runs_with_the_sandbox_off(time_env, settings, in
         await journey.answer_child(LEA)
         outcome = await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)
         assert outcome.step.state == "activated"
+
+
+async def test_the_worker_takes_its_cache_and_task_concurrency_from_the_settings(time_env, settings):
+    """A burst of journeys waits on the server past PARCOURS_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
+    (default 10) instead of piling up in one event loop until tasks time out (README Performance)."""
+    from parcours.activities.dependencies import ActivityDependencies
+    from parcours.settings import Settings
+    from parcours.worker import build_worker
+
+    assert Settings(_env_file=None).worker_max_concurrent_workflow_tasks == 10
+    tuned = settings.model_copy(update={"worker_max_concurrent_workflow_tasks": 3, "worker_max_cached_workflows": 50})
+    dependencies = ActivityDependencies.from_settings(tuned)
+    try:
+        config = build_worker(time_env.client, tuned, dependencies).config()
+    finally:
+        await dependencies.engine.dispose()
+    assert config["max_concurrent_workflow_tasks"] == 3
+    assert config["max_cached_workflows"] == 50

@@ -24,7 +24,8 @@ from parcours.db.school_records import GuardianImport, StudentImport, import_gua
 from parcours.testing import Inbox, prepare_schema, running_parcours
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA, at_code_step
 from parcours.devstack import WorkerProcess
-from tests.processes import DevServer, TcpProxy, free_port, sqlite_locked
+from parcours.testing import free_port
+from tests.processes import DevServer, TcpProxy, sqlite_locked
 from tests.receivers import SmsGateway
 
 pytestmark = pytest.mark.slow
