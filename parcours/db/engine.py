@@ -3,34 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
-from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from parcours.db import sqlite
 from parcours.db.models import Base
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long a writer waits for another process (a second worker, the CLI) to free SQLite's write
+# lock, retrying between sleeps that grow from the first to the longest.
+SQLITE_BUSY_TIMEOUT_S = 10.0
+SQLITE_BUSY_FIRST_SLEEP_S, SQLITE_BUSY_LONGEST_SLEEP_S = 0.005, 0.1
 WRITER_OPTION = "parcours_writer"
 
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        database = url.split(":///", 1)[-1]
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url)
+        database = make_url(url).database or ":memory:"
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(connection, _record):  # several workers and the CLI share the file
-            connection.isolation_level = None  # let SQLAlchemy's BEGIN below, not the driver, open transactions
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.close()
+        async def connect() -> sqlite.LoopThreadConnection:
+            return await sqlite.connect(database)
+
+        engine = create_async_engine(url, async_creator=connect)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(connection):
@@ -49,8 +47,10 @@ class Sessions(async_sessionmaker[AsyncSession]):
 
     On SQLite, writers of this process queue on a FIFO lock before taking the database's write
     lock: SQLite's own busy handler polls with growing sleeps, so under load a waiter could sleep
-    past many later arrivals (transactions waited up to 1.4 s at 4 concurrent journeys). Other
-    processes (a second worker, the CLI) still meet the busy timeout. Readers take no lock."""
+    past many later arrivals (transactions waited up to 1.4 s at 4 concurrent journeys). Another
+    process holding the database's lock is waited for between asynchronous sleeps: SQLite's
+    statements run on the event loop's thread (parcours/db/sqlite.py), which must not sleep in
+    them. Readers take no lock."""
 
     def __init__(self, engine: AsyncEngine):
         super().__init__(engine, expire_on_commit=False)
@@ -59,9 +59,37 @@ class Sessions(async_sessionmaker[AsyncSession]):
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:
-        async with self.write_lock or nullcontext():
-            async with self.writers.begin() as session:
-                yield session
+        session = self.writers()
+        try:
+            async with self.write_lock or nullcontext():
+                if self.write_lock is not None:
+                    await self._begin_immediate(session)
+                try:
+                    yield session
+                except BaseException:
+                    await session.rollback()
+                    raise
+                await session.commit()
+        finally:
+            # Closed once the lock is free: SQLAlchemy closes a session in tasks of its own, each
+            # a turn of the event loop, and other writers need not wait for those.
+            await session.close()
+
+    async def _begin_immediate(self, session: AsyncSession) -> None:
+        """Open the transaction (BEGIN IMMEDIATE, by make_engine's listener), sleeping between
+        tries while another process holds SQLite's write lock."""
+        deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+        sleep = SQLITE_BUSY_FIRST_SLEEP_S
+        while True:
+            try:
+                await session.connection()
+                return
+            except OperationalError as error:
+                if not sqlite.is_locked(error.orig) or time.monotonic() + sleep > deadline:
+                    raise
+            await session.rollback()
+            await asyncio.sleep(sleep)
+            sleep = min(2 * sleep, SQLITE_BUSY_LONGEST_SLEEP_S)
 
 
 def make_session_factory(engine: AsyncEngine) -> Sessions:

@@ -1,0 +1,130 @@
+"""SQLite, the embedded default: statements run on the event loop's thread, and a writer waits for
+another process's write lock between asynchronous sleeps — the event loop keeps turning — then
+gives up with SQLite's « database is locked » after SQLITE_BUSY_TIMEOUT_S."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import OperationalError
+
+from parcours.db import engine as engine_module
+from parcours.db.engine import create_schema, make_engine, make_session_factory
+from parcours.db.models import MessageDelivery
+
+
+@pytest.fixture
+async def database(tmp_path):
+    path = tmp_path / "parcours.db"
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    await create_schema(engine)
+    yield path, engine, make_session_factory(engine)
+    await engine.dispose()
+
+
+def delivery(key: str) -> MessageDelivery:
+    return MessageDelivery(idempotency_key=key, channel="sms", template="code", destination_digest="d" * 64,
+                           status="sending", attempts=1, created_at=datetime.now(timezone.utc))
+
+
+async def delivery_keys(sessions) -> list[str]:
+    async with sessions() as session:
+        return list(await session.scalars(select(MessageDelivery.idempotency_key).order_by(MessageDelivery.idempotency_key)))
+
+
+class LoopWatch:
+    """The longest the event loop went without running a 5-ms ticker."""
+
+    def __init__(self):
+        self.longest_gap = 0.0
+        self.task = asyncio.create_task(self._tick())
+
+    async def _tick(self):
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            self.longest_gap, last = max(self.longest_gap, now - last), now
+
+    def stop(self) -> float:
+        self.task.cancel()
+        return self.longest_gap
+
+
+def other_process_writing(path) -> sqlite3.Connection:
+    """A connection of another process (the CLI, a second worker) in the middle of a write."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def test_statements_run_on_the_event_loop_thread(database):
+    _, engine, sessions = database
+    threads = []
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def register(connection, _record):
+        connection.create_function("caller_thread", 0, lambda: threads.append(threading.get_ident()) or 1)
+
+    await engine.dispose()  # new connections, with the function
+    async with sessions.begin() as session:
+        await session.execute(text("SELECT caller_thread()"))
+    async with sessions() as session:
+        await session.execute(text("SELECT caller_thread()"))
+    assert threads == [threading.get_ident()] * 2
+
+
+async def test_a_writer_waits_for_another_process_without_holding_the_event_loop(database):
+    path, _, sessions = database
+    other = other_process_writing(path)
+    watch = LoopWatch()
+
+    async def write():
+        async with sessions.begin() as session:
+            session.add(delivery("after-the-other"))
+
+    writer = asyncio.create_task(write())
+    await asyncio.sleep(0.5)
+    assert not writer.done()
+    other.execute("COMMIT")
+    await asyncio.wait_for(writer, timeout=5)
+    assert watch.stop() < 0.1  # a statement may block the loop BLOCKING_BUSY_TIMEOUT_MS (20 ms), no more
+    assert await delivery_keys(sessions) == ["after-the-other"]
+    other.close()
+
+
+async def test_a_writer_gives_up_after_the_busy_timeout_and_the_next_one_writes(database, monkeypatch):
+    path, _, sessions = database
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_S", 0.3)
+    other = other_process_writing(path)
+    started = time.monotonic()
+    with pytest.raises(OperationalError, match="database is locked"):
+        async with sessions.begin() as session:
+            session.add(delivery("refused"))
+    assert 0.1 < time.monotonic() - started < 2
+    other.execute("ROLLBACK")
+    async with sessions.begin() as session:  # the lock of this process was let go
+        session.add(delivery("accepted"))
+    assert await delivery_keys(sessions) == ["accepted"]
+    other.close()
+
+
+async def test_a_failed_write_changes_nothing_and_frees_the_lock(database):
+    _, _, sessions = database
+    with pytest.raises(RuntimeError):
+        async with sessions.begin() as session:
+            session.add(delivery("half-done"))
+            await session.flush()
+            raise RuntimeError("the activity failed")
+    assert not sessions.write_lock.locked()
+    async with sessions.begin() as session:
+        session.add(delivery("whole"))
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(MessageDelivery)) == 1
+    assert await delivery_keys(sessions) == ["whole"]
