@@ -66,6 +66,8 @@ def print_comparison(stack, results, phases) -> None:
         ("worker peak memory (MiB)", lambda r: r.peak_mib, "{:.0f}"),
     ]
     print(f"\nParcours activation vs. skeleton — {stack.machine()}")
+    print(f"Parcours' worker: sandbox {'on' if stack.settings.workflow_sandbox else 'off'} (PARCOURS_WORKFLOW_SANDBOX), "
+          f"{stack.settings.worker_max_concurrent_workflow_tasks} workflow tasks at once")
     header = f"{'':34}"
     for concurrency, journeys in phases:
         header += f"| c={concurrency} ({journeys} journeys)".ljust(42)

@@ -52,12 +52,17 @@ class AccountAlreadyActive(ApplicationError):
         super().__init__("the account is already active", type="AccountAlreadyActive", non_retryable=True)
 
 
-async def account_by_ref(session: AsyncSession, account_ref: str) -> Account:
-    account = await session.scalar(
-        select(Account)
-        .where(Account.ref == account_ref)
-        .options(selectinload(Account.guardian).selectinload(GuardianRecord.links).selectinload(GuardianStudentLink.student))
-    )
+def with_guardian_and_students(query):
+    return query.options(
+        selectinload(Account.guardian).selectinload(GuardianRecord.links).selectinload(GuardianStudentLink.student))
+
+
+async def account_by_ref(session: AsyncSession, account_ref: str, *, students: bool = True) -> Account:
+    """The account with its school guardian record and, unless `students=False`, that record's
+    students (one query each: an activity on the hot path loads only what it reads)."""
+    query = select(Account).where(Account.ref == account_ref)
+    query = with_guardian_and_students(query) if students else query.options(selectinload(Account.guardian))
+    account = await session.scalar(query)
     if account is None:
         raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
     return account
@@ -107,10 +112,10 @@ class AccountActivities:
             )
             if guardian is None:
                 return IdentityMatch(matched=False)
-            account = await session.scalar(select(Account).where(Account.guardian_id == guardian.id))
+            account = await session.scalar(
+                with_guardian_and_students(select(Account).where(Account.guardian_id == guardian.id)))
             if account is None:
                 return IdentityMatch(matched=False)
-            account = await account_by_ref(session, account.ref)
         masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
         if account.status != AccountStatus.PROVISIONED:
             return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
@@ -148,7 +153,7 @@ class AccountActivities:
     async def check_birth_date(self, request: CheckBirthDateRequest) -> bool:
         """R-ACT-7: is this the school's birth date for one of this account's students?"""
         async with self.deps.sessions() as session:
-            account = await account_by_ref(session, request.account_ref)
+            account = await account_by_ref(session, request.account_ref, students=False)
             for _, student in await linked_students(session, account):
                 if student.ref == request.student_ref:
                     return student.birth_date == request.birth_date

@@ -72,11 +72,11 @@ class CodeActivities:
         or, where a refusal would tell a stranger that an account matched (R-REC-7), the journey
         gets a decoy code as for an unmatched request."""
         key = code_message_key(request.journey_id, request.sequence)
-        destination, delivery = None, None
+        destination, delivery, account_id = None, None, None
         if request.account_ref is not None:
             async with self.deps.sessions() as session:
-                account = await account_by_ref(session, request.account_ref)
-                destination = code_destination(account, request.channel, request.purpose)
+                account = await account_by_ref(session, request.account_ref, students=False)
+                destination, account_id = code_destination(account, request.channel, request.purpose), account.id
             try:
                 delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose), destination,
                                                 request.purpose, request.issued_at)
@@ -84,30 +84,29 @@ class CodeActivities:
                 if not request.decoy_when_limited:
                     raise destination_limited(limit.retry_at) from None
                 activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
-                destination = None
+                destination = account_id = None  # a decoy's code belongs to no account
         async with self.deps.sessions.begin() as session:
-            account = None if destination is None else await account_by_ref(session, request.account_ref)
             code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             if code is None:
-                if account is not None:
+                if account_id is not None:
                     await session.execute(
                         update(VerificationCode)
-                        .where(VerificationCode.account_id == account.id, VerificationCode.purpose == request.purpose,
+                        .where(VerificationCode.account_id == account_id, VerificationCode.purpose == request.purpose,
                                VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
                         .values(voided_at=request.issued_at)
                     )
                 code_id = new_reference()
                 # a decoy's digest is of a code nobody is sent: no submission can match it
-                secret_code = derive_code(self.deps.secret_key, code_id, self.deps.code_digits) if account else new_reference()
+                secret_code = derive_code(self.deps.secret_key, code_id, self.deps.code_digits) if account_id is not None else new_reference()
                 code = VerificationCode(
                     id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
-                    account_id=account.id if account else None, channel=request.channel,
+                    account_id=account_id, channel=request.channel,
                     digest=code_digest(self.deps.secret_key, code_id, secret_code),
                     issued_at=request.issued_at, expires_at=request.expires_at,
                     max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
                 )
                 session.add(code)
-        if account is None:
+        if account_id is None:
             return CodeIssued(code_id=code.id)
         minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
         plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
