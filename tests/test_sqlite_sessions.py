@@ -80,6 +80,17 @@ async def test_statements_run_on_the_event_loop_thread(database):
     assert threads == [threading.get_ident()] * 2
 
 
+async def test_an_isolation_level_set_by_sqlalchemy_does_not_wait_for_a_thread(database):
+    _, engine, _ = database  # SQLAlchemy puts this one call on aiosqlite's queue to its thread itself
+
+    async def with_isolation_level():
+        async with engine.connect() as connection:
+            connection = await connection.execution_options(isolation_level="SERIALIZABLE")
+            return (await connection.execute(text("SELECT 1"))).scalar_one()
+
+    assert await asyncio.wait_for(with_isolation_level(), timeout=5) == 1
+
+
 async def test_a_writer_waits_for_another_process_without_holding_the_event_loop(database):
     path, _, sessions = database
     other = other_process_writing(path)

@@ -23,9 +23,29 @@ import aiosqlite
 BLOCKING_BUSY_TIMEOUT_MS = 20
 
 
+class RunAtOnce:
+    """In place of aiosqlite's queue to its thread, where SQLAlchemy puts a few calls itself (an
+    isolation level set): each runs when put."""
+
+    def put_nowait(self, item) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as error:
+            if future is not None:
+                future.set_exception(error)
+        else:
+            if future is not None:
+                future.set_result(result)
+
+
 class LoopThreadConnection(aiosqlite.Connection):
     """aiosqlite's connection, its calls made on the caller's thread: no worker thread, no
     hand-off. SQLAlchemy's aiosqlite dialect drives it as it drives aiosqlite's own."""
+
+    def __init__(self, connector, iter_chunk_size: int):
+        super().__init__(connector, iter_chunk_size)
+        self._tx = RunAtOnce()
 
     def __await__(self):
         return self._open().__await__()
@@ -55,8 +75,8 @@ def connect(database: str) -> LoopThreadConnection:
         if database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(f"PRAGMA busy_timeout={BLOCKING_BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA foreign_keys=ON")
         return connection
 
