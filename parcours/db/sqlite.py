@@ -4,8 +4,8 @@ aiosqlite hands every call (cursor, execute, fetch, close, begin, commit) to a t
 resumes the caller on a later turn of the event loop. SQLAlchemy makes four or five such calls per
 statement, and under load each turn waits behind every other ready task: a write transaction of
 three statements held the database's write lock ~25 ms for well under 1 ms of SQLite's work, and
-at 100 journeys at once the workers queued on that lock (150 ms a transaction, measured by
-`python -m bench`). Here the calls are made directly: SQLite answers the service's indexed
+at 100 journeys at once writers queued on that lock 150 ms each (a probe on the lock while
+`python -m bench` ran). Here the calls are made directly: SQLite answers the service's indexed
 queries in microseconds, a commit is one fsync, and in WAL mode a reader never waits for a writer.
 The one long wait left — for another process's write lock — is not taken here but by
 `Sessions.begin`, asynchronously (parcours/db/engine.py)."""
