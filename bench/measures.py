@@ -39,23 +39,21 @@ def billable_actions(history: WorkflowHistory) -> int:
 
 
 def timer_lateness_seconds(history: WorkflowHistory) -> list[tuple[timedelta, float]]:
-    """For each timer that fired: when it was due (counted from the journey's start) and how long
-    after that the journey acted on it — the workflow task that handled it completed (the server's
-    TimerFired alone would hide a late worker)."""
-    started_at, started, fired, late = None, {}, [], []
+    """For each timer that fired: its duration and how long after it was due the journey acted on
+    it — the workflow task that handled it completed (the server's TimerFired alone would hide a
+    late worker)."""
+    started, fired, late = {}, [], []
     for event in history.events:
-        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
-            started_at = event.event_time.ToDatetime()
-        elif event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
+        if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED:
             attributes = event.timer_started_event_attributes
-            due = event.event_time.ToDatetime() + attributes.start_to_fire_timeout.ToTimedelta()
-            started[attributes.timer_id] = due
+            duration = attributes.start_to_fire_timeout.ToTimedelta()
+            started[attributes.timer_id] = (duration, event.event_time.ToDatetime() + duration)
         elif event.event_type == EventType.EVENT_TYPE_TIMER_FIRED:
-            due = started.get(event.timer_fired_event_attributes.timer_id)
-            if due is not None:
-                fired.append(due)
+            timer = started.get(event.timer_fired_event_attributes.timer_id)
+            if timer is not None:
+                fired.append(timer)
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED and fired:
-            late += [(due - started_at, (event.event_time.ToDatetime() - due).total_seconds()) for due in fired]
+            late += [(duration, (event.event_time.ToDatetime() - due).total_seconds()) for duration, due in fired]
             fired = []
     return late
 

@@ -52,8 +52,8 @@ def test_timers_are_late_by_when_the_workflow_task_after_them_completed():
         timer_fired(1863, "2"),
         task_completed(1863.25),
     ])
-    assert timer_lateness_seconds(history) == [(timedelta(seconds=61), 2.0),
-                                               (timedelta(seconds=1863), 0.25)]
+    assert timer_lateness_seconds(history) == [(timedelta(seconds=60), 2.0),
+                                               (timedelta(seconds=1800), 0.25)]
 
 
 def test_a_timer_cancelled_or_still_running_is_not_counted():
