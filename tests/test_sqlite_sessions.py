@@ -11,7 +11,7 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import OperationalError
 
 from parcours.db import engine as engine_module
@@ -136,6 +136,4 @@ async def test_a_failed_write_changes_nothing_and_frees_the_lock(database):
     assert not sessions.write_lock.locked()
     async with sessions.begin() as session:
         session.add(delivery("whole"))
-    async with sessions() as session:
-        assert await session.scalar(select(func.count()).select_from(MessageDelivery)) == 1
     assert await delivery_keys(sessions) == ["whole"]

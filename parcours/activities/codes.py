@@ -97,7 +97,8 @@ class CodeActivities:
                     )
                 code_id = new_reference()
                 # a decoy's digest is of a code nobody is sent: no submission can match it
-                secret_code = derive_code(self.deps.secret_key, code_id, self.deps.code_digits) if account_id is not None else new_reference()
+                secret_code = (derive_code(self.deps.secret_key, code_id, self.deps.code_digits)
+                               if account_id is not None else new_reference())
                 code = VerificationCode(
                     id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
                     account_id=account_id, channel=request.channel,
