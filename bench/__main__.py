@@ -1,6 +1,7 @@
 """`python -m bench` — Parcours' activation against a bare Temporal skeleton of the same shape, side
 by side in one run on the embedded dev server; `python -m bench open` — many journeys waiting on
-their code timer. Prints its numbers; see bench/README.md."""
+their code timer; `python -m bench replay` — the workflow's CPU per journey, replayed. Prints its
+numbers; see bench/README.md."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import drive
+from bench.replay import replay_one_activation
 from bench.measures import ProcessUsage, median, percentile, timer_lateness_seconds
 
 
@@ -24,19 +26,21 @@ def is_code_expiry(duration: timedelta, validity: timedelta) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("mode", nargs="?", choices=["compare", "open", "held"], default="compare")
+    parser.add_argument("mode", nargs="?", choices=["compare", "open", "held", "replay"], default="compare")
     parser.add_argument("--low", type=int, default=4, help="the fixed concurrency (default 4)")
     parser.add_argument("--high", type=int, default=100, help="the saturating concurrency (default 100)")
     parser.add_argument("--journeys-low", type=int, default=200)
     parser.add_argument("--journeys-high", type=int, default=1000)
     parser.add_argument("--open-journeys", type=int, default=10_000)
     parser.add_argument("--held-journeys", type=int, default=800, help="held mode: journeys per worker")
+    parser.add_argument("--replays", type=int, default=300, help="replay mode: replays per way of running")
     parser.add_argument("--code-validity-s", type=int, default=1800,
                         help="open mode: when the codes expire (the SPEC's 30 min by default)")
     parser.add_argument("--directory", type=Path,
                         help="keep the stack's files (databases, worker and server logs) there instead of a temporary folder")
     options = parser.parse_args()
-    runner = {"compare": compare, "open": open_journeys, "held": held_in_memory}[options.mode]
+    runner = {"compare": compare, "open": open_journeys, "held": held_in_memory,
+              "replay": replay_one_activation}[options.mode]
     if options.directory:
         options.directory.mkdir(parents=True, exist_ok=True)
     folder = nullcontext(options.directory) if options.directory else tempfile.TemporaryDirectory(prefix="parcours-bench-")

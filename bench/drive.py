@@ -169,6 +169,10 @@ class Stack:
             worker = WorkerProcess(self.settings, self.directory, "bench.skeleton",
                                    self.settings.temporal_address, SKELETON_QUEUE)
         worker.environment["PYTHONPATH"] = str(REPO)
+        # Bytecode, as an installed package has it (pip compiles on install): the sandbox executes
+        # the workflow modules again for each journey, from source where there is none.
+        worker.environment.pop("PYTHONDONTWRITEBYTECODE", None)
+        worker.environment["PYTHONPYCACHEPREFIX"] = str(self.directory / "bytecode")
         worker.start()
         return worker
 

@@ -123,8 +123,9 @@ class Settings(BaseSettings):
     # a burst of journeys made tasks outlast their 10-second time-out and be run again — a collapse.
     # Past this number, tasks wait on the server, where waiting costs nothing.
     worker_max_concurrent_workflow_tasks: int = Field(default=10, ge=2)
-    # The SDK's workflow sandbox re-imports workflow modules for each journey it runs, to catch
-    # non-deterministic code; False runs them bare (less memory and CPU per journey, no such guard).
+    # The workflow sandbox (parcours/sandbox.py) re-imports workflow modules for each journey it
+    # runs, to catch non-deterministic code; False runs them bare (less memory and CPU per journey,
+    # no such guard).
     workflow_sandbox: bool = True
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
     log_format: Literal["json", "text"] = "json"

@@ -4,6 +4,7 @@ Temporal environment, with its own database (demo records loaded) and dev inbox.
 from __future__ import annotations
 
 import os
+import random
 import re
 import shutil
 import socket
@@ -33,11 +34,40 @@ CODE_IN_MESSAGE = re.compile(r"\b(\d{6})\b")
 TEST_DATABASE_VARIABLE = "PARCOURS_TEST_DATABASE_URL"
 
 
+# Where free_port() looks: below the kernel's ephemeral range, where outgoing connections take their
+# local port. A port from that range (what binding to port 0 gives) can be taken by any process's
+# outgoing connection - the dev server's own, say - between the probe and the real bind.
+LISTENING_PORTS_FROM = 20000
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+EPHEMERAL_RANGE_DEFAULT_START = 32768  # Linux's default, for systems without that file
+_ports_handed_out: set[int] = set()
+
+
+def _ephemeral_range_start() -> int:
+    try:
+        return int(EPHEMERAL_RANGE_FILE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return EPHEMERAL_RANGE_DEFAULT_START
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on at the moment, on 127.0.0.1."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A TCP port nobody listens on at the moment, on 127.0.0.1, outside the ephemeral range and not
+    handed out before by this process (the caller binds it later, maybe in another process)."""
+    ephemeral_from = _ephemeral_range_start()
+    # A system whose ephemeral range starts low leaves nothing below it: then any port above.
+    candidates = list(range(LISTENING_PORTS_FROM, ephemeral_from if ephemeral_from > LISTENING_PORTS_FROM else 65536))
+    random.shuffle(candidates)
+    for port in candidates:
+        if port in _ports_handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free TCP port on 127.0.0.1 from {LISTENING_PORTS_FROM} up")
 
 
 def settings_for(directory: Path, **overrides) -> Settings:

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from parcours.client import JourneyActionRejected
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
