@@ -14,8 +14,9 @@ replaying one activation's history (`python -m bench replay`), it took the workf
 - every entry into the sandbox compiled its fixed snippet again; it is compiled once.
 
 Without the repetitions, the same replay takes 23.3 ms. Both shortcuts lean on the SDK's private
-`_Instance`; a test checks that they are in force with the installed SDK (tests/test_sandbox.py),
-and an SDK without that class gets its stock sandbox, slower but as safe.
+`_Instance`; a test checks that they are in force with the installed SDK (tests/test_sandbox.py).
+An SDK without that class gets its stock sandbox, one that keeps its bookkeeping elsewhere gets the
+SDK's own way of reading the contexts: slower, as safe.
 """
 
 from __future__ import annotations
@@ -63,13 +64,21 @@ if _Instance is not None:
             super()._run_code(_compiled(code) if isinstance(code, str) else code, **extra_globals)
 
         def _in_sandbox(self):
-            return self.globals_and_locals["__temporal_in_sandbox"]
+            """The SDK's object inside the sandbox; None with an SDK that keeps it elsewhere, whose
+            own way is then taken (the SDK's version range is open, and this is its private part)."""
+            return getattr(self, "globals_and_locals", {}).get("__temporal_in_sandbox")
 
         def get_serialization_context(self, command_info):
-            return self._in_sandbox().get_serialization_context(command_info)
+            in_sandbox = self._in_sandbox()
+            if in_sandbox is None:
+                return super().get_serialization_context(command_info)
+            return in_sandbox.get_serialization_context(command_info)
 
         def get_external_store_context(self, command_info):
-            return self._in_sandbox().get_external_store_context(command_info)
+            in_sandbox = self._in_sandbox()
+            if in_sandbox is None:
+                return super().get_external_store_context(command_info)
+            return in_sandbox.get_external_store_context(command_info)
 else:  # pragma: no cover
     SandboxedJourney = None
 

@@ -3,8 +3,10 @@ serialization contexts the SDK would give, and the shortcuts in force with the i
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
+from types import SimpleNamespace
 from unittest import mock
 
 from temporalio.client import Client
@@ -21,6 +23,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from parcours import sandbox
 from parcours.sandbox import RESTRICTIONS, JourneySandboxRunner, SandboxedJourney, workflow_runner
 from sandbox_workflows import CallsActivities, ReadsTheClock, echo
+
+RUN_TIMEOUT_S = 30
 
 
 class ContextRecordingCodec(PayloadCodec, WithSerializationContext):
@@ -46,8 +50,9 @@ async def run_workflow(env, runner, workflow, *args, codec=None):
     client = Client(**config)
     queue = f"sandbox-{uuid.uuid4().hex}"
     async with Worker(client, task_queue=queue, workflows=[workflow], activities=[echo], workflow_runner=runner):
-        return await client.execute_workflow(workflow.run, *args, id=f"sandbox-test/{uuid.uuid4().hex}",
-                                             task_queue=queue)
+        # a workflow task failing (a shortcut broken) retries forever: fail the test instead
+        return await asyncio.wait_for(client.execute_workflow(workflow.run, *args, task_queue=queue,
+                                                              id=f"sandbox-test/{uuid.uuid4().hex}"), RUN_TIMEOUT_S)
 
 
 def activity_contexts(seen: list) -> list:
@@ -96,3 +101,23 @@ async def test_the_shortcuts_are_in_force_with_this_sdk(time_env, settings):
     compiled = sandbox._compiled.cache_info()
     assert compiled.hits + compiled.misses - compiled_before.hits - compiled_before.misses == len(entered)
     assert compiled.currsize <= sandbox.SNIPPETS_KEPT
+
+
+async def test_an_sdk_that_keeps_its_bookkeeping_elsewhere_gets_its_own_way(time_env, settings):
+    """The SDK's version range is open: should a release move what the contexts are read from,
+    journeys take the SDK's own path rather than fail."""
+    stock, ours = [], []
+    assert await run_workflow(time_env, SandboxedWorkflowRunner(restrictions=RESTRICTIONS), CallsActivities,
+                              "bonjour", codec=ContextRecordingCodec(stock)) == ["bonjour", "bonjour"]
+    with mock.patch.object(SandboxedJourney, "_in_sandbox", lambda self: None):
+        assert await run_workflow(time_env, workflow_runner(settings), CallsActivities,
+                                  "bonjour", codec=ContextRecordingCodec(ours)) == ["bonjour", "bonjour"]
+    assert activity_contexts(ours) == activity_contexts(stock)
+
+
+def test_the_bookkeeping_is_looked_for_where_this_sdk_keeps_it():
+    in_sandbox = object()
+    assert SandboxedJourney._in_sandbox(SimpleNamespace(globals_and_locals={"__temporal_in_sandbox": in_sandbox})) \
+        is in_sandbox
+    assert SandboxedJourney._in_sandbox(SimpleNamespace(globals_and_locals={})) is None
+    assert SandboxedJourney._in_sandbox(SimpleNamespace()) is None
