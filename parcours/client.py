@@ -86,7 +86,7 @@ from parcours.contracts.letter_activation import (
     LetterCredentialsInput,
     LetterDetailsInput,
 )
-from parcours.contracts.common import CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
     PASSWORD_RESET_ID_PREFIX,
@@ -138,6 +138,15 @@ class JourneyActionRejected(Exception):
         self.retry_at = refusal.retry_at
 
 
+def _input_errors(invalid: ApplicationError) -> list[FieldError]:
+    """The field errors of an input the workflow could not decode: carried as details, or read out
+    of pydantic's text from a worker that does not carry them yet."""
+    carried = invalid.details[0] if invalid.details and isinstance(invalid.details[0], dict) else {}
+    if INPUT_ERRORS_DETAIL in carried:
+        return [FieldError.model_validate(error) for error in carried[INPUT_ERRORS_DETAIL]]
+    return _pydantic_errors(invalid.message)
+
+
 def _pydantic_errors(text: str) -> list[FieldError]:
     """Field errors out of a pydantic ValidationError's text, as it crosses Temporal."""
     lines = text.splitlines()[1:]
@@ -157,7 +166,7 @@ def _refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     while isinstance(invalid, ApplicationError) and invalid.type != "ValidationError":
         invalid = invalid.cause
     if isinstance(invalid, ApplicationError):  # the workflow could not decode the input
-        return Refusal(reason="invalid_input", message=invalid.message, errors=_pydantic_errors(invalid.message))
+        return Refusal(reason="invalid_input", message=invalid.message, errors=_input_errors(invalid))
     message = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
     return Refusal(reason="failed", message=message)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import (
@@ -21,6 +21,9 @@ from temporalio.converter import (
     DefaultFailureConverter,
     PayloadCodec,
 )
+from temporalio.exceptions import ApplicationError
+
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, FieldError
 
 ENCODING = b"binary/encrypted"
 NONCE_BYTES = 12
@@ -67,9 +70,23 @@ class EncryptionCodec(PayloadCodec):
         return self.keys[key_id].decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], None)
 
 
-class _EncodedAttributesFailureConverter(DefaultFailureConverter):
+class _ParcoursFailureConverter(DefaultFailureConverter):
+    """Messages and stack traces encrypted with the payloads. An update's input that fails its
+    model (pydantic's ValidationError) carries its field errors as details: callers get each field
+    named exactly, not read back out of the message (where a field name with a line break or a
+    leading space would be lost)."""
+
     def __init__(self) -> None:
         super().__init__(encode_common_attributes=True)
+
+    def to_failure(self, exception: BaseException, payload_converter, failure) -> None:
+        if isinstance(exception, ValidationError):
+            errors = [FieldError.from_pydantic(problem).model_dump() for problem in exception.errors()]
+            carried = ApplicationError(str(exception), {INPUT_ERRORS_DETAIL: errors}, type="ValidationError",
+                                       non_retryable=True)
+            carried.__traceback__, carried.__cause__ = exception.__traceback__, exception.__cause__
+            exception = carried
+        super().to_failure(exception, payload_converter, failure)
 
 
 class _TypedNullPayloadConverter(BinaryNullPayloadConverter):
@@ -97,5 +114,5 @@ def parcours_data_converter(key_ring: Sequence[tuple[str, bytes]]) -> DataConver
         pydantic_data_converter,
         payload_converter_class=ParcoursPayloadConverter,
         payload_codec=EncryptionCodec(key_ring),
-        failure_converter_class=_EncodedAttributesFailureConverter,
+        failure_converter_class=_ParcoursFailureConverter,
     )

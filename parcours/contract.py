@@ -11,7 +11,7 @@ from temporalio import workflow
 from parcours.contracts.accounts import PASSWORD_CHANGE_ID_PREFIX, SIGN_IN_ID_PREFIX
 from parcours.contracts.activation import ID_PREFIX as ACTIVATION_ID_PREFIX
 from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
-from parcours.contracts.common import UPDATE_REJECTED
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, UPDATE_REJECTED
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
 from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, MOBILE_CHANGE_ID_PREFIX
@@ -79,8 +79,9 @@ def build_contract(task_queue: str = "parcours") -> dict:
         "payloads": "JSON (pydantic), then AES-256-GCM encrypted: encoding 'binary/encrypted', metadata "
                     "'encryption-key-id'; see parcours/codec.py, or use the codec server's /encode and /decode",
         "update_rejections": f"ApplicationError type '{UPDATE_REJECTED}', first detail a Refusal "
-                             "{reason, message, errors: [{field, message}]}; undecodable input: the failure's "
-                             "cause is an ApplicationError of type 'ValidationError' naming the field",
+                             "{reason, message, errors: [{field, message}]}; undecodable input: an "
+                             "ApplicationError of type 'ValidationError' (the failure or its cause), first "
+                             f"detail {{{INPUT_ERRORS_DETAIL}: [{{field, message}}]}}, message pydantic's text",
         "search_attributes": {key.name: "Keyword" for key in SEARCH_ATTRIBUTES},
         "workflows": [describe(workflow_class) for workflow_class in WORKFLOW_IDS],
     }

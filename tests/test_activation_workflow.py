@@ -300,6 +300,25 @@ async def test_bad_input_from_another_language_is_rejected_without_failing_the_t
     assert (await journey.submit_code(inbox.last_code())).status == "accepted"
 
 
+async def test_each_bad_field_is_named_exactly_whatever_its_name(harness, time_env, inbox):
+    """Field errors cross Temporal as data, not as pydantic's text: a field name with a leading
+    space or a line break is named as sent (the text lost them; hypothesis found it)."""
+    parcours, _ = harness
+    journey = await at_code_step(parcours)
+    raw = ActivationJourneyClient(time_env.client.get_workflow_handle(journey.journey_id))
+    odd = {" leading": 1, "line\nbreak": 2, "line\u2028separator": 3, "": 4}
+    with pytest.raises(JourneyActionRejected) as refused:
+        await _act(raw.handle, "resend_code", odd)  # ResendInput has no field: only these errors
+    assert refused.value.reason == "invalid_input"
+    assert sorted((e.field, e.message) for e in refused.value.errors) == sorted(
+        (field, "Extra inputs are not permitted") for field in odd)
+    with pytest.raises(JourneyActionRejected) as refused:
+        await _act(raw.handle, "answer_child", {"student_ref": "stu-1", "is_guardian": "sometimes",
+                                                "birth_date": "2014-03-02"})
+    assert [e.field for e in refused.value.errors] == ["is_guardian"]
+    assert (await journey.current_step()).state == "code_sent"
+
+
 async def test_second_start_for_the_same_person_supersedes_the_first(harness, inbox):
     """Starting twice for the same person never leaves two live journeys: the newer one wins,
     the older one ends and its code is void."""

@@ -13,6 +13,9 @@ MAX_REF_LENGTH = 64
 # The ApplicationError type of a refused action (update validator, handler or activity); its first
 # detail is a Refusal. The journey is unchanged.
 UPDATE_REJECTED = "UpdateRejected"
+# An input the workflow could not decode fails with pydantic's ValidationError; its first detail
+# holds the field errors (FieldError's fields) under this key.
+INPUT_ERRORS_DETAIL = "field_errors"
 # The ApplicationError type of an account reference that names no account.
 UNKNOWN_ACCOUNT = "UnknownAccount"
 
@@ -110,6 +113,11 @@ class Deadlines(BaseModel):
 class FieldError(BaseModel):
     field: str
     message: str
+
+    @classmethod
+    def from_pydantic(cls, problem: dict) -> "FieldError":
+        """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)."""
+        return cls(field=".".join(str(part) for part in problem["loc"]), message=problem["msg"])
 
 
 class Refusal(BaseModel):
