@@ -82,8 +82,8 @@ class _ParcoursFailureConverter(DefaultFailureConverter):
     def to_failure(self, exception: BaseException, payload_converter, failure) -> None:
         if isinstance(exception, ValidationError):
             errors = [FieldError.from_pydantic(problem).model_dump() for problem in exception.errors()]
-            carried = ApplicationError(str(exception), {INPUT_ERRORS_DETAIL: errors}, type="ValidationError",
-                                       non_retryable=True)
+            # retryable as before: an activity's ValidationError keeps its retries
+            carried = ApplicationError(str(exception), {INPUT_ERRORS_DETAIL: errors}, type="ValidationError")
             carried.__traceback__, carried.__cause__ = exception.__traceback__, exception.__cause__
             exception = carried
         super().to_failure(exception, payload_converter, failure)
