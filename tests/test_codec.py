@@ -9,10 +9,13 @@ from urllib.error import HTTPError
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
+from temporalio.api.failure.v1 import Failure
 
-from parcours.codec import EncryptionCodec, UnknownKeyError
+from parcours.codec import EncryptionCodec, UnknownKeyError, parcours_data_converter
 from parcours.codec_server import make_codec_server
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, CodeInput
 
 OLD = ("k1", os.urandom(32))
 NEW = ("k2", os.urandom(32))
@@ -77,3 +80,19 @@ async def test_codec_server_decodes_for_an_authorised_operator(codec_server):
     with pytest.raises(HTTPError) as refused:
         post(codec_server + "/decode", {"payloads": "not a list"})
     assert refused.value.code == 400
+
+
+def test_a_validation_failure_carries_its_field_errors_and_stays_retryable():
+    """What an undecodable input's failure holds (docs/contract): the field errors as data, the
+    message encrypted with the payloads, and an activity's ValidationError still retried."""
+    converter = parcours_data_converter([OLD])
+    try:
+        CodeInput.model_validate({"code": "12ab", "line\nbreak": 1})
+    except ValidationError as error:
+        failure = Failure()
+        converter.failure_converter.to_failure(error, converter.payload_converter, failure)
+    info = failure.application_failure_info
+    assert info.type == "ValidationError" and not info.non_retryable
+    [detail] = converter.payload_converter.from_payloads(info.details.payloads)
+    assert [e["field"] for e in detail[INPUT_ERRORS_DETAIL]] == ["code", "line\nbreak"]
+    assert failure.message == "Encoded failure" and "12ab" not in failure.message
