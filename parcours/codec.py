@@ -23,6 +23,7 @@ from temporalio.converter import (
 )
 from temporalio.exceptions import ApplicationError
 
+from parcours import messages
 from parcours.contracts.common import INPUT_ERRORS_DETAIL, FieldError
 
 ENCODING = b"binary/encrypted"
@@ -73,17 +74,20 @@ class EncryptionCodec(PayloadCodec):
 class _ParcoursFailureConverter(DefaultFailureConverter):
     """Messages and stack traces encrypted with the payloads. An update's input that fails its
     model (pydantic's ValidationError) carries its field errors as details: callers get each field
-    named exactly, not read back out of the message (where a field name with a line break or a
-    leading space would be lost)."""
+    named exactly, not read back out of pydantic's text (where a field name with a line break or a
+    leading space was lost)."""
 
     def __init__(self) -> None:
         super().__init__(encode_common_attributes=True)
 
     def to_failure(self, exception: BaseException, payload_converter, failure) -> None:
         if isinstance(exception, ValidationError):
-            errors = [FieldError.from_pydantic(problem).model_dump() for problem in exception.errors()]
-            # retryable as before: an activity's ValidationError keeps its retries
-            carried = ApplicationError(str(exception), {INPUT_ERRORS_DETAIL: errors}, type="ValidationError")
+            errors = [FieldError.from_pydantic(problem) for problem in exception.errors()]
+            # Not pydantic's text: it quotes the input (a password among it) to whoever reads the
+            # message. Retryable as before: an activity's ValidationError keeps its retries.
+            carried = ApplicationError(messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
+                                       {INPUT_ERRORS_DETAIL: [e.model_dump() for e in errors]},
+                                       type="ValidationError")
             carried.__traceback__, carried.__cause__ = exception.__traceback__, exception.__cause__
             exception = carried
         super().to_failure(exception, payload_converter, failure)

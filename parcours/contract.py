@@ -81,7 +81,8 @@ def build_contract(task_queue: str = "parcours") -> dict:
         "update_rejections": f"ApplicationError type '{UPDATE_REJECTED}', first detail a Refusal "
                              "{reason, message, errors: [{field, message}]}; undecodable input: an "
                              "ApplicationError of type 'ValidationError' (the failure or its cause), first "
-                             f"detail {{{INPUT_ERRORS_DETAIL}: [{{field, message}}]}}, message pydantic's text",
+                             f"detail {{{INPUT_ERRORS_DETAIL}: [{{field, message}}]}}, its message naming the fields, "
+                             "never their values",
         "search_attributes": {key.name: "Keyword" for key in SEARCH_ATTRIBUTES},
         "workflows": [describe(workflow_class) for workflow_class in WORKFLOW_IDS],
     }

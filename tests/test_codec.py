@@ -15,7 +15,8 @@ from temporalio.api.failure.v1 import Failure
 
 from parcours.codec import EncryptionCodec, UnknownKeyError, parcours_data_converter
 from parcours.codec_server import make_codec_server
-from parcours.contracts.common import INPUT_ERRORS_DETAIL, CodeInput
+from parcours.contracts.activation import PasswordInput
+from parcours.contracts.common import INPUT_ERRORS_DETAIL
 
 OLD = ("k1", os.urandom(32))
 NEW = ("k2", os.urandom(32))
@@ -83,16 +84,22 @@ async def test_codec_server_decodes_for_an_authorised_operator(codec_server):
 
 
 def test_a_validation_failure_carries_its_field_errors_and_stays_retryable():
-    """What an undecodable input's failure holds (docs/contract): the field errors as data, the
-    message encrypted with the payloads, and an activity's ValidationError still retried."""
+    """What an undecodable input's failure holds (docs/contract): the field errors as data, a
+    message naming the fields and quoting none of the input, and an activity's ValidationError
+    still retried."""
     converter = parcours_data_converter([OLD])
+    typed = {"password": "Cartable-2026!", "line\nbreak": 1}  # (the traceback quotes source lines)
     try:
-        CodeInput.model_validate({"code": "12ab", "line\nbreak": 1})
+        PasswordInput.model_validate(typed)
     except ValidationError as error:
+        assert "Cartable-2026!" in str(error)  # pydantic's text quotes the input
         failure = Failure()
         converter.failure_converter.to_failure(error, converter.payload_converter, failure)
     info = failure.application_failure_info
     assert info.type == "ValidationError" and not info.non_retryable
     [detail] = converter.payload_converter.from_payloads(info.details.payloads)
-    assert [e["field"] for e in detail[INPUT_ERRORS_DETAIL]] == ["code", "line\nbreak"]
-    assert failure.message == "Encoded failure" and "12ab" not in failure.message
+    assert [e["field"] for e in detail[INPUT_ERRORS_DETAIL]] == ["confirmation", "line\nbreak"]
+    [attributes] = converter.payload_converter.from_payloads([failure.encoded_attributes])
+    assert failure.message == "Encoded failure"
+    assert attributes["message"] == "Certaines informations sont invalides : confirmation, line\nbreak."
+    assert "Cartable" not in failure.SerializeToString().decode(errors="replace")

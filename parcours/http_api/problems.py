@@ -76,7 +76,7 @@ def _field(location: tuple) -> str:
 async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
     errors = [FieldError(field=_field(problem["loc"]), message=problem["msg"]) for problem in error.errors()]
     return problem_response(request, 422, "invalid_input", "Invalid input",
-                            "Certaines informations sont invalides : " + ", ".join(e.field for e in errors) + ".",
+                            messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
                             errors)
 
 
