@@ -85,7 +85,9 @@ class _ParcoursFailureConverter(DefaultFailureConverter):
             errors = [FieldError.from_pydantic(problem) for problem in exception.errors()]
             # Not pydantic's text: it quotes the input (a password among it) to whoever reads the
             # message. Retryable as before: an activity's ValidationError keeps its retries.
-            carried = ApplicationError(messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
+            named = ", ".join(e.field for e in errors if e.field)  # a rule across fields names none
+            carried = ApplicationError(messages.INPUT_INVALID.format(fields=named) if named
+                                       else messages.INPUT_INVALID_AS_A_WHOLE,
                                        {INPUT_ERRORS_DETAIL: [e.model_dump() for e in errors]},
                                        type="ValidationError")
             carried.__traceback__, carried.__cause__ = exception.__traceback__, exception.__cause__

@@ -15,7 +15,7 @@ from temporalio.api.failure.v1 import Failure
 
 from parcours.codec import EncryptionCodec, UnknownKeyError, parcours_data_converter
 from parcours.codec_server import make_codec_server
-from parcours.contracts.activation import PasswordInput
+from parcours.contracts.activation import IdentityInput, PasswordInput
 from parcours.contracts.common import INPUT_ERRORS_DETAIL
 
 OLD = ("k1", os.urandom(32))
@@ -103,3 +103,17 @@ def test_a_validation_failure_carries_its_field_errors_and_stays_retryable():
     assert failure.message == "Encoded failure"
     assert attributes["message"] == "Certaines informations sont invalides : confirmation, line\nbreak."
     assert "Cartable" not in failure.SerializeToString().decode(errors="replace")
+
+
+def test_a_rule_across_fields_is_carried_with_its_wording():
+    converter = parcours_data_converter([OLD])
+    try:
+        IdentityInput.model_validate({"channel": "sms", "last_name": "Martin", "first_name": "Camille"})
+    except ValidationError as error:
+        failure = Failure()
+        converter.failure_converter.to_failure(error, converter.payload_converter, failure)
+    [detail] = converter.payload_converter.from_payloads(failure.application_failure_info.details.payloads)
+    [attributes] = converter.payload_converter.from_payloads([failure.encoded_attributes])
+    assert attributes["message"] == "Certaines informations sont invalides."
+    [rule] = detail[INPUT_ERRORS_DETAIL]
+    assert rule["field"] == "" and "mobile" in rule["message"]
