@@ -139,22 +139,9 @@ class JourneyActionRejected(Exception):
 
 
 def _input_errors(invalid: ApplicationError) -> list[FieldError]:
-    """The field errors of an input the workflow could not decode: carried as details, or read out
-    of pydantic's text from a worker that does not carry them yet."""
+    """The field errors an input the workflow could not decode carries (parcours/codec.py)."""
     carried = invalid.details[0] if invalid.details and isinstance(invalid.details[0], dict) else {}
-    if INPUT_ERRORS_DETAIL in carried:
-        return [FieldError.model_validate(error) for error in carried[INPUT_ERRORS_DETAIL]]
-    return _pydantic_errors(invalid.message)
-
-
-def _pydantic_errors(text: str) -> list[FieldError]:
-    """Field errors out of a pydantic ValidationError's text, as it crosses Temporal."""
-    lines = text.splitlines()[1:]
-    return [
-        FieldError(field=field, message=detail.strip().split(" [type=")[0])
-        for field, detail in zip(lines, lines[1:])
-        if not field.startswith(" ") and detail.startswith("  ")
-    ]
+    return [FieldError.model_validate(error) for error in carried.get(INPUT_ERRORS_DETAIL, [])]
 
 
 def _refusal_from(error: WorkflowUpdateFailedError) -> Refusal:

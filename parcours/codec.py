@@ -85,7 +85,7 @@ class _ParcoursFailureConverter(DefaultFailureConverter):
             errors = [FieldError.from_pydantic(problem) for problem in exception.errors()]
             # Not pydantic's text: it quotes the input (a password among it) to whoever reads the
             # message. Retryable as before: an activity's ValidationError keeps its retries.
-            named = ", ".join(e.field for e in errors if e.field)  # a rule across fields names none
+            named = ", ".join(e.field for e in errors if e.field)  # an input wrong as a whole names none
             carried = ApplicationError(messages.INPUT_INVALID.format(fields=named) if named
                                        else messages.INPUT_INVALID_AS_A_WHOLE,
                                        {INPUT_ERRORS_DETAIL: [e.model_dump() for e in errors]},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Input that fails its model, naming the fields (never their values: one may be a password).
 INPUT_INVALID = "Certaines informations sont invalides : {fields}."
-INPUT_INVALID_AS_A_WHOLE = "Certaines informations sont invalides."  # a rule across fields
+INPUT_INVALID_AS_A_WHOLE = "Certaines informations sont invalides."  # e.g. not an object at all
 # R-ACT-1: the number or address is not the school's for this person.
 IDENTITY_MISMATCH_SMS = "Le numéro que vous avez renseigné ne vous a pas été attribué dans EduConnect"
 IDENTITY_MISMATCH_MAIL = "L'adresse mail que vous avez renseignée ne vous a pas été attribuée dans EduConnect"

@@ -19,7 +19,7 @@ from parcours.contracts.activation import ChildAnswerInput, IdentityInput
 from parcours.contracts.franceconnect import FranceConnectIdentity
 from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
 from parcours.contracts.accounts import SignInResult
-from parcours.contracts.common import Channel, Deadlines
+from parcours.contracts.common import Channel, Deadlines, FieldError
 from parcours.settings import ensure_dev_secrets, get_settings
 
 app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True)
@@ -68,8 +68,8 @@ def run_async(function: Callable[..., Awaitable[None]]):
             asyncio.run(function(*args, **kwargs))
         except ValidationError as error:
             for problem in error.errors():
-                field = ".".join(str(part) for part in problem["loc"]) or "input"
-                console.print(f"[red]{field}[/red]: {problem['msg']}")
+                field_error = FieldError.from_pydantic(problem, whole="input")
+                console.print(f"[red]{field_error.field}[/red]: {field_error.message}")
             raise typer.Exit(2) from None
         except JourneyActionRejected as error:
             console.print(f"[red]refused ({error.reason})[/red]: {error.message}")

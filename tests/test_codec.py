@@ -105,15 +105,15 @@ def test_a_validation_failure_carries_its_field_errors_and_stays_retryable():
     assert "Cartable" not in failure.SerializeToString().decode(errors="replace")
 
 
-def test_a_rule_across_fields_is_carried_with_its_wording():
+def test_an_input_wrong_as_a_whole_is_carried_with_its_wording():
     converter = parcours_data_converter([OLD])
     try:
-        IdentityInput.model_validate({"channel": "sms", "last_name": "Martin", "first_name": "Camille"})
+        IdentityInput.model_validate(["Martin", "Camille"])  # not an object: no field to name
     except ValidationError as error:
         failure = Failure()
         converter.failure_converter.to_failure(error, converter.payload_converter, failure)
     [detail] = converter.payload_converter.from_payloads(failure.application_failure_info.details.payloads)
     [attributes] = converter.payload_converter.from_payloads([failure.encoded_attributes])
     assert attributes["message"] == "Certaines informations sont invalides."
-    [rule] = detail[INPUT_ERRORS_DETAIL]
-    assert rule["field"] == "" and "mobile" in rule["message"]
+    [whole] = detail[INPUT_ERRORS_DETAIL]
+    assert whole["field"] == "" and "dictionary" in whole["message"]

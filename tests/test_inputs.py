@@ -4,6 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from parcours.contracts.activation import ChildAnswerInput, CodeInput, IdentityInput, PasswordInput
+from parcours.contracts.contact import EmailChangeInput
+from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
 from parcours.names import comparable_name, identifier_stem
 from parcours.password_policy import CRITERIA, unmet_criteria
 
@@ -38,10 +40,27 @@ def test_malformed_identity_names_the_field(field, value):
 
 
 def test_channel_needs_its_destination():
-    with pytest.raises(ValidationError, match="mobile"):
+    with pytest.raises(ValidationError) as error:
         IdentityInput(channel="sms", last_name="Martin", first_name="Camille", email="c@example.org")
-    with pytest.raises(ValidationError, match="email"):
+    assert error_fields(error.value) == {"mobile"}
+    with pytest.raises(ValidationError) as error:
         IdentityInput(channel="mail", last_name="Martin", first_name="Camille", mobile="0612345678")
+    assert error_fields(error.value) == {"email"}
+
+
+@pytest.mark.parametrize("model, payload, field", [
+    (ChildAnswerInput, {"student_ref": "s1", "is_guardian": True}, "birth_date"),
+    (ChildAnswerInput, {"student_ref": "s1", "is_guardian": False, "birth_date": "1800-01-01"}, "birth_date"),
+    (IdentifierRequestInput, {"channel": "mail", "mobile": "0612345678"}, "email"),
+    (IdentifierRequestInput, {"channel": "sms", "email": "c@example.org"}, "mobile"),
+    (ResetRequestInput, {"channel": "mail", "identifier": "s.bernard1"}, "email"),
+    (EmailChangeInput, {"new_email": "a@example.org", "confirmation": "b@example.org"}, "confirmation"),
+])
+def test_a_rule_across_fields_names_the_field_it_is_about(model, payload, field):
+    """Not an error on the input as a whole: an API layer shows it beside the field."""
+    with pytest.raises(ValidationError) as error:
+        model.model_validate(payload)
+    assert error_fields(error.value) == {field}
 
 
 def test_unknown_fields_and_wrong_types_are_refused():

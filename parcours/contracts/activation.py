@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from parcours.contact import normalize_email, normalize_mobile
 from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
@@ -19,6 +19,7 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     OpaqueRef,
     OutcomeStatus,
     StrictInput,
+    destination_of,
 )
 from parcours.names import clean_person_name
 from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
@@ -41,31 +42,18 @@ class IdentityInput(StrictInput):
     channel: Channel
     last_name: str = Field(max_length=200)
     first_name: str = Field(max_length=200)
-    mobile: str | None = Field(default=None, max_length=64)
-    email: str | None = Field(default=None, max_length=320)
+    mobile: str | None = Field(default=None, max_length=64, validate_default=True)
+    email: str | None = Field(default=None, max_length=320, validate_default=True)
 
     @field_validator("last_name", "first_name")
     @classmethod
     def _names(cls, value: str) -> str:
         return clean_person_name(value)
 
-    @field_validator("mobile")
-    @classmethod
-    def _mobile(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_mobile(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str | None) -> str | None:
-        return None if value is None else normalize_email(value)
-
-    @model_validator(mode="after")
-    def _destination_matches_channel(self) -> "IdentityInput":
-        if self.channel is Channel.SMS and self.mobile is None:
-            raise ValueError("mobile: requis pour une activation par SMS / required for the sms channel")
-        if self.channel is Channel.MAIL and self.email is None:
-            raise ValueError("email: requis pour une activation par mail / required for the mail channel")
-        return self
+    _mobile = field_validator("mobile")(destination_of(
+        Channel.SMS, normalize_mobile, "requis pour une activation par SMS / required for the sms channel"))
+    _email = field_validator("email")(destination_of(
+        Channel.MAIL, normalize_email, "requis pour une activation par mail / required for the mail channel"))
 
     @property
     def destination(self) -> str:
@@ -77,7 +65,7 @@ class ChildAnswerInput(StrictInput):
 
     student_ref: OpaqueRef
     is_guardian: bool
-    birth_date: date | None = None
+    birth_date: date | None = Field(default=None, validate_default=True)  # required when confirming
 
     @field_validator("birth_date", mode="before")
     @classmethod
@@ -89,13 +77,14 @@ class ChildAnswerInput(StrictInput):
                 return f"{parts[2]}-{parts[1].zfill(2)}-{parts[0].zfill(2)}"
         return value
 
-    @model_validator(mode="after")
-    def _date_when_confirming(self) -> "ChildAnswerInput":
-        if self.is_guardian and self.birth_date is None:
-            raise ValueError("birth_date: requise pour confirmer le lien / required to confirm the link")
-        if self.birth_date is not None and not date(1900, 1, 1) <= self.birth_date <= date(2100, 1, 1):
-            raise ValueError("birth_date: date hors limites / out of range")
-        return self
+    @field_validator("birth_date")
+    @classmethod
+    def _date_when_confirming(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None and info.data.get("is_guardian"):
+            raise ValueError("requise pour confirmer le lien / required to confirm the link")
+        if value is not None and not date(1900, 1, 1) <= value <= date(2100, 1, 1):
+            raise ValueError("date hors limites / out of range")
+        return value
 
 
 class PasswordInput(StrictInput):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
 MAX_REF_LENGTH = 64
 
@@ -48,6 +49,21 @@ class ResendInput(StrictInput):
 class Channel(StrEnum):
     SMS = "sms"
     MAIL = "mail"
+
+
+def destination_of(channel: Channel, normalize: Callable[[str], str], required: str):
+    """A field validator for an optional mobile or email (declared with validate_default=True):
+    normalized when given, and when the input's channel is `channel` required, the error on this
+    field."""
+
+    def validate(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            if info.data.get("channel") is channel:
+                raise ValueError(required)
+            return None
+        return normalize(value)
+
+    return validate
 
 
 class JourneyPolicy(BaseModel):
@@ -115,9 +131,11 @@ class FieldError(BaseModel):
     message: str
 
     @classmethod
-    def from_pydantic(cls, problem: dict) -> "FieldError":
-        """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)."""
-        return cls(field=".".join(str(part) for part in problem["loc"]), message=problem["msg"])
+    def from_pydantic(cls, problem: dict, *, leave_out: tuple[str, ...] = (), whole: str = "") -> "FieldError":
+        """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)
+        less the parts in `leave_out`; `whole` names a rule across fields, which has no path."""
+        path = ".".join(str(part) for part in problem["loc"] if part not in leave_out)
+        return cls(field=path or whole, message=problem["msg"])
 
 
 class Refusal(BaseModel):

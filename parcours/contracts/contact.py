@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from parcours.contact import normalize_email, normalize_mobile
 from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, OpaqueRef, StrictInput
@@ -42,11 +42,12 @@ class EmailChangeInput(StrictInput):
 
     _normalised = field_validator("new_email", "confirmation")(lambda cls, v: normalize_email(v))
 
-    @model_validator(mode="after")
-    def _twice_the_same(self) -> "EmailChangeInput":
-        if self.new_email != self.confirmation:
-            raise ValueError("confirmation: les deux adresses saisies ne sont pas identiques / the addresses differ")
-        return self
+    @field_validator("confirmation")
+    @classmethod
+    def _twice_the_same(cls, confirmation: str, info: ValidationInfo) -> str:
+        if "new_email" in info.data and confirmation != info.data["new_email"]:
+            raise ValueError("les deux adresses saisies ne sont pas identiques / the addresses differ")
+        return confirmation
 
 
 class EmailLinkInput(StrictInput):

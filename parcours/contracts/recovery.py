@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from parcours.contact import normalize_email, normalize_mobile
 from parcours.contracts.accounts import clean_identifier
-from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, StrictInput
+from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, StrictInput, destination_of
 from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
@@ -40,19 +40,13 @@ class IdentifierRequestInput(StrictInput):
     """ "Identifiant oublié": by mail (guardians and students) or by SMS (guardians)."""
 
     channel: Channel
-    email: str | None = Field(default=None, max_length=320)
-    mobile: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=320, validate_default=True)
+    mobile: str | None = Field(default=None, max_length=64, validate_default=True)
 
-    _email = field_validator("email")(lambda cls, v: None if v is None else normalize_email(v))
-    _mobile = field_validator("mobile")(lambda cls, v: None if v is None else normalize_mobile(v))
-
-    @model_validator(mode="after")
-    def _destination_matches_channel(self) -> "IdentifierRequestInput":
-        if self.channel is Channel.MAIL and self.email is None:
-            raise ValueError("email: requis pour une récupération par mail / required for the mail channel")
-        if self.channel is Channel.SMS and self.mobile is None:
-            raise ValueError("mobile: requis pour une récupération par SMS / required for the sms channel")
-        return self
+    _email = field_validator("email")(destination_of(
+        Channel.MAIL, normalize_email, "requis pour une récupération par mail / required for the mail channel"))
+    _mobile = field_validator("mobile")(destination_of(
+        Channel.SMS, normalize_mobile, "requis pour une récupération par SMS / required for the sms channel"))
 
     @property
     def destination(self) -> str:
@@ -64,16 +58,11 @@ class ResetRequestInput(StrictInput):
 
     channel: Channel
     identifier: str = Field(max_length=120)
-    email: str | None = Field(default=None, max_length=320)
+    email: str | None = Field(default=None, max_length=320, validate_default=True)
 
     _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
-    _email = field_validator("email")(lambda cls, v: None if v is None else normalize_email(v))
-
-    @model_validator(mode="after")
-    def _email_for_mail(self) -> "ResetRequestInput":
-        if self.channel is Channel.MAIL and self.email is None:
-            raise ValueError("email: l'adresse du compte est requise par mail / required for the mail channel")
-        return self
+    _email = field_validator("email")(destination_of(
+        Channel.MAIL, normalize_email, "l'adresse du compte est requise par mail / required for the mail channel"))
 
 
 class LinkInput(StrictInput):

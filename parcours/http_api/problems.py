@@ -68,13 +68,8 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
                         media_type=PROBLEM_JSON, headers=headers)
 
 
-def _field(location: tuple) -> str:
-    parts = [str(part) for part in location if part not in ("body",)]
-    return ".".join(parts) or "body"
-
-
 async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-    errors = [FieldError(field=_field(problem["loc"]), message=problem["msg"]) for problem in error.errors()]
+    errors = [FieldError.from_pydantic(problem, leave_out=("body",), whole="body") for problem in error.errors()]
     return problem_response(request, 422, "invalid_input", "Invalid input",
                             messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
                             errors)
