@@ -187,3 +187,21 @@ async def test_smtp_provider_sends_a_real_mail():
     assert mail["Subject"] == "EduConnect : votre code de sécurité"
     assert "activation.x.code.1" in mail["Message-ID"]
     assert "123456" in mail.get_content()
+
+
+async def test_a_code_works_only_in_the_run_that_issued_it(dependencies):
+    """Two runs under one workflow id (a journey per account, done again): a code of one run is
+    void in the other, right digits or not, and the same sequence gives each run its own code."""
+    codes, ref = CodeActivities(dependencies), await camille_ref(dependencies)
+    first = send_request(ref).model_copy(update={"run": "run-1"})
+    second = send_request(ref).model_copy(update={"run": "run-2"})
+    issued = await ActivityEnvironment().run(codes.send_verification_code, first)
+    right_digits = the_code(dependencies, issued.code_id)
+
+    def check(run, number):
+        return CheckCodeRequest(code_id=issued.code_id, attempt_key=f"{run.key_scope}/code-submission/{number}",
+                                issued_in=run.key_scope, attempt=right_digits, now=NOW)
+
+    assert (await ActivityEnvironment().run(codes.check_verification_code, check(second, 1))).status is CodeCheckStatus.VOID
+    assert (await ActivityEnvironment().run(codes.check_verification_code, check(first, 1))).status is CodeCheckStatus.ACCEPTED
+    assert (await ActivityEnvironment().run(codes.send_verification_code, second)).code_id != issued.code_id

@@ -139,7 +139,7 @@ class AccountActivities:
         """R-ACT-2 with uniform answers: the school's contact is told, the screen is not."""
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
-        key = f"{request.journey_id}/already-active"
+        key = f"{request.key_scope}/already-active"
         if request.channel is Channel.SMS:
             message = OutgoingMessage(key, "sms", account.guardian.mobile,
                                       messages.ALREADY_ACTIVE_SMS.format(identifier=account.identifier))
@@ -166,20 +166,20 @@ class AccountActivities:
         async with self.deps.sessions.begin() as session:
             account = await account_by_ref(session, request.account_ref)
             if account.status == AccountStatus.ACTIVE:
-                if account.activated_by_journey == request.journey_id:  # a retry after the commit
+                if account.activated_by_journey == request.key_scope:  # a retry after the commit
                     return AccountActivated(identifier=account.identifier)
                 raise AccountAlreadyActive()
             await screen_new_password(session, account, request.password)
             account.status = AccountStatus.ACTIVE
             account.password_hash = password_hash
             account.activated_at = request.activated_at
-            account.activated_by_journey = request.journey_id
+            account.activated_by_journey = request.key_scope
             if request.channel is Channel.SMS:
                 account.mobile, account.mobile_status = account.guardian.mobile, ContactStatus.CONFIRMED
             else:
                 account.email, account.email_status = account.guardian.email, ContactStatus.CONFIRMED
             students = {link.student.ref: link.student for link in account.guardian.links}
-            await record_answers(session, request.journey_id, account, students, request.children, request.activated_at)
+            await record_answers(session, request.key_scope, account, students, request.children, request.activated_at)
             return AccountActivated(identifier=account.identifier)
 
 
@@ -218,13 +218,13 @@ class FranceConnectActivities:
     async def activate_with_franceconnect(self, request: FranceConnectActivateRequest) -> bool:
         async with self.deps.sessions.begin() as session:
             account = await account_by_ref(session, request.account_ref)
-            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.journey_id:
+            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.key_scope:
                 return True  # a retry after the commit
             if account.status != AccountStatus.PROVISIONED:
                 raise AccountAlreadyActive()
             account.status, account.password_hash, account.franceconnect_subject = AccountStatus.ACTIVE, None, request.subject
             account.email, account.email_status = request.email, ContactStatus.CONFIRMED
-            account.activated_at, account.activated_by_journey = request.now, request.journey_id
+            account.activated_at, account.activated_by_journey = request.now, request.key_scope
             students = {s.ref: s for _, s in await linked_students(session, account)}
-            await record_answers(session, request.journey_id, account, students, request.children, request.now)
+            await record_answers(session, request.key_scope, account, students, request.children, request.now)
         return True

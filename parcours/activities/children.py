@@ -80,7 +80,7 @@ class ChildrenActivities:
                 if await only_guardian_link(session, student):
                     return "only_link"
                 await set_answer(session, account, student, AccountStudentStatus.REPORTED, request.now)
-                record_event(session, f"{request.journey_id}/reported", "link_reported", account, student, request.now)
+                record_event(session, f"{request.key_scope}/reported", "link_reported", account, student, request.now)
                 return "reported"
         except IntegrityError:  # the event of this journey is there already: a retry after the commit
             return "reported"
@@ -105,7 +105,7 @@ class ChildrenActivities:
             async with self.deps.sessions.begin() as session:
                 account = await account_by_ref(session, request.account_ref)
                 students = {s.ref: s for _, s in await linked_students(session, account)}
-                await record_answers(session, request.journey_id, account, students, request.children, request.now)
+                await record_answers(session, request.key_scope, account, students, request.children, request.now)
             return True
         except IntegrityError:  # a retry after the commit
             return True
@@ -133,7 +133,7 @@ class ChildrenActivities:
             moved = await self.move_students(session, keep, other, request)
             other.status = AccountStatus.MERGED
             other.merged_into_id = keep.id
-            record_event(session, f"{request.journey_id}/merged", "links_merged", keep, None, request.now)
+            record_event(session, f"{request.key_scope}/merged", "links_merged", keep, None, request.now)
             return MergeResult(status="merged", identifier=other.identifier, moved_students=moved)
 
     async def move_students(self, session: AsyncSession, keep: Account, other: Account, request: MergeRequest) -> int:

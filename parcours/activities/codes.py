@@ -71,7 +71,7 @@ class CodeActivities:
         destination over its limits gets nothing and keeps its current code: the action is refused,
         or, where a refusal would tell a stranger that an account matched (R-REC-7), the journey
         gets a decoy code as for an unmatched request."""
-        key = code_message_key(request.journey_id, request.sequence)
+        key = code_message_key(request.key_scope, request.sequence)
         destination, delivery, account_id = None, None, None
         if request.account_ref is not None:
             async with self.deps.sessions() as session:
@@ -130,6 +130,8 @@ class CodeActivities:
             code = await session.get(VerificationCode, request.code_id, with_for_update=True)
             if code is None:
                 raise ApplicationError("unknown code", type="UnknownCode", non_retryable=True)
+            if request.issued_in and not code.issued_in(request.issued_in):
+                return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
             if code.last_attempt_key == request.attempt_key:  # retried activity: same answer, no double count
                 return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))

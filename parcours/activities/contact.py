@@ -41,7 +41,7 @@ class ContactActivities:
     async def request_email_change(self, request: EmailChangeRequest) -> EmailChangeIssued:
         """R-CON-3/4/6: the new address becomes the pending one, a new link voids the older ones, the
         link goes to the new address and a notice to the old one. Once per (journey, sequence)."""
-        key = email_link_key(request.journey_id, request.sequence)
+        key = email_link_key(request.key_scope, request.sequence)
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
             if account.email_status == ContactStatus.CONFIRMED and account.email == request.new_email:
@@ -83,7 +83,7 @@ class ContactActivities:
             subject=messages.EMAIL_CONFIRM_MAIL_SUBJECT), "email_change_link", request.issued_at)
         if old_address and old_address != request.new_email:
             await self.deps.courier.send_once(OutgoingMessage(
-                f"{request.journey_id}/email-notice/{request.sequence}", "mail", old_address,
+                f"{request.key_scope}/email-notice/{request.sequence}", "mail", old_address,
                 messages.EMAIL_NOTICE_BODY.format(identifier=identifier, new_masked=mask_email(request.new_email)),
                 subject=messages.EMAIL_NOTICE_SUBJECT), "email_change_notice", request.issued_at, limited=False)
         return EmailChangeIssued(status="sent", link_id=link_id, had_address=old_address is not None)
@@ -94,7 +94,8 @@ class ContactActivities:
         async with self.deps.sessions() as session:
             link = await session.get(VerificationCode, request.link_id)
             account = await account_by_ref(session, request.account_ref)
-            status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now)
+            status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now,
+                                request.key_scope)
             if status is not LinkStatus.VALID:
                 return EmailLinkCheck(status=status)
             return EmailLinkCheck(status=status, identifier=account.identifier, old_email=account.email,
@@ -108,7 +109,8 @@ class ContactActivities:
             account = await account_by_ref(session, request.account_ref)
             if link is not None and link.consumed_at == request.now:  # a retry after the commit
                 return EmailLinkCheck(status=LinkStatus.VALID, identifier=account.identifier, new_email=account.email)
-            status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now)
+            status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now,
+                                request.key_scope)
             if status is not LinkStatus.VALID:
                 return EmailLinkCheck(status=status)
             link.consumed_at = request.now

@@ -113,7 +113,7 @@ class CredentialActivities:
         new_hash = await asyncio.to_thread(hash_password, request.password)
         async with self.deps.sessions.begin() as session:
             account = await account_by_ref(session, request.account_ref)
-            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.journey_id:
+            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.key_scope:
                 return True  # a retry after the commit
             if account.status != AccountStatus.PROVISIONED:
                 raise ApplicationError("the account is not waiting for activation", type="AccountAlreadyActive",
@@ -121,7 +121,7 @@ class CredentialActivities:
             await screen_new_password(session, account, request.password)
             account.status, account.password_hash, account.provisional_password_hash = (
                 AccountStatus.ACTIVE, new_hash, None)
-            account.activated_at, account.activated_by_journey = request.now, request.journey_id
+            account.activated_at, account.activated_by_journey = request.now, request.key_scope
             account.password_changed_at = request.now
         return True
 
@@ -151,7 +151,7 @@ class CredentialActivities:
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
         date = request.changed_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
-        key = f"{request.journey_id}/password-notice"
+        key = f"{request.key_scope}/password-notice"
         if account.email_status == ContactStatus.CONFIRMED and account.email:
             message = OutgoingMessage(key, "mail", account.email,
                                       messages.PASSWORD_NOTICE_BODY.format(identifier=account.identifier, date=date),

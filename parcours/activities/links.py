@@ -18,9 +18,12 @@ def link_url(base_url: str, path: str, journey_id: str, token: str) -> str:
 
 
 def judge_link(secret_key: bytes, link: VerificationCode | None, purpose: CodePurpose, token: str,
-               now: datetime) -> LinkStatus:
-    """A decoy (no account) or a wrong token is invalid; then used, replaced, expired, or valid."""
+               now: datetime, key_scope: str | None = None) -> LinkStatus:
+    """A decoy (no account), a link of another run (`key_scope`, when given) or a wrong token is
+    invalid; then used, replaced, expired, or valid."""
     if link is None or link.purpose != purpose or link.account_id is None:
+        return LinkStatus.INVALID
+    if key_scope is not None and not link.issued_in(key_scope):
         return LinkStatus.INVALID
     if not code_matches(secret_key, link.id, token, link.digest):
         return LinkStatus.INVALID

@@ -65,7 +65,7 @@ class RecoveryActivities:
             messages.FRANCECONNECT_LINE.format(identifier=a.identifier) if a.franceconnect_subject else a.identifier
             for a in accounts
         )
-        key = f"{request.journey_id}/identifier"
+        key = f"{request.key_scope}/identifier"
         if request.channel is Channel.MAIL:
             message = OutgoingMessage(key, "mail", request.destination, messages.IDENTIFIER_MAIL_BODY.format(lines=lines),
                                       subject=messages.IDENTIFIER_MAIL_SUBJECT)
@@ -79,7 +79,7 @@ class RecoveryActivities:
         """R-REC-3: identifier + the account's confirmed email -> a single-use link, valid 1 h.
         R-REC-4: identifier -> the account's confirmed mobile (the journey then sends the code).
         A newer request supersedes the older journey. FranceConnect accounts get the FAQ (R-REC-6)."""
-        key = f"{request.journey_id}/reset-link/{request.attempt}"
+        key = f"{request.key_scope}/reset-link/{request.attempt}"
         async with self.deps.sessions() as session:
             existing = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             account = await session.scalar(select(Account).where(Account.identifier == request.identifier))
@@ -156,7 +156,7 @@ class RecoveryActivities:
         new_hash = await asyncio.to_thread(hash_password, request.password)
         async with self.deps.sessions.begin() as session:
             link = await session.get(VerificationCode, request.link_id, with_for_update=True)
-            if link is not None and link.consumed_at == request.now and link.last_attempt_key == request.journey_id:
+            if link is not None and link.consumed_at == request.now and link.last_attempt_key == request.key_scope:
                 account = await session.get(Account, link.account_id)  # a retry after the commit
                 return LinkReset(status=LinkStatus.VALID, account_ref=account.ref)
             status = judge_link(self.deps.secret_key, link, CodePurpose.PASSWORD_RESET_LINK, request.token, request.now)
@@ -168,7 +168,7 @@ class RecoveryActivities:
                 update(VerificationCode)
                 .where(VerificationCode.id == link.id, VerificationCode.consumed_at.is_(None),
                        VerificationCode.voided_at.is_(None))
-                .values(consumed_at=request.now, last_attempt_key=request.journey_id)
+                .values(consumed_at=request.now, last_attempt_key=request.key_scope)
                 .execution_options(synchronize_session=False)
             )
             if consumed.rowcount != 1:

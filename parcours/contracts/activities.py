@@ -44,6 +44,24 @@ class ActivityName(StrEnum):
     ACTIVATE_WITH_FRANCECONNECT = "activate_with_franceconnect"
 
 
+class JourneyRequest(BaseModel):
+    """A request an activity gets on behalf of one run of a journey."""
+
+    journey_id: str  # the workflow id: public (in links, in claims); repeats for an account's journeys
+    run: str = ""  # the run's first execution id; "" for a journey started before keys were per run
+
+    @property
+    def key_scope(self) -> str:
+        """What every idempotency key of the run starts with: a later journey under the same
+        workflow id (mobile-change/<account>) gets new keys, so nothing it does is taken for a
+        retry of the earlier one's work."""
+        return key_scope(self.journey_id, self.run)
+
+
+def key_scope(journey_id: str, run: str) -> str:
+    return f"{journey_id}/{run}" if run else journey_id
+
+
 class CodePurpose(StrEnum):
     ACTIVATION = "activation"
     PASSWORD_RESET_LINK = "password_reset_link"
@@ -52,8 +70,7 @@ class CodePurpose(StrEnum):
     MOBILE_CHANGE = "mobile_change"
 
 
-class MatchIdentityRequest(BaseModel):
-    journey_id: str
+class MatchIdentityRequest(JourneyRequest):
     channel: Channel
     last_name: str
     first_name: str
@@ -67,8 +84,7 @@ class MatchedChild(BaseModel):
     role: str
 
 
-class AlreadyActiveNoticeRequest(BaseModel):
-    journey_id: str
+class AlreadyActiveNoticeRequest(JourneyRequest):
     account_ref: str
     channel: Channel
     now: datetime
@@ -84,8 +100,7 @@ class IdentityMatch(BaseModel):
     children: list[MatchedChild] = Field(default_factory=list)
 
 
-class SendCodeRequest(BaseModel):
-    journey_id: str
+class SendCodeRequest(JourneyRequest):
     sequence: int  # 1 for the first code of the journey, 2 for the first resend…
     purpose: CodePurpose
     account_ref: str | None  # None: a recovery that matched no account gets a decoy, never sent
@@ -98,14 +113,14 @@ class SendCodeRequest(BaseModel):
     decoy_when_limited: bool = False
 
 
-def code_message_key(journey_id: str, sequence: int) -> str:
-    """The idempotency key of a journey's n-th code message (ledger, provider, code record)."""
-    return f"{journey_id}/code/{sequence}"
+def code_message_key(scope: str, sequence: int) -> str:
+    """The idempotency key of a run's n-th code message (ledger, provider, code record)."""
+    return f"{scope}/code/{sequence}"
 
 
-def email_link_key(journey_id: str, sequence: int) -> str:
-    """The idempotency key of an email-change journey's n-th confirmation link (ledger, record)."""
-    return f"{journey_id}/email-link/{sequence}"
+def email_link_key(scope: str, sequence: int) -> str:
+    """The idempotency key of an email-change run's n-th confirmation link (ledger, record)."""
+    return f"{scope}/email-link/{sequence}"
 
 
 class AbandonMessagesRequest(BaseModel):
@@ -127,6 +142,7 @@ class CodeCheckStatus(StrEnum):
 class CheckCodeRequest(BaseModel):
     code_id: str
     attempt_key: str  # unique per submission: a retried check returns the first answer
+    issued_in: str = ""  # the key scope of the run asking: a code of another run is void in it
     attempt: str = Field(repr=False)
     now: datetime
 
@@ -148,8 +164,7 @@ class ChildDecision(BaseModel):
     status: str  # confirmed | unconfirmed | reported
 
 
-class ActivateAccountRequest(BaseModel):
-    journey_id: str
+class ActivateAccountRequest(JourneyRequest):
     account_ref: str
     channel: Channel
     password: str = Field(repr=False)
@@ -180,8 +195,7 @@ class CredentialCheck(BaseModel):
     identifier: str | None = None
 
 
-class ChangePasswordRequest(BaseModel):
-    journey_id: str
+class ChangePasswordRequest(JourneyRequest):
     account_ref: str
     current_password: str = Field(repr=False)
     new_password: str = Field(repr=False)
@@ -190,21 +204,18 @@ class ChangePasswordRequest(BaseModel):
     lockout: timedelta
 
 
-class PasswordNoticeRequest(BaseModel):
-    journey_id: str
+class PasswordNoticeRequest(JourneyRequest):
     account_ref: str
     changed_at: datetime
 
 
-class IdentifierReminderRequest(BaseModel):
-    journey_id: str
+class IdentifierReminderRequest(JourneyRequest):
     channel: Channel
     destination: str
     requested_at: datetime
 
 
-class PrepareResetRequest(BaseModel):
-    journey_id: str
+class PrepareResetRequest(JourneyRequest):
     attempt: int  # a corrected request (explicit-error setting) is a new attempt
     channel: Channel
     identifier: str
@@ -239,8 +250,7 @@ class LinkCheck(BaseModel):
     identifier: str | None = None
 
 
-class ResetWithLinkRequest(BaseModel):
-    journey_id: str
+class ResetWithLinkRequest(JourneyRequest):
     link_id: str
     token: str = Field(repr=False)
     password: str = Field(repr=False)
@@ -252,15 +262,13 @@ class LinkReset(BaseModel):
     account_ref: str | None = None
 
 
-class ResetAfterCodeRequest(BaseModel):
-    journey_id: str
+class ResetAfterCodeRequest(JourneyRequest):
     account_ref: str
     password: str = Field(repr=False)
     now: datetime
 
 
-class ReportLinkRequest(BaseModel):
-    journey_id: str
+class ReportLinkRequest(JourneyRequest):
     account_ref: str
     student_ref: str
     now: datetime
@@ -270,15 +278,13 @@ class PendingChildrenRequest(BaseModel):
     account_ref: str
 
 
-class RecordChildrenRequest(BaseModel):
-    journey_id: str
+class RecordChildrenRequest(JourneyRequest):
     account_ref: str
     children: list[ChildDecision]
     now: datetime
 
 
-class MergeRequest(BaseModel):
-    journey_id: str
+class MergeRequest(JourneyRequest):
     account_ref: str
     other_identifier: str
     other_password: str
@@ -294,8 +300,7 @@ class MergeResult(BaseModel):
     locked_until: datetime | None = None
 
 
-class EmailChangeRequest(BaseModel):
-    journey_id: str
+class EmailChangeRequest(JourneyRequest):
     sequence: int  # each request or resend sends a new link, voiding the previous one
     account_ref: str
     new_email: str
@@ -310,8 +315,7 @@ class EmailChangeIssued(BaseModel):
     had_address: bool = False
 
 
-class EmailLinkRequest(BaseModel):
-    journey_id: str
+class EmailLinkRequest(JourneyRequest):
     link_id: str
     token: str = Field(repr=False)
     account_ref: str
@@ -335,15 +339,13 @@ class MobileChangeRequest(BaseModel):
     new_mobile: str
 
 
-class MobileConfirmRequest(BaseModel):
-    journey_id: str
+class MobileConfirmRequest(JourneyRequest):
     account_ref: str
     new_mobile: str
     now: datetime
 
 
-class ActivateByLetterRequest(BaseModel):
-    journey_id: str
+class ActivateByLetterRequest(JourneyRequest):
     account_ref: str
     password: str = Field(repr=False)
     now: datetime
@@ -363,8 +365,7 @@ class FranceConnectMatch(BaseModel):
     children: list[MatchedChild] = Field(default_factory=list)
 
 
-class FranceConnectActivateRequest(BaseModel):
-    journey_id: str
+class FranceConnectActivateRequest(JourneyRequest):
     account_ref: str
     subject: str = Field(repr=False)
     email: str

@@ -163,6 +163,11 @@ class VerificationCode(Base):
         """Journeys pass their workflow time; other callers get the wall clock."""
         return (now or datetime.now(timezone.utc)) >= self.expires_at
 
+    def issued_in(self, key_scope: str) -> bool:
+        """Whether the run whose keys start with `key_scope` issued it: a code or link works only
+        in the run that sent it, even where a later journey has the same workflow id."""
+        return self.idempotency_key.startswith(f"{key_scope}/")
+
 
 class DeliveryStatus(StrEnum):
     SENDING = "sending"

@@ -141,7 +141,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
     async def _match(self, identity: IdentityInput, **options) -> IdentityMatch:
         return await self._activity(
             ActivityName.MATCH_IDENTITY, IdentityMatch,
-            MatchIdentityRequest(journey_id=self._id, channel=identity.channel, last_name=identity.last_name,
+            MatchIdentityRequest(**self._run_ref(), channel=identity.channel, last_name=identity.last_name,
                                  first_name=identity.first_name, destination=identity.destination),
             summary="match identity with school records", **options,
         )
@@ -159,7 +159,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         real = match.matched and not match.already_active
         if match.matched and match.already_active:
             await self._activity(ActivityName.SEND_ALREADY_ACTIVE_NOTICE, bool,
-                                 AlreadyActiveNoticeRequest(journey_id=self._id, account_ref=match.account_ref,
+                                 AlreadyActiveNoticeRequest(**self._run_ref(), account_ref=match.account_ref,
                                                             channel=identity.channel, now=now),
                                  summary="tell the school's contact the account is active", **background)
         if real:
@@ -214,7 +214,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
                 await self._activity(
                     ActivityName.ACTIVATE_ACCOUNT, AccountActivated,
                     ActivateAccountRequest(
-                        journey_id=self._id, account_ref=self.data.account_ref, channel=self.data.channel,
+                        **self._run_ref(), account_ref=self.data.account_ref, channel=self.data.channel,
                         password=choice.password, activated_at=now,
                         children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children],
                     ),

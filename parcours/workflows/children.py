@@ -75,7 +75,7 @@ class LinkReportWorkflow(JourneyWorkflow):
         self._publish()
         result: str = await self._activity(
             ActivityName.REPORT_LINK, str,
-            ReportLinkRequest(journey_id=self._id, account_ref=start.account_ref, student_ref=start.student_ref,
+            ReportLinkRequest(**self._run_ref(), account_ref=start.account_ref, student_ref=start.student_ref,
                               now=workflow.now()),
             summary="report the link and tell the services",
         )
@@ -139,7 +139,7 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
             if self.data.state == "confirmed":
                 await self._activity(
                     ActivityName.RECORD_CHILDREN, bool,
-                    RecordChildrenRequest(journey_id=self._id, account_ref=self.data.account_ref, now=workflow.now(),
+                    RecordChildrenRequest(**self._run_ref(), account_ref=self.data.account_ref, now=workflow.now(),
                                           children=[ChildDecision(student_ref=c.student_ref, status=c.status.value)
                                                     for c in self.data.children]),
                     summary="record the answers and tell the services",
@@ -188,7 +188,7 @@ class AccountMergeWorkflow(JourneyWorkflow):
             now = self._touch()
             result: MergeResult = await self._activity(
                 ActivityName.MERGE_ACCOUNTS, MergeResult,
-                MergeRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                MergeRequest(**self._run_ref(), account_ref=self.data.account_ref,
                              other_identifier=other.identifier, other_password=other.password, now=now,
                              max_failures=self.start.sign_in_policy.max_failures,
                              lockout=self.start.sign_in_policy.lockout),

@@ -48,7 +48,8 @@ class CodeStep:
         self.data.code_submissions += 1
         check: CodeCheck = await self._activity(
             ActivityName.CHECK_CODE, CodeCheck,
-            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{self._id}/code-submission/{self.data.code_submissions}",
+            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{self._key_scope}/code-submission/{self.data.code_submissions}",
+                             issued_in=self._key_scope,
                              attempt=submission.code, now=now),
             summary="check the code",
         )
@@ -93,7 +94,7 @@ class CodeStep:
         try:
             return await self._activity(
                 ActivityName.SEND_CODE, CodeIssued,
-                SendCodeRequest(journey_id=self._id, sequence=sequence, purpose=self.code_purpose,
+                SendCodeRequest(**self._run_ref(), sequence=sequence, purpose=self.code_purpose,
                                 account_ref=None if decoy else self.data.account_ref, channel=self.data.channel,
                                 issued_at=now,
                                 expires_at=now + self.data.policy.code_validity,
@@ -104,7 +105,7 @@ class CodeStep:
             )
         except ActivityFailed:
             await self._activity(ActivityName.ABANDON_MESSAGES, int,
-                                 AbandonMessagesRequest(idempotency_key=code_message_key(self._id, sequence)),
+                                 AbandonMessagesRequest(idempotency_key=code_message_key(self._key_scope, sequence)),
                                  summary=f"mark code #{sequence} abandoned")
             return self._outcome(OutcomeStatus.SEND_FAILED, messages.SEND_FAILED)
 

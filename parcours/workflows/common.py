@@ -11,6 +11,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
+    from parcours.contracts.activities import key_scope
     from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.password_policy import unmet_criteria
@@ -21,6 +22,9 @@ ACCOUNT_REF = SearchAttributeKey.for_keyword("AccountRef")
 SEARCH_ATTRIBUTES = (JOURNEY_KIND, JOURNEY_STATE, ACCOUNT_REF)
 # Final states reached by time, not by an answer (metrics: expired rather than completed).
 TIMED_OUT_STATES = frozenset({"abandoned", "expired"})
+# Patch ids (docs/deploys.md): each names a change of what a workflow does, so journeys begun
+# before it replay as they ran.
+RUN_SCOPED_KEYS = "run-scoped-keys"  # idempotency keys include the run, not only the workflow id
 
 # Activities run as local activities: a database write or a send takes milliseconds, and running
 # it inside the workflow task saves the server two round trips and three history events each (no
@@ -176,6 +180,19 @@ class JourneyWorkflow:
     @property
     def _id(self) -> str:
         return workflow.info().workflow_id
+
+    def _run_ref(self) -> dict[str, str]:
+        """`journey_id` and `run` of an activity request (a JourneyRequest): the run is what makes
+        its idempotency keys unique when the workflow id repeats (one live journey per account,
+        then another). A journey started before keys were per run keeps its keys (no marker in
+        its history), so its retries still find their first attempt's work."""
+        run = workflow.info().first_execution_run_id if workflow.patched(RUN_SCOPED_KEYS) else ""
+        return {"journey_id": self._id, "run": run}
+
+    @property
+    def _key_scope(self) -> str:
+        """The start of every idempotency key this run builds itself (code submissions)."""
+        return key_scope(**self._run_ref())
 
     def _touch(self) -> datetime:
         """An accepted action: the idle clock restarts and the deadlines are looked at again."""

@@ -211,7 +211,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
         try:
             return await self._activity(
                 ActivityName.REQUEST_EMAIL_CHANGE, EmailChangeIssued,
-                EmailChangeRequest(journey_id=self._id, sequence=sequence,
+                EmailChangeRequest(**self._run_ref(), sequence=sequence,
                                    account_ref=self.data.account_ref, new_email=new_email, issued_at=now,
                                    expires_at=now + self.data.policy.link_validity,
                                    public_base_url=self.data.policy.public_base_url),
@@ -220,7 +220,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
             )
         except ActivityFailed:
             await self._activity(ActivityName.ABANDON_MESSAGES, int,
-                                 AbandonMessagesRequest(idempotency_key=email_link_key(self._id, sequence)),
+                                 AbandonMessagesRequest(idempotency_key=email_link_key(self._key_scope, sequence)),
                                  summary=f"mark link #{sequence} abandoned")
             raise rejection("send_failed", messages.SEND_FAILED) from None
 
@@ -235,7 +235,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
     async def _check(self, name: ActivityName, token: str, summary: str) -> EmailLinkCheck:
         return await self._activity(
             name, EmailLinkCheck,
-            EmailLinkRequest(journey_id=self._id, link_id=self.data.link_id, token=token,
+            EmailLinkRequest(**self._run_ref(), link_id=self.data.link_id, token=token,
                              account_ref=self.data.account_ref, now=workflow.now()),
             summary=summary,
         )
@@ -355,7 +355,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
             if self.data.state == "number_to_save":
                 await self._activity(
                     ActivityName.CONFIRM_MOBILE_CHANGE, bool,
-                    MobileConfirmRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                    MobileConfirmRequest(**self._run_ref(), account_ref=self.data.account_ref,
                                          new_mobile=self.data.new_mobile, now=workflow.now()),
                     summary="the number becomes the confirmed mobile")
                 self._fire("number_saved")

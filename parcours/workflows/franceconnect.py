@@ -73,7 +73,7 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
         await self._activity(
             ActivityName.ACTIVATE_WITH_FRANCECONNECT, bool,
             FranceConnectActivateRequest(
-                journey_id=self._id, account_ref=self.data.account_ref, subject=self.start.identity.subject,
+                **self._run_ref(), account_ref=self.data.account_ref, subject=self.start.identity.subject,
                 email=self.start.identity.email, now=workflow.now(),
                 children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children]),
             summary="activate with the FranceConnect identity, no password",

@@ -96,7 +96,7 @@ class LetterActivationWorkflow(JourneyWorkflow):
             now = self._touch()
             await self._activity(
                 ActivityName.ACTIVATE_BY_LETTER, bool,
-                ActivateByLetterRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                ActivateByLetterRequest(**self._run_ref(), account_ref=self.data.account_ref,
                                         password=details.password, now=now),
                 summary="activate: the new password replaces the provisional one",
             )

@@ -72,7 +72,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
             now = self._touch()
             check: CredentialCheck = await self._activity(
                 ActivityName.CHANGE_PASSWORD, CredentialCheck,
-                ChangePasswordRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                ChangePasswordRequest(**self._run_ref(), account_ref=self.data.account_ref,
                                       current_password=change.current_password, new_password=change.new_password,
                                       now=now, max_failures=self.start.sign_in_policy.max_failures,
                                       lockout=self.start.sign_in_policy.lockout),
@@ -90,7 +90,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
                 self._fire("current_password_rejected")
                 return self._outcome("wrong_password", messages.CURRENT_PASSWORD_WRONG)
             await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
-                                 PasswordNoticeRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                                 PasswordNoticeRequest(**self._run_ref(), account_ref=self.data.account_ref,
                                                        changed_at=now),
                                  summary="tell the account's contact the password changed")
             self._fire("password_changed")

@@ -127,7 +127,7 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
         request = IdentifierRequestInput.model_validate(self.data.request)
         self.data.matched = await self._activity(
             ActivityName.SEND_IDENTIFIER_REMINDER, bool,
-            IdentifierReminderRequest(journey_id=self._id, channel=request.channel, destination=request.destination,
+            IdentifierReminderRequest(**self._run_ref(), channel=request.channel, destination=request.destination,
                                       requested_at=workflow.now()),
             summary="send the identifier if an account matches", budget=budget,
         )
@@ -267,7 +267,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         now = workflow.now()
         prepared: PreparedReset = await self._activity(
             ActivityName.PREPARE_PASSWORD_RESET, PreparedReset,
-            PrepareResetRequest(journey_id=self._id, attempt=self.data.requests, channel=request.channel,
+            PrepareResetRequest(**self._run_ref(), attempt=self.data.requests, channel=request.channel,
                                 identifier=request.identifier, email=request.email, issued_at=now,
                                 expires_at=now + self.data.policy.link_validity,
                                 public_base_url=self.data.policy.public_base_url),
@@ -342,14 +342,14 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             now = self._touch()
             if self.data.channel is Channel.SMS:  # the code was accepted for this account
                 await self._activity(ActivityName.RESET_PASSWORD_AFTER_CODE, bool,
-                                     ResetAfterCodeRequest(journey_id=self._id, account_ref=self.data.account_ref,
+                                     ResetAfterCodeRequest(**self._run_ref(), account_ref=self.data.account_ref,
                                                            password=choice.password, now=now),
                                      summary="set the new password")
                 account_ref = self.data.account_ref
             else:
                 reset: LinkReset = await self._activity(
                     ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
-                    ResetWithLinkRequest(journey_id=self._id, link_id=self.data.link_id, token=choice.token,
+                    ResetWithLinkRequest(**self._run_ref(), link_id=self.data.link_id, token=choice.token,
                                          password=choice.password, now=now),
                     summary="consume the link and set the new password",
                 )
@@ -357,7 +357,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
                     return self._outcome("link_invalid", messages.LINK_INVALID)
                 account_ref = reset.account_ref
             await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
-                                 PasswordNoticeRequest(journey_id=self._id, account_ref=account_ref, changed_at=now),
+                                 PasswordNoticeRequest(**self._run_ref(), account_ref=account_ref, changed_at=now),
                                  summary="tell the account's contact the password changed")
             self._fire("password_set")
             return self._outcome("accepted", messages.PASSWORD_RESET_DONE)
