@@ -84,11 +84,12 @@ class CodeStep:
         self._record_code(sent, now)
         return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
 
-    async def _send_code(self, now: datetime, *, decoy: bool = False):
+    async def _send_code(self, now: datetime, *, decoy: bool = False, background: bool = False):
         """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent
         within the send budget, its message then marked abandoned in the ledger. A destination over
         its limits refuses the action (see `code_decoy_when_limited`). `decoy`: a code nobody is
-        sent, where a stranger must not learn that no account matched (R-REC-7)."""
+        sent, where a stranger must not learn that no account matched (R-REC-7). `background`: after
+        the answer (see JourneyWorkflow._activity)."""
         sequence = self.data.codes_sent + 1
         try:
             return await self._activity(
@@ -100,7 +101,7 @@ class CodeStep:
                                 max_wrong_tries=self.data.policy.code_max_wrong_tries,
                                 decoy_when_limited=self.code_decoy_when_limited),
                 summary=f"send code #{sequence} by {self.data.channel.value}",
-                budget=self.data.policy.send_budget,
+                budget=self.data.policy.send_budget, background=background,
             )
         except ActivityFailed:
             await self._activity(ActivityName.ABANDON_MESSAGES, int,
