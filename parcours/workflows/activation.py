@@ -154,7 +154,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         identity = IdentityInput.model_validate(self.data.identity_request)
         self.data.identity_request = None  # no longer needed: do not carry the identity around
         now = workflow.now()
-        background = dict(budget=self.data.policy.idle_lifetime)  # nobody waits on it
+        background = dict(budget=self.data.policy.idle_lifetime, background=True)  # nobody waits on it
         match = await self._match(identity, **background)
         real = match.matched and not match.already_active
         if match.matched and match.already_active:
@@ -165,9 +165,9 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         if real:
             self.data.account_ref, self.data.identifier = match.account_ref, match.identifier
             self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
-        sent = await self._send_code(now, decoy=not real)
+        sent = await self._send_code(now, decoy=not real, background=True)
         if not isinstance(sent, CodeIssued):  # the provider is down: the user sees the same step and may resend
-            sent = await self._send_code(now, decoy=True)
+            sent = await self._send_code(now, decoy=True, background=True)
         self._record_code(sent, now)
         if real and match.superseded_journey_id:
             await self._end_older_journey(match.superseded_journey_id)
