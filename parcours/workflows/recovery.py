@@ -146,6 +146,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         "code_sent": ["submit_code", "resend_code"],
         "code_expired": ["resend_code"],
         "code_void": ["resend_code"],
+        "code_not_sent": ["resend_code"],
         "password_to_choose": ["open_link", "choose_password"],
     }
 
@@ -220,6 +221,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         return {
             "code_expired": [messages.CODE_EXPIRED, messages.RESEND_SMS],
             "code_void": [messages.CODE_VOID, messages.RESEND_SMS],
+            "code_not_sent": [messages.CODE_NOT_SENT, messages.RESEND_SMS],
             "request_to_receive": [messages.RESET_REQUEST_PROMPT],
             "password_to_choose": [messages.NEW_PASSWORD_PROMPT],
             "password_reset": [messages.PASSWORD_RESET_DONE],
@@ -290,9 +292,9 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         if self.data.channel is Channel.SMS:
             now = workflow.now()
             sent = await self._send_code(now, background=background)
-            if not isinstance(sent, CodeIssued):
+            if sent is None:  # the user sees the same code step as anyone (a decoy, R-REC-7) and may resend
                 workflow.logger.warning("the reset code could not be sent")
-                return  # stays at request_received; the idle lifetime ends it
+                sent = await self._send_code(now, decoy=True, background=background)
             self._record_code(sent, now)
         self._fire("reset_prepared")
 
