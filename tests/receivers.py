@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -18,8 +19,9 @@ class SmsGateway:
     """Records each POSTed SMS; answers with the queued status codes first (e.g. 503, 503), then
     `success_status`. Like real gateways, it keeps one message per Idempotency-Key."""
 
-    def __init__(self, token: str = "gateway-token", success_status: int = 200):
+    def __init__(self, token: str = "gateway-token", success_status: int = 200, delay_seconds: float = 0.0):
         self.token, self.success_status = token, success_status
+        self.delay_seconds = delay_seconds  # every request answered this much later (a slow gateway)
         self.received: list[dict] = []
         self.requests = 0
         self.queued_statuses: list[int] = []
@@ -31,6 +33,7 @@ class SmsGateway:
             def do_POST(self):  # noqa: N802
                 gateway.requests += 1
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                time.sleep(gateway.delay_seconds)
                 if gateway.hang_next > 0:
                     gateway.hang_next -= 1
                     time.sleep(gateway.hang_seconds)
@@ -65,14 +68,16 @@ class SmsGateway:
 
 
 class SmtpServer:
-    """aiosmtpd on a free local port, keeping every message it accepts."""
+    """aiosmtpd on a free local port, keeping every message it accepts; `delay_seconds` before
+    accepting each (a slow mail server)."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, delay_seconds: float = 0.0):
         self.messages = []
         outer = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
+                await asyncio.sleep(delay_seconds)
                 outer.messages.append(message_from_bytes(envelope.content, policy=default_policy))
                 return "250 OK"
 

@@ -166,3 +166,28 @@ def test_step_shows_identifier_only_once_the_code_is_accepted():
     step = build_step("activation/x", model, machine, T0)
     assert step.identifier == "c.martin1"
     assert step.expected_input == ["choose_password"]
+
+
+def test_a_code_that_could_not_be_sent_keeps_the_user_at_the_code_step():
+    """After an outage past the send budget the identity stands: « Renvoyer le code » is expected
+    and allowed at once (no code went out: no cooldown, nothing counted against the cap)."""
+    machine, model = journey(last_activity_at=T0)
+    machine.send("code_send_failed")
+    assert model.state == "code_not_sent"
+    assert expected_updates(machine) == ["resend_code"]
+    assert resend_refusal(model, T0) is None
+    step = build_step("j", model, machine, T0)
+    assert step.deadlines.resend_available_at is None and step.resends_left == model.policy.codes_per_journey
+    assert step.messages[0] == "Le code n'a pas pu être envoyé. Réessayez avec « Renvoyer le code »."
+    machine.send("code_resent", now=T0)
+    assert model.state == "code_sent"
+
+
+def test_a_resend_that_could_not_be_sent_keeps_the_code_step_without_a_new_cooldown():
+    machine, model = at_code_sent()
+    after_cooldown = T0 + model.policy.resend_cooldown
+    machine.send("code_send_failed")  # the resend voided the previous code before its send failed
+    assert model.state == "code_not_sent" and expected_updates(machine) == ["resend_code"]
+    assert resend_refusal(model, after_cooldown) is None
+    machine.send("code_resent", now=after_cooldown)
+    assert model.state == "code_sent"

@@ -7,12 +7,13 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 from temporalio.api.enums.v1 import EventType
 
 from parcours.client import JourneyActionRejected
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.testing import running_parcours
+from tests.receivers import SmsGateway, SmtpServer
 from tests.waiting import settled
 
 SOPHIE = {"identifier": "s.bernard1", "email": "sophie.bernard@example.org"}
@@ -105,6 +106,50 @@ async def test_answer_time_does_not_tell_whether_an_account_exists(parcours, tim
           f"pooled interquartile range {spread * 1000:.1f} ms")
     # Not separable: the medians differ by less than the ordinary spread of the answers (or 5 ms).
     assert abs(known - unknown) <= max(spread, 0.005)
+
+
+SLOW_SEND = 1.5  # seconds a slow mail server or SMS gateway takes per message
+ANSWER_WELL_BEFORE_THE_SEND = SLOW_SEND / 2
+ROUNDS = 2
+
+SLOW_SEND_CASES = {  # (start, known request, unknown request, where the known request's message goes)
+    "identifier by mail": ("start_identifier_recovery", {"channel": "mail", "email": SOPHIE["email"]},
+                           {"channel": "mail", "email": "nobody@example.org"}, "mail"),
+    "identifier by SMS": ("start_identifier_recovery", {"channel": "sms", "mobile": "06 55 44 33 22"},
+                          {"channel": "sms", "mobile": "06 99 88 77 66"}, "sms"),
+    "password by mail": ("start_password_reset", {"channel": "mail", **SOPHIE},
+                         {"channel": "mail", "identifier": "z.nobody1", "email": SOPHIE["email"]}, "mail"),
+    "password by SMS": ("start_password_reset", {"channel": "sms", "identifier": "s.bernard1"},
+                        {"channel": "sms", "identifier": "z.nobody1"}, "sms"),
+}
+
+
+@pytest.mark.parametrize("case", SLOW_SEND_CASES)
+async def test_a_slow_send_is_not_on_the_answer_path(time_env, settings, case):
+    """R-REC-7: with a mail server and an SMS gateway taking 1.5 s a message, a known and an unknown
+    identifier are answered alike, well before any send could finish (the send follows the answer,
+    it does not delay it), and the known account's message still arrives afterwards."""
+    start, known, unknown, channel = SLOW_SEND_CASES[case]
+    with SmtpServer(delay_seconds=SLOW_SEND) as smtp, SmsGateway(delay_seconds=SLOW_SEND) as gateway:
+        slow = settings.model_copy(update={
+            "mail_provider": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+            "sms_provider": "http", "sms_gateway_url": gateway.url, "sms_gateway_token": SecretStr(gateway.token),
+            "provider_timeout": timedelta(seconds=SLOW_SEND * 4)})
+        async with running_parcours(time_env.client, slow, update_with_start=False) as (parcours, _):
+            await getattr(parcours, start)(unknown)  # a first journey warms the worker up
+            answers, journeys, answer_times = {}, {}, {"known": [], "unknown": []}
+            for _ in range(ROUNDS):  # the best of a few: a loaded machine's pauses are not the send
+                for name, request in (("known", known), ("unknown", unknown)):
+                    started = time.perf_counter()
+                    journeys[name], answers[name] = await getattr(parcours, start)(request)
+                    answer_times[name].append(time.perf_counter() - started)
+            assert all(min(times) < ANSWER_WELL_BEFORE_THE_SEND for times in answer_times.values()), answer_times
+            assert answers["known"].message == answers["unknown"].message
+            apart_from_times = {"journey_id", "deadlines"}  # the two were started a moment apart
+            assert (await settled(journeys["known"])).model_dump(exclude=apart_from_times) == (
+                await settled(journeys["unknown"])).model_dump(exclude=apart_from_times)
+        delivered = [m["To"] for m in smtp.messages] if channel == "mail" else [m["to"] for m in gateway.received]
+        assert delivered == [SOPHIE["email"] if channel == "mail" else "+33655443322"] * ROUNDS
 
 
 async def test_explicit_error_setting_restores_not_recognised(time_env, settings, inbox):

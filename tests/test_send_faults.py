@@ -1,6 +1,7 @@
 """The SMS gateway failing for a while: sends are retried with backoff and go out once it is back;
 past the send budget the message is marked abandoned and the user is told (no silent loss)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from parcours.db.models import MessageDelivery
 from parcours.testing import running_parcours
 from tests.activation_helpers import CAMILLE_SMS
 from tests.receivers import SmsGateway, SmtpServer
+from tests.waiting import settled
 
 
 @pytest.fixture
@@ -45,21 +47,57 @@ async def test_gateway_down_for_a_while_the_code_goes_out_once_it_is_back(time_e
         assert delivery.status == "sent" and delivery.attempts == 4
 
 
-async def test_gateway_down_past_the_budget_the_message_is_abandoned_and_the_user_told(time_env, over_http, gateway):
+CODE_NOT_SENT = "Le code n'a pas pu être envoyé. Réessayez avec « Renvoyer le code »."
+
+
+def sent_code(gateway) -> str:
+    return re.search(r"\b(\d{6})\b", gateway.received[-1]["text"]).group(1)
+
+
+async def past_the_budget_then_back(gateway, dependencies, journey, outcome, code_state="code_sent"):
+    """The outage outlasted the send budget: the user stays at the code step, told to resend,
+    with no cooldown to wait; once the gateway is back the resend sends a new code, under a new
+    key, that works (the abandoned one was voided by it)."""
+    assert outcome.status == "send_failed" and outcome.message == CODE_NOT_SENT
+    assert outcome.step.state == "code_not_sent" and "resend_code" in outcome.step.expected_input
+    assert "submit_code" not in outcome.step.expected_input
+    assert outcome.step.deadlines.resend_available_at is None
+    abandoned = {d.idempotency_key for d in await ledger(dependencies)
+                 if d.status == "abandoned" and d.idempotency_key.startswith(journey.journey_id)}
+    assert len(abandoned) == 1
+    received_before = len(gateway.received)
+    gateway.queued_statuses = []  # back
+    resent = await journey.resend_code()
+    assert resent.status == "accepted" and resent.step.state == "code_sent"
+    assert len(gateway.received) == received_before + 1 and gateway.received[-1]["key"] not in abandoned
+    statuses = {d.idempotency_key: d.status for d in await ledger(dependencies)}
+    assert all(statuses[key] == "abandoned" for key in abandoned)
+    assert statuses[gateway.received[-1]["key"]] == "sent"
+    accepted = await journey.submit_code(sent_code(gateway))
+    assert accepted.status == "accepted" and accepted.step.state != code_state
+
+
+async def test_gateway_down_past_the_budget_the_user_stays_at_the_code_step(time_env, over_http, gateway):
     async with running_parcours(time_env.client, over_http, update_with_start=False) as (parcours, dependencies):
         gateway.queued_statuses = [503] * 1000
         journey, outcome = await parcours.start_activation(CAMILLE_SMS)
-        assert outcome.status == "send_failed"
-        assert outcome.message == "Le message n'a pas pu être envoyé. Veuillez réessayer dans quelques minutes."
-        assert outcome.step.state == "identity_to_check"  # the user may try again
         assert gateway.received == [] and gateway.requests > 2
-        [delivery] = await ledger(dependencies)
-        assert delivery.status == "abandoned"
-        gateway.queued_statuses = []  # back: trying again sends the same logical message, once
-        assert (await journey.submit_identity(CAMILLE_SMS)).status == "accepted"
-        assert len(gateway.received) == 1
-        [delivery] = await ledger(dependencies)
-        assert delivery.status == "sent"
+        await past_the_budget_then_back(gateway, dependencies, journey, outcome)
+
+
+async def test_a_resend_past_the_budget_keeps_the_code_step_for_a_reset_and_a_mobile_change(time_env, over_http, gateway):
+    """Password reset by SMS and mobile change: a resend (or the first code) that cannot go out
+    keeps the user at the code step, resend allowed."""
+    async with running_parcours(time_env.client, over_http, update_with_start=False) as (parcours, dependencies):
+        reset, _ = await parcours.start_password_reset({"channel": "sms", "identifier": "s.bernard1"})
+        assert (await settled(reset)).state == "code_sent"
+        await time_env.sleep(timedelta(minutes=1, seconds=1))  # past the resend cooldown
+        gateway.queued_statuses = [503] * 1000
+        await past_the_budget_then_back(gateway, dependencies, reset, await reset.resend_code())
+        account_ref = (await parcours.sign_in("s.bernard1", DEMO_ACTIVE_PASSWORD)).account_ref
+        mobile = await parcours.mobile_change(account_ref)
+        gateway.queued_statuses = [503] * 1000
+        await past_the_budget_then_back(gateway, dependencies, mobile, await mobile.request_change("07 81 22 33 44"))
 
 
 async def test_mail_server_down_past_the_budget_the_link_is_abandoned_and_the_request_refused(time_env, settings):

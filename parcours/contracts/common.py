@@ -103,6 +103,7 @@ class CodeChallenge(BaseModel):
     code_expires_at: datetime | None = None
     wrong_code_tries: int = 0
     code_submissions: int = 0  # numbers each submission, so a retried check is recognised
+    code_send_failures: int = 0  # codes that could not be sent: each resend is a new code, a new key
 
 
 class OutcomeStatus(StrEnum):

@@ -23,6 +23,7 @@ class ActivationJourney(StateChart[ActivationData]):
     code_sent = State()
     code_expired = State()
     code_void = State()
+    code_not_sent = State()  # the provider was down past the send budget: the user asks a resend
     children_to_confirm = State()
     password_to_choose = State()
     activated = State(final=True)
@@ -50,6 +51,13 @@ class ActivationJourney(StateChart[ActivationData]):
         code_sent.to.itself(cond="resend_allowed")
         | code_expired.to(code_sent, cond="resend_allowed")
         | code_void.to(code_sent, cond="resend_allowed")
+        | code_not_sent.to(code_sent, cond="resend_allowed")
+    )
+    # A code that could not be sent keeps the user at the code step, « Renvoyer le code » allowed
+    # (a resend voids the previous code before sending: it is gone too).
+    code_send_failed = (
+        identity_to_check.to(code_not_sent) | code_sent.to(code_not_sent) | code_expired.to(code_not_sent)
+        | code_void.to(code_not_sent) | code_not_sent.to.itself(internal=True)
     )
     code_accepted = code_sent.to(children_to_confirm, cond="has_children_to_confirm") | code_sent.to(
         password_to_choose
@@ -67,6 +75,7 @@ class ActivationJourney(StateChart[ActivationData]):
         | code_sent.to(abandoned)
         | code_expired.to(abandoned)
         | code_void.to(abandoned)
+        | code_not_sent.to(abandoned)
         | children_to_confirm.to(abandoned)
         | password_to_choose.to(abandoned)
     )
@@ -76,6 +85,7 @@ class ActivationJourney(StateChart[ActivationData]):
         | code_sent.to(superseded)
         | code_expired.to(superseded)
         | code_void.to(superseded)
+        | code_not_sent.to(superseded)
         | children_to_confirm.to(superseded)
         | password_to_choose.to(superseded)
     )
@@ -97,7 +107,8 @@ class ActivationJourney(StateChart[ActivationData]):
 
 CODE_STATES = frozenset(
     state.value
-    for state in (ActivationJourney.code_sent, ActivationJourney.code_expired, ActivationJourney.code_void)
+    for state in (ActivationJourney.code_sent, ActivationJourney.code_expired, ActivationJourney.code_void,
+                  ActivationJourney.code_not_sent)
 )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from parcours import messages
 from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus
 from parcours.contracts.common import Channel, Deadlines
-from parcours.states.activation import ActivationJourney
+from parcours.states.activation import CODE_STATES, ActivationJourney
 from parcours.states.children_view import child_views
 from parcours.states.code_step import code_tries_left, idle_expires_at, resend_available_at, resends_left
 
@@ -48,6 +48,8 @@ def state_messages(data: ActivationData) -> list[str]:
         return [messages.CODE_EXPIRED, resend]
     if state == S.code_void.value:
         return [messages.CODE_VOID, resend]
+    if state == S.code_not_sent.value:
+        return [messages.CODE_NOT_SENT, resend]
     if state == S.children_to_confirm.value:
         return [messages.CHILDREN_PROMPT]
     if state == S.password_to_choose.value:
@@ -62,7 +64,7 @@ def state_messages(data: ActivationData) -> list[str]:
 
 
 def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney, now: datetime) -> ActivationStep:
-    in_code_step = data.state in (S.code_sent.value, S.code_expired.value, S.code_void.value)
+    in_code_step = data.state in CODE_STATES
     finished = machine.is_terminated
     shows_identifier = data.state in (S.password_to_choose.value, S.activated.value)
     available_at = resend_available_at(data) if in_code_step else None
@@ -97,6 +99,7 @@ def operator_details(data: ActivationData) -> str:
         if data.code_expires_at else "waiting for the code",
         S.code_expired.value: "code expired, waiting for a resend request",
         S.code_void.value: "code void after too many wrong tries, waiting for a resend request",
+        S.code_not_sent.value: "the code could not be sent, waiting for a resend request",
         S.children_to_confirm.value: "waiting for the children's confirmation ("
         + f"{sum(c.status is ChildStatus.TO_CONFIRM for c in data.children)} left)",
         S.password_to_choose.value: "waiting for the password",

@@ -45,12 +45,14 @@ class MobileChangeJourney(StateChart[MobileChangeData]):
     code_sent = State()
     code_expired = State()
     code_void = State()
+    code_not_sent = State()  # the gateway was down past the send budget: the user asks a resend
     number_to_save = State()
     confirmed = State(final=True)
     abandoned = State(final=True)
 
     change_requested = (
         number_to_request.to(code_sent) | code_sent.to.itself() | code_expired.to(code_sent) | code_void.to(code_sent)
+        | code_not_sent.to(code_sent)
     )
     code_rejected = code_sent.to.itself(internal=True)
     code_voided = code_sent.to(code_void)
@@ -59,12 +61,17 @@ class MobileChangeJourney(StateChart[MobileChangeData]):
         code_sent.to.itself(cond="resend_allowed")
         | code_expired.to(code_sent, cond="resend_allowed")
         | code_void.to(code_sent, cond="resend_allowed")
+        | code_not_sent.to(code_sent, cond="resend_allowed")
+    )
+    code_send_failed = (  # a resend voids the previous code before sending: it is gone too
+        number_to_request.to(code_not_sent) | code_sent.to(code_not_sent) | code_expired.to(code_not_sent)
+        | code_void.to(code_not_sent) | code_not_sent.to.itself(internal=True)
     )
     code_accepted = code_sent.to(number_to_save)
     number_saved = number_to_save.to(confirmed)
     idle_timeout = (
         number_to_request.to(abandoned) | code_sent.to(abandoned) | code_expired.to(abandoned)
-        | code_void.to(abandoned) | number_to_save.to(abandoned)
+        | code_void.to(abandoned) | code_not_sent.to(abandoned) | number_to_save.to(abandoned)
     )
 
     def resend_allowed(self, now: datetime) -> bool:
@@ -72,5 +79,6 @@ class MobileChangeJourney(StateChart[MobileChangeData]):
 
 
 MOBILE_CODE_STATES = frozenset(
-    state.value for state in (MobileChangeJourney.code_sent, MobileChangeJourney.code_expired, MobileChangeJourney.code_void)
+    state.value for state in (MobileChangeJourney.code_sent, MobileChangeJourney.code_expired, MobileChangeJourney.code_void,
+                              MobileChangeJourney.code_not_sent)
 )

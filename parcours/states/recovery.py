@@ -47,6 +47,7 @@ class PasswordResetJourney(StateChart[RecoveryData]):
     code_sent = State()
     code_expired = State()
     code_void = State()
+    code_not_sent = State()  # the gateway was down past the send budget: the user asks a resend
     password_to_choose = State()
     password_reset = State(final=True)
     link_expired = State(final=True)
@@ -65,16 +66,21 @@ class PasswordResetJourney(StateChart[RecoveryData]):
         code_sent.to.itself(cond="resend_allowed")
         | code_expired.to(code_sent, cond="resend_allowed")
         | code_void.to(code_sent, cond="resend_allowed")
+        | code_not_sent.to(code_sent, cond="resend_allowed")
+    )
+    code_send_failed = (  # the previous code was voided before the send: it is gone too
+        code_sent.to(code_not_sent) | code_expired.to(code_not_sent) | code_void.to(code_not_sent)
+        | code_not_sent.to.itself(internal=True)
     )
     code_accepted = code_sent.to(password_to_choose)
     password_set = password_to_choose.to(password_reset)
     idle_timeout = (
         request_to_receive.to(abandoned) | code_sent.to(abandoned) | code_expired.to(abandoned)
-        | code_void.to(abandoned) | password_to_choose.to(abandoned)
+        | code_void.to(abandoned) | code_not_sent.to(abandoned) | password_to_choose.to(abandoned)
     )
     newer_journey_started = (
         link_sent.to(superseded) | code_sent.to(superseded) | code_expired.to(superseded)
-        | code_void.to(superseded) | password_to_choose.to(superseded)
+        | code_void.to(superseded) | code_not_sent.to(superseded) | password_to_choose.to(superseded)
     )
 
     def by_mail(self) -> bool:
@@ -86,5 +92,6 @@ class PasswordResetJourney(StateChart[RecoveryData]):
 
 RESET_CODE_STATES = frozenset(
     state.value
-    for state in (PasswordResetJourney.code_sent, PasswordResetJourney.code_expired, PasswordResetJourney.code_void)
+    for state in (PasswordResetJourney.code_sent, PasswordResetJourney.code_expired, PasswordResetJourney.code_void,
+                  PasswordResetJourney.code_not_sent)
 )

@@ -125,9 +125,8 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
             self.data.identifier = match.identifier
             self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
             sent = await self._send_code(now)
-            if not isinstance(sent, CodeIssued):
-                self._fire("identity_rejected")  # stays at the identity step; the user may retry
-                return sent
+            if sent is None:  # the identity stands: the user asks a resend, not to type it again
+                return self._code_not_sent()
             if match.superseded_journey_id:  # only once this one has its code out
                 await self._end_older_journey(match.superseded_journey_id)
             self._record_code(sent, now)
@@ -154,7 +153,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         identity = IdentityInput.model_validate(self.data.identity_request)
         self.data.identity_request = None  # no longer needed: do not carry the identity around
         now = workflow.now()
-        background = dict(budget=self.data.policy.idle_lifetime)  # nobody waits on it
+        background = dict(budget=self.data.policy.idle_lifetime, background=True)  # nobody waits on it
         match = await self._match(identity, **background)
         real = match.matched and not match.already_active
         if match.matched and match.already_active:
@@ -165,9 +164,9 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         if real:
             self.data.account_ref, self.data.identifier = match.account_ref, match.identifier
             self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
-        sent = await self._send_code(now, decoy=not real)
-        if not isinstance(sent, CodeIssued):  # the provider is down: the user sees the same step and may resend
-            sent = await self._send_code(now, decoy=True)
+        sent = await self._send_code(now, decoy=not real, background=True)
+        if sent is None:  # the provider is down: the user sees the same step as anyone (a decoy) and may resend
+            sent = await self._send_code(now, decoy=True, background=True)
         self._record_code(sent, now)
         if real and match.superseded_journey_id:
             await self._end_older_journey(match.superseded_journey_id)

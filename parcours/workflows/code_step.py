@@ -39,6 +39,8 @@ class CodeStep:
             raise rejection("code_expired", messages.CODE_EXPIRED)
         if update == "submit_code" and self.data.state == "code_void":
             raise rejection("code_void", messages.CODE_VOID)
+        if update == "submit_code" and self.data.state == "code_not_sent":
+            raise rejection("code_not_sent", messages.CODE_NOT_SENT)
 
     async def _check_code(self, submission: CodeInput):
         now = self._touch()
@@ -79,18 +81,21 @@ class CodeStep:
             return self._outcome(OutcomeStatus.RESEND_REFUSED,
                                  messages.RESEND_TOO_SOON.format(time=f"{retry_at:%H:%M:%S} UTC"), retry_at=retry_at)
         sent = await self._send_code(now)
-        if not isinstance(sent, CodeIssued):
-            return sent
+        if sent is None:
+            return self._code_not_sent()
         self._fire("code_resent", now=now)  # guards see the previous code's data
         self._record_code(sent, now)
         return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
 
-    async def _send_code(self, now: datetime, *, decoy: bool = False):
-        """R-ACT-3: a new code (voiding the previous one); an outcome when it could not be sent
-        within the send budget, its message then marked abandoned in the ledger. A destination over
+    async def _send_code(self, now: datetime, *, decoy: bool = False, background: bool = False) -> CodeIssued | None:
+        """R-ACT-3: a new code (voiding the previous one); None when it could not be sent within the
+        send budget, its message then marked abandoned in the ledger and the failure counted, so
+        that the next send is a new code under a new key (the abandoned one is voided by it; its
+        expiry would have run from the failed attempt). A destination over
         its limits refuses the action (see `code_decoy_when_limited`). `decoy`: a code nobody is
-        sent, where a stranger must not learn that no account matched (R-REC-7)."""
-        sequence = self.data.codes_sent + 1
+        sent, where a stranger must not learn that no account matched (R-REC-7). `background`: after
+        the answer (see JourneyWorkflow._activity)."""
+        sequence = self.data.codes_sent + self.data.code_send_failures + 1
         try:
             return await self._activity(
                 ActivityName.SEND_CODE, CodeIssued,
@@ -101,13 +106,20 @@ class CodeStep:
                                 max_wrong_tries=self.data.policy.code_max_wrong_tries,
                                 decoy_when_limited=self.code_decoy_when_limited),
                 summary=f"send code #{sequence} by {self.data.channel.value}",
-                budget=self.data.policy.send_budget,
+                budget=self.data.policy.send_budget, background=background,
             )
         except ActivityFailed:
             await self._activity(ActivityName.ABANDON_MESSAGES, int,
                                  AbandonMessagesRequest(idempotency_key=code_message_key(self._key_scope, sequence)),
                                  summary=f"mark code #{sequence} abandoned")
-            return self._outcome(OutcomeStatus.SEND_FAILED, messages.SEND_FAILED)
+            self.data.code_send_failures += 1
+            return None
+
+    def _code_not_sent(self):
+        """The code step stays, « Renvoyer le code » allowed: a failed send starts no cooldown and
+        counts against no cap (only codes that went out do, see `_record_code`)."""
+        self._fire("code_send_failed")
+        return self._outcome(OutcomeStatus.SEND_FAILED, messages.CODE_NOT_SENT)
 
     def _record_code(self, issued: CodeIssued, now: datetime) -> None:
         self.data.code_id = issued.code_id

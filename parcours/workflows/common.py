@@ -242,10 +242,20 @@ class JourneyWorkflow:
         workflow.set_current_details(self.operator_details())
 
     async def _activity(self, name: str, result_type: type, request, *, summary: str,
-                        budget: timedelta = USER_BUDGET):
+                        budget: timedelta = USER_BUDGET, background: bool = False):
         """A local activity retried for about `budget`; one that refuses the action (a Refusal, e.g.
-        a password naming the account) becomes the update's rejection."""
+        a password naming the account) becomes the update's rejection.
+
+        `background`: work that follows an answer (`do_pending_work`), run as a regular activity. A
+        local activity holds the workflow task it starts in until it completes, and with it the
+        answer of an update handled in that task: a lookup and a send there would make the answer
+        wait for them, and its time tell whether an account matched (R-REC-7). A regular activity
+        is only scheduled in that task, which completes, answer included, at once."""
         try:
+            if background:
+                return await workflow.execute_activity(str(name), request, result_type=result_type, summary=summary,
+                                                       start_to_close_timeout=ATTEMPT_TIMEOUT,
+                                                       retry_policy=retry_within(budget))
             return await workflow.execute_local_activity(str(name), request, result_type=result_type, summary=summary,
                                                          **local_activity_options(budget))
         except (ActivityError, ApplicationError) as error:  # a local activity's own error may come bare

@@ -280,7 +280,8 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         return {"number_to_request": ["request_change"],
                 "code_sent": ["request_change", "submit_code", "resend_code"],
                 "code_expired": ["request_change", "resend_code"],
-                "code_void": ["request_change", "resend_code"]}.get(self.data.state, [])
+                "code_void": ["request_change", "resend_code"],
+                "code_not_sent": ["request_change", "resend_code"]}.get(self.data.state, [])
 
     def _require(self, update: str) -> None:
         self._require_code_state(update)
@@ -298,6 +299,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         text = {"number_to_request": [messages.MOBILE_CHANGE_PROMPT],
                 "code_expired": [messages.CODE_EXPIRED, messages.MOBILE_RESEND],
                 "code_void": [messages.CODE_VOID, messages.MOBILE_RESEND],
+                "code_not_sent": [messages.CODE_NOT_SENT, messages.MOBILE_RESEND],
                 "confirmed": [messages.MOBILE_CONFIRMED], "number_to_save": [messages.MOBILE_CONFIRMED],
                 "abandoned": [messages.RECOVERY_ABANDONED]}
         in_code_step = self.data.state in MOBILE_CODE_STATES
@@ -336,8 +338,8 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
                                      summary="forget the refused number")
                 raise
             self.data.new_mobile = change.new_mobile
-            if not isinstance(sent, CodeIssued):
-                return sent
+            if sent is None:  # the number stands: the user asks a resend, not to type it again
+                return self._code_not_sent()
             self._record_code(sent, now)
             self._fire("change_requested")
             return self._outcome("accepted", messages.MOBILE_PENDING.format(

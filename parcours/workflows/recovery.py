@@ -120,16 +120,16 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
 
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
-            await self._send_reminder(budget=self.data.policy.idle_lifetime)  # answered already: nobody waits
+            await self._send_reminder(budget=self.data.policy.idle_lifetime, background=True)  # answered already
             self._fire("request_processed")
 
-    async def _send_reminder(self, budget: timedelta = USER_BUDGET) -> bool:
+    async def _send_reminder(self, budget: timedelta = USER_BUDGET, background: bool = False) -> bool:
         request = IdentifierRequestInput.model_validate(self.data.request)
         self.data.matched = await self._activity(
             ActivityName.SEND_IDENTIFIER_REMINDER, bool,
             IdentifierReminderRequest(**self._run_ref(), channel=request.channel, destination=request.destination,
                                       requested_at=workflow.now()),
-            summary="send the identifier if an account matches", budget=budget,
+            summary="send the identifier if an account matches", budget=budget, background=background,
         )
         self.data.request = None  # no longer needed: do not carry the address around
         return self.data.matched
@@ -146,6 +146,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         "code_sent": ["submit_code", "resend_code"],
         "code_expired": ["resend_code"],
         "code_void": ["resend_code"],
+        "code_not_sent": ["resend_code"],
         "password_to_choose": ["open_link", "choose_password"],
     }
 
@@ -220,6 +221,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         return {
             "code_expired": [messages.CODE_EXPIRED, messages.RESEND_SMS],
             "code_void": [messages.CODE_VOID, messages.RESEND_SMS],
+            "code_not_sent": [messages.CODE_NOT_SENT, messages.RESEND_SMS],
             "request_to_receive": [messages.RESET_REQUEST_PROMPT],
             "password_to_choose": [messages.NEW_PASSWORD_PROMPT],
             "password_reset": [messages.PASSWORD_RESET_DONE],
@@ -258,10 +260,12 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
 
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
-            await self._prepare(budget=self.data.policy.idle_lifetime)  # answered already: nobody waits
-            await self._issue_first_code()
+            # answered already: nobody waits, and the same activities run whether or not an account
+            # matched (a decoy link or code where none did)
+            await self._prepare(budget=self.data.policy.idle_lifetime, background=True)
+            await self._issue_first_code(background=True)
 
-    async def _prepare(self, budget: timedelta = USER_BUDGET) -> bool:
+    async def _prepare(self, budget: timedelta = USER_BUDGET, background: bool = False) -> bool:
         """Look the account up, send the link if it matches; True when it did (operators only)."""
         request = ResetRequestInput.model_validate(self.data.request)
         now = workflow.now()
@@ -271,7 +275,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
                                 identifier=request.identifier, email=request.email, issued_at=now,
                                 expires_at=now + self.data.policy.link_validity,
                                 public_base_url=self.data.policy.public_base_url),
-            summary="look the account up and send the link if it matches", budget=budget,
+            summary="look the account up and send the link if it matches", budget=budget, background=background,
         )
         self.data.request = None  # no longer needed: do not carry the address around
         self.data.matched, self.data.account_ref = prepared.matched, prepared.account_ref
@@ -283,14 +287,14 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
                 workflow.logger.info("older reset journey already closed")
         return prepared.matched
 
-    async def _issue_first_code(self) -> None:
+    async def _issue_first_code(self, background: bool = False) -> None:
         """SMS: the code (a decoy when no account matched, R-REC-7); mail: the link is out already."""
         if self.data.channel is Channel.SMS:
             now = workflow.now()
-            sent = await self._send_code(now)
-            if not isinstance(sent, CodeIssued):
+            sent = await self._send_code(now, background=background)
+            if sent is None:  # the user sees the same code step as anyone (a decoy, R-REC-7) and may resend
                 workflow.logger.warning("the reset code could not be sent")
-                return  # stays at request_received; the idle lifetime ends it
+                sent = await self._send_code(now, decoy=True, background=background)
             self._record_code(sent, now)
         self._fire("reset_prepared")
 
