@@ -25,6 +25,7 @@ TIMED_OUT_STATES = frozenset({"abandoned", "expired"})
 # Patch ids (docs/deploys.md): each names a change of what a workflow does, so journeys begun
 # before it replay as they ran.
 RUN_SCOPED_KEYS = "run-scoped-keys"  # idempotency keys include the run, not only the workflow id
+BACKGROUND_ACTIVITIES = "background-activities"  # work after an answer as regular activities, not local
 
 # Activities run as local activities: a database write or a send takes milliseconds, and running
 # it inside the workflow task saves the server two round trips and three history events each (no
@@ -252,7 +253,7 @@ class JourneyWorkflow:
         wait for them, and its time tell whether an account matched (R-REC-7). A regular activity
         is only scheduled in that task, which completes, answer included, at once."""
         try:
-            if background:
+            if background and workflow.patched(BACKGROUND_ACTIVITIES):
                 return await workflow.execute_activity(str(name), request, result_type=result_type, summary=summary,
                                                        start_to_close_timeout=ATTEMPT_TIMEOUT,
                                                        retry_policy=retry_within(budget))
