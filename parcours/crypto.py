@@ -39,6 +39,13 @@ def idempotent_reference(idempotency_key: str, secret_key: bytes | None) -> str:
     return keyed_digest(secret_key, "idempotency", idempotency_key)[:32]
 
 
+def message_reference(secret_key: bytes, idempotency_key: str) -> str:
+    """What a provider is told a message is (a mail's Message-ID, the SMS gateway's idempotency
+    key): the same key gives the same reference, so a repeat after a crash can be dropped
+    downstream, and nothing of the key (journey id, step) leaves the service."""
+    return keyed_digest(secret_key, "message", idempotency_key)[:32]
+
+
 def derive_code(secret_key: bytes, code_id: str, digits: int) -> str:
     """The code for a code id. Deriving it (instead of storing it) lets a retried send repeat the
     very same message without the code ever being written down; code ids come from a CSPRNG and the

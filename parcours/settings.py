@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     mail_sender: str = "EduConnect <ne-pas-repondre@educonnect.example>"
+    # The right-hand side of every Message-ID (its left is a keyed digest of the message's key).
+    mail_message_id_domain: str = Field(default="educonnect.example", pattern=r"^[A-Za-z0-9.-]+$")
     sms_gateway_url: str = "http://127.0.0.1:8025/sms"
     sms_gateway_token: SecretStr | None = None
     sms_sender: str = "EduConnect"

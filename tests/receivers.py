@@ -15,15 +15,46 @@ from aiosmtpd.controller import Controller
 from parcours.testing import free_port
 
 
+class Holder:
+    """Holds the next request it is told to, until released: the peer has it and has not answered
+    (a worker killed then sees no answer, and the peer goes on with the request once released)."""
+
+    def __init__(self):
+        self.armed, self.holding, self.released = False, threading.Event(), threading.Event()
+
+    def hold_next(self) -> None:
+        self.armed = True
+        self.holding.clear()
+        self.released.clear()
+
+    def release(self) -> None:
+        self.released.set()
+
+    def take(self) -> bool:
+        """For the receiver's handler: is this request the one to hold?"""
+        if not self.armed:
+            return False
+        self.armed = False
+        self.holding.set()
+        return True
+
+    def wait_holding(self, timeout: float) -> None:
+        if not self.holding.wait(timeout):
+            raise AssertionError(f"no request held within {timeout} s")
+
+
 class SmsGateway:
     """Records each POSTed SMS; answers with the queued status codes first (e.g. 503, 503), then
-    `success_status`. Like real gateways, it keeps one message per Idempotency-Key."""
+    `success_status`. Like real gateways, it keeps one message per Idempotency-Key (`keys` has the
+    key of every request). `holder.hold_next()` holds a request until `holder.release()`."""
 
     def __init__(self, token: str = "gateway-token", success_status: int = 200, delay_seconds: float = 0.0):
         self.token, self.success_status = token, success_status
         self.delay_seconds = delay_seconds  # every request answered this much later (a slow gateway)
         self.received: list[dict] = []
+        self.keys: list[str | None] = []
         self.requests = 0
+        self.holder = Holder()
         self.queued_statuses: list[int] = []
         self.hang_next = 0  # requests left to answer only after `hang_seconds` (a provider timing out)
         self.hang_seconds = 0.0
@@ -43,14 +74,20 @@ class SmsGateway:
                 if gateway.queued_statuses:
                     return self._answer(gateway.queued_statuses.pop(0))
                 key = self.headers.get("Idempotency-Key")
+                gateway.keys.append(key)
+                if gateway.holder.take():
+                    gateway.holder.released.wait()
                 if all(message["key"] != key for message in gateway.received):
                     gateway.received.append({"key": key, **body})
                 self._answer(gateway.success_status)
 
             def _answer(self, status: int):
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:  # the client is gone (a worker killed while the request was held)
+                    pass
 
             def log_message(self, *args):
                 pass
@@ -68,17 +105,22 @@ class SmsGateway:
 
 
 class SmtpServer:
-    """aiosmtpd on a free local port, keeping every message it accepts; `delay_seconds` before
-    accepting each (a slow mail server)."""
+    """aiosmtpd on a free local port, keeping every message it receives; `delay_seconds` before
+    accepting each (a slow mail server). `holder.hold_next()` holds the answer to the next DATA
+    until `holder.release()`; the mail is kept all the same, as a server that has it in full
+    delivers it whether or not the client hears the answer."""
 
     def __init__(self, port: int | None = None, delay_seconds: float = 0.0):
         self.messages = []
+        self.holder = Holder()
         outer = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802
                 await asyncio.sleep(delay_seconds)
                 outer.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+                if outer.holder.take():  # (aiosmtpd cancels this when the client goes: kept before)
+                    await asyncio.to_thread(outer.holder.released.wait)
                 return "250 OK"
 
         if port is None:

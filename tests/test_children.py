@@ -194,6 +194,25 @@ async def test_merge_failure_half_way_leaves_both_accounts_as_they_were(harness,
     assert (await ActivityEnvironment().run(activities.merge_accounts, request)).status == "merged"
 
 
+async def test_merge_retried_after_its_commit_answers_as_the_first_attempt(harness):
+    """R-KID-1: the merge committed but its answer was lost (the connection dropped): the retried
+    activity finds its own merge, by the journey's key, and answers « merged » again, not a failed
+    sign-in on the account it has just merged; nothing is merged or counted twice."""
+    parcours, dependencies = harness
+    from datetime import datetime, timedelta, timezone
+
+    request = MergeRequest(journey_id="account-merge/retried", account_ref=await signed_in(parcours),
+                           other_identifier=SOPHIE_AT_ANOTHER_SCHOOL, other_password=DEMO_PROVISIONAL_PASSWORD,
+                           now=datetime.now(timezone.utc), max_failures=10, lockout=timedelta(minutes=15))
+    activities = ChildrenActivities(dependencies)
+    first = await ActivityEnvironment().run(activities.merge_accounts, request)
+    after_first = await snapshot(dependencies)
+    retried = await ActivityEnvironment().run(activities.merge_accounts, request)
+    assert first.status == "merged" and retried == first
+    assert await snapshot(dependencies) == after_first
+    assert [kind for kind, _ in await events(dependencies)].count("links_merged") == 1
+
+
 async def test_activation_report_of_a_shared_student_is_recorded_with_its_event(parcours, harness, inbox):
     """R-ACT-7 « Je ne suis pas … » reports the link as R-KID-3 does when the student has another
     guardian: the link is reported and the services get the event."""

@@ -12,12 +12,14 @@ from temporalio.testing import ActivityEnvironment
 from parcours.activities.codes import CodeActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import CheckCodeRequest, CodeCheckStatus, CodePurpose, SendCodeRequest
-from parcours.crypto import derive_code
+from parcours.crypto import derive_code, message_reference
 from parcours.db.demo import load_demo_records
 from parcours.testing import prepare_schema
 from parcours.db.models import Account, MessageDelivery, VerificationCode
 from parcours.messaging.providers import HttpSmsProvider, OutgoingMessage, PermanentSendError, SmtpMailProvider, TransientSendError
 from tests.receivers import SmsGateway, SmtpServer
+
+SECRET = b"providers-test-key"
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -146,14 +148,16 @@ async def test_check_after_expiry_says_expired(dependencies):
 async def test_sms_gateway_any_2xx_is_success_5xx_is_retried_4xx_is_final():
     message = OutgoingMessage("activation/x/code/1", "sms", "+33612345678", "code 123456")
     with SmsGateway(success_status=202) as gateway:
-        provider = HttpSmsProvider(gateway.url, gateway.token, "EduConnect", timeout=5)
+        provider = HttpSmsProvider(gateway.url, gateway.token, "EduConnect", secret_key=SECRET, timeout=5)
         gateway.queued_statuses = [503]
         with pytest.raises(TransientSendError):
             await provider.send(message)
         await provider.send(message)
         await provider.send(message)  # a repeat under the same key
         assert len(gateway.received) == 1
-        assert gateway.received[0]["to"] == "+33612345678" and gateway.received[0]["reference"] == message.idempotency_key
+        [sms] = gateway.received  # the key's digest as Idempotency-Key and reference: no journey id leaves
+        assert sms["to"] == "+33612345678" and sms["reference"] == sms["key"] == message_reference(SECRET, message.idempotency_key)
+        assert "activation" not in sms["key"]
         gateway.queued_statuses = [400]
         with pytest.raises(PermanentSendError):
             await provider.send(message)
@@ -164,7 +168,8 @@ async def test_sms_gateway_any_2xx_is_success_5xx_is_retried_4xx_is_final():
 async def test_code_activity_maps_provider_failures(dependencies, settings):
     """A transient failure is retried by Temporal; a permanent one is not."""
     with SmsGateway() as gateway:
-        dependencies.courier.providers["sms"] = HttpSmsProvider(gateway.url, gateway.token, "EduConnect", timeout=5)
+        dependencies.courier.providers["sms"] = HttpSmsProvider(gateway.url, gateway.token, "EduConnect",
+                                                                secret_key=SECRET, timeout=5)
         codes = CodeActivities(dependencies)
         ref = await camille_ref(dependencies)
         gateway.queued_statuses = [500]
@@ -179,13 +184,13 @@ async def test_code_activity_maps_provider_failures(dependencies, settings):
 
 async def test_smtp_provider_sends_a_real_mail():
     with SmtpServer() as smtp:
-        provider = SmtpMailProvider("127.0.0.1", smtp.port, "EduConnect <ne-pas-repondre@educonnect.example>")
+        provider = SmtpMailProvider("127.0.0.1", smtp.port, "EduConnect <ne-pas-repondre@educonnect.example>",
+                                    secret_key=SECRET, message_id_domain="educonnect.example")
         await provider.send(OutgoingMessage("activation/x/code/1", "mail", "camille.martin@example.org",
                                             "Votre code : 123456", subject="EduConnect : votre code de sécurité"))
     [mail] = smtp.messages
     assert mail["To"] == "camille.martin@example.org"
     assert mail["Subject"] == "EduConnect : votre code de sécurité"
-    assert "activation.x.code.1" in mail["Message-ID"]
     assert "123456" in mail.get_content()
 
 
@@ -205,3 +210,19 @@ async def test_a_code_works_only_in_the_run_that_issued_it(dependencies):
     assert (await ActivityEnvironment().run(codes.check_verification_code, check(second, 1))).status is CodeCheckStatus.VOID
     assert (await ActivityEnvironment().run(codes.check_verification_code, check(first, 1))).status is CodeCheckStatus.ACCEPTED
     assert (await ActivityEnvironment().run(codes.send_verification_code, second)).code_id != issued.code_id
+
+
+async def test_a_repeated_mail_has_the_same_message_id_made_of_the_key_alone():
+    """A repeat (the worker died while the server held DATA) carries the Message-ID of the first
+    delivery, so a downstream can drop it; it is the key's keyed digest: no journey id in it."""
+    message = OutgoingMessage("activation/x/code/1", "mail", "camille.martin@example.org", "Votre code : 123456",
+                              subject="EduConnect : votre code de sécurité")
+    with SmtpServer() as smtp:
+        provider = SmtpMailProvider("127.0.0.1", smtp.port, "EduConnect <ne-pas-repondre@educonnect.example>",
+                                    secret_key=SECRET, message_id_domain="educonnect.example")
+        await provider.send(message)
+        await provider.send(message)
+        await provider.send(OutgoingMessage("activation/x/code/2", "mail", message.to, message.body, message.subject))
+    first, repeat, other = (mail["Message-ID"] for mail in smtp.messages)
+    assert first == repeat == f"<{message_reference(SECRET, message.idempotency_key)}@educonnect.example>"
+    assert other != first and "activation" not in first

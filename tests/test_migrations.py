@@ -11,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from parcours.db.migrate import alembic_config
+from parcours.db.migrate import FIRST_REVISION_TABLES, alembic_config
 from parcours.db.engine import create_schema, make_engine, recreate_schema
 from parcours.db.models import Base
 from parcours.testing import TEST_DATABASE_VARIABLE
@@ -42,7 +42,8 @@ async def test_the_migrations_build_the_models_schema(engine):
 async def test_a_database_made_before_migrations_is_taken_over(tmp_path):
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)  # how the schema was made before
+        await connection.run_sync(Base.metadata.create_all, tables=[  # how the schema was made before
+            Base.metadata.tables[name] for name in FIRST_REVISION_TABLES])
         await connection.execute(text("INSERT INTO school_students (ref, last_name, first_name, birth_date, school, "
                                       "class_name) VALUES ('stu-kept', 'Kept', 'Row', '2014-03-02', 'École', 'CM1')"))
     await create_schema(engine)

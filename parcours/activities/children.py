@@ -24,6 +24,7 @@ from parcours.contracts.activities import (
 from parcours.contracts.children import AccountView, AccountViewRequest, ChildOfAccount
 from parcours.db.models import (
     Account,
+    AccountMerge,
     AccountStatus,
     AccountStudent,
     AccountStudentStatus,
@@ -115,7 +116,12 @@ class ChildrenActivities:
         """R-KID-1 in one transaction: the other account's password (provisional or current; a wrong
         one counts against its sign-in cap), identical names, then its students' answers move over
         and it is closed as merged. Any failure rolls everything back."""
+        key = f"{request.key_scope}/merged"
         async with self.deps.sessions.begin() as session:
+            done = await session.get(AccountMerge, key)
+            if done is not None:  # a retry after the commit: the other account is merged already, by us
+                merged = await session.get(Account, done.merged_account_id)
+                return MergeResult(status="merged", identifier=merged.identifier, moved_students=done.moved_students)
             keep = await account_by_ref(session, request.account_ref)
             other = await session.scalar(select(Account).where(Account.identifier == request.other_identifier)
                                          .with_for_update())
@@ -133,7 +139,9 @@ class ChildrenActivities:
             moved = await self.move_students(session, keep, other, request)
             other.status = AccountStatus.MERGED
             other.merged_into_id = keep.id
-            record_event(session, f"{request.key_scope}/merged", "links_merged", keep, None, request.now)
+            session.add(AccountMerge(idempotency_key=key, kept_account_id=keep.id, merged_account_id=other.id,
+                                     moved_students=moved, merged_at=request.now))
+            record_event(session, key, "links_merged", keep, None, request.now)
             return MergeResult(status="merged", identifier=other.identifier, moved_students=moved)
 
     async def move_students(self, session: AsyncSession, keep: Account, other: Account, request: MergeRequest) -> int:

@@ -29,17 +29,19 @@ class ActivityDependencies:
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         secret_key = settings.require_secret_key()
-        courier = Courier(sessions, secret_key, build_providers(settings), DestinationLimits.from_settings(settings))
+        courier = Courier(sessions, secret_key, build_providers(settings, secret_key),
+                          DestinationLimits.from_settings(settings))
         return cls(engine, sessions, secret_key, settings.code_digits, courier, settings.account_failed_tries_per_hour)
 
 
-def build_providers(settings: Settings) -> dict[str, Provider]:
+def build_providers(settings: Settings, secret_key: bytes) -> dict[str, Provider]:
     timeout = settings.provider_timeout.total_seconds()
     dev_inbox = DevInbox(settings.dev_inbox_path)
     mail: Provider = dev_inbox
     if settings.mail_provider == "smtp":
         mail = SmtpMailProvider(
             settings.smtp_host, settings.smtp_port, settings.mail_sender,
+            secret_key=secret_key, message_id_domain=settings.mail_message_id_domain,
             username=settings.smtp_username,
             password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
             starttls=settings.smtp_starttls, timeout=timeout,
@@ -49,6 +51,6 @@ def build_providers(settings: Settings) -> dict[str, Provider]:
         sms = HttpSmsProvider(
             settings.sms_gateway_url,
             settings.sms_gateway_token.get_secret_value() if settings.sms_gateway_token else None,
-            settings.sms_sender, timeout=timeout,
+            settings.sms_sender, secret_key=secret_key, timeout=timeout,
         )
     return {"mail": mail, "sms": sms}

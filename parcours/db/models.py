@@ -205,6 +205,19 @@ class JourneyClaim(Base):
     claimed_at: Mapped[datetime]
 
 
+class AccountMerge(Base):
+    """A merge done (R-KID-1), keyed by the journey step that did it: a retry of the merge whose
+    commit answer was lost finds it and answers as the first attempt did."""
+
+    __tablename__ = "account_merges"
+
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kept_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    merged_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), unique=True)  # merged once
+    moved_students: Mapped[int] = mapped_column(Integer)
+    merged_at: Mapped[datetime]
+
+
 class LinkEvent(Base):
     """The outbox the services that consume guardian-student links read (R-KID-3): one row per
     event, written in the same transaction as the change it reports, keyed so a retry adds none."""

@@ -1,4 +1,5 @@
-"""Channel providers. Each `send` is told the message's idempotency key, so a provider that
+"""Channel providers. Each `send` is told the message's idempotency key; the real providers pass
+on its keyed digest (parcours.crypto.message_reference), so a provider or a downstream that
 supports it (the SMS gateway's Idempotency-Key header, a mail's Message-ID) can drop a repeat."""
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Protocol
 
 import httpx
+
+from parcours.crypto import message_reference
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,11 @@ class Provider(Protocol):
 
 
 class SmtpMailProvider:
-    def __init__(self, host: str, port: int, sender: str, *, username: str | None = None,
-                 password: str | None = None, starttls: bool = False, timeout: float = 10.0):
+    def __init__(self, host: str, port: int, sender: str, *, secret_key: bytes, message_id_domain: str,
+                 username: str | None = None, password: str | None = None, starttls: bool = False,
+                 timeout: float = 10.0):
         self.host, self.port, self.sender = host, port, sender
+        self.secret_key, self.message_id_domain = secret_key, message_id_domain
         self.username, self.password, self.starttls, self.timeout = username, password, starttls, timeout
 
     async def send(self, message: OutgoingMessage) -> None:
@@ -53,8 +57,9 @@ class SmtpMailProvider:
         mail["From"] = self.sender
         mail["To"] = message.to
         mail["Subject"] = message.subject or ""
-        # The same key gives the same Message-ID, so a repeat after a crash is recognisable downstream.
-        mail["Message-ID"] = make_msgid(idstring=message.idempotency_key.replace("/", "."), domain="parcours")
+        # The same key gives the same Message-ID, so a repeat after a crash is recognisable downstream
+        # (email.utils.make_msgid would add the time, pid and a random number: a new one each time).
+        mail["Message-ID"] = f"<{message_reference(self.secret_key, message.idempotency_key)}@{self.message_id_domain}>"
         mail.set_content(message.body)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
@@ -72,8 +77,9 @@ class SmtpMailProvider:
 class HttpSmsProvider:
     """An SMS gateway taking a JSON POST {to, text, sender, reference} with a bearer token."""
 
-    def __init__(self, url: str, token: str | None, sender: str, *, timeout: float = 10.0):
+    def __init__(self, url: str, token: str | None, sender: str, *, secret_key: bytes, timeout: float = 10.0):
         self.url, self.token, self.sender, self.timeout = url, token, sender, timeout
+        self.secret_key = secret_key
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
 
     def _client(self) -> httpx.AsyncClient:
@@ -85,10 +91,11 @@ class HttpSmsProvider:
         return self._clients[loop]
 
     async def send(self, message: OutgoingMessage) -> None:
-        headers = {"Idempotency-Key": message.idempotency_key}
+        reference = message_reference(self.secret_key, message.idempotency_key)
+        headers = {"Idempotency-Key": reference}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-        payload = {"to": message.to, "text": message.body, "sender": self.sender, "reference": message.idempotency_key}
+        payload = {"to": message.to, "text": message.body, "sender": self.sender, "reference": reference}
         try:
             response = await self._client().post(self.url, json=payload, headers=headers)
         except httpx.HTTPError as error:
