@@ -105,7 +105,8 @@ async def test_worker_killed_at_random_points_every_journey_completes_each_messa
                 asyncio.gather(killer(), *(staggered(i) for i in range(len(FIRST_NAMES)))), timeout=300)
             journey_ids = journeys[1:]
             assert worker.starts == KILLS + 1
-            expected_keys = sorted(f"{journey_id}/code/1" for journey_id in journey_ids)
+            runs = [(await client.get_workflow_handle(journey_id).describe()).run_id for journey_id in journey_ids]
+            expected_keys = sorted(f"{journey_id}/{run}/code/1" for journey_id, run in zip(journey_ids, runs))
             references = {message_reference(settings.require_secret_key(), key): key for key in expected_keys}
             assert sorted(references[message["key"]] for message in gateway.received) == expected_keys  # each SMS once
             async with dependencies.sessions() as session:

@@ -120,12 +120,16 @@ async def test_worker_killed_while_the_gateway_and_the_mail_server_hold_its_send
             (by_sms, sms_outcome), (by_mail, mail_outcome) = await asyncio.wait_for(starts, timeout=HOLD_TIMEOUT_S)
 
             secret_key = settings.require_secret_key()
-            sms_reference = message_reference(secret_key, f"{by_sms.journey_id}/code/1")
+
+            async def first_code_key(journey) -> str:
+                return f"{journey.journey_id}/{(await journey.handle.describe()).run_id}/code/1"
+
+            sms_reference = message_reference(secret_key, await first_code_key(by_sms))
             assert gateway.keys == [sms_reference, sms_reference]  # sent again, under the same key…
             [sms] = gateway.received  # …and kept once
             first, repeat = smtp.messages
             assert first["Message-ID"] == repeat["Message-ID"] == (
-                f"<{message_reference(secret_key, f'{by_mail.journey_id}/code/1')}@{settings.mail_message_id_domain}>")
+                f"<{message_reference(secret_key, await first_code_key(by_mail))}@{settings.mail_message_id_domain}>")
             assert first.get_content() == repeat.get_content()  # the very same mail, the same code
             async with dependencies.sessions() as session:
                 ledger = (await session.scalars(select(MessageDelivery))).all()
