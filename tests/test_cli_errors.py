@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
+import time
 
 import pytest
 from typer.testing import CliRunner
@@ -111,3 +113,33 @@ def test_a_busy_port_at_up_is_named_before_anything_starts(tmp_path, monkeypatch
         result = cli("up", "--tester", env=env)
     assert_one_clean_line(result, 1, str(port), "PARCOURS_HTTP_API_PORT", "port_in_use")
     assert not (tmp_path / ".parcours").exists()  # nothing written
+
+
+def test_the_tester_clock_is_precise_and_clear_about_a_jam(tmp_path):
+    """`clock now` to the millisecond; a workflow on a queue nobody polls blocks time skipping:
+    `clock advance` names it at once, and once it is terminated (the server stays jammed) gives up
+    after PARCOURS_CLOCK_ADVANCE_TIMEOUT instead of an RPC timeout."""
+    from temporalio.client import Client
+
+    settings = settings_for(tmp_path, temporal_address=f"127.0.0.1:{free_port()}")
+    server = devstack.TestServerProcess(settings, tmp_path / "server.log")
+    asyncio.run(server.start())
+    env = {"PARCOURS_TEMPORAL_ADDRESS": settings.temporal_address,
+           "PARCOURS_PAYLOAD_KEYS": settings.payload_keys.get_secret_value(), "PARCOURS_CLOCK_ADVANCE_TIMEOUT": "PT2S"}
+    try:
+        now = cli("clock", "now", env=env)
+        assert now.exit_code == 0 and re.search(r"\d\d:\d\d:\d\d\.\d{3} UTC", now.stdout), now.output
+        assert cli("clock", "advance", "31m", env=env).exit_code == 0  # nothing blocks: at once
+
+        async def start_on_a_queue_nobody_polls():
+            client = await Client.connect(settings.temporal_address)
+            return await client.start_workflow("Anything", id="blocking/1", task_queue="nobody-polls")
+
+        handle = asyncio.run(start_on_a_queue_nobody_polls())
+        assert_one_clean_line(cli("clock", "advance", "31m", env=env), 1, "blocking/1", "nobody-polls", "time_blocked")
+        asyncio.run(handle.terminate())  # still jammed: the test server keeps the task
+        started = time.monotonic()
+        assert_one_clean_line(cli("clock", "advance", "31m", env=env), 1, "PARCOURS_CLOCK_ADVANCE_TIMEOUT", "--tester")
+        assert time.monotonic() - started < 10
+    finally:
+        server.stop()
