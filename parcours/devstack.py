@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.cli_errors import CliProblem
 from parcours.client import ParcoursClient
 from parcours.codec import EncryptionCodec
 from parcours.codec_server import make_codec_server
@@ -32,6 +34,54 @@ from parcours.workflows.common import SEARCH_ATTRIBUTES
 STATE_DIR = Path(".parcours")
 TEMPORAL_DB = STATE_DIR / "temporal.db"
 SERVER_READY_TIMEOUT_S = 60
+# The temporal-test-server binary takes a port and nothing else: it listens on every interface.
+ALL_INTERFACES = ""
+PORT_TAKEN = "le port {port} ({host}) est déjà pris : libérez-le ou changez {variable}"
+
+
+def setting_variable(name: str) -> str:
+    """The environment variable of a setting (PARCOURS_HTTP_API_PORT for http_api_port)."""
+    return f"{Settings.model_config['env_prefix']}{name.upper()}"
+
+
+def host_and_port(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    return host, int(port)
+
+
+def listening_ports(settings: Settings, *, temporal: bool, tester: bool) -> list[tuple[str, str, int]]:
+    """(setting, host, port) of what the stack will listen on; `temporal` when it starts the server."""
+    ports = [("http_api_port", settings.http_api_host, settings.http_api_port),
+             ("codec_server_port", settings.codec_server_host, settings.codec_server_port)]
+    if settings.metrics_bind_address:
+        ports.append(("metrics_bind_address", *host_and_port(settings.metrics_bind_address)))
+    if temporal:
+        host, port = host_and_port(settings.temporal_address)
+        ports.append(("temporal_address", ALL_INTERFACES if tester else host, port))
+        if not tester:
+            ports.append(("temporal_ui_port", host, settings.temporal_ui_port))
+    return ports
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+            return True
+        except OSError:
+            return False
+
+
+async def check_ports(settings: Settings, *, tester: bool) -> None:
+    """Before anything starts or is written: each port the stack needs is free, or the user is told
+    which one and which setting moves it. A dev server already up is reused, its ports with it."""
+    temporal = tester or port_is_free(*host_and_port(settings.temporal_address)) or not await server_is_up(settings)
+    taken = [PORT_TAKEN.format(port=port, host=host or "toutes les interfaces", variable=setting_variable(name))
+             for name, host, port in listening_ports(settings, temporal=temporal, tester=tester)
+             if not port_is_free(host, port)]
+    if taken:
+        raise CliProblem("port_in_use", "Impossible de démarrer : " + " ; ".join(taken) + ".")
 
 
 def dev_server_command(settings: Settings, database: Path = TEMPORAL_DB, ui_port: int | None = None) -> list[str]:
@@ -126,8 +176,9 @@ async def prepare_database(dependencies: ActivityDependencies) -> bool:
 
 
 class TestServerProcess(DevServerProcess):
-    """The time-skipping test server (tester mode): in memory, no Web UI; its clock moves forward
-    on request (`parcours clock advance 31m`), firing the timers due on the way."""
+    """The time-skipping test server (tester mode): in memory, no Web UI; its clock runs at wall
+    speed and moves forward on request (`parcours clock advance 31m`), firing the timers due on the
+    way. It listens on every interface: the binary takes a port only, not the settings' host."""
 
     def __init__(self, settings: Settings, log: Path):
         super().__init__(settings, Path("in-memory"), log)

@@ -13,6 +13,13 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = Path(".parcours/secrets.env")
+# The dev keys live in the folder `parcours up` ran in (it writes them there once).
+MISSING_KEY_HINT = (f"(clés de dev : lancez la commande depuis le dossier où `parcours up` a tourné, qui les garde "
+                    f"dans {DEV_SECRETS_FILE} ; ailleurs, définissez la variable ou un fichier .env)")
+
+
+class SettingsError(RuntimeError):
+    """A setting that is missing or malformed; the message names its PARCOURS_* variable."""
 
 
 class Settings(BaseSettings):
@@ -87,6 +94,9 @@ class Settings(BaseSettings):
     http_api_token: SecretStr | None = None
     http_api_max_body_bytes: int = Field(default=16 * 1024, ge=1024)  # the largest input is ~2 KiB
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+    # Tester mode: how long `parcours clock advance` waits for the test server. Time skips at once
+    # unless a workflow task waits on a queue nobody polls; then the advance gives up and says so.
+    clock_advance_timeout: timedelta = timedelta(seconds=15)
 
     # Observability. Prometheus: the Temporal SDK serves its runtime metrics and Parcours' journey
     # counters at http://<metrics_bind_address>/metrics ("" turns it off). Traces: OpenTelemetry
@@ -161,19 +171,20 @@ class Settings(BaseSettings):
 
     def require_secret_key(self) -> bytes:
         if self.secret_key is None:
-            raise RuntimeError("PARCOURS_SECRET_KEY is not set (run `parcours dev secrets` for a dev key)")
+            raise SettingsError(f"PARCOURS_SECRET_KEY n'est pas défini {MISSING_KEY_HINT}")
         return self.secret_key.get_secret_value().encode()
 
     def payload_key_ring(self) -> list[tuple[str, bytes]]:
         """The payload encryption keys, the active one first."""
         if self.payload_keys is None:
-            raise RuntimeError("PARCOURS_PAYLOAD_KEYS is not set (run `parcours dev secrets` for a dev key)")
+            raise SettingsError(f"PARCOURS_PAYLOAD_KEYS n'est pas défini {MISSING_KEY_HINT}")
         ring = []
         for pair in self.payload_keys.get_secret_value().split(","):
             key_id, _, encoded = pair.strip().partition(":")
             key = base64.b64decode(encoded)
             if not key_id or len(key) not in (16, 24, 32):
-                raise RuntimeError("PARCOURS_PAYLOAD_KEYS must be 'id:base64-key' pairs of 128/192/256-bit keys")
+                raise SettingsError("PARCOURS_PAYLOAD_KEYS doit être une liste de paires « id:clé-en-base64 » "
+                                    "(clés de 128, 192 ou 256 bits)")
             ring.append((key_id, key))
         return ring
 

@@ -5,24 +5,50 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Optional
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+from temporalio.client import Client
+from typer.core import TyperGroup
 
-from parcours.client import ActivationJourneyClient, JourneyActionRejected, ParcoursClient
-from parcours.contracts.activation import ChildAnswerInput, IdentityInput
-from parcours.contracts.franceconnect import FranceConnectIdentity
-from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
+from parcours.cli_errors import exit_code, invalid_input, one_line, refusal_for, temporal_unreachable
+from parcours.client import ActivationJourneyClient, ParcoursClient, RecoveryJourneyClient
+from parcours.contracts.activation import ID_PREFIX, ChildAnswerInput, IdentityInput
+from parcours.contracts.franceconnect import FRANCECONNECT_ID_PREFIX, FranceConnectIdentity
+from parcours.contracts.recovery import (
+    IDENTIFIER_RECOVERY_ID_PREFIX,
+    PASSWORD_RESET_ID_PREFIX,
+    IdentifierRequestInput,
+    ResetRequestInput,
+)
 from parcours.contracts.accounts import SignInResult
-from parcours.contracts.common import Channel, Deadlines, FieldError
+from parcours.contracts.common import Channel, Deadlines
 from parcours.settings import ensure_dev_secrets, get_settings
 
-app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True)
+
+class ParcoursGroup(TyperGroup):
+    """The one place where a command's error becomes what the user reads: every command (and
+    sub-command) runs inside the root group's invoke."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            refusal = refusal_for(error)
+            if refusal is None:  # a bug: its traceback is the useful answer
+                raise
+            line = refusal.model_dump_json(exclude_none=True) if JSON_OUTPUT["enabled"] else one_line(refusal)
+            typer.echo(line, err=True)
+            raise typer.Exit(exit_code(refusal)) from None
+
+
+app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True, cls=ParcoursGroup)
 activation_app = typer.Typer(help="The activation journey (« Je n'ai pas de compte »).", no_args_is_help=True)
 app.add_typer(activation_app, name="activation")
 account_app = typer.Typer(help="Sign-in and « Mon compte »: password change.", no_args_is_help=True)
@@ -49,10 +75,12 @@ Operators: .venv/bin/temporal workflow list --query "JourneyKind='activation' AN
 """
 
 
-TESTER_MODE = """Tester mode: the time-skipping test server on {address} (no Web UI; the line below
-is the dev server's). Time stands still except when you move it:
+TESTER_MODE = """Tester mode: the time-skipping test server on port {port} (no Web UI; the line below
+is the dev server's). It listens on ALL interfaces, not only {host}: the temporal-test-server binary
+takes a port, no host. Its clock runs at wall speed; move it forward and the timers due on the way fire:
   .venv/bin/parcours clock advance 31m      # the code of a journey started now has expired
   .venv/bin/parcours clock now
+Start workflows on the task queue {task_queue} only: one on a queue nobody polls blocks time until a restart.
 """
 @app.callback()
 def _options(json_output: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
@@ -60,35 +88,54 @@ def _options(json_output: bool = typer.Option(False, "--json", help="Print resul
 
 
 def run_async(function: Callable[..., Awaitable[None]]):
-    """Run a coroutine command; turn refusals and bad input into clear messages and exit codes."""
+    """Run a coroutine command (its errors are told by ParcoursGroup)."""
 
     @wraps(function)
     def wrapper(*args, **kwargs):
-        try:
-            asyncio.run(function(*args, **kwargs))
-        except ValidationError as error:
-            for problem in error.errors():
-                field_error = FieldError.from_pydantic(problem, whole="input")
-                console.print(f"[red]{field_error.field}[/red]: {field_error.message}")
-            raise typer.Exit(2) from None
-        except JourneyActionRejected as error:
-            console.print(f"[red]refused ({error.reason})[/red]: {error.message}")
-            for problem in error.errors:
-                console.print(f"  [red]{problem.field}[/red]: {problem.message}")
-            raise typer.Exit(1) from None
+        asyncio.run(function(*args, **kwargs))
 
     return wrapper
 
 
-async def parcours_client() -> ParcoursClient:
+# A journey's reference, as the HTTP API's paths take it (parcours/http_api/resources.py).
+JOURNEY_REF = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+
+def workflow_id_of(given: str, *prefixes: str) -> str:
+    """The workflow id of a journey given as `<prefix><ref>`, or as its bare ref when only one kind
+    of journey fits; anything else is refused, saying what is expected."""
+    kind, slash, ref = given.strip().partition("/")
+    if not slash and len(prefixes) == 1:
+        kind, ref = prefixes[0].rstrip("/"), kind
+    if f"{kind}/" in prefixes and JOURNEY_REF.match(ref):
+        return f"{kind}/{ref}"
+    expected = " ou ".join(f"{prefix}<référence>" for prefix in prefixes)
+    alone = " (ou la référence seule)" if len(prefixes) == 1 else ""
+    raise invalid_input("journey_id", f"« {given} » n'est pas un identifiant de parcours : attendu {expected}{alone}.")
+
+
+async def temporal_client() -> Client:
     from parcours.worker import connect
 
     settings = get_settings()
-    return ParcoursClient.from_settings(await connect(settings), settings)
+    try:
+        return await connect(settings)
+    except RuntimeError as error:  # the SDK's "Failed client connect: …", after its retries
+        if not str(error).startswith("Failed client connect"):
+            raise
+        raise temporal_unreachable(settings.temporal_address) from None
 
 
-async def activation_journey(journey_id: str) -> ActivationJourneyClient:
-    return (await parcours_client()).activation(journey_id)
+async def parcours_client() -> ParcoursClient:
+    return ParcoursClient.from_settings(await temporal_client(), get_settings())
+
+
+async def activation_journey(given_id: str) -> ActivationJourneyClient:
+    return (await parcours_client()).activation(workflow_id_of(given_id, ID_PREFIX))
+
+
+async def recovery_journey(given_id: str) -> RecoveryJourneyClient:
+    return (await parcours_client()).recovery(workflow_id_of(given_id, IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX))
 
 
 def show(result: BaseModel) -> None:
@@ -127,10 +174,12 @@ def show(result: BaseModel) -> None:
 def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping test server (no Web UI): "
                                    "time moves with `parcours clock advance`.")) -> None:
     """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker, HTTP API)."""
-    from parcours.devstack import codec_endpoint, run_stack
+    from parcours.devstack import check_ports, codec_endpoint, host_and_port, run_stack
 
     from parcours.logs import configure_logging
 
+    get_settings.cache_clear()
+    asyncio.run(check_ports(get_settings(), tester=tester))  # before anything is written or started
     ensure_dev_secrets()
     get_settings.cache_clear()
     settings = get_settings()
@@ -138,7 +187,8 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
 
     def ready(loaded_demo: bool) -> None:
         if tester:
-            print(TESTER_MODE.format(address=settings.temporal_address), flush=True)
+            host, port = host_and_port(settings.temporal_address)
+            print(TESTER_MODE.format(port=port, host=host, task_queue=settings.task_queue), flush=True)
         print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue, codec=codec_endpoint(settings),
                                 demo="loaded" if loaded_demo else "already there",
                                 http_api=f"http://{settings.http_api_host}:{settings.http_api_port}"), flush=True)
@@ -286,7 +336,7 @@ async def activation_franceconnect(
 @activation_app.command("franceconnect-child")
 @run_async
 async def activation_franceconnect_child(
-    journey_id: str, student_ref: str,
+    given_id: str = typer.Argument(..., metavar="JOURNEY_ID"), student_ref: str = typer.Argument(...),
     birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
     not_guardian: bool = typer.Option(False, "--not-guardian"),
 ) -> None:
@@ -294,7 +344,7 @@ async def activation_franceconnect_child(
     from parcours.client import FranceConnectClient
 
     client = await parcours_client()
-    journey = FranceConnectClient(client.client.get_workflow_handle(journey_id))
+    journey = FranceConnectClient(client.client.get_workflow_handle(workflow_id_of(given_id, FRANCECONNECT_ID_PREFIX)))
     answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
     show(await journey.answer_child(answer))
 
@@ -512,27 +562,27 @@ async def recovery_password(
 @recovery_app.command("step")
 @run_async
 async def recovery_step(journey_id: str) -> None:
-    show(await (await parcours_client()).recovery(journey_id).current_step())
+    show(await (await recovery_journey(journey_id)).current_step())
 
 
 @recovery_app.command("code")
 @run_async
 async def recovery_code(journey_id: str, code: str) -> None:
     """R-REC-4: the code received by SMS."""
-    show(await (await parcours_client()).recovery(journey_id).submit_code(code))
+    show(await (await recovery_journey(journey_id)).submit_code(code))
 
 
 @recovery_app.command("resend")
 @run_async
 async def recovery_resend(journey_id: str) -> None:
-    show(await (await parcours_client()).recovery(journey_id).resend_code())
+    show(await (await recovery_journey(journey_id)).resend_code())
 
 
 @recovery_app.command("open-link")
 @run_async
 async def recovery_open_link(journey_id: str, token: str) -> None:
     """What the page behind the mailed link does first (the link's `parcours` and `jeton`)."""
-    show(await (await parcours_client()).recovery(journey_id).open_link(token))
+    show(await (await recovery_journey(journey_id)).open_link(token))
 
 
 @recovery_app.command("new-password")
@@ -544,7 +594,7 @@ async def recovery_new_password(
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
 ) -> None:
     """Choose the new password (with the link's token, or after the SMS code)."""
-    show(await (await parcours_client()).recovery(journey_id).choose_password(token, password, confirmation))
+    show(await (await recovery_journey(journey_id)).choose_password(token, password, confirmation))
 
 
 
@@ -557,27 +607,26 @@ app.add_typer(clock_app, name="clock")
 @clock_app.command("now")
 @run_async
 async def clock_now() -> None:
-    """The test server's current time."""
-    from parcours.clock import current_time
-    from parcours.worker import connect
+    """The test server's current time, to the millisecond (it runs at wall speed between advances)."""
+    from parcours.clock import current_time, shown
 
-    console.print(f"{await current_time(await connect(get_settings())):%Y-%m-%d %H:%M:%S} UTC")
+    console.print(shown(await current_time(await temporal_client())))
 
 
 @clock_app.command("advance")
 @run_async
 async def clock_advance(duration: str = typer.Argument(..., help="How far: 31m, 1h30m, 2d, 90s.")) -> None:
     """Move the clock forward; journeys' timers due on the way fire (code expiry, idle lifetime)."""
-    from parcours.clock import advance, parse_duration
-    from parcours.worker import connect
+    from parcours.clock import advance, parse_duration, shown
 
     try:
         step = parse_duration(duration)
     except ValueError as error:
-        console.print(f"[red]duration[/red]: {error}")
-        raise typer.Exit(2) from None
-    now = await advance(await connect(get_settings()), step)
-    console.print(f"the clock is now {now:%Y-%m-%d %H:%M:%S} UTC")
+        raise invalid_input("duration", str(error)) from None
+    settings = get_settings()
+    now = await advance(await temporal_client(), step, polled_queue=settings.task_queue,
+                        timeout=settings.clock_advance_timeout)
+    console.print(f"the clock is now {shown(now)}")
 
 
 if __name__ == "__main__":

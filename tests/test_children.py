@@ -66,7 +66,9 @@ async def test_report_then_confirm_again_at_a_later_sign_in(parcours, harness):
     account_ref = await signed_in(parcours)
     step = await parcours.report_link(account_ref, "stu-tom-bernard")
     assert step.state == "reported" and "les services sont prévenus" in step.messages[0]
-    assert [c.status for c in (await parcours.account_view(account_ref)).children] == ["reported"]
+    # « cet élève n'apparaît plus dans votre compte »: « Mes enfants » agrees.
+    assert "n'apparaît plus dans votre compte" in step.messages[0]
+    assert (await parcours.account_view(account_ref)).children == []
     assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]
     journey = await parcours.start_children_confirmation(account_ref)
     assert [c.student_ref for c in (await journey.current_step()).children] == ["stu-tom-bernard"]
@@ -224,5 +226,5 @@ async def test_activation_report_of_a_shared_student_is_recorded_with_its_event(
     assert outcome.status == "link_reported"
     await journey.choose_password("Cartable-2026!", "Cartable-2026!")
     view = await parcours.account_view((await parcours.sign_in("p.bernard1", "Cartable-2026!")).account_ref)
-    assert [c.status for c in view.children] == ["reported"]
+    assert view.children == []  # the reported student has left the account (R-KID-3)
     assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]

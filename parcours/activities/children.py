@@ -52,7 +52,9 @@ class ChildrenActivities:
 
     @activity.defn(name=ActivityName.ACCOUNT_VIEW)
     async def account_view(self, request: AccountViewRequest) -> AccountView:
-        """« Mes informations » and « Mes enfants » (students with initials and birth dates)."""
+        """« Mes informations » and « Mes enfants » (students with initials and birth dates). A
+        reported student has left the account (R-KID-3) and is not listed; it comes back when the
+        link is confirmed again at a later sign-in (R-KID-2)."""
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
             answers = await answers_of(session, account)
@@ -61,6 +63,7 @@ class ChildrenActivities:
                                school=student.school, class_name=student.class_name, role=link.role,
                                status=answers.get(student.id, "new"))
                 for link, student in (await linked_students(session, account) if account.guardian_id else [])
+                if answers.get(student.id) != AccountStudentStatus.REPORTED
             ]
         return AccountView(account_ref=account.ref, identifier=account.identifier, kind=account.kind,
                            status=account.status, email=account.email, email_status=account.email_status,

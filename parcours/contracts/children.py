@@ -29,7 +29,7 @@ class ChildOfAccount(BaseModel):
     school: str
     class_name: str
     role: str
-    status: str  # confirmed | unconfirmed | reported | new
+    status: str  # confirmed | unconfirmed | new (a reported student has left the account: R-KID-3)
 
 
 class AccountView(BaseModel):
