@@ -208,7 +208,9 @@ def test_a_birth_date_is_accepted_in_exactly_the_schemas_forms(value, accepted):
 
 # -- junk in mobile numbers ------------------------------------------------------------------
 
-JUNK_MOBILES = ["06 12\x0034 56 78", "😀0612345678", "tel: 06 12 34 56 78 svp", "06 12 34 56 78 svp",
+# The first five were read as 06 12 34 56 78 (phonenumbers finds a number in text).
+JUNK_MOBILES = ["tel: 0612345678", "0612345678\x00", "😀 06 12 34 56 78", "0612345678;0698765432", "0612345678x12",
+                "06 12\x0034 56 78", "😀0612345678", "tel: 06 12 34 56 78 svp", "06 12 34 56 78 svp",
                 "0612345678, 0698765432", "0612345678 / 0698765432", "06 12 34 56 78 ext. 12",
                 "٠٦١٢٣٤٥٦٧٨", "06\u200b12345678", "+33 6 12 34 56 78+"]
 
