@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+
+from parcours import messages
 
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_INPUT_LENGTH = 32
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+# What a typed number is made of. phonenumbers finds a number inside any text ("tel: 06 12 34 56 78
+# svp", an emoji before, a NUL inside, other digit scripts): only these characters reach it.
+_PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
 
 
 def normalize_mobile(raw: str, default_region: str = "FR") -> str:
     """E.164 form of a mobile number: "06 12 34 56 78" and "+33612345678" give the same (R-ACT-1)."""
     if len(raw) > MAX_PHONE_INPUT_LENGTH:
         raise ValueError("le numéro est trop long / the number is too long")
+    if not _PHONE_CHARACTERS.fullmatch(raw):
+        raise ValueError(messages.MOBILE_CHARACTERS)
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:

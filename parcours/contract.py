@@ -78,6 +78,9 @@ def build_contract(task_queue: str = "parcours") -> dict:
         "task_queue": f"{task_queue} (setting PARCOURS_TASK_QUEUE)",
         "payloads": "JSON (pydantic), then AES-256-GCM encrypted: encoding 'binary/encrypted', metadata "
                     "'encryption-key-id'; see parcours/codec.py, or use the codec server's /encode and /decode",
+        "input_types": "JSON-strict: every start and update argument takes each value in the JSON type its schema "
+                       "names (0 is not false, \"5\" not 5, a number not a date); a value of another type is an "
+                       "undecodable input naming its field",
         "update_rejections": f"ApplicationError type '{UPDATE_REJECTED}', first detail a Refusal "
                              "{reason, message, errors: [{field, message}]}; undecodable input: an "
                              "ApplicationError of type 'ValidationError' (the failure or its cause), first "

@@ -5,6 +5,24 @@ from __future__ import annotations
 # Input that fails its model, naming the fields (never their values: one may be a password).
 INPUT_INVALID = "Certaines informations sont invalides : {fields}."
 INPUT_INVALID_AS_A_WHOLE = "Certaines informations sont invalides."  # e.g. not an object at all
+# An HTTP body that is not JSON (not even UTF-8): no field to name.
+BODY_NOT_JSON = "Le contenu de la requête n'est pas du JSON valide (Content-Type: application/json)."
+# A field's value of the wrong JSON type, by pydantic's error type (its English text otherwise).
+TYPE_ERRORS = {
+    "string_type": "doit être une chaîne de caractères / must be a string",
+    "bool_type": "doit valoir true ou false / must be true or false",
+    "int_type": "doit être un nombre entier / must be an integer",
+    "float_type": "doit être un nombre / must be a number",
+    "date_type": "doit être une date / must be a date",
+    "enum": "valeur non prévue / not one of the expected values",
+    "missing": "champ requis / field required",
+    "extra_forbidden": "champ inconnu / unknown field",
+}
+DATE_ISO = "date au format AAAA-MM-JJ / a date as YYYY-MM-DD"
+DATE_FORMS = "date au format JJ MM AAAA ou AAAA-MM-JJ / a date as DD MM YYYY or YYYY-MM-DD"
+DATE_IMPOSSIBLE = "cette date n'existe pas / no such date"
+MOBILE_CHARACTERS = ("uniquement des chiffres, espaces, points, tirets, parenthèses et un + ou 00 initial "
+                     "/ digits, spaces, dots, dashes, parentheses and a leading + or 00 only")
 # R-ACT-1: the number or address is not the school's for this person.
 IDENTITY_MISMATCH_SMS = "Le numéro que vous avez renseigné ne vous a pas été attribué dans EduConnect"
 IDENTITY_MISMATCH_MAIL = "L'adresse mail que vous avez renseignée ne vous a pas été attribuée dans EduConnect"

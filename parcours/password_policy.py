@@ -22,6 +22,7 @@ CRITERIA = {
     "special": "Doit contenir 1 caractère spécial parmi " + " ".join(SPECIAL_CHARACTERS),
     "common": "Ne doit pas être un mot de passe courant, même orné de chiffres ou de symboles",
     "personal": "Ne doit contenir ni votre identifiant, ni votre nom, ni votre prénom",
+    "control": "Ne doit contenir aucun caractère de contrôle ni retour à la ligne",
 }
 
 # What people put in place of letters: "P@ssw0rd" is "password".
@@ -37,6 +38,23 @@ def _load_common_passwords() -> frozenset[str]:
 
 # Read at import (about 10 ms), never from inside a workflow's sandbox.
 COMMON_PASSWORDS = _load_common_passwords()
+
+
+# Unicode categories C* (NUL, tab, line breaks, format, private-use and unassigned characters) and
+# the line and paragraph separators (U+2028, U+2029): invisible or breaking, never part of a password.
+_CONTROL_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def has_control_character(text: str) -> bool:
+    return any(unicodedata.category(c) in _CONTROL_CATEGORIES for c in text)
+
+
+def refuse_control_characters(value: object) -> object:
+    """A password field's first check (pydantic before-validator): a string with a control
+    character is refused; anything else goes on to the field's own validation."""
+    if isinstance(value, str) and has_control_character(value):
+        raise ValueError(CRITERIA["control"])
+    return value
 
 
 def _plain(text: str) -> str:
@@ -91,4 +109,6 @@ def unmet_criteria(password: str, personal: list[str] = ()) -> list[str]:
         missing.append("common")
     if personal and contains_personal_word(password, list(personal)):
         missing.append("personal")
+    if has_control_character(password):  # the input models refuse them first; a caller without one too
+        missing.append("control")
     return [CRITERIA[name] for name in missing]

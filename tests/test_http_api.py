@@ -64,9 +64,21 @@ async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, 
     assert {error["field"] for error in problem["errors"]} == {"mobile", "surprise"}
     assert inbox.messages() == []
     problem = assert_problem(await api.post("/activations", content=b"{not json", headers={"content-type": "application/json"}),
-                             422, "invalid_input")
-    assert problem["errors"]
+                             400, "malformed_body")
+    assert problem["errors"] == []  # no field: a byte offset is not one
     assert_problem(await api.get("/activations/not%20a%20ref"), 422, "invalid_input")
+
+
+@pytest.mark.parametrize("mobile", ["tel: 06 12 34 56 78", "06 12 34 56 78\x00", "😀 06 12 34 56 78",
+                                    "06 12 34 56 78;06 98 76 54 32"])
+async def test_a_mobile_with_junk_is_refused_and_no_sms_is_sent(api, inbox, mobile):
+    problem = assert_problem(await api.post("/activations", json={**CAMILLE_SMS, "mobile": mobile}), 422, "invalid_input")
+    assert [error["field"] for error in problem["errors"]] == ["mobile"]
+    journey = (await api.post("/activations")).json()["location"]
+    problem = assert_problem(await api.post(f"{journey}/identity", json={**CAMILLE_SMS, "mobile": mobile}),
+                             422, "invalid_input")
+    assert [error["field"] for error in problem["errors"]] == ["mobile"]
+    assert inbox.messages() == []
 
 
 async def test_an_action_out_of_step_is_a_conflict_and_an_unknown_journey_not_found(api):

@@ -8,8 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.contracts.common import StrictInput
-from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from parcours.contracts.common import JsonStrict, Password, StrictInput
 
 SIGN_IN_WORKFLOW = "SignIn"
 SIGN_IN_ID_PREFIX = "sign-in/"
@@ -27,7 +26,7 @@ def clean_identifier(value: str) -> str:
     return identifier
 
 
-class SignInPolicy(BaseModel):
+class SignInPolicy(JsonStrict):
     max_failures: int = 10
     lockout: timedelta = timedelta(minutes=15)
 
@@ -38,12 +37,12 @@ class SignInPolicy(BaseModel):
 
 class SignInInput(StrictInput):
     identifier: str = Field(max_length=120)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    password: Password
 
     _identifier = field_validator("identifier")(lambda cls, value: clean_identifier(value))
 
 
-class SignInStart(BaseModel):
+class SignInStart(JsonStrict):
     credentials: SignInInput
     policy: SignInPolicy = Field(default_factory=SignInPolicy)
 
@@ -64,7 +63,7 @@ class SignInResult(BaseModel):
     retry_at: datetime | None = None
 
 
-class PasswordChangeStart(BaseModel):
+class PasswordChangeStart(JsonStrict):
     account_ref: str
     sign_in_policy: SignInPolicy = Field(default_factory=SignInPolicy)
     idle_lifetime: timedelta = timedelta(hours=24)
@@ -73,9 +72,9 @@ class PasswordChangeStart(BaseModel):
 class PasswordChangeInput(StrictInput):
     """ "Modifier mon mot de passe": the current one, the new one twice."""
 
-    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
-    new_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
-    confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    current_password: Password
+    new_password: Password
+    confirmation: Password
 
 
 class PasswordChangeData(BaseModel):

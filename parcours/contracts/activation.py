@@ -4,25 +4,28 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from parcours.contact import normalize_email, normalize_mobile
 from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
     Channel,
+    Choice,
     CodeChallenge,
     CodeInput,
     ResendInput,
     Deadlines,
+    FormDate,
     JourneyPolicy,
+    JsonStrict,
     OpaqueRef,
     OutcomeStatus,
+    Password,
     StrictInput,
     destination_of,
 )
 from parcours.names import clean_person_name
-from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 WORKFLOW_TYPE = "Activation"
 ID_PREFIX = "activation/"
@@ -30,7 +33,7 @@ ID_PREFIX = "activation/"
 
 # -- inputs (updates) ------------------------------------------------------------------------
 
-class ActivationStart(BaseModel):
+class ActivationStart(JsonStrict):
     """The workflow's start argument: only the policy; nothing about the person."""
 
     policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
@@ -39,7 +42,7 @@ class ActivationStart(BaseModel):
 class IdentityInput(StrictInput):
     """ "Je confirme mon identité": names and the mobile or address given to the school."""
 
-    channel: Channel
+    channel: Annotated[Channel, Choice]
     last_name: str = Field(max_length=200)
     first_name: str = Field(max_length=200)
     mobile: str | None = Field(default=None, max_length=64, validate_default=True)
@@ -65,17 +68,7 @@ class ChildAnswerInput(StrictInput):
 
     student_ref: OpaqueRef
     is_guardian: bool
-    birth_date: date | None = Field(default=None, validate_default=True)  # required when confirming
-
-    @field_validator("birth_date", mode="before")
-    @classmethod
-    def _form_date(cls, value):
-        """Also the form's « JJ MM AAAA » (spaces, slashes or dots)."""
-        if isinstance(value, str):
-            parts = value.replace("/", " ").replace(".", " ").split()
-            if len(parts) == 3 and len(parts[2]) == 4 and all(part.isdigit() for part in parts):
-                return f"{parts[2]}-{parts[1].zfill(2)}-{parts[0].zfill(2)}"
-        return value
+    birth_date: FormDate | None = Field(default=None, validate_default=True)  # required when confirming
 
     @field_validator("birth_date")
     @classmethod
@@ -88,8 +81,8 @@ class ChildAnswerInput(StrictInput):
 
 
 class PasswordInput(StrictInput):
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
-    confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    password: Password
+    confirmation: Password
 
 
 # -- journey data (the state machine's model) -------------------------------------------------

@@ -8,8 +8,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
 from parcours.contracts.activation import ChildToConfirm, ChildView
-from parcours.contracts.common import OpaqueRef, StrictInput
-from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from parcours.contracts.common import JsonStrict, OpaqueRef, Password, StrictInput
 
 CHILDREN_WORKFLOW = "ChildrenConfirmation"
 CHILDREN_ID_PREFIX = "children-confirmation/"
@@ -49,11 +48,11 @@ class AccountView(BaseModel):
     children: list[ChildOfAccount]
 
 
-class AccountViewRequest(BaseModel):
+class AccountViewRequest(JsonStrict):
     account_ref: str
 
 
-class ChildrenStart(BaseModel):
+class ChildrenStart(JsonStrict):
     account_ref: str
     birth_date_max_wrong_tries: int = 3
     idle_lifetime: timedelta = timedelta(hours=24)
@@ -82,7 +81,7 @@ class ChildrenOutcome(BaseModel):
     step: ChildrenConfirmationStep
 
 
-class LinkReportStart(BaseModel):
+class LinkReportStart(JsonStrict):
     account_ref: str
     student_ref: OpaqueRef
 
@@ -101,7 +100,7 @@ class LinkReportData(BaseModel):
     last_activity_at: datetime | None = None
 
 
-class MergeStart(BaseModel):
+class MergeStart(JsonStrict):
     account_ref: str  # the account to keep, signed in
     sign_in_policy: SignInPolicy = Field(default_factory=SignInPolicy)
     idle_lifetime: timedelta = timedelta(hours=24)
@@ -112,7 +111,7 @@ class MergeInput(StrictInput):
     (provisional or current)."""
 
     identifier: str = Field(max_length=120)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    password: Password
 
     _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
 

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+from parcours import messages
+from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH, refuse_control_characters
 
 MAX_REF_LENGTH = 64
 
@@ -24,10 +38,66 @@ OpaqueRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-]{1,64}$")]
 """An internal reference (account, student, code): no personal data."""
 
 
-class StrictInput(BaseModel):
+class JsonStrict(BaseModel):
+    """A model read from outside (an HTTP body, a start or update input crossing Temporal): each
+    value of the JSON type its schema says, nothing converted — 0 is not false, "yes" not true,
+    "5" not 5, 20130630 not a date. Strict in Python mode too, because HTTP bodies and the client
+    validate decoded JSON (`model_validate` of a dict) while the worker reads the JSON itself
+    (`model_validate_json`): both refuse alike. What JSON carries as a string in a richer type reads
+    its string through its own annotation: an enum by `Choice`, a date by `IsoDate`/`FormDate`
+    (durations are ISO 8601 strings, which strict JSON mode reads; Python code passes timedeltas)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class StrictInput(JsonStrict):
     """Inputs coming from outside: unknown fields and type coercions are errors, strings trimmed."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+# An enum field of a JsonStrict model: its value's string is accepted in Python mode too (strict
+# Python mode takes only the enum's members, not the "sms" of decoded JSON); nothing else is.
+Choice = Strict(False)
+
+Password = Annotated[str, BeforeValidator(refuse_control_characters),
+                     Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)]
+"""A password field: no control character (checked before trimming: a trailing line break too)."""
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The form's « JJ MM AAAA »: spaces, slashes or dots between day, month and year.
+_FORM_DATE = re.compile(r"([0-9]{1,2})[ /.]([0-9]{1,2})[ /.]([0-9]{4})")
+
+
+def _date_reader(*, form: bool) -> Callable[[object], object]:
+    """A date from exactly the strings its schema names; a date object (built in Python) as it is;
+    anything else left to the strict date validation, which refuses it."""
+    wording = messages.DATE_FORMS if form else messages.DATE_ISO
+
+    def read(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            if _ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value)
+            if form and (parts := _FORM_DATE.fullmatch(value)):
+                day, month, year = map(int, parts.groups())
+                return date(year, month, day)
+        except ValueError:
+            raise ValueError(messages.DATE_IMPOSSIBLE) from None
+        raise ValueError(wording)
+
+    return read
+
+
+_ISO_DATE_SCHEMA = {"type": "string", "format": "date"}
+IsoDate = Annotated[date, BeforeValidator(_date_reader(form=False)),
+                    WithJsonSchema(_ISO_DATE_SCHEMA, mode="validation")]
+"""A date as JSON carries it: `YYYY-MM-DD`, nothing else."""
+FormDate = Annotated[date, BeforeValidator(_date_reader(form=True)), WithJsonSchema(
+    {"anyOf": [_ISO_DATE_SCHEMA, {"type": "string", "pattern": f"^{_FORM_DATE.pattern}$"}],
+     "description": "YYYY-MM-DD, or the form's DD MM YYYY (spaces, slashes or dots)"}, mode="validation")]
+"""A date as JSON carries it, or as the form shows it (« 02 03 2014 », « 2/3/2014 »)."""
 
 
 class CodeInput(StrictInput):
@@ -66,7 +136,7 @@ def destination_of(channel: Channel, normalize: Callable[[str], str], required: 
     return validate
 
 
-class JourneyPolicy(BaseModel):
+class JourneyPolicy(JsonStrict):
     """The numbers a journey runs by, fixed at its start from the settings (SPEC defaults)."""
 
     code_validity: timedelta = timedelta(minutes=30)
@@ -136,7 +206,7 @@ class FieldError(BaseModel):
         """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)
         less the parts in `leave_out`; `whole` names a rule across fields, which has no path."""
         path = ".".join(str(part) for part in problem["loc"] if part not in leave_out)
-        return cls(field=path or whole, message=problem["msg"])
+        return cls(field=path or whole, message=messages.TYPE_ERRORS.get(problem["type"], problem["msg"]))
 
 
 class Refusal(BaseModel):

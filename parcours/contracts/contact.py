@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from parcours.contact import normalize_email, normalize_mobile
-from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, OpaqueRef, StrictInput
+from parcours.contracts.common import (
+    Channel,
+    CodeChallenge,
+    Deadlines,
+    JourneyPolicy,
+    JsonStrict,
+    OpaqueRef,
+    StrictInput,
+)
 from parcours.contracts.recovery import MAX_TOKEN_LENGTH
 
 EMAIL_CHANGE_WORKFLOW = "EmailChange"
@@ -28,7 +36,7 @@ class ContactPolicy(JourneyPolicy):
                    public_base_url=settings.public_base_url)
 
 
-class EmailChangeStart(BaseModel):
+class EmailChangeStart(JsonStrict):
     account_ref: str
     policy: ContactPolicy = Field(default_factory=ContactPolicy)
     initial_email: str | None = None  # a request made elsewhere (activation by letter, R-ACT-10)
@@ -96,7 +104,7 @@ class EmailChangeOutcome(BaseModel):
     step: EmailChangeStep
 
 
-class MobileChangeStart(BaseModel):
+class MobileChangeStart(JsonStrict):
     account_ref: str
     policy: ContactPolicy = Field(default_factory=ContactPolicy)
 

@@ -3,13 +3,13 @@ exchange and passes the verified identity; Parcours matches it and activates wit
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contact import normalize_email
 from parcours.contracts.activation import ChildToConfirm, ChildView
-from parcours.contracts.common import JourneyPolicy, StrictInput
+from parcours.contracts.common import IsoDate, JourneyPolicy, JsonStrict, StrictInput
 from parcours.names import clean_person_name
 
 FRANCECONNECT_WORKFLOW = "FranceConnectActivation"
@@ -23,14 +23,14 @@ class FranceConnectIdentity(StrictInput):
     subject: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
     family_name: str = Field(max_length=200)
     given_name: str = Field(max_length=200)
-    birth_date: date
+    birth_date: IsoDate
     email: str = Field(max_length=320)
 
     _names = field_validator("family_name", "given_name")(lambda cls, v: clean_person_name(v))
     _email = field_validator("email")(lambda cls, v: normalize_email(v))
 
 
-class FranceConnectStart(BaseModel):
+class FranceConnectStart(JsonStrict):
     identity: FranceConnectIdentity
     policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
 

@@ -9,15 +9,14 @@ from pydantic import BaseModel, Field, field_validator
 
 from parcours.contact import normalize_email
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
-from parcours.contracts.common import StrictInput
+from parcours.contracts.common import JsonStrict, Password, StrictInput
 from parcours.contracts.contact import ContactPolicy
-from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 
 LETTER_ACTIVATION_WORKFLOW = "LetterActivation"
 LETTER_ACTIVATION_ID_PREFIX = "letter-activation/"
 
 
-class LetterActivationStart(BaseModel):
+class LetterActivationStart(JsonStrict):
     sign_in_policy: SignInPolicy = Field(default_factory=SignInPolicy)
     contact_policy: ContactPolicy = Field(default_factory=ContactPolicy)
     idle_lifetime: timedelta = timedelta(hours=24)
@@ -25,15 +24,15 @@ class LetterActivationStart(BaseModel):
 
 class LetterCredentialsInput(StrictInput):
     identifier: str = Field(max_length=120)
-    provisional_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    provisional_password: Password
 
     _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
 
 
 class LetterDetailsInput(StrictInput):
     email: str | None = Field(default=None, max_length=320)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
-    confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    password: Password
+    confirmation: Password
 
     _email = field_validator("email")(lambda cls, v: None if v is None else normalize_email(v))
 

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contact import normalize_email, normalize_mobile
 from parcours.contracts.accounts import clean_identifier
-from parcours.contracts.common import Channel, CodeChallenge, Deadlines, JourneyPolicy, StrictInput, destination_of
-from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from parcours.contracts.common import (
+    Channel,
+    Choice,
+    CodeChallenge,
+    Deadlines,
+    JourneyPolicy,
+    JsonStrict,
+    Password,
+    StrictInput,
+    destination_of,
+)
 
 IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
 IDENTIFIER_RECOVERY_ID_PREFIX = "identifier-recovery/"
@@ -32,14 +42,14 @@ class RecoveryPolicy(JourneyPolicy):
                    link_validity=settings.password_reset_link_validity, public_base_url=settings.public_base_url)
 
 
-class RecoveryStart(BaseModel):
+class RecoveryStart(JsonStrict):
     policy: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
 
 
 class IdentifierRequestInput(StrictInput):
     """ "Identifiant oublié": by mail (guardians and students) or by SMS (guardians)."""
 
-    channel: Channel
+    channel: Annotated[Channel, Choice]
     email: str | None = Field(default=None, max_length=320, validate_default=True)
     mobile: str | None = Field(default=None, max_length=64, validate_default=True)
 
@@ -56,7 +66,7 @@ class IdentifierRequestInput(StrictInput):
 class ResetRequestInput(StrictInput):
     """ "Mot de passe oublié": the identifier, and by mail the account's address too (R-REC-3)."""
 
-    channel: Channel
+    channel: Annotated[Channel, Choice]
     identifier: str = Field(max_length=120)
     email: str | None = Field(default=None, max_length=320, validate_default=True)
 
@@ -74,8 +84,8 @@ class LinkPasswordInput(StrictInput):
 
     token: str | None = Field(default=None, min_length=16, max_length=MAX_TOKEN_LENGTH,
                               pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
-    confirmation: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)
+    password: Password
+    confirmation: Password
 
 
 class RecoveryData(CodeChallenge):

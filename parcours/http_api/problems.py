@@ -68,7 +68,19 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
                         media_type=PROBLEM_JSON, headers=headers)
 
 
+def _body_not_json(request: Request) -> JSONResponse:
+    return problem_response(request, 400, "malformed_body", "Malformed body", messages.BODY_NOT_JSON)
+
+
+def _is_json_failure(problem: dict) -> bool:
+    """FastAPI's error for a body that did not parse (its "field" a byte offset), or for one it did
+    not read as JSON (another content type): the body handed over as bytes."""
+    return problem["type"] == "json_invalid" or (problem["loc"] == ("body",) and isinstance(problem["input"], bytes))
+
+
 async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    if any(_is_json_failure(problem) for problem in error.errors()):
+        return _body_not_json(request)
     errors = [FieldError.from_pydantic(problem, leave_out=("body",), whole="body") for problem in error.errors()]
     return problem_response(request, 422, "invalid_input", "Invalid input",
                             messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
@@ -117,6 +129,8 @@ async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400:  # FastAPI's "There was an error parsing the body" (e.g. not UTF-8)
+        return _body_not_json(request)
     reason = {400: "malformed_body", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
               415: "unsupported_media_type"}.get(error.status_code, "http_error")
     return problem_response(request, error.status_code, reason, str(error.detail), str(error.detail))
