@@ -38,7 +38,13 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.activation_view import build_step, expected_updates, operator_details
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import (
+        JOURNEY_FAILURES,
+        ActivityFailed,
+        JourneyWorkflow,
+        check_new_password,
+        rejection,
+    )
 
 
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=JOURNEY_FAILURES)

@@ -32,7 +32,8 @@ def raised_at(error: BaseException) -> str:
     """Where an error was raised, innermost frame first: functions, files and lines, without the
     error's message or the source lines (no file is read inside a workflow)."""
     frames = traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__), lookup_lines=False)
-    return " < ".join(f"{frame.name} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" for frame in reversed(frames))
+    return " < ".join(f"{frame.name} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"
+                      for frame in reversed(frames))
 
 
 class _UpdatesRefuseUnexpectedErrors(WorkflowInboundInterceptor):
