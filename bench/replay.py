@@ -18,6 +18,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from bench import drive
 from parcours.codec import parcours_data_converter
 from parcours.sandbox import RESTRICTIONS, JourneySandboxRunner
+from parcours.workflows.update_errors import UpdateErrorsInterceptor
 from parcours.worker import WORKFLOWS
 
 RUNNERS: dict[str, WorkflowRunner] = {
@@ -38,7 +39,8 @@ async def one_activation_history(stack: drive.Stack) -> WorkflowHistory:
 
 
 async def cpu_ms_per_replay(runner: WorkflowRunner, history: WorkflowHistory, replays: int, converter) -> float:
-    replayer = Replayer(workflows=WORKFLOWS, workflow_runner=runner, data_converter=converter)
+    replayer = Replayer(workflows=WORKFLOWS, workflow_runner=runner, data_converter=converter,
+                        interceptors=[UpdateErrorsInterceptor()])
     await replayer.replay_workflow(history)  # warm-up: imports, validation
 
     async def histories():

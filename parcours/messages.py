@@ -100,6 +100,8 @@ ABANDONED = "Votre demande d'activation a expiré faute d'activité. Veuillez re
 SUPERSEDED = "Une nouvelle demande d'activation a été faite pour ce compte : celle-ci n'est plus valable."
 UNKNOWN_ACCOUNT = "Ce compte n'existe pas."
 NOT_NOW = "Cette action n'est pas possible à cette étape."
+# A fault of ours (a workflow bug, a dependency down past its budget): the journey stays where it was.
+INTERNAL_ERROR = "Une erreur inattendue est survenue. Veuillez réessayer."
 
 # Message bodies (SMS and mail)
 SMS_CODE_BODY = "EduConnect : votre code de sécurité est {code}. Il est valable {minutes} min. Ne le communiquez à personne."

@@ -14,9 +14,11 @@ replaying one activation's history (`python -m bench replay`), it took the workf
 - every entry into the sandbox compiled its fixed snippet again; it is compiled once.
 
 Without the repetitions, the same replay takes 23.3 ms. Both shortcuts lean on the SDK's private
-`_Instance`; a test checks that they are in force with the installed SDK (tests/test_sandbox.py).
-An SDK without that class gets its stock sandbox, one that keeps its bookkeeping elsewhere gets the
-SDK's own way of reading the contexts: slower, as safe.
+`_Instance`, so the SDK is pinned to the minor version they were built against (SDK_BUILT_AGAINST,
+pyproject.toml); tests check that they are in force with the installed SDK and that the pin holds
+(tests/test_sandbox.py). Moving to the next minor: raise both, run those tests and the replay of
+the recorded histories (docs/deploys.md). An SDK without that class gets its stock sandbox, one
+that keeps its bookkeeping elsewhere gets the SDK's own way of reading the contexts: slower, as safe.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ except ImportError:  # pragma: no cover - an SDK that reorganised its sandbox
 from parcours.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+SDK_BUILT_AGAINST = "1.35"  # the temporalio minor version whose private sandbox this extends
 
 # Deterministic third-party modules shared with the sandbox instead of re-imported per run
 # (faster, and their lazy imports at validation time do not trip the sandbox).
@@ -65,7 +69,7 @@ if _Instance is not None:
 
         def _in_sandbox(self):
             """The SDK's object inside the sandbox; None with an SDK that keeps it elsewhere, whose
-            own way is then taken (the SDK's version range is open, and this is its private part)."""
+            own way is then taken (a patch release may move its private part)."""
             return getattr(self, "globals_and_locals", {}).get("__temporal_in_sandbox")
 
         def get_serialization_context(self, command_info):

@@ -30,11 +30,19 @@ from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
+from parcours.workflows.update_errors import UpdateErrorsInterceptor
 
 WORKFLOWS = [ActivationWorkflow, SignInWorkflow, PasswordChangeWorkflow, IdentifierRecoveryWorkflow,
              PasswordResetWorkflow, AccountViewWorkflow, LinkReportWorkflow, ChildrenConfirmationWorkflow,
              AccountMergeWorkflow, EmailChangeWorkflow, MobileChangeWorkflow, LetterActivationWorkflow,
              FranceConnectActivationWorkflow]
+
+
+def workflow_options(settings: Settings) -> dict:
+    """How workflow code runs, the same for a worker and a replayer (tests/test_replay.py): a
+    history replays only as the worker that made it ran it."""
+    return dict(workflows=WORKFLOWS, workflow_runner=workflow_runner(settings),
+                interceptors=[UpdateErrorsInterceptor()])
 
 
 async def connect(settings: Settings, *, serve_metrics: bool = False) -> Client:
@@ -53,11 +61,10 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=WORKFLOWS,
         activities=build_activities(dependencies),
         max_cached_workflows=settings.worker_max_cached_workflows,
         max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
-        workflow_runner=workflow_runner(settings),
+        **workflow_options(settings),
     )
 
 

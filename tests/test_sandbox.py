@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import tomllib
 import uuid
+from importlib.metadata import version
+from pathlib import Path
 from types import SimpleNamespace
 from unittest import mock
 
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from temporalio.client import Client
 from temporalio.converter import (
     ActivitySerializationContext,
@@ -104,8 +109,8 @@ async def test_the_shortcuts_are_in_force_with_this_sdk(time_env, settings):
 
 
 async def test_an_sdk_that_keeps_its_bookkeeping_elsewhere_gets_its_own_way(time_env, settings):
-    """The SDK's version range is open: should a release move what the contexts are read from,
-    journeys take the SDK's own path rather than fail."""
+    """Should a release of the pinned minor move what the contexts are read from, journeys take the
+    SDK's own path rather than fail."""
     stock, ours = [], []
     assert await run_workflow(time_env, SandboxedWorkflowRunner(restrictions=RESTRICTIONS), CallsActivities,
                               "bonjour", codec=ContextRecordingCodec(stock)) == ["bonjour", "bonjour"]
@@ -121,3 +126,13 @@ def test_the_bookkeeping_is_looked_for_where_this_sdk_keeps_it():
         is in_sandbox
     assert SandboxedJourney._in_sandbox(SimpleNamespace(globals_and_locals={})) is None
     assert SandboxedJourney._in_sandbox(SimpleNamespace()) is None
+
+
+def test_the_sdk_is_pinned_to_the_minor_version_the_sandbox_was_built_against():
+    """The shortcuts extend the SDK's private sandbox: a new minor version comes in by a deliberate
+    change of SDK_BUILT_AGAINST and the pin together, never by an install picking it."""
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    [pin] = [Requirement(r) for r in project["project"]["dependencies"] if Requirement(r).name == "temporalio"]
+    major, minor = (int(part) for part in sandbox.SDK_BUILT_AGAINST.split("."))
+    assert pin.specifier == SpecifierSet(f">={major}.{minor}.0,<{major}.{minor + 1}")
+    assert version("temporalio") in pin.specifier

@@ -34,6 +34,7 @@ STATUS_BY_REASON = {
     "invalid_input": 422,
     "send_failed": 503,
     "failed": 502,
+    "internal_error": 500,
 }
 
 
@@ -125,7 +126,7 @@ async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSON
 async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
     return problem_response(request, 500, "internal_error", "Internal error",
-                            "Une erreur inattendue est survenue. Veuillez réessayer.")
+                            messages.INTERNAL_ERROR)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -38,12 +38,16 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.activation_view import build_step, expected_updates, operator_details
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import ActivityFailed, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import (
+        JOURNEY_FAILURES,
+        ActivityFailed,
+        JourneyWorkflow,
+        check_new_password,
+        rejection,
+    )
 
 
-# Any exception fails the update it happened in (or, in the run loop, the journey) instead of
-# leaving a workflow task retrying forever; operators see it as a failed update or journey.
-@workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=[Exception])
+@workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=JOURNEY_FAILURES)
 class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
     kind = "activation"
     code_purpose = CodePurpose.ACTIVATION

@@ -43,10 +43,10 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
     from parcours.states.children_view import child_views
     from parcours.workflows.children_step import ChildrenStep
-    from parcours.workflows.common import JourneyWorkflow, local_activity_options
+    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, local_activity_options
 
 
-@workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class AccountViewWorkflow:
     """« Mon compte / Mes informations » and « Mes enfants », read through Temporal like the rest."""
 
@@ -56,7 +56,7 @@ class AccountViewWorkflow:
                                                summary="read the account", **local_activity_options())
 
 
-@workflow.defn(name=LINK_REPORT_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=LINK_REPORT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class LinkReportWorkflow(JourneyWorkflow):
     kind = "link_report"
     results = {"reported": ("link_reported", messages.LINK_REPORT_DONE),
@@ -89,7 +89,7 @@ class LinkReportWorkflow(JourneyWorkflow):
                               messages=[self.message] if self.message else [])
 
 
-@workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "children_confirmation"
     updates_by_state = {"children_to_confirm": ["answer_child"]}
@@ -155,7 +155,7 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
         return ChildrenOutcome(status=status, message=message, tries_left=tries_left, step=self.current_step())
 
 
-@workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class AccountMergeWorkflow(JourneyWorkflow):
     kind = "account_merge"
     updates_by_state = {"other_account_to_give": ["merge"]}

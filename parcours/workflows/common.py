@@ -66,6 +66,14 @@ class ActivityFailed(Exception):
         self.type = getattr(cause, "type", None)
 
 
+# What fails a journey from its own loop, besides Temporal's failures (a refusal, an activity's
+# error), which do by default: an activity whose tries are spent — a retried workflow task would
+# only meet the same recorded failure again. Never a superclass of NondeterminismError: a bad
+# deploy must leave open journeys stuck until a fixed one, not failed (docs/deploys.md). In an
+# update handler, any unexpected error fails that update alone (update_errors.py).
+JOURNEY_FAILURES: list[type[Exception]] = [ActivityFailed]
+
+
 def local_activity_options(budget: timedelta = USER_BUDGET) -> dict:
     return dict(start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=retry_within(budget),
                 local_retry_threshold=LOCAL_RETRY_THRESHOLD)

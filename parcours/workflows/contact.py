@@ -51,10 +51,10 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.states.contact import MOBILE_CODE_STATES, EmailChangeJourney, MobileChangeJourney
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import ActivityFailed, JourneyWorkflow, rejection
+    from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, rejection
 
 
-@workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class EmailChangeWorkflow(JourneyWorkflow):
     kind = "email_change"
 
@@ -244,7 +244,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
         return EmailChangeOutcome(status=status, message=message, retry_at=retry_at, step=self.current_step())
 
 
-@workflow.defn(name=MOBILE_CHANGE_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=MOBILE_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
     """R-CON-7, one per account like the email change."""
 

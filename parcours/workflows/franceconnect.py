@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.children_view import child_views
     from parcours.states.franceconnect import FranceConnectActivationJourney
     from parcours.workflows.children_step import ChildrenStep
-    from parcours.workflows.common import JourneyWorkflow
+    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow
 
 MATCH_EVENTS = {"not_found": "identity_not_found", "subject_taken": "subject_already_linked",
                 "already_active": "account_already_active"}
@@ -35,7 +35,7 @@ STATE_MESSAGES = {"children_to_confirm": messages.CHILDREN_PROMPT, "activated": 
                   "already_active": messages.ALREADY_ACTIVE, "abandoned": messages.ABANDONED}
 
 
-@workflow.defn(name=FRANCECONNECT_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=FRANCECONNECT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "franceconnect_activation"
     updates_by_state = {"children_to_confirm": ["answer_child"]}

@@ -24,11 +24,11 @@ with workflow.unsafe.imports_passed_through():
         LetterDetailsInput,
     )
     from parcours.states.letter_activation import LetterActivationJourney
-    from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
     from parcours.workflows.contact import EmailChangeWorkflow
 
 
-@workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class LetterActivationWorkflow(JourneyWorkflow):
     kind = "letter_activation"
     updates_by_state = {"credentials_to_check": ["submit_credentials"], "details_to_give": ["submit_details"]}

@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.contracts.common import FieldError
     from parcours.states.password_change import PasswordChangeJourney
-    from parcours.workflows.common import JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
 
 FINAL_MESSAGES = {
     "changed": messages.PASSWORD_CHANGED,
@@ -33,7 +33,7 @@ FINAL_MESSAGES = {
 }
 
 
-@workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class PasswordChangeWorkflow(JourneyWorkflow):
     kind = "password_change"
     updates_by_state = {"password_to_change": ["change_password"]}

@@ -43,7 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.code_step import code_step_deadline, code_tries_left, resend_available_at, resends_left
     from parcours.states.recovery import RESET_CODE_STATES, IdentifierRecoveryJourney, PasswordResetJourney
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import USER_BUDGET, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET, JourneyWorkflow, check_new_password, rejection
 
 ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
 
@@ -72,7 +72,7 @@ class RecoveryWorkflow(JourneyWorkflow):
                                step=self.current_step())
 
 
-@workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class IdentifierRecoveryWorkflow(RecoveryWorkflow):
     kind = "identifier_recovery"
     updates_by_state = {"request_to_receive": ["request_identifier"]}
@@ -135,7 +135,7 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
         return self.data.matched
 
 
-@workflow.defn(name=PASSWORD_RESET_WORKFLOW, failure_exception_types=[Exception])
+@workflow.defn(name=PASSWORD_RESET_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     kind = "password_reset"
     code_purpose = CodePurpose.PASSWORD_RESET_CODE
