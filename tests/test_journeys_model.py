@@ -177,12 +177,13 @@ class JourneysAgain(RuleBasedStateMachine):
         fresh, self.messages_seen = messages[self.messages_seen:], len(messages)
         return fresh
 
-    def expect_messages(self, *expected: tuple[str, str]) -> list[dict]:
-        """The messages sent since the last step are exactly these (channel, destination)."""
+    def sent(self, *expected: tuple[str, str]) -> tuple[list[dict], str]:
+        """The messages sent since the last step, and how they differ from `expected` ((channel,
+        destination) each), "" when they do not. Each rule asserts on its own line: hypothesis tells
+        failures apart by where they are raised, so each journey's gets its own counterexample."""
         fresh = self.new_messages()
-        assert sorted((m["channel"], m["to"]) for m in fresh) == sorted(expected), (
-            f"expected {sorted(expected)}, the inbox got {[(m['channel'], m['to']) for m in fresh]}")
-        return fresh
+        got = sorted((m["channel"], m["to"]) for m in fresh)
+        return fresh, "" if got == sorted(expected) else f"the journey said it sent {sorted(expected)}, the inbox got {got}"
 
     def ref_of(self, name: str) -> str:
         account = self.accounts[name]
@@ -224,7 +225,8 @@ class JourneysAgain(RuleBasedStateMachine):
         result = self.run(self.parcours.sign_in(account.identifier, account.password))
         assert result.status == "signed_in", (name, result)
         account.account_ref = result.account_ref
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     @rule(data=st.data(), index=st.integers(0, len(NEW_PASSWORDS)))
     def change_password(self, data, index):
@@ -236,12 +238,14 @@ class JourneysAgain(RuleBasedStateMachine):
         assert outcome.status == "accepted", outcome
         account.password = new
         notice = self.notice_destination(account)
-        self.expect_messages(*([notice] if notice else []))
+        fresh, unlike = self.sent(*([notice] if notice else []))
+        assert not unlike, unlike
 
     # -- mobile change (R-CON-7) ------------------------------------------------------------------
 
-    @rule(data=st.data(), choice=st.integers(0, 1))
-    def request_mobile_change(self, data, choice):
+    @rule(data=st.data(), choice=st.integers(0, 1), then_confirm=st.booleans())
+    def request_mobile_change(self, data, choice, then_confirm):
+        """A new number; `then_confirm`: its code typed at once, as most users do."""
         name = data.draw(st.sampled_from(self.active(guardian=True) + ["lea"]))  # and a student's refusal
         account = self.accounts[name]
         number = NEW_MOBILES.get(name, NEW_MOBILES["sophie"])[choice]
@@ -254,28 +258,39 @@ class JourneysAgain(RuleBasedStateMachine):
             with pytest.raises(JourneyActionRejected) as refused:
                 self.run(journey.request_change(number))
             assert refused.value.reason == ("not_a_guardian" if not account.guardian else "same_as_current")
-            self.expect_messages()
+            fresh, unlike = self.sent()
+            assert not unlike, unlike
             return
         live = account.mobile_change
         outcome = self.run(journey.request_change(number))
         if live is not None and live.sent == self.world.settings.codes_per_journey:
             assert outcome.status == "resend_refused", outcome
-            self.expect_messages()
+            fresh, unlike = self.sent()
+            assert not unlike, unlike
             return
         assert outcome.status == "accepted" and outcome.step.state == "code_sent", outcome
-        [sms] = self.expect_messages(("sms", e164(number)))
+        fresh, unlike = self.sent(("sms", e164(number)))
+        assert not unlike, unlike
+        [sms] = fresh
         if live is not None:
             account.spent.append(live.secret)  # the newer code voids the older one
         account.mobile_change = OpenChange(journey, code_in(sms["body"]), sent=1 + (live.sent if live else 0))
         account.pending_mobile = e164(number)
+        if then_confirm:
+            self.confirm_mobile_of(name)
 
     @precondition(lambda self: self.with_open("mobile_change"))
     @rule(data=st.data())
     def confirm_mobile(self, data):
-        account = self.accounts[data.draw(st.sampled_from(self.with_open("mobile_change")))]
+        self.confirm_mobile_of(data.draw(st.sampled_from(self.with_open("mobile_change"))))
+
+    def confirm_mobile_of(self, name: str) -> None:
+        """The live run's own code confirms the pending number."""
+        account = self.accounts[name]
         outcome = self.run(account.mobile_change.journey.submit_code(account.mobile_change.secret))
         assert outcome.status == "accepted" and outcome.step.state == "confirmed", outcome
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
         account.spent.append(account.mobile_change.secret)
         account.mobile, account.pending_mobile, account.mobile_change = account.pending_mobile, None, None
 
@@ -296,7 +311,8 @@ class JourneysAgain(RuleBasedStateMachine):
         assert outcome.status == "code_incorrect", (
             f"a spent code {outcome.status} the pending number of {name}: {outcome.step.state}")
         live.wrong_tries += 1
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     def spent_codes(self, name: str) -> list[str]:
         account = self.accounts[name]
@@ -304,8 +320,9 @@ class JourneysAgain(RuleBasedStateMachine):
 
     # -- email change (R-CON-2 … R-CON-6) ---------------------------------------------------------
 
-    @rule(data=st.data(), choice=st.sampled_from(NEW_EMAIL_NAMES))
-    def request_email_change(self, data, choice):
+    @rule(data=st.data(), choice=st.sampled_from(NEW_EMAIL_NAMES), then_confirm=st.booleans())
+    def request_email_change(self, data, choice, then_confirm):
+        """A new address; `then_confirm`: its link followed at once."""
         name = data.draw(st.sampled_from(self.active()))
         account = self.accounts[name]
         address = f"{name}.{choice}@example.org"
@@ -318,34 +335,43 @@ class JourneysAgain(RuleBasedStateMachine):
             with pytest.raises(JourneyActionRejected) as refused:
                 self.run(journey.request_change(address, address))
             assert refused.value.reason == "same_as_current"
-            self.expect_messages()
+            fresh, unlike = self.sent()
+            assert not unlike, unlike
             return
         live = account.email_change
         outcome = self.run(journey.request_change(address, address))
         if live is not None and live.sent == self.world.settings.codes_per_journey:
             assert outcome.status == "resend_refused", outcome
-            self.expect_messages()
+            fresh, unlike = self.sent()
+            assert not unlike, unlike
             return
         assert outcome.status == "accepted" and outcome.step.state == "link_sent", outcome
         notice = [("mail", account.email)] if account.email else []  # R-CON-3: the old address is told
-        fresh = self.expect_messages(("mail", address), *notice)
+        fresh, unlike = self.sent(("mail", address), *notice)
+        assert not unlike, unlike
         [link] = [m for m in fresh if m["to"] == address]
         if live is not None:
             account.spent.append(live.secret)  # R-CON-6: the older link stops working
         account.email_change = OpenChange(journey, link_token(link["body"]), sent=1 + (live.sent if live else 0))
         account.pending_email = address
+        if then_confirm:
+            self.confirm_email_of(name)
 
     @precondition(lambda self: self.with_open("email_change"))
     @rule(data=st.data())
     def confirm_email(self, data):
-        name = data.draw(st.sampled_from(self.with_open("email_change")))
+        self.confirm_email_of(data.draw(st.sampled_from(self.with_open("email_change"))))
+
+    def confirm_email_of(self, name: str) -> None:
+        """The live run's own link, opened then confirmed by the signed-in account (R-CON-5)."""
         account = self.accounts[name]
         live = account.email_change
         opened = self.run(live.journey.open_link(live.secret))
         assert opened.status == "accepted" and opened.step.new_email == account.pending_email, opened
         outcome = self.run(live.journey.confirm(live.secret, self.ref_of(name)))
         assert outcome.status == "accepted" and outcome.step.state == "confirmed", outcome
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
         account.spent.append(live.secret)
         account.email, account.pending_email, account.email_change = account.pending_email, None, None
 
@@ -359,7 +385,8 @@ class JourneysAgain(RuleBasedStateMachine):
         outcome = self.run(account.email_change.journey.confirm(token, self.ref_of(name)))
         assert outcome.status == "link_invalid", (
             f"a spent link {outcome.status} the pending address of {name}: {outcome.step.state}")
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     def spent_tokens(self, name: str) -> list[str]:
         account = self.accounts[name]
@@ -385,7 +412,8 @@ class JourneysAgain(RuleBasedStateMachine):
         self.track(journey)
         assert outcome.status == "accepted", outcome
         self.run(settled(journey))
-        fresh = self.expect_messages(*([(channel, destination)] if confirmed else []))
+        fresh, unlike = self.sent(*([(channel, destination)] if confirmed else []))
+        assert not unlike, unlike
         assert all(account.identifier in m["body"] for m in fresh)
 
     @rule(data=st.data(), channel=st.sampled_from(["mail", "sms"]))
@@ -401,7 +429,9 @@ class JourneysAgain(RuleBasedStateMachine):
         self.track(journey)
         assert outcome.status == "accepted", outcome
         self.run(settled(journey))
-        [message] = self.expect_messages(("mail", account.email) if channel == "mail" else ("sms", account.mobile))
+        fresh, unlike = self.sent(("mail", account.email) if channel == "mail" else ("sms", account.mobile))
+        assert not unlike, unlike
+        [message] = fresh
         if account.reset is not None:
             account.spent.append(account.reset[2])  # one live reset per account: the older one is void
         account.reset = (journey, channel, link_token(message["body"]) if channel == "mail" else code_in(message["body"]))
@@ -419,7 +449,8 @@ class JourneysAgain(RuleBasedStateMachine):
             assert self.run(journey.open_link(secret)).status == "accepted"
         outcome = self.run(journey.choose_password(secret if channel == "mail" else None, new, new))
         assert outcome.step.state == "password_reset", outcome
-        self.expect_messages(self.notice_destination(account))
+        fresh, unlike = self.sent(self.notice_destination(account))
+        assert not unlike, unlike
         account.password, account.reset = new, None
         account.spent.append(secret)
 
@@ -433,7 +464,8 @@ class JourneysAgain(RuleBasedStateMachine):
         journey = self.accounts[name].reset[0]
         token = data.draw(st.sampled_from(self.spent_tokens_any(name)))
         assert self.run(journey.open_link(token)).status == "link_invalid"
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     def spent_tokens_any(self, name: str) -> list[str]:
         return sorted({t for t in self.accounts[name].spent if not t.isdigit()})
@@ -455,7 +487,8 @@ class JourneysAgain(RuleBasedStateMachine):
             self.run(journey.answer_child({"student_ref": ref, "is_guardian": True, "birth_date": BIRTH_DATES[ref]}))
             account.children[ref] = "confirmed"
         assert self.run(journey.current_step()).state == "confirmed"
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     @rule(data=st.data())
     def report_link(self, data):
@@ -468,7 +501,8 @@ class JourneysAgain(RuleBasedStateMachine):
             account.children[ref] = "reported"
         else:
             assert step.state == "only_link_kept", step
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     @precondition(lambda self: not self.accounts["camille"].active)
     @rule(index=st.integers(0, len(NEW_PASSWORDS)))
@@ -478,13 +512,16 @@ class JourneysAgain(RuleBasedStateMachine):
         journey, outcome = self.run(self.parcours.start_activation(CAMILLE_SMS))
         self.track(journey)
         assert outcome.status == "accepted", outcome
-        [sms] = self.expect_messages(("sms", e164(CAMILLE_SMS["mobile"])))
+        fresh, unlike = self.sent(("sms", e164(CAMILLE_SMS["mobile"])))
+        assert not unlike, unlike
+        [sms] = fresh
         self.run(journey.submit_code(code_in(sms["body"])))
         self.run(journey.answer_child(LEA))
         password = self.next_password(account, index)
         outcome = self.run(journey.choose_password(password, password))
         assert outcome.step.state == "activated", outcome
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
         account.active, account.password, account.mobile = True, password, e164(CAMILLE_SMS["mobile"])
         account.children = {LEA["student_ref"]: "confirmed"}
 
@@ -507,7 +544,8 @@ class JourneysAgain(RuleBasedStateMachine):
                 account.spent.append(account.reset[2])
             account.email_change = account.mobile_change = account.reset = None
             account.pending_email = account.pending_mobile = None
-        self.expect_messages()
+        fresh, unlike = self.sent()
+        assert not unlike, unlike
 
     # -- what « Mon compte » shows ----------------------------------------------------------------
 
