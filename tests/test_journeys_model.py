@@ -576,7 +576,7 @@ class JourneysAgain(RuleBasedStateMachine):
         self.run(end_all())
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)  # a failing run: hypothesis shrinks for up to 5 min
 async def test_journeys_run_again_on_the_same_account(harness, inbox, time_env, settings):
     JourneysAgain.world = World(asyncio.get_running_loop(), harness, inbox, time_env, settings)
     budget = hypothesis_settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=True,
