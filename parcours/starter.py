@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
 from typing import Optional
@@ -629,5 +631,21 @@ async def clock_advance(duration: str = typer.Argument(..., help="How far: 31m, 
     console.print(f"the clock is now {shown(now)}")
 
 
+def main() -> None:
+    """The `parcours` console script. It ends the process as soon as the command is done, its
+    output flushed: left to the interpreter's shutdown, the Temporal client's runtime threads can
+    abort it (SDK issue: « PyGILState_Release … finalizing », exit 134) after the command succeeded,
+    and a script would take a done action for a failed one. Nothing registers work for that
+    shutdown (the stack of `parcours up` is stopped before its command returns)."""
+    try:
+        app()
+        code = 0
+    except SystemExit as done:  # how click ends every command
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()

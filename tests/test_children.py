@@ -228,3 +228,14 @@ async def test_activation_report_of_a_shared_student_is_recorded_with_its_event(
     view = await parcours.account_view((await parcours.sign_in("p.bernard1", "Cartable-2026!")).account_ref)
     assert view.children == []  # the reported student has left the account (R-KID-3)
     assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]
+
+
+async def test_a_student_reported_already_cannot_be_reported_again(parcours, harness):
+    """R-KID-3: once reported the student has left the account: a second report answers as for a
+    student not in it, and the services get one event, not two."""
+    _, dependencies = harness
+    account_ref = await signed_in(parcours)
+    assert (await parcours.report_link(account_ref, "stu-tom-bernard")).state == "reported"
+    again = await parcours.report_link(account_ref, "stu-tom-bernard")
+    assert again.state != "reported"
+    assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]

@@ -143,3 +143,32 @@ def test_the_tester_clock_is_precise_and_clear_about_a_jam(tmp_path):
         assert time.monotonic() - started < 10
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("arguments, code", [(["--help"], 0), (["no-such-command"], 2)])
+def test_the_console_script_ends_the_process_itself_with_the_commands_exit_code(monkeypatch, capsys, arguments, code):
+    """The interpreter's shutdown could abort the process (exit 134) after a command that had
+    answered, through the Temporal client's runtime threads: the console script ends it first,
+    output flushed, with the command's own code."""
+    import os
+    import sys
+    import tomllib
+    from pathlib import Path
+
+    from parcours import starter
+
+    scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["parcours"] == "parcours.starter:main"
+
+    class Ended(Exception):
+        pass
+
+    def end(status):
+        raise Ended(status)
+
+    monkeypatch.setattr(os, "_exit", end)
+    monkeypatch.setattr(sys, "argv", ["parcours", *arguments])
+    with pytest.raises(Ended) as ended:
+        starter.main()
+    assert ended.value.args == (code,)
+    assert capsys.readouterr().out or code != 0  # the help was written out before the end

@@ -2,7 +2,7 @@
 password change of « Mon compte » (R-CON-1)."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from parcours.client import JourneyActionRejected
 from parcours.crypto import verify_password
@@ -103,3 +103,45 @@ async def test_one_live_password_change_per_account(parcours):
     assert first.journey_id == second.journey_id == f"password-change/{signed_in.account_ref}"
     first_run = (await first.handle.describe()).run_id
     assert (await second.handle.describe()).run_id == first_run
+
+
+async def test_a_failed_check_retried_after_its_commit_is_counted_once(harness):
+    """The COMMIT of a failed check reached the database, its answer did not: the retried activity
+    (same attempt key) answers as the check did and counts nothing more — one below the cap, the
+    retry is not the failure that locks the account. Sign-in, password change and merge alike."""
+    from datetime import datetime, timedelta, timezone
+
+    from temporalio.testing import ActivityEnvironment
+
+    from parcours.activities.children import ChildrenActivities
+    from parcours.activities.credentials import CredentialActivities
+    from parcours.contracts.activities import ChangePasswordRequest, MergeRequest, VerifySignInRequest
+
+    parcours, dependencies = harness
+    account_ref = (await parcours.sign_in(SOPHIE, DEMO_ACTIVE_PASSWORD)).account_ref
+    wrong, policy = "Pas-Le-Bon-1!", dict(now=datetime.now(timezone.utc), max_failures=2, lockout=timedelta(minutes=15))
+    credentials, children = CredentialActivities(dependencies), ChildrenActivities(dependencies)
+    checks = [
+        (SOPHIE, credentials.verify_sign_in,
+         lambda key: VerifySignInRequest(identifier=SOPHIE, password=wrong, attempt_key=key, **policy)),
+        (SOPHIE, credentials.change_password,
+         lambda key: ChangePasswordRequest(journey_id="password-change/x", account_ref=account_ref, current_password=wrong,
+                                           new_password=NEW_PASSWORD, attempt_key=key, **policy)),
+        ("s.bernard2", children.merge_accounts,
+         lambda key: MergeRequest(journey_id="account-merge/x", account_ref=account_ref, other_identifier="s.bernard2",
+                                  other_password=wrong, attempt_key=key, **policy)),
+    ]
+
+    async def account(identifier) -> Account:
+        async with dependencies.sessions() as session:
+            return await session.scalar(select(Account).where(Account.identifier == identifier))
+
+    for identifier, activity, request in checks:
+        async with dependencies.sessions.begin() as session:  # the earlier round's lock lifted
+            await session.execute(update(Account).values(sign_in_locked_until=None, failed_sign_ins=0))
+        first = await ActivityEnvironment().run(activity, request(f"{activity.__name__}/1"))
+        retried = await ActivityEnvironment().run(activity, request(f"{activity.__name__}/1"))
+        assert retried == first and (await account(identifier)).failed_sign_ins == 1, activity.__name__
+        assert (await account(identifier)).sign_in_locked_until is None
+        await ActivityEnvironment().run(activity, request(f"{activity.__name__}/2"))  # another check: it counts
+        assert (await account(identifier)).sign_in_locked_until is not None, activity.__name__  # the cap (2) reached

@@ -29,6 +29,7 @@ from parcours.db.models import (
     AccountStudent,
     AccountStudentStatus,
     GuardianRecord,
+    LinkEvent,
     StudentRecord,
 )
 from parcours.db.queries import (
@@ -73,18 +74,25 @@ class ChildrenActivities:
 
     @activity.defn(name=ActivityName.REPORT_LINK)
     async def report_link(self, request: ReportLinkRequest) -> str:
-        """R-KID-3: "reported", "only_link" (nothing changes) or "not_linked"; the event is written
-        with the change, once per journey."""
+        """R-KID-3: "reported", "only_link" (nothing changes) or "not_linked" (not a student of the
+        account, or one reported already: it has left the account); the event is written with the
+        change, once per journey."""
+        key = f"{request.key_scope}/reported"
         try:
             async with self.deps.sessions.begin() as session:
+                if await session.scalar(select(LinkEvent.id).where(LinkEvent.idempotency_key == key)) is not None:
+                    return "reported"  # a retry after the commit
                 account = await account_by_ref(session, request.account_ref)
-                student = next((s for _, s in await linked_students(session, account) if s.ref == request.student_ref), None)
+                answers = await answers_of(session, account)
+                student = next((s for _, s in await linked_students(session, account)
+                                if s.ref == request.student_ref and answers.get(s.id) != AccountStudentStatus.REPORTED),
+                               None)
                 if student is None:
                     return "not_linked"
                 if await only_guardian_link(session, student):
                     return "only_link"
                 await set_answer(session, account, student, AccountStudentStatus.REPORTED, request.now)
-                record_event(session, f"{request.key_scope}/reported", "link_reported", account, student, request.now)
+                record_event(session, key, "link_reported", account, student, request.now)
                 return "reported"
         except IntegrityError:  # the event of this journey is there already: a retry after the commit
             return "reported"
@@ -132,7 +140,8 @@ class ChildrenActivities:
                 return MergeResult(status="same_account")
             check = await check_credentials(other, request.other_password, request.now, request.max_failures,
                                             request.lockout, allow_provisional=True,
-                                            tries_per_hour=self.deps.account_failed_tries_per_hour)
+                                            tries_per_hour=self.deps.account_failed_tries_per_hour,
+                                            attempt_key=request.attempt_key)
             if check.locked_until is not None:
                 return MergeResult(status="locked", locked_until=check.locked_until)
             if not check.valid:

@@ -45,17 +45,27 @@ async def _password_matches(password_hash: str | None, password: str) -> bool:
     return await asyncio.to_thread(verify_password, password_hash, password)
 
 
+def _sign_in_lock(account: Account, now: datetime) -> datetime | None:
+    locked_until = account.sign_in_locked_until
+    return locked_until if locked_until is not None and now < locked_until else None
+
+
 async def check_credentials(account: Account | None, password: str, now: datetime, max_failures: int,
-                            lockout, *, tries_per_hour: int, allow_provisional: bool = False) -> CredentialCheck:
+                            lockout, *, tries_per_hour: int, allow_provisional: bool = False,
+                            attempt_key: str = "") -> CredentialCheck:
     """The one place a password is checked: failures counted on the account, locked for `lockout`
     after `max_failures` in a row, and refused once the account's failed tries of the hour (codes
     included) are spent; the same work and answer for an unknown account (caller commits).
-    With `allow_provisional` (a merge), a provisioned account's school-issued password counts too."""
+    With `allow_provisional` (a merge), a provisioned account's school-issued password counts too.
+    A failure is counted once per `attempt_key`: the retry of a check whose COMMIT answer was lost
+    answers as the check did (refused, locked if it locked the account), counting nothing more."""
     usable = account is not None and (account.status == AccountStatus.ACTIVE or (
         allow_provisional and account.status == AccountStatus.PROVISIONED))
+    if usable and attempt_key and account.last_failed_attempt_key == attempt_key:
+        await _password_matches(None, password)  # the same work as a check
+        return CredentialCheck(valid=False, locked_until=_sign_in_lock(account, now))
     if usable:
-        locks = [account.sign_in_locked_until if account.sign_in_locked_until and now < account.sign_in_locked_until
-                 else None, tries_blocked_until(account, now, tries_per_hour)]
+        locks = [_sign_in_lock(account, now), tries_blocked_until(account, now, tries_per_hour)]
         locked_until = max((lock for lock in locks if lock is not None), default=None)
         if locked_until is not None:
             await _password_matches(None, password)
@@ -72,6 +82,7 @@ async def check_credentials(account: Account | None, password: str, now: datetim
         account.failed_sign_ins, account.sign_in_locked_until = 0, None
         return CredentialCheck(valid=True, account_ref=account.ref, kind=account.kind, identifier=account.identifier)
     account.failed_sign_ins += 1
+    account.last_failed_attempt_key = attempt_key or None
     count_failed_try(account, now)
     if account.failed_sign_ins >= max_failures:
         account.failed_sign_ins, account.sign_in_locked_until = 0, now + lockout
@@ -92,7 +103,8 @@ class CredentialActivities:
             if request.account_ref is not None and account is not None and account.ref != request.account_ref:
                 account = None
             return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout,
-                                           tries_per_hour=self.deps.account_failed_tries_per_hour)
+                                           tries_per_hour=self.deps.account_failed_tries_per_hour,
+                                           attempt_key=request.attempt_key)
 
     @activity.defn(name=ActivityName.VERIFY_PROVISIONAL)
     async def verify_provisional_password(self, request: VerifySignInRequest) -> CredentialCheck:
@@ -105,7 +117,8 @@ class CredentialActivities:
                 account = None  # the provisional password worked once, for the activation
             return await check_credentials(account, request.password, request.now, request.max_failures,
                                            request.lockout, allow_provisional=True,
-                                           tries_per_hour=self.deps.account_failed_tries_per_hour)
+                                           tries_per_hour=self.deps.account_failed_tries_per_hour,
+                                           attempt_key=request.attempt_key)
 
     @activity.defn(name=ActivityName.ACTIVATE_BY_LETTER)
     async def activate_by_letter(self, request: ActivateByLetterRequest) -> bool:
@@ -138,7 +151,8 @@ class CredentialActivities:
                 return CredentialCheck(valid=True, account_ref=account.ref)
             check = await check_credentials(account, request.current_password, request.now,
                                             request.max_failures, request.lockout,
-                                            tries_per_hour=self.deps.account_failed_tries_per_hour)
+                                            tries_per_hour=self.deps.account_failed_tries_per_hour,
+                                            attempt_key=request.attempt_key)
             if check.valid:
                 await screen_new_password(session, account, request.new_password, field="new_password")
                 account.password_hash = new_hash

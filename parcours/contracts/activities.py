@@ -182,6 +182,7 @@ class VerifySignInRequest(BaseModel):
     now: datetime
     max_failures: int
     lockout: timedelta
+    attempt_key: str = ""  # unique per check (run and update): a retried check is not counted twice
     account_ref: str | None = None  # when given, the identifier must belong to this account
 
 
@@ -202,6 +203,7 @@ class ChangePasswordRequest(JourneyRequest):
     now: datetime
     max_failures: int
     lockout: timedelta
+    attempt_key: str = ""  # see VerifySignInRequest
 
 
 class PasswordNoticeRequest(JourneyRequest):
@@ -291,6 +293,7 @@ class MergeRequest(JourneyRequest):
     now: datetime
     max_failures: int
     lockout: timedelta
+    attempt_key: str = ""  # see VerifySignInRequest
 
 
 class MergeResult(BaseModel):

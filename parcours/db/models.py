@@ -111,6 +111,9 @@ class Account(Base):
     # Failed code and password tries of the current hour, across journeys (activities/attempt_budget.py).
     failed_tries_window_start: Mapped[datetime | None]
     failed_tries_in_window: Mapped[int] = mapped_column(Integer, default=0)
+    # The attempt key of the last failed password check: its retry (a COMMIT whose answer was lost)
+    # is not counted again.
+    last_failed_attempt_key: Mapped[str | None] = mapped_column(String(200))
     password_changed_at: Mapped[datetime | None]
     # Set by the school (notification letter) for a provisioned account; works for a merge (R-KID-1).
     provisional_password_hash: Mapped[str | None] = mapped_column(String(200))

@@ -191,7 +191,7 @@ class AccountMergeWorkflow(JourneyWorkflow):
                 MergeRequest(**self._run_ref(), account_ref=self.data.account_ref,
                              other_identifier=other.identifier, other_password=other.password, now=now,
                              max_failures=self.start.sign_in_policy.max_failures,
-                             lockout=self.start.sign_in_policy.lockout),
+                             lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
                 summary="check the other account and merge, all or nothing",
             )
             if result.status == "merged":

@@ -203,6 +203,12 @@ class JourneyWorkflow:
         """The start of every idempotency key this run builds itself (code submissions)."""
         return key_scope(**self._run_ref())
 
+    def _update_key(self) -> str:
+        """The key of the update being handled: an update id is unique in a run (Temporal runs an
+        update once per id), so a check keyed by it is counted once, however often it is retried."""
+        update = workflow.current_update_info()
+        return f"{self._key_scope}/{update.name}/{update.id}"
+
     def _touch(self) -> datetime:
         """An accepted action: the idle clock restarts and the deadlines are looked at again."""
         now = workflow.now()

@@ -71,7 +71,7 @@ class LetterActivationWorkflow(JourneyWorkflow):
                 ActivityName.VERIFY_PROVISIONAL, CredentialCheck,
                 VerifySignInRequest(identifier=credentials.identifier, password=credentials.provisional_password,
                                     now=now, max_failures=self.start.sign_in_policy.max_failures,
-                                    lockout=self.start.sign_in_policy.lockout),
+                                    lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
                 summary="check the letter's provisional password",
             )
             if not check.valid:  # the same answers as any failed sign-in

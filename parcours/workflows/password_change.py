@@ -75,7 +75,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
                 ChangePasswordRequest(**self._run_ref(), account_ref=self.data.account_ref,
                                       current_password=change.current_password, new_password=change.new_password,
                                       now=now, max_failures=self.start.sign_in_policy.max_failures,
-                                      lockout=self.start.sign_in_policy.lockout),
+                                      lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
                 summary="check the current password, store the new one",
             )
             if check.franceconnect:  # R-CON-1: refused for FranceConnect accounts

@@ -21,7 +21,7 @@ class SignInWorkflow:
             ActivityName.VERIFY_SIGN_IN.value,
             VerifySignInRequest(identifier=start.credentials.identifier, password=start.credentials.password,
                                 now=workflow.now(), max_failures=start.policy.max_failures,
-                                lockout=start.policy.lockout),
+                                lockout=start.policy.lockout, attempt_key=f"{workflow.info().workflow_id}/check"),
             result_type=CredentialCheck, summary="check the password", **local_activity_options(),
         )
         if check.valid:
