@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from parcours.db.migrate import FIRST_REVISION_TABLES, alembic_config
+from parcours.db.migrate import FIRST_REVISION, FIRST_REVISION_TABLES, alembic_config
 from parcours.db.engine import create_schema, make_engine, recreate_schema
 from parcours.db.models import Base
 from parcours.testing import TEST_DATABASE_VARIABLE
@@ -41,9 +42,10 @@ async def test_the_migrations_build_the_models_schema(engine):
 
 async def test_a_database_made_before_migrations_is_taken_over(tmp_path):
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all, tables=[  # how the schema was made before
-            Base.metadata.tables[name] for name in FIRST_REVISION_TABLES])
+    async with engine.begin() as connection:  # the schema as it was made then: the first revision's, unstamped
+        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), FIRST_REVISION))
+        await connection.execute(text("DROP TABLE alembic_version"))
+        assert set(await connection.run_sync(lambda sync: inspect(sync).get_table_names())) == FIRST_REVISION_TABLES
         await connection.execute(text("INSERT INTO school_students (ref, last_name, first_name, birth_date, school, "
                                       "class_name) VALUES ('stu-kept', 'Kept', 'Row', '2014-03-02', 'École', 'CM1')"))
     await create_schema(engine)
