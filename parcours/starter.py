@@ -628,7 +628,7 @@ async def clock_advance(duration: str = typer.Argument(..., help="How far: 31m, 
     settings = get_settings()
     now = await advance(await temporal_client(), step, polled_queue=settings.task_queue,
                         timeout=settings.clock_advance_timeout)
-    console.print(f"the clock is now {shown(now)}")
+    console.print(f"Heure du serveur de test : {shown(now)}")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from parcours.testing import Inbox, running_parcours, settings_for, start_time_skipping_env
+from parcours.testing import Inbox, running_parcours, settings_for, start_dev_server_env, start_time_skipping_env
 
 
 @pytest.fixture(scope="session")
@@ -53,3 +53,17 @@ def embedded_stack(tmp_path_factory):
     stack = EmbeddedStack(tmp_path_factory.mktemp("stack")).start()
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="module")
+def module_keys(tmp_path_factory):
+    """One key ring for a module whose tests share a dev server (`dev_env`)."""
+    return settings_for(tmp_path_factory.mktemp("module-keys"))
+
+
+@pytest.fixture(scope="module")
+async def dev_env(module_keys):
+    """The Temporal dev server (the real server, not time skipping), one per module."""
+    env = await start_dev_server_env(module_keys)
+    yield env
+    await env.shutdown()

@@ -44,13 +44,21 @@ class TcpProxy:
             writer.close()
         self.writers.clear()
 
-    async def _connect(self, client_reader, client_writer) -> None:
+    async def _open_target(self, client_writer):
+        """The connection to the target for a client's, or None (the client's closed) when the
+        target does not answer."""
         try:
             target_reader, target_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
         except OSError:
             client_writer.close()
-            return
+            return None
         self.writers.update({client_writer, target_writer})
+        return target_reader, target_writer
+
+    async def _connect(self, client_reader, client_writer) -> None:
+        if (target := await self._open_target(client_writer)) is None:
+            return
+        target_reader, target_writer = target
         await asyncio.gather(self._pipe(client_reader, target_writer), self._pipe(target_reader, client_writer))
 
     async def _pipe(self, reader, writer) -> None:
@@ -87,12 +95,9 @@ class PostgresCommitDropper(TcpProxy):
         self.armed_after = after
 
     async def _connect(self, client_reader, client_writer) -> None:
-        try:
-            target_reader, target_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        except OSError:
-            client_writer.close()
+        if (target := await self._open_target(client_writer)) is None:
             return
-        self.writers.update({client_writer, target_writer})
+        target_reader, target_writer = target
         committed = asyncio.Event()  # a dropped COMMIT went to the server: its answer must not come back
 
         async def answers() -> None:

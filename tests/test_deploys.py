@@ -16,7 +16,7 @@ from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ActivationJourneyClient
 from parcours.contracts.activation import ID_PREFIX, ActivationStart
 from parcours.crypto import new_reference
-from parcours.testing import Inbox, running_parcours, settings_for, start_dev_server_env
+from parcours.testing import Inbox, running_parcours, settings_for
 from parcours.worker import workflow_options
 from parcours.workflows.activation import ActivationWorkflow
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
@@ -25,18 +25,6 @@ from tests.deploy_workflows import ActivationWithANewFirstStep
 pytestmark = pytest.mark.integration
 SEEN_WITHIN_S = 30
 TASK_TIMEOUT = timedelta(seconds=1)
-
-
-@pytest.fixture(scope="module")
-def module_keys(tmp_path_factory):
-    return settings_for(tmp_path_factory.mktemp("deploy-keys"))
-
-
-@pytest.fixture(scope="module")
-async def dev_env(module_keys):
-    env = await start_dev_server_env(module_keys)
-    yield env
-    await env.shutdown()
 
 
 @pytest.fixture

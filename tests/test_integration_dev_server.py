@@ -7,23 +7,11 @@ import re
 
 import pytest
 
-from parcours.testing import running_parcours, settings_for, start_dev_server_env
+from parcours.testing import running_parcours, settings_for
 from tests.activation_helpers import CAMILLE_MAIL, CAMILLE_SMS, GOOD_PASSWORD, LEA
 from tests.receivers import SmsGateway, SmtpServer
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def module_keys(tmp_path_factory):
-    return settings_for(tmp_path_factory.mktemp("dev-keys"))
-
-
-@pytest.fixture(scope="module")
-async def dev_env(module_keys):
-    env = await start_dev_server_env(module_keys)
-    yield env
-    await env.shutdown()
 
 
 @pytest.fixture
