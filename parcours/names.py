@@ -23,10 +23,12 @@ def clean_person_name(raw: str) -> str:
 
 
 def comparable_name(name: str) -> str:
-    """Case- and accent-free form: "Éloïse" and "eloise" compare equal (R-ACT-1)."""
+    """Case- and accent-free form: "Éloïse" and "eloise" compare equal (R-ACT-1), and so do a
+    hyphen and a space between two parts ("Dupont-Lefèvre", "DUPONT LEFEVRE"): forms and keyboards
+    often lose one for the other, and neither makes it another person's name."""
     decomposed = unicodedata.normalize("NFKD", name)
     without_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(without_marks.replace("’", "'").casefold().split())
+    return " ".join(without_marks.replace("’", "'").replace("-", " ").casefold().split())
 
 
 def identifier_stem(first_name: str, last_name: str) -> str:

@@ -127,6 +127,13 @@ def test_names_compare_without_case_or_accents():
     assert comparable_name("Dupont-Lefèvre") == comparable_name("DUPONT-LEFEVRE")
 
 
+def test_a_hyphen_and_a_space_between_name_parts_compare_equal():
+    """A name typed with a space where the school wrote a hyphen is the same name; the parts
+    themselves still have to match."""
+    assert comparable_name("Dupont-Lefèvre") == comparable_name("DUPONT LEFEVRE") == comparable_name("dupont - lefevre")
+    assert comparable_name("Dupont-Lefèvre") not in (comparable_name("Dupontlefevre"), comparable_name("Dupont"))
+
+
 def test_identifier_stem():
     assert identifier_stem("Éloïse", "Dupont-Lefèvre") == "e.dupontlefevre"
     assert identifier_stem("Jean", "D'Artagnan") == "j.dartagnan"
