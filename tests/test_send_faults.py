@@ -3,6 +3,7 @@ past the send budget the message is marked abandoned and the user is told (no si
 
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from pydantic import SecretStr
@@ -104,27 +105,52 @@ async def test_a_resend_past_the_budget_keeps_the_code_step_for_a_reset_and_a_mo
         await past_the_budget_then_back(gateway, dependencies, mobile, await mobile.request_change("07 81 22 33 44"))
 
 
-async def test_mail_server_down_past_the_budget_the_link_is_abandoned_and_the_request_refused(time_env, settings):
-    """The same for mails: the email-change link past the send budget is `abandoned`, the request
-    refused with `send_failed`, the journey still at its first step; once the server is back,
-    asking again sends the very same link, once."""
+LINK_NOT_SENT = "Le mail n'a pas pu être envoyé. Réessayez avec « Renvoyer le mail »."
+
+
+def mail_server_down(settings):
+    """Settings whose mail server is a free port nobody listens on (yet): the port, the settings."""
     with SmtpServer() as smtp:
         port = smtp.port
-    over_smtp = settings.model_copy(update={"mail_provider": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port,
-                                            "provider_timeout": timedelta(seconds=1),
-                                            "message_send_budget": timedelta(seconds=3)})
+    return port, settings.model_copy(update={"mail_provider": "smtp", "smtp_host": "127.0.0.1", "smtp_port": port,
+                                             "provider_timeout": timedelta(seconds=1),
+                                             "message_send_budget": timedelta(seconds=3)})
+
+
+async def test_mail_server_down_past_the_budget_the_email_change_waits_for_a_resend(time_env, settings):
+    """The same for mails: the email-change link past the send budget is `abandoned` and the user
+    told so, the address kept pending and « Renvoyer le mail » allowed at once; once the server is
+    back the resend sends a new link, under a new key, that confirms the address."""
+    port, over_smtp = mail_server_down(settings)
     async with running_parcours(time_env.client, over_smtp, update_with_start=False) as (parcours, dependencies):
         account_ref = (await parcours.sign_in("s.bernard1", DEMO_ACTIVE_PASSWORD)).account_ref
         journey = await parcours.email_change(account_ref)
-        with pytest.raises(JourneyActionRejected) as refused:
-            await journey.request_change("sophie.nouvelle@example.org", "sophie.nouvelle@example.org")
-        assert refused.value.reason == "send_failed"
-        assert (await journey.current_step()).state == "change_to_request"
+        outcome = await journey.request_change("sophie.nouvelle@example.org", "sophie.nouvelle@example.org")
+        assert (outcome.status, outcome.message) == ("send_failed", LINK_NOT_SENT)
+        assert outcome.step.state == "link_not_sent" and "resend_link" in outcome.step.expected_input
+        assert outcome.step.new_email == "sophie.nouvelle@example.org"
         [delivery] = await ledger(dependencies)
         assert delivery.status == "abandoned" and delivery.idempotency_key.endswith("/email-link/1")
         with SmtpServer(port=port) as smtp:  # back, on the same port
-            assert (await journey.request_change("sophie.nouvelle@example.org",
-                                                 "sophie.nouvelle@example.org")).status == "accepted"
+            resent = await journey.resend_link()
+        assert (resent.status, resent.step.state) == ("accepted", "link_sent")
         assert [mail["To"] for mail in smtp.messages] == ["sophie.nouvelle@example.org", "sophie.bernard@example.org"]
-        statuses = {d.idempotency_key.rsplit("/", 2)[-2]: d.status for d in await ledger(dependencies)}
-        assert statuses == {"email-link": "sent", "email-notice": "sent"}
+        statuses = {"/".join(d.idempotency_key.split("/")[-2:]): d.status for d in await ledger(dependencies)}
+        assert statuses == {"email-link/1": "abandoned", "email-link/2": "sent", "email-notice/2": "sent"}
+        token = parse_qs(urlparse(re.search(r"http\S+", smtp.messages[0].get_content()).group(0)).query)["jeton"][0]
+        assert (await journey.confirm(token, account_ref)).step.state == "confirmed"
+
+
+async def test_an_email_change_whose_link_never_went_out_drops_the_pending_address_when_abandoned(time_env, settings):
+    """R-CON-8: abandoned after a link that could not be sent, the journey leaves the confirmed
+    address alone and nothing pending."""
+    _, over_smtp = mail_server_down(settings)
+    async with running_parcours(time_env.client, over_smtp, update_with_start=False) as (parcours, _):
+        account_ref = (await parcours.sign_in("s.bernard1", DEMO_ACTIVE_PASSWORD)).account_ref
+        journey = await parcours.email_change(account_ref)
+        await journey.request_change("sophie.nouvelle@example.org", "sophie.nouvelle@example.org")
+        assert (await parcours.account_view(account_ref)).pending_email == "sophie.nouvelle@example.org"
+        await time_env.sleep(over_smtp.journey_idle_lifetime + timedelta(minutes=1))
+        assert (await journey.handle.result()).state == "abandoned"  # its last work done
+        view = await parcours.account_view(account_ref)
+        assert (view.email, view.pending_email) == ("sophie.bernard@example.org", None)

@@ -19,16 +19,20 @@ class EmailChangeJourney(StateChart[EmailChangeData]):
 
     change_to_request = State(initial=True)
     link_sent = State()
+    link_not_sent = State()  # the mail server was down past the send budget: the user asks a resend
     confirmed = State(final=True)
     expired = State(final=True)
     abandoned = State(final=True)
 
-    change_requested = change_to_request.to(link_sent) | link_sent.to.itself()  # R-CON-6: replaces
-    link_resent = link_sent.to.itself(cond="resend_allowed")
+    change_requested = (  # R-CON-6: replaces
+        change_to_request.to(link_sent) | link_sent.to.itself() | link_not_sent.to(link_sent))
+    link_resent = link_sent.to.itself(cond="resend_allowed") | link_not_sent.to(link_sent, cond="resend_allowed")
+    link_send_failed = (  # the previous link was voided before the send: it is gone too
+        change_to_request.to(link_not_sent) | link_sent.to(link_not_sent) | link_not_sent.to.itself(internal=True))
     link_opened = link_sent.to.itself(internal=True)
     address_confirmed = link_sent.to(confirmed)
     link_expiry_reached = link_sent.to(expired)  # R-CON-8: the confirmed address stays
-    idle_timeout = change_to_request.to(abandoned)
+    idle_timeout = change_to_request.to(abandoned) | link_not_sent.to(abandoned)
 
     def resend_allowed(self, now: datetime) -> bool:
         return resend_refusal(self.model, now) is None

@@ -70,6 +70,10 @@ class EmailChangeWorkflow(JourneyWorkflow):
                 self.data.last_activity_at = workflow.now()
                 await self._request(start.initial_email)
         await self._run_journey()
+        if self.data.state == "abandoned" and self.data.new_email:  # R-CON-8: a link that never went out
+            await self._activity(ActivityName.DROP_PENDING_EMAIL, bool,
+                                 DropPendingRequest(account_ref=self.data.account_ref, new_email=self.data.new_email),
+                                 summary="drop the pending address")
         return self.current_step()
 
     def next_deadline(self, now: datetime) -> datetime | None:
@@ -93,10 +97,11 @@ class EmailChangeWorkflow(JourneyWorkflow):
 
     def expected_updates(self) -> list[str]:
         return {"change_to_request": ["request_change"],
-                "link_sent": ["request_change", "resend_link", "open_link", "confirm"]}.get(self.data.state, [])
+                "link_sent": ["request_change", "resend_link", "open_link", "confirm"],
+                "link_not_sent": ["request_change", "resend_link"]}.get(self.data.state, [])
 
     def operator_details(self) -> str:
-        if self.data.state == "link_sent":
+        if self.data.state == "link_sent" and self.data.link_expires_at:  # (a resend is fired before it is recorded)
             return f"**link_sent** — waiting for the confirmation, link expires {self.data.link_expires_at:%Y-%m-%d %H:%M} UTC"
         return f"**{self.data.state}**"
 
@@ -107,6 +112,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
             "change_to_request": [messages.EMAIL_CHANGE_PROMPT],
             "link_sent": [messages.EMAIL_PENDING, messages.EMAIL_LINK_SENT.format(address=self.data.new_email, hours=hours),
                           messages.RESEND_MAIL_LINK],
+            "link_not_sent": [messages.LINK_NOT_SENT],
             "confirmed": [messages.EMAIL_CONFIRMED],
             "expired": [messages.EMAIL_LINK_EXPIRED],
             "abandoned": [messages.RECOVERY_ABANDONED],
@@ -117,7 +123,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
             expected_input=self.expected_updates(), messages=text,
             deadlines=Deadlines(link_expires_at=self.data.link_expires_at if waiting else None),
             new_email=self.data.new_email, identifier=self.data.identifier, old_email=self.data.old_email,
-            resends_left=resends_left(self.data) if waiting else None,
+            resends_left=resends_left(self.data) if waiting or self.data.state == "link_not_sent" else None,
         )
 
     @workflow.update
@@ -132,6 +138,9 @@ class EmailChangeWorkflow(JourneyWorkflow):
         if resends_left(self.data) == 0:  # new requests count against the cap too: no mail bombing
             return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
         issued = await self._send_link(new_email, now)
+        if issued is None:
+            self.data.new_email = new_email  # pending on the account: what a resend sends to
+            return self._link_not_sent()
         if issued.status == "same_as_current":
             raise rejection("same_as_current", messages.EMAIL_SAME_AS_CURRENT,
                             [FieldError(field="new_email", message=messages.EMAIL_SAME_AS_CURRENT)])
@@ -156,6 +165,8 @@ class EmailChangeWorkflow(JourneyWorkflow):
                     time=f"{retry_at:%H:%M:%S} UTC")
                 return self._outcome("resend_refused", message, retry_at=retry_at)
             issued = await self._send_link(self.data.new_email, now)
+            if issued is None:
+                return self._link_not_sent()
             self._fire("link_resent", now=now)
             self._record_link(issued, self.data.new_email, now)
             return self._outcome("accepted", messages.EMAIL_PENDING)
@@ -204,10 +215,11 @@ class EmailChangeWorkflow(JourneyWorkflow):
             raise rejection("wrong_account", messages.WRONG_ACCOUNT,
                             [FieldError(field="signed_in_account_ref", message=messages.WRONG_ACCOUNT)])
 
-    async def _send_link(self, new_email: str, now: datetime) -> EmailChangeIssued:
-        """R-CON-3; past the send budget the mail is marked abandoned and the action refused
-        (`send_failed`): asking again sends the same link, once."""
-        sequence = self.data.requests_and_resends + 1
+    async def _send_link(self, new_email: str, now: datetime) -> EmailChangeIssued | None:
+        """R-CON-3; None past the send budget: the mail is marked abandoned in the ledger and the
+        failure counted, so that the next send is a new link under a new key (which voids the
+        abandoned one)."""
+        sequence = self.data.requests_and_resends + self.data.code_send_failures + 1
         try:
             return await self._activity(
                 ActivityName.REQUEST_EMAIL_CHANGE, EmailChangeIssued,
@@ -222,7 +234,14 @@ class EmailChangeWorkflow(JourneyWorkflow):
             await self._activity(ActivityName.ABANDON_MESSAGES, int,
                                  AbandonMessagesRequest(idempotency_key=email_link_key(self._key_scope, sequence)),
                                  summary=f"mark link #{sequence} abandoned")
-            raise rejection("send_failed", messages.SEND_FAILED) from None
+            self.data.code_send_failures += 1
+            return None
+
+    def _link_not_sent(self) -> EmailChangeOutcome:
+        """« Renvoyer le mail » allowed at once: a failed send starts no cooldown and counts against
+        no cap (only links that went out do, see `_record_link`)."""
+        self._fire("link_send_failed")
+        return self._outcome("send_failed", messages.LINK_NOT_SENT)
 
     def _record_link(self, issued: EmailChangeIssued, new_email: str, now: datetime) -> None:
         self.data.requests_and_resends += 1
