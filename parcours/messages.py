@@ -62,7 +62,6 @@ RESEND_SMS = "Je n'ai pas reçu le SMS — Renvoyer le SMS"
 RESEND_MAIL = "Je n'ai pas reçu le mail — Renvoyer le mail"
 RESEND_TOO_SOON = "Veuillez patienter avant de demander un nouveau code (possible à partir de {time})."
 RESEND_CAP_REACHED = "Vous avez demandé trop de codes pour cette activation. Veuillez recommencer plus tard."
-SEND_FAILED = "Le message n'a pas pu être envoyé. Veuillez réessayer dans quelques minutes."
 CODE_NOT_SENT = "Le code n'a pas pu être envoyé. Réessayez avec « Renvoyer le code »."
 LINK_NOT_SENT = "Le mail n'a pas pu être envoyé. Réessayez avec « Renvoyer le mail »."
 # Abuse limits (issue 6): a destination's messages per hour and day; an account's failed tries per hour.

@@ -9,7 +9,6 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from parcours.client import JourneyActionRejected
 from parcours.crypto import message_reference
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import MessageDelivery

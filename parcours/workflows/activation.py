@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         ActivityName,
         AlreadyActiveNoticeRequest,
         ChildDecision,
-        CodeIssued,
         CodePurpose,
         IdentityMatch,
         MatchIdentityRequest,

@@ -48,11 +48,11 @@ class CodeStep:
             self._fire("code_expiry_reached")
             return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
         self.data.code_submissions += 1
+        scope = self._key_scope
         check: CodeCheck = await self._activity(
             ActivityName.CHECK_CODE, CodeCheck,
-            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{self._key_scope}/code-submission/{self.data.code_submissions}",
-                             issued_in=self._key_scope,
-                             attempt=submission.code, now=now),
+            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{scope}/code-submission/{self.data.code_submissions}",
+                             issued_in=scope, attempt=submission.code, now=now),
             summary="check the code",
         )
         self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries - check.tries_left

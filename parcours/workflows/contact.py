@@ -13,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.activities import (
         AbandonMessagesRequest,
         ActivityName,
-        CodeIssued,
         CodePurpose,
         MobileChangeRequest,
         MobileConfirmRequest,

@@ -14,7 +14,6 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
         ActivityName,
-        CodeIssued,
         CodePurpose,
         ResetAfterCodeRequest,
         CheckLinkRequest,
