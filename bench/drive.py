@@ -24,11 +24,11 @@ from bench import skeleton
 from bench.measures import ProcessUsage, billable_actions
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.codec import parcours_data_converter
-from parcours.crypto import new_reference
+from parcours.temporal.codec import parcours_data_converter
+from parcours.security.crypto import new_reference
 from parcours.db.engine import create_schema
 from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, LinkRole, StudentRecord
-from parcours.devstack import DevServerProcess, WorkerProcess
+from parcours.stack.embedded import DevServerProcess, WorkerProcess
 from parcours.settings import Settings, generate_secrets_env
 from parcours.testing import free_port
 

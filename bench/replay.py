@@ -16,8 +16,8 @@ from temporalio.worker import Replayer, UnsandboxedWorkflowRunner, WorkflowRunne
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from bench import drive
-from parcours.codec import parcours_data_converter
-from parcours.sandbox import RESTRICTIONS, JourneySandboxRunner
+from parcours.temporal.codec import parcours_data_converter
+from parcours.temporal.sandbox import RESTRICTIONS, JourneySandboxRunner
 from parcours.workflows.update_errors import UpdateErrorsInterceptor
 from parcours.worker import WORKFLOWS
 

@@ -99,7 +99,7 @@ from parcours.contracts.recovery import (
     RecoveryStep,
     ResetRequestInput,
 )
-from parcours.crypto import idempotent_reference, new_reference
+from parcours.security.crypto import idempotent_reference, new_reference
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
@@ -139,7 +139,7 @@ class JourneyActionRejected(Exception):
 
 
 def _input_errors(invalid: ApplicationError) -> list[FieldError]:
-    """The field errors an input the workflow could not decode carries (parcours/codec.py)."""
+    """The field errors an input the workflow could not decode carries (parcours/temporal/codec.py)."""
     carried = invalid.details[0] if invalid.details and isinstance(invalid.details[0], dict) else {}
     return [FieldError.model_validate(error) for error in carried.get(INPUT_ERRORS_DETAIL, [])]
 

@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     # a burst of journeys made tasks outlast their 10-second time-out and be run again — a collapse.
     # Past this number, tasks wait on the server, where waiting costs nothing.
     worker_max_concurrent_workflow_tasks: int = Field(default=10, ge=2)
-    # The workflow sandbox (parcours/sandbox.py) re-imports workflow modules for each journey it
+    # The workflow sandbox (parcours/temporal/sandbox.py) re-imports workflow modules for each journey it
     # runs, to catch non-deterministic code; False runs them bare (less memory and CPU per journey,
     # no such guard).
     workflow_sandbox: bool = True

@@ -11,12 +11,11 @@ from temporalio.worker import Worker
 
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
-from parcours.codec import parcours_data_converter
 from parcours.logs import configure_logging
-from parcours.observability import runtime_for, tracing_interceptors
 from parcours.db.engine import create_schema
-from parcours.sandbox import workflow_runner
+from parcours.temporal.sandbox import workflow_runner
 from parcours.settings import Settings, get_settings
+from parcours.temporal.connection import connect
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
@@ -43,18 +42,6 @@ def workflow_options(settings: Settings) -> dict:
     history replays only as the worker that made it ran it."""
     return dict(workflows=WORKFLOWS, workflow_runner=workflow_runner(settings),
                 interceptors=[UpdateErrorsInterceptor()])
-
-
-async def connect(settings: Settings, *, serve_metrics: bool = False) -> Client:
-    """A client with the payload codec and tracing; `serve_metrics` for the worker process, whose
-    runtime serves /metrics (a CLI command beside it must not take the same port)."""
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=parcours_data_converter(settings.payload_key_ring()),
-        interceptors=tracing_interceptors(settings),
-        runtime=runtime_for(settings, serve_metrics=serve_metrics),
-    )
 
 
 def build_worker(client: Client, settings: Settings, dependencies: ActivityDependencies) -> Worker:

@@ -1,5 +1,5 @@
 """Real faults for the fault tests: a Temporal dev server that can be stopped and started again on
-its SQLite file (and a worker process that can be SIGKILLed: parcours.devstack), a TCP proxy that
+its SQLite file (and a worker process that can be SIGKILLed: parcours.stack.embedded), a TCP proxy that
 can cut a database off, one in front of PostgreSQL that loses a COMMIT's answer, and a lock that
 keeps a SQLite database from everyone else."""
 
@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from parcours.devstack import DevServerProcess
+from parcours.stack.embedded import DevServerProcess
 from parcours.settings import Settings
 from parcours.testing import free_port
 

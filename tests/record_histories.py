@@ -8,7 +8,7 @@ tests/histories/<Parcours version>/<workflow type>--<scenario>[-<n>].json, repla
 version's folder held. Run it after each change to a workflow and at each release; keep the folders of
 earlier versions while journeys of theirs may be open (docs/deploys.md).
 
-Payloads are encrypted as in production (parcours/codec.py) with HISTORY_PAYLOAD_KEYS, a key committed
+Payloads are encrypted as in production (parcours/temporal/codec.py) with HISTORY_PAYLOAD_KEYS, a key committed
 for these recordings alone: the demo records' data and passwords, never a deployment's."""
 
 from __future__ import annotations

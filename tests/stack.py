@@ -72,7 +72,7 @@ class EmbeddedStack:
 
     @staticmethod
     def cli_command(*arguments: str) -> list[str]:
-        return [sys.executable, "-m", "parcours.starter", *arguments]
+        return [sys.executable, "-m", "parcours.cli", *arguments]
 
     def cli(self, *arguments: str) -> str:
         """A `parcours` command against this stack; its output."""

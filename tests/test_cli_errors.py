@@ -13,9 +13,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from parcours import devstack
+from parcours.stack import embedded
 from parcours.settings import get_settings
-from parcours.starter import app
+from parcours.cli import app
 from parcours.testing import free_port, settings_for
 
 NOT_OPEN = "Ce parcours est terminé ou n'existe pas"
@@ -43,7 +43,7 @@ def server_env(tmp_path_factory):
     """A Temporal test server (no worker: the ids asked about exist nowhere) and the CLI's variables."""
     directory = tmp_path_factory.mktemp("cli")
     settings = settings_for(directory, temporal_address=f"127.0.0.1:{free_port()}")
-    server = devstack.TestServerProcess(settings, directory / "server.log")
+    server = embedded.TestServerProcess(settings, directory / "server.log")
     asyncio.run(server.start())
     yield {"PARCOURS_TEMPORAL_ADDRESS": settings.temporal_address,
            "PARCOURS_PAYLOAD_KEYS": settings.payload_keys.get_secret_value(),
@@ -122,7 +122,7 @@ def test_the_tester_clock_is_precise_and_clear_about_a_jam(tmp_path):
     from temporalio.client import Client
 
     settings = settings_for(tmp_path, temporal_address=f"127.0.0.1:{free_port()}")
-    server = devstack.TestServerProcess(settings, tmp_path / "server.log")
+    server = embedded.TestServerProcess(settings, tmp_path / "server.log")
     asyncio.run(server.start())
     env = {"PARCOURS_TEMPORAL_ADDRESS": settings.temporal_address,
            "PARCOURS_PAYLOAD_KEYS": settings.payload_keys.get_secret_value(), "PARCOURS_CLOCK_ADVANCE_TIMEOUT": "PT2S"}
@@ -155,10 +155,10 @@ def test_the_console_script_ends_the_process_itself_with_the_commands_exit_code(
     import tomllib
     from pathlib import Path
 
-    from parcours import starter
+    from parcours import cli
 
     scripts = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["parcours"] == "parcours.starter:main"
+    assert scripts["parcours"] == "parcours.cli:main"
 
     class Ended(Exception):
         pass
@@ -169,6 +169,6 @@ def test_the_console_script_ends_the_process_itself_with_the_commands_exit_code(
     monkeypatch.setattr(os, "_exit", end)
     monkeypatch.setattr(sys, "argv", ["parcours", *arguments])
     with pytest.raises(Ended) as ended:
-        starter.main()
+        cli.main()
     assert ended.value.args == (code,)
     assert capsys.readouterr().out or code != 0  # the help was written out before the end

@@ -12,7 +12,7 @@ from temporalio.testing import ActivityEnvironment
 from parcours.activities.codes import CodeActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import CheckCodeRequest, CodeCheckStatus, CodePurpose, SendCodeRequest
-from parcours.crypto import derive_code, message_reference
+from parcours.security.crypto import derive_code, message_reference
 from parcours.db.demo import load_demo_records
 from parcours.testing import prepare_schema
 from parcours.db.models import Account, MessageDelivery, VerificationCode

@@ -15,7 +15,7 @@ from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ActivationJourneyClient
 from parcours.contracts.activation import ID_PREFIX, ActivationStart
-from parcours.crypto import new_reference
+from parcours.security.crypto import new_reference
 from parcours.testing import Inbox, running_parcours, settings_for
 from parcours.worker import workflow_options
 from parcours.workflows.activation import ActivationWorkflow

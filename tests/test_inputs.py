@@ -6,8 +6,8 @@ from pydantic import ValidationError
 from parcours.contracts.activation import ChildAnswerInput, CodeInput, IdentityInput, PasswordInput
 from parcours.contracts.contact import EmailChangeInput
 from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
-from parcours.names import comparable_name, identifier_stem
-from parcours.password_policy import CRITERIA, unmet_criteria
+from parcours.people.names import comparable_name, identifier_stem
+from parcours.security.password_policy import CRITERIA, unmet_criteria
 
 
 def error_fields(error: ValidationError) -> set[str]:

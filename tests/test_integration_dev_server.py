@@ -105,7 +105,7 @@ async def test_a_new_user_activates_a_demo_guardian_from_the_cli(dev_env, tmp_pa
     from typer.testing import CliRunner
 
     from parcours.settings import get_settings
-    from parcours.starter import app
+    from parcours.cli import app
 
     settings = settings_for(tmp_path, secret_key=module_keys.secret_key, payload_keys=module_keys.payload_keys)
     environment = {

@@ -17,11 +17,11 @@ from temporalio.client import Client
 from parcours import messages
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.codec import parcours_data_converter
-from parcours.crypto import message_reference
+from parcours.temporal.codec import parcours_data_converter
+from parcours.security.crypto import message_reference
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD, load_demo_records
 from parcours.db.models import Account, AccountStatus, LinkEvent, MessageDelivery
-from parcours.devstack import WorkerProcess
+from parcours.stack.embedded import WorkerProcess
 from parcours.testing import TEST_DATABASE_VARIABLE, free_port, prepare_schema, running_parcours
 from tests.activation_helpers import CAMILLE_SMS
 from tests.processes import DevServer, PostgresCommitDropper

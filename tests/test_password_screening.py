@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from parcours.client import JourneyActionRejected
 from parcours.db.models import Account
-from parcours.password_policy import COMMON_PASSWORDS, CRITERIA, personal_words, unmet_criteria
+from parcours.security.password_policy import COMMON_PASSWORDS, CRITERIA, personal_words, unmet_criteria
 from tests.activation_helpers import GOOD_PASSWORD, at_password_step
 from tests.waiting import settled
 

@@ -10,7 +10,7 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from parcours.codec import parcours_data_converter
+from parcours.temporal.codec import parcours_data_converter
 from parcours.worker import WORKFLOWS, workflow_options
 from tests.record_histories import HISTORIES, history_settings
 

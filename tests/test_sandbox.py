@@ -1,4 +1,4 @@
-"""The workflow sandbox journeys run in (parcours/sandbox.py): the SDK's guard kept whole, the
+"""The workflow sandbox journeys run in (parcours/temporal/sandbox.py): the SDK's guard kept whole, the
 serialization contexts the SDK would give, and the shortcuts in force with the installed SDK."""
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from temporalio.converter import (
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
-from parcours import sandbox
-from parcours.sandbox import RESTRICTIONS, JourneySandboxRunner, SandboxedJourney, workflow_runner
+from parcours.temporal import sandbox
+from parcours.temporal.sandbox import RESTRICTIONS, JourneySandboxRunner, SandboxedJourney, workflow_runner
 from sandbox_workflows import CallsActivities, ReadsTheClock, echo
 
 RUN_TIMEOUT_S = 30
@@ -84,7 +84,7 @@ async def test_activities_get_the_serialization_context_the_stock_sandbox_gives(
 
 
 async def test_the_shortcuts_are_in_force_with_this_sdk(time_env, settings):
-    """Fails when an SDK release no longer has what parcours/sandbox.py extends: journeys would then
+    """Fails when an SDK release no longer has what parcours/temporal/sandbox.py extends: journeys would then
     run in the stock sandbox, as safely, at about 1.4x the workflow CPU."""
     runner = workflow_runner(settings)
     assert isinstance(runner, JourneySandboxRunner) and SandboxedJourney is not None

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from parcours.crypto import message_reference
+from parcours.security.crypto import message_reference
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import MessageDelivery
 from parcours.testing import running_parcours
@@ -70,7 +70,7 @@ async def past_the_budget_then_back(gateway, dependencies, journey, outcome, cod
     gateway.queued_statuses = []  # back
     resent = await journey.resend_code()
     assert resent.status == "accepted" and resent.step.state == "code_sent"
-    # the gateway is sent the key's digest (parcours.crypto.message_reference), not the key
+    # the gateway is sent the key's digest (parcours.security.crypto.message_reference), not the key
     by_reference = {message_reference(dependencies.secret_key, d.idempotency_key): d
                     for d in await ledger(dependencies)}
     resent_delivery = by_reference[gateway.received[-1]["key"]]

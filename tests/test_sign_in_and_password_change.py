@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select, update
 
 from parcours.client import JourneyActionRejected
-from parcours.crypto import verify_password
+from parcours.security.crypto import verify_password
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import Account
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from activation_helpers import CAMILLE_SMS
-from parcours.clock import parse_duration
+from parcours.stack.clock import parse_duration
 from parcours.testing import Inbox
 from stack import EmbeddedStack
 

@@ -1,5 +1,5 @@
 """A bug met in an update handler fails that update alone, with a clear French refusal; the journey
-stays open and goes on once the bug is gone (parcours/workflows/update_errors.py)."""
+stays open and goes on once the bug is gone (workflows/update_errors.py)."""
 
 import logging
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from parcours.contact import normalize_email, normalize_mobile
+from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
     Channel,
     Choice,
@@ -25,7 +25,7 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     StrictInput,
     destination_of,
 )
-from parcours.names import clean_person_name
+from parcours.people.names import clean_person_name
 
 WORKFLOW_TYPE = "Activation"
 ID_PREFIX = "activation/"

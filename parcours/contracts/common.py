@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from parcours import messages
-from parcours.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH, refuse_control_characters
+from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH, refuse_control_characters
 
 MAX_REF_LENGTH = 64
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from parcours.contact import normalize_email, normalize_mobile
+from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.contracts.common import (
     Channel,
     CodeChallenge,

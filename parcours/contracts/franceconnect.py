@@ -7,10 +7,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.contact import normalize_email
+from parcours.people.contact_details import normalize_email
 from parcours.contracts.activation import ChildToConfirm, ChildView
 from parcours.contracts.common import IsoDate, JourneyPolicy, JsonStrict, StrictInput
-from parcours.names import clean_person_name
+from parcours.people.names import clean_person_name
 
 FRANCECONNECT_WORKFLOW = "FranceConnectActivation"
 FRANCECONNECT_ID_PREFIX = "franceconnect-activation/"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.contact import normalize_email, normalize_mobile
+from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.contracts.accounts import clean_identifier
 from parcours.contracts.common import (
     Channel,

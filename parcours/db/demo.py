@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parcours.crypto import hash_password
+from parcours.security.crypto import hash_password
 from parcours.db.models import Account, AccountStatus, ContactStatus, GuardianRecord, LinkRole, StudentRecord
 from parcours.db.school_records import GuardianImport, StudentImport, import_guardian, provision_student_account
 

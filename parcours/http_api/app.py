@@ -28,7 +28,7 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if parcours is None:
-            from parcours.worker import connect
+            from parcours.temporal.connection import connect
 
             app.state.parcours = ParcoursClient.from_settings(await connect(settings), settings)
         else:

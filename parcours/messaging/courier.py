@@ -12,10 +12,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parcours.crypto import keyed_digest
+from parcours.security.crypto import keyed_digest
 from parcours.db.models import DeliveryStatus, MessageDelivery
 from parcours.messaging.providers import OutgoingMessage, Provider
-from parcours.observability import count_in_activity
+from parcours.temporal.observability import count_in_activity
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 logger = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
 """Channel providers. Each `send` is told the message's idempotency key; the real providers pass
-on its keyed digest (parcours.crypto.message_reference), so a provider or a downstream that
+on its keyed digest (parcours.security.crypto.message_reference), so a provider or a downstream that
 supports it (the SMS gateway's Idempotency-Key header, a mail's Message-ID) can drop a repeat."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Protocol
 
 import httpx
 
-from parcours.crypto import message_reference
+from parcours.security.crypto import message_reference
 
 
 @dataclass(frozen=True)

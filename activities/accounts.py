@@ -1,0 +1,230 @@
+"""Accounts and school records: identity matching, birth dates, activation."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from parcours import messages
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.password_screening import screen_new_password
+from parcours.people.contact_details import mask_email, mask_mobile
+from parcours.contracts.activities import (
+    AccountActivated,
+    ActivateAccountRequest,
+    AlreadyActiveNoticeRequest,
+    ActivityName,
+    CheckBirthDateRequest,
+    FranceConnectActivateRequest,
+    FranceConnectMatch,
+    FranceConnectMatchRequest,
+    IdentityMatch,
+    MatchedChild,
+    MatchIdentityRequest,
+)
+from parcours.contracts.common import UNKNOWN_ACCOUNT, Channel
+from parcours.security.crypto import hash_password
+from parcours.db.models import (
+    Account,
+    AccountStatus,
+    ContactStatus,
+    GuardianRecord,
+    GuardianStudentLink,
+    JourneyClaim,
+)
+from parcours.db.queries import linked_students, record_answers
+from parcours.messaging.providers import OutgoingMessage
+from parcours.people.names import comparable_name
+
+ACTIVATION_CLAIM = "activation"
+CLAIM_ATTEMPTS = 5
+
+
+class AccountAlreadyActive(ApplicationError):
+    def __init__(self) -> None:
+        super().__init__("the account is already active", type="AccountAlreadyActive", non_retryable=True)
+
+
+def with_guardian_and_students(query):
+    return query.options(
+        selectinload(Account.guardian).selectinload(GuardianRecord.links).selectinload(GuardianStudentLink.student))
+
+
+async def account_by_ref(session: AsyncSession, account_ref: str, *, students: bool = True) -> Account:
+    """The account with its school guardian record and, unless `students=False`, that record's
+    students (one query each: an activity on the hot path loads only what it reads)."""
+    query = select(Account).where(Account.ref == account_ref)
+    query = with_guardian_and_students(query) if students else query.options(selectinload(Account.guardian))
+    account = await session.scalar(query)
+    if account is None:
+        raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
+    return account
+
+
+async def claim_account(sessions, kind: str, account_id: int, journey_id: str) -> str | None:
+    """Make this journey the account's live journey of this kind; return the one it replaces.
+    Compare-and-swap, so two concurrent journeys cannot both believe they own the account."""
+    for _ in range(CLAIM_ATTEMPTS):
+        try:
+            async with sessions.begin() as session:
+                claim = await session.get(JourneyClaim, (kind, account_id))
+                now = datetime.now(timezone.utc)
+                if claim is None:
+                    session.add(JourneyClaim(kind=kind, account_id=account_id, journey_id=journey_id, claimed_at=now))
+                    return None
+                if claim.journey_id == journey_id:  # a retry of the same activity
+                    return claim.superseded_journey_id
+                previous = claim.journey_id
+                swapped = await session.execute(
+                    update(JourneyClaim)
+                    .where(JourneyClaim.kind == kind, JourneyClaim.account_id == account_id,
+                           JourneyClaim.journey_id == previous)
+                    .values(journey_id=journey_id, superseded_journey_id=previous, claimed_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+                if swapped.rowcount == 1:
+                    return previous
+        except IntegrityError:
+            pass
+    raise ApplicationError("could not claim the account, retrying", type="ClaimContention")
+
+
+class AccountActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.MATCH_IDENTITY)
+    async def match_identity(self, request: MatchIdentityRequest) -> IdentityMatch:
+        """R-ACT-1: the destination must be the school's for a guardian of the same names."""
+        column = GuardianRecord.mobile if request.channel is Channel.SMS else GuardianRecord.email
+        async with self.deps.sessions() as session:
+            candidates = (await session.scalars(select(GuardianRecord).where(column == request.destination))).all()
+            wanted = (comparable_name(request.last_name), comparable_name(request.first_name))
+            guardian = next(
+                (g for g in candidates if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None
+            )
+            if guardian is None:
+                return IdentityMatch(matched=False)
+            account = await session.scalar(
+                with_guardian_and_students(select(Account).where(Account.guardian_id == guardian.id)))
+            if account is None:
+                return IdentityMatch(matched=False)
+        masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
+        if account.status != AccountStatus.PROVISIONED:
+            return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
+        superseded = await claim_account(self.deps.sessions, ACTIVATION_CLAIM, account.id, request.journey_id)
+        children = [
+            MatchedChild(
+                student_ref=link.student.ref,
+                display_name=f"{link.student.first_name} {link.student.last_name[:1]}.",
+                school=link.student.school,
+                role=link.role,
+            )
+            for link in sorted(account.guardian.links, key=lambda link: link.student.birth_date)
+        ]
+        return IdentityMatch(
+            matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
+            superseded_journey_id=superseded, children=children,
+        )
+
+    @activity.defn(name=ActivityName.SEND_ALREADY_ACTIVE_NOTICE)
+    async def send_already_active_notice(self, request: AlreadyActiveNoticeRequest) -> bool:
+        """R-ACT-2 with uniform answers: the school's contact is told, the screen is not."""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref)
+        key = f"{request.key_scope}/already-active"
+        if request.channel is Channel.SMS:
+            message = OutgoingMessage(key, "sms", account.guardian.mobile,
+                                      messages.ALREADY_ACTIVE_SMS.format(identifier=account.identifier))
+        else:
+            message = OutgoingMessage(key, "mail", account.guardian.email,
+                                      messages.ALREADY_ACTIVE_MAIL_BODY.format(identifier=account.identifier),
+                                      subject=messages.ALREADY_ACTIVE_MAIL_SUBJECT)
+        return await self.deps.courier.send_unless_limited(message, "already_active_notice", request.now)
+
+    @activity.defn(name=ActivityName.CHECK_BIRTH_DATE)
+    async def check_birth_date(self, request: CheckBirthDateRequest) -> bool:
+        """R-ACT-7: is this the school's birth date for one of this account's students?"""
+        async with self.deps.sessions() as session:
+            account = await account_by_ref(session, request.account_ref, students=False)
+            for _, student in await linked_students(session, account):
+                if student.ref == request.student_ref:
+                    return student.birth_date == request.birth_date
+        raise ApplicationError("student not linked to this account", type="UnknownStudent", non_retryable=True)
+
+    @activity.defn(name=ActivityName.ACTIVATE_ACCOUNT)
+    async def activate_account(self, request: ActivateAccountRequest) -> AccountActivated:
+        """R-ACT-9: one transaction: password hash, active status, the channel confirmed, the links."""
+        password_hash = await asyncio.to_thread(hash_password, request.password)
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.status == AccountStatus.ACTIVE:
+                if account.activated_by_journey == request.key_scope:  # a retry after the commit
+                    return AccountActivated(identifier=account.identifier)
+                raise AccountAlreadyActive()
+            await screen_new_password(session, account, request.password)
+            account.status = AccountStatus.ACTIVE
+            account.password_hash = password_hash
+            account.activated_at = request.activated_at
+            account.activated_by_journey = request.key_scope
+            if request.channel is Channel.SMS:
+                account.mobile, account.mobile_status = account.guardian.mobile, ContactStatus.CONFIRMED
+            else:
+                account.email, account.email_status = account.guardian.email, ContactStatus.CONFIRMED
+            students = {link.student.ref: link.student for link in account.guardian.links}
+            await record_answers(session, request.key_scope, account, students, request.children, request.activated_at)
+            return AccountActivated(identifier=account.identifier)
+
+
+class FranceConnectActivities:
+    """R-ACT-11: the FranceConnect identity matched as R-ACT-1 matches (names and the school's
+    address), then the account activated with the FranceConnect subject and no password."""
+
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.MATCH_FRANCECONNECT)
+    async def match_franceconnect(self, request: FranceConnectMatchRequest) -> FranceConnectMatch:
+        async with self.deps.sessions() as session:
+            if await session.scalar(select(Account.id).where(Account.franceconnect_subject == request.subject)):
+                return FranceConnectMatch(status="subject_taken")
+            candidates = (await session.scalars(select(GuardianRecord).where(GuardianRecord.email == request.email))).all()
+            wanted = (comparable_name(request.family_name), comparable_name(request.given_name))
+            guardian = next((g for g in candidates
+                             if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None)
+            if guardian is None:
+                return FranceConnectMatch(status="not_found")
+            account = await session.scalar(select(Account).where(Account.guardian_id == guardian.id))
+            if account is None:
+                return FranceConnectMatch(status="not_found")
+            if account.status != AccountStatus.PROVISIONED:
+                return FranceConnectMatch(status="already_active")
+            children = [
+                MatchedChild(student_ref=student.ref, display_name=f"{student.first_name} {student.last_name[:1]}.",
+                             school=student.school, role=link.role)
+                for link, student in await linked_students(session, account)
+            ]
+            return FranceConnectMatch(status="matched", account_ref=account.ref, identifier=account.identifier,
+                                      children=children)
+
+    @activity.defn(name=ActivityName.ACTIVATE_WITH_FRANCECONNECT)
+    async def activate_with_franceconnect(self, request: FranceConnectActivateRequest) -> bool:
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, request.account_ref)
+            if account.status == AccountStatus.ACTIVE and account.activated_by_journey == request.key_scope:
+                return True  # a retry after the commit
+            if account.status != AccountStatus.PROVISIONED:
+                raise AccountAlreadyActive()
+            account.status, account.password_hash, account.franceconnect_subject = AccountStatus.ACTIVE, None, request.subject
+            account.email, account.email_status = request.email, ContactStatus.CONFIRMED
+            account.activated_at, account.activated_by_journey = request.now, request.key_scope
+            students = {s.ref: s for _, s in await linked_students(session, account)}
+            await record_answers(session, request.key_scope, account, students, request.children, request.now)
+        return True

@@ -1,0 +1,173 @@
+"""One-time codes: issued and sent once per key, checked and consumed atomically."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from parcours import messages
+from parcours.activities.accounts import account_by_ref
+from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.contracts.activities import (
+    ActivityName,
+    CheckCodeRequest,
+    CodeCheck,
+    CodeCheckStatus,
+    CodeIssued,
+    CodePurpose,
+    SendCodeRequest,
+    code_message_key,
+)
+from parcours.contracts.common import Channel
+from parcours.security.crypto import code_digest, code_matches, derive_code, new_reference
+from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
+from parcours.messaging.courier import DestinationLimitReached
+from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
+from parcours.temporal.observability import count_in_activity
+from parcours.refusals import destination_limited
+
+
+def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -> str:
+    """Activation sends to what the school has (R-ACT-1); a reset to the account's confirmed mobile."""
+    if purpose is CodePurpose.ACTIVATION:
+        destination = account.guardian.mobile if channel is Channel.SMS else account.guardian.email
+    elif purpose is CodePurpose.MOBILE_CHANGE:
+        destination = account.pending_mobile  # the number being confirmed (R-CON-7)
+    else:
+        destination = account.mobile if account.mobile_status == ContactStatus.CONFIRMED else None
+    if destination is None:
+        raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
+    return destination
+
+
+def message_channel(channel: Channel, purpose: CodePurpose) -> str:
+    """Reset and mobile codes always go by SMS; activation codes by the chosen channel."""
+    if purpose in (CodePurpose.PASSWORD_RESET_CODE, CodePurpose.MOBILE_CHANGE) or channel is Channel.SMS:
+        return "sms"
+    return "mail"
+
+
+SMS_CODE_BODIES = {CodePurpose.PASSWORD_RESET_CODE: messages.SMS_RESET_CODE_BODY,
+                   CodePurpose.MOBILE_CHANGE: messages.SMS_MOBILE_CODE_BODY}
+
+
+def code_message(key: str, channel: Channel, purpose: CodePurpose, to: str, code: str, minutes: int) -> OutgoingMessage:
+    if message_channel(channel, purpose) == "sms":
+        body = SMS_CODE_BODIES.get(purpose, messages.SMS_CODE_BODY)
+        return OutgoingMessage(key, "sms", to, body.format(code=code, minutes=minutes))
+    return OutgoingMessage(key, "mail", to, messages.MAIL_CODE_BODY.format(code=code, minutes=minutes),
+                           subject=messages.MAIL_CODE_SUBJECT)
+
+
+class CodeActivities:
+    def __init__(self, dependencies: ActivityDependencies):
+        self.deps = dependencies
+
+    @activity.defn(name=ActivityName.SEND_CODE)
+    async def send_verification_code(self, request: SendCodeRequest) -> CodeIssued:
+        """R-ACT-3: a new code voids the previous ones; the message goes out once per key. A
+        destination over its limits gets nothing and keeps its current code: the action is refused,
+        or, where a refusal would tell a stranger that an account matched (R-REC-7), the journey
+        gets a decoy code as for an unmatched request."""
+        key = code_message_key(request.key_scope, request.sequence)
+        destination, delivery, account_id = None, None, None
+        if request.account_ref is not None:
+            async with self.deps.sessions() as session:
+                account = await account_by_ref(session, request.account_ref, students=False)
+                destination, account_id = code_destination(account, request.channel, request.purpose), account.id
+            try:
+                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose), destination,
+                                                request.purpose, request.issued_at)
+            except DestinationLimitReached as limit:
+                if not request.decoy_when_limited:
+                    raise destination_limited(limit.retry_at) from None
+                activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
+                destination = account_id = None  # a decoy's code belongs to no account
+        async with self.deps.sessions.begin() as session:
+            code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
+            if code is None:
+                if account_id is not None:
+                    await session.execute(
+                        update(VerificationCode)
+                        .where(VerificationCode.account_id == account_id, VerificationCode.purpose == request.purpose,
+                               VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
+                        .values(voided_at=request.issued_at)
+                    )
+                code_id = new_reference()
+                # a decoy's digest is of a code nobody is sent: no submission can match it
+                secret_code = (derive_code(self.deps.secret_key, code_id, self.deps.code_digits)
+                               if account_id is not None else new_reference())
+                code = VerificationCode(
+                    id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
+                    account_id=account_id, channel=request.channel,
+                    digest=code_digest(self.deps.secret_key, code_id, secret_code),
+                    issued_at=request.issued_at, expires_at=request.expires_at,
+                    max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
+                )
+                session.add(code)
+        if account_id is None:
+            return CodeIssued(code_id=code.id)
+        minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
+        plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
+        if delivery is DeliveryStatus.SENT:  # a retry after the provider accepted it
+            return CodeIssued(code_id=code.id)
+        try:
+            await self.deps.courier.deliver(code_message(key, request.channel, request.purpose, destination, plain, minutes))
+            count_in_activity("parcours_codes_sent", "Codes sent", channel=str(request.channel),
+                              purpose=str(request.purpose))
+        except PermanentSendError as error:
+            raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
+        except TransientSendError as error:
+            raise ApplicationError(str(error), type="TransientSendError") from None
+        return CodeIssued(code_id=code.id)
+
+    @activity.defn(name=ActivityName.CHECK_CODE)
+    async def check_verification_code(self, request: CheckCodeRequest) -> CodeCheck:
+        """R-ACT-4/5: compare in constant time, count wrong tries, consume once."""
+        async with self.deps.sessions.begin() as session:
+            code = await session.get(VerificationCode, request.code_id, with_for_update=True)
+            if code is None:
+                raise ApplicationError("unknown code", type="UnknownCode", non_retryable=True)
+            if request.issued_in and not code.issued_in(request.issued_in):
+                return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
+            if code.last_attempt_key == request.attempt_key:  # retried activity: same answer, no double count
+                return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
+                                 tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
+            account = None if code.account_id is None else await session.get(Account, code.account_id,
+                                                                              with_for_update=True)
+            blocked_until = account and tries_blocked_until(account, request.now, self.deps.account_failed_tries_per_hour)
+            if blocked_until:  # not judged: a right code would tell the guesser it was right
+                return CodeCheck(status=CodeCheckStatus.TOO_MANY_TRIES, retry_at=blocked_until,
+                                 tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
+            status = self._judge(code, request)
+            if account is not None and status in (CodeCheckStatus.INCORRECT, CodeCheckStatus.VOID):
+                count_failed_try(account, request.now)
+            if status is not CodeCheckStatus.ACCEPTED:
+                code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
+            else:
+                # Consume only if still unconsumed: whatever the isolation, one submission wins.
+                consumed = await session.execute(
+                    update(VerificationCode)
+                    .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),
+                           VerificationCode.voided_at.is_(None))
+                    .values(consumed_at=request.now, last_attempt_key=request.attempt_key, last_attempt_status=status)
+                    .execution_options(synchronize_session=False)
+                )
+                if consumed.rowcount != 1:
+                    return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
+            return CodeCheck(status=status, tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
+
+    def _judge(self, code: VerificationCode, request: CheckCodeRequest) -> CodeCheckStatus:
+        if code.consumed_at is not None or code.voided_at is not None or code.wrong_tries >= code.max_wrong_tries:
+            return CodeCheckStatus.VOID
+        if code.is_expired(request.now):
+            return CodeCheckStatus.EXPIRED
+        if code_matches(self.deps.secret_key, code.id, request.attempt, code.digest):
+            return CodeCheckStatus.ACCEPTED  # consumed by the conditional update of the caller
+        code.wrong_tries += 1
+        if code.wrong_tries >= code.max_wrong_tries:
+            code.voided_at = request.now
+            return CodeCheckStatus.VOID
+        return CodeCheckStatus.INCORRECT

@@ -1,0 +1,1 @@
+"""Parcours: self-service account journeys as Temporal workflows driving state machines."""

@@ -1,0 +1,83 @@
+"""What the `parcours` CLI says when a command cannot do its job: one French line on stderr (a
+JSON object with --json) and a non-zero exit code, never a traceback. Each error the CLI can meet
+becomes a Refusal, as the HTTP API turns them into problems (parcours/http_api/problems.py)."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from parcours import messages
+from parcours.client import JOURNEY_NOT_OPEN, JourneyActionRejected
+from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError, Refusal
+from parcours.refusals import refusal_of
+from parcours.settings import SettingsError, get_settings
+
+INVALID_INPUT_EXIT, FAILURE_EXIT = 2, 1
+TEMPORAL_UNREACHABLE = ("Temporal est injoignable sur {address} (PARCOURS_TEMPORAL_ADDRESS) : lancez "
+                        "`parcours up` dans un autre terminal, ou corrigez l'adresse.")
+JOURNEY_FAILED = "Le parcours a échoué. Veuillez recommencer."
+
+
+class CliProblem(Exception):
+    """An error already worded for the user (French, naming the setting or value to change)."""
+
+    def __init__(self, reason: str, message: str, errors: list[FieldError] | None = None):
+        super().__init__(message)
+        self.refusal = Refusal(reason=reason, message=message, errors=errors or [])
+
+
+def invalid_input(field: str, message: str) -> CliProblem:
+    return CliProblem("invalid_input", message, [FieldError(field=field, message=message)])
+
+
+def temporal_unreachable(address: str) -> CliProblem:
+    return CliProblem("temporal_unreachable", TEMPORAL_UNREACHABLE.format(address=address))
+
+
+def refusal_for(error: BaseException) -> Refusal | None:
+    """The Refusal the CLI shows for `error`; None for a bug (its traceback is the useful answer)."""
+    if isinstance(error, CliProblem):
+        return error.refusal
+    if isinstance(error, JourneyActionRejected):
+        return Refusal(reason=error.reason, message=error.message, errors=error.errors, retry_at=error.retry_at)
+    if isinstance(error, ValidationError):
+        errors = [FieldError.from_pydantic(problem, whole="input") for problem in error.errors()]
+        return Refusal(reason="invalid_input", errors=errors,
+                       message=messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)))
+    if isinstance(error, RPCError) and error.status is RPCStatusCode.NOT_FOUND:  # an unknown or ended journey
+        return JOURNEY_NOT_OPEN
+    if isinstance(error, RPCError) and error.status is RPCStatusCode.UNAVAILABLE:  # gone since the connection
+        return temporal_unreachable(get_settings().temporal_address).refusal
+    if isinstance(error, WorkflowFailureError):
+        return _journey_failure(error)
+    if isinstance(error, SettingsError):
+        return Refusal(reason="settings", message=str(error))
+    return None
+
+
+def _journey_failure(error: WorkflowFailureError) -> Refusal:
+    """A journey (or a read such as the account view) that ended on a refusal of its own."""
+    cause = error.cause
+    while cause is not None:
+        if (refusal := refusal_of(cause)) is not None:
+            return refusal
+        if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_ACCOUNT:
+            return Refusal(reason="unknown_account", message=messages.UNKNOWN_ACCOUNT,
+                           errors=[FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)])
+        cause = cause.__cause__
+    return Refusal(reason="journey_failed", message=JOURNEY_FAILED)
+
+
+def exit_code(refusal: Refusal) -> int:
+    return INVALID_INPUT_EXIT if refusal.reason == "invalid_input" else FAILURE_EXIT
+
+
+def one_line(refusal: Refusal) -> str:
+    """The refusal as one line: the message, then each field at fault (the message may repeat a
+    field's own words: then only the field is named)."""
+    fields = "; ".join(error.field if error.message == refusal.message else f"{error.field} : {error.message}"
+                       for error in refusal.errors)
+    return f"Erreur : {refusal.message}" + (f" ({fields})" if fields else "") + f" [{refusal.reason}]"

@@ -1,0 +1,99 @@
+"""Sign-in and password change: what the API layer sends and gets back."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pydantic import BaseModel, Field, field_validator
+
+from parcours.contracts.common import JsonStrict, Password, StrictInput
+
+SIGN_IN_WORKFLOW = "SignIn"
+SIGN_IN_ID_PREFIX = "sign-in/"
+PASSWORD_CHANGE_WORKFLOW = "PasswordChange"
+PASSWORD_CHANGE_ID_PREFIX = "password-change/"
+
+IDENTIFIER_PATTERN = re.compile(r"^[a-z]\.[a-z]{1,100}\d{1,6}$")
+
+
+def clean_identifier(value: str) -> str:
+    """`p.nomXX`, compared in lower case."""
+    identifier = value.strip().lower()
+    if not IDENTIFIER_PATTERN.match(identifier):
+        raise ValueError("identifiant au format p.nomXX / identifier of the form p.nameNN")
+    return identifier
+
+
+class SignInPolicy(JsonStrict):
+    max_failures: int = 10
+    lockout: timedelta = timedelta(minutes=15)
+
+    @classmethod
+    def from_settings(cls, settings) -> "SignInPolicy":
+        return cls(max_failures=settings.sign_in_max_failures, lockout=settings.sign_in_lockout)
+
+
+class SignInInput(StrictInput):
+    identifier: str = Field(max_length=120)
+    password: Password
+
+    _identifier = field_validator("identifier")(lambda cls, value: clean_identifier(value))
+
+
+class SignInStart(JsonStrict):
+    credentials: SignInInput
+    policy: SignInPolicy = Field(default_factory=SignInPolicy)
+
+
+class SignInStatus(StrEnum):
+    SIGNED_IN = "signed_in"
+    INVALID = "invalid"  # unknown identifier and wrong password alike
+    LOCKED = "locked"
+    MERGED = "merged"  # the account was merged into another (R-KID-1): sign in with that one
+
+
+class SignInResult(BaseModel):
+    status: SignInStatus
+    message: str
+    account_ref: str | None = None
+    kind: str | None = None
+    identifier: str | None = None
+    retry_at: datetime | None = None
+
+
+class PasswordChangeStart(JsonStrict):
+    account_ref: str
+    sign_in_policy: SignInPolicy = Field(default_factory=SignInPolicy)
+    idle_lifetime: timedelta = timedelta(hours=24)
+
+
+class PasswordChangeInput(StrictInput):
+    """ "Modifier mon mot de passe": the current one, the new one twice."""
+
+    current_password: Password
+    new_password: Password
+    confirmation: Password
+
+
+class PasswordChangeData(BaseModel):
+    state: str | None = None
+    account_ref: str
+    last_activity_at: datetime | None = None
+    wrong_current_passwords: int = 0
+
+
+class PasswordChangeStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+
+
+class PasswordChangeOutcome(BaseModel):
+    status: str  # accepted | wrong_password | locked | franceconnect
+    message: str
+    retry_at: datetime | None = None
+    step: PasswordChangeStep

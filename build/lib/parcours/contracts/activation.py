@@ -1,0 +1,159 @@
+"""The activation journey's contract: what the API layer sends, what it gets back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
+
+from parcours.people.contact_details import normalize_email, normalize_mobile
+from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
+    Channel,
+    Choice,
+    CodeChallenge,
+    CodeInput,
+    ResendInput,
+    Deadlines,
+    FormDate,
+    JourneyPolicy,
+    JsonStrict,
+    OpaqueRef,
+    OutcomeStatus,
+    Password,
+    StrictInput,
+    destination_of,
+)
+from parcours.people.names import clean_person_name
+
+WORKFLOW_TYPE = "Activation"
+ID_PREFIX = "activation/"
+
+
+# -- inputs (updates) ------------------------------------------------------------------------
+
+class ActivationStart(JsonStrict):
+    """The workflow's start argument: only the policy; nothing about the person."""
+
+    policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
+
+
+class IdentityInput(StrictInput):
+    """ "Je confirme mon identité": names and the mobile or address given to the school."""
+
+    channel: Annotated[Channel, Choice]
+    last_name: str = Field(max_length=200)
+    first_name: str = Field(max_length=200)
+    mobile: str | None = Field(default=None, max_length=64, validate_default=True)
+    email: str | None = Field(default=None, max_length=320, validate_default=True)
+
+    @field_validator("last_name", "first_name")
+    @classmethod
+    def _names(cls, value: str) -> str:
+        return clean_person_name(value)
+
+    _mobile = field_validator("mobile")(destination_of(
+        Channel.SMS, normalize_mobile, "requis pour une activation par SMS / required for the sms channel"))
+    _email = field_validator("email")(destination_of(
+        Channel.MAIL, normalize_email, "requis pour une activation par mail / required for the mail channel"))
+
+    @property
+    def destination(self) -> str:
+        return self.mobile if self.channel is Channel.SMS else self.email  # type: ignore[return-value]
+
+
+class ChildAnswerInput(StrictInput):
+    """One student of "Je confirme être le représentant légal de l'élève suivant"."""
+
+    student_ref: OpaqueRef
+    is_guardian: bool
+    birth_date: FormDate | None = Field(default=None, validate_default=True)  # required when confirming
+
+    @field_validator("birth_date")
+    @classmethod
+    def _date_when_confirming(cls, value: date | None, info: ValidationInfo) -> date | None:
+        if value is None and info.data.get("is_guardian"):
+            raise ValueError("requise pour confirmer le lien / required to confirm the link")
+        if value is not None and not date(1900, 1, 1) <= value <= date(2100, 1, 1):
+            raise ValueError("date hors limites / out of range")
+        return value
+
+
+class PasswordInput(StrictInput):
+    password: Password
+    confirmation: Password
+
+
+# -- journey data (the state machine's model) -------------------------------------------------
+
+class ChildStatus(StrEnum):
+    TO_CONFIRM = "to_confirm"
+    CONFIRMED = "confirmed"
+    UNCONFIRMED = "unconfirmed"  # wrong birth date too often: proposed again later
+    REPORTED = "reported"  # "Je ne suis pas le représentant légal"
+
+
+class ChildToConfirm(BaseModel):
+    student_ref: str
+    display_name: str  # first name and last initial, as the screens show them
+    school: str
+    role: Literal["legal_representative", "person_in_charge"]
+    status: ChildStatus = ChildStatus.TO_CONFIRM
+    wrong_birth_dates: int = 0
+
+
+class ActivationData(CodeChallenge):
+    """Everything the activation machine decides on. No code, no password, ever."""
+
+    state: str | None = None
+    policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
+    started_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    channel: Channel | None = None
+    masked_destination: str | None = None
+    account_ref: str | None = None
+    identifier: str | None = None
+    identity_attempts: int = 0
+    account_already_active: bool = False
+    children: list[ChildToConfirm] = Field(default_factory=list)
+    # With uniform answers: the identity between the answer and the lookup (dropped after it).
+    identity_request: dict | None = Field(default=None, repr=False)
+
+
+# -- outputs ---------------------------------------------------------------------------------
+
+class ChildView(BaseModel):
+    student_ref: str
+    display_name: str
+    school: str
+    question: str
+    status: ChildStatus
+    birth_date_tries_left: int
+
+
+class ActivationStep(BaseModel):
+    """What a front end needs to draw the current screen."""
+
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    deadlines: Deadlines
+    messages: list[str]
+    channel: Channel | None = None
+    masked_destination: str | None = None
+    code_tries_left: int | None = None
+    resends_left: int | None = None
+    children: list[ChildView] = Field(default_factory=list)
+    identifier: str | None = None
+
+
+class ActivationOutcome(BaseModel):
+    """The answer to one action, with the step the journey is now at."""
+
+    status: OutcomeStatus
+    message: str
+    tries_left: int | None = None
+    retry_at: datetime | None = None
+    step: ActivationStep

@@ -1,0 +1,139 @@
+"""« Mes enfants » (SPEC R-KID-1 … R-KID-3): the view, link reports, new students, merges."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, Field, field_validator
+
+from parcours.contracts.accounts import SignInPolicy, clean_identifier
+from parcours.contracts.activation import ChildToConfirm, ChildView
+from parcours.contracts.common import JsonStrict, OpaqueRef, Password, StrictInput
+
+CHILDREN_WORKFLOW = "ChildrenConfirmation"
+CHILDREN_ID_PREFIX = "children-confirmation/"
+LINK_REPORT_WORKFLOW = "LinkReport"
+LINK_REPORT_ID_PREFIX = "link-report/"
+MERGE_WORKFLOW = "AccountMerge"
+MERGE_ID_PREFIX = "account-merge/"
+ACCOUNT_VIEW_WORKFLOW = "AccountView"
+
+
+class ChildOfAccount(BaseModel):
+    """A student as « Mes enfants » shows it: initials and birth date (seed 004)."""
+
+    student_ref: str
+    initials: str
+    birth_date: date
+    school: str
+    class_name: str
+    role: str
+    status: str  # confirmed | unconfirmed | new (a reported student has left the account: R-KID-3)
+
+
+class AccountView(BaseModel):
+    """« Mon compte / Mes informations » and « Mes enfants »."""
+
+    account_ref: str
+    identifier: str
+    kind: str
+    status: str
+    email: str | None
+    email_status: str
+    pending_email: str | None = None  # « Vous devez confirmer votre adresse mail » until confirmed
+    mobile: str | None
+    mobile_status: str
+    pending_mobile: str | None = None
+    franceconnect: bool
+    children: list[ChildOfAccount]
+
+
+class AccountViewRequest(JsonStrict):
+    account_ref: str
+
+
+class ChildrenStart(JsonStrict):
+    account_ref: str
+    birth_date_max_wrong_tries: int = 3
+    idle_lifetime: timedelta = timedelta(hours=24)
+
+
+class ChildrenData(BaseModel):
+    state: str | None = None
+    account_ref: str
+    last_activity_at: datetime | None = None
+    children: list[ChildToConfirm] = Field(default_factory=list)
+
+
+class ChildrenConfirmationStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+    children: list[ChildView] = Field(default_factory=list)
+
+
+class ChildrenOutcome(BaseModel):
+    status: str
+    message: str
+    tries_left: int | None = None
+    step: ChildrenConfirmationStep
+
+
+class LinkReportStart(JsonStrict):
+    account_ref: str
+    student_ref: OpaqueRef
+
+
+class LinkReportStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    messages: list[str]
+
+
+class LinkReportData(BaseModel):
+    state: str | None = None
+    account_ref: str
+    student_ref: str
+    last_activity_at: datetime | None = None
+
+
+class MergeStart(JsonStrict):
+    account_ref: str  # the account to keep, signed in
+    sign_in_policy: SignInPolicy = Field(default_factory=SignInPolicy)
+    idle_lifetime: timedelta = timedelta(hours=24)
+
+
+class MergeInput(StrictInput):
+    """ "Ajouter des élèves depuis un autre compte": the other account's identifier and password
+    (provisional or current)."""
+
+    identifier: str = Field(max_length=120)
+    password: Password
+
+    _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
+
+
+class MergeData(BaseModel):
+    state: str | None = None
+    account_ref: str
+    last_activity_at: datetime | None = None
+    merged_identifier: str | None = None
+    moved_students: int = 0
+
+
+class MergeStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+
+
+class MergeOutcome(BaseModel):
+    status: str  # accepted | invalid | locked | names_differ | same_account | not_mergeable
+    message: str
+    retry_at: datetime | None = None
+    step: MergeStep

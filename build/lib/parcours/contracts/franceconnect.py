@@ -1,0 +1,60 @@
+"""Activation through FranceConnect (SPEC R-ACT-11): the API layer has done the OpenID Connect
+exchange and passes the verified identity; Parcours matches it and activates without a password."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field, field_validator
+
+from parcours.people.contact_details import normalize_email
+from parcours.contracts.activation import ChildToConfirm, ChildView
+from parcours.contracts.common import IsoDate, JourneyPolicy, JsonStrict, StrictInput
+from parcours.people.names import clean_person_name
+
+FRANCECONNECT_WORKFLOW = "FranceConnectActivation"
+FRANCECONNECT_ID_PREFIX = "franceconnect-activation/"
+
+
+class FranceConnectIdentity(StrictInput):
+    """The verified claims of the FranceConnect ID token / userinfo (`sub`, `family_name`,
+    `given_name`, `birthdate`, `email`)."""
+
+    subject: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
+    family_name: str = Field(max_length=200)
+    given_name: str = Field(max_length=200)
+    birth_date: IsoDate
+    email: str = Field(max_length=320)
+
+    _names = field_validator("family_name", "given_name")(lambda cls, v: clean_person_name(v))
+    _email = field_validator("email")(lambda cls, v: normalize_email(v))
+
+
+class FranceConnectStart(JsonStrict):
+    identity: FranceConnectIdentity
+    policy: JourneyPolicy = Field(default_factory=JourneyPolicy)
+
+
+class FranceConnectData(BaseModel):
+    state: str | None = None
+    last_activity_at: datetime | None = None
+    account_ref: str | None = None
+    identifier: str | None = None
+    children: list[ChildToConfirm] = Field(default_factory=list)
+
+
+class FranceConnectStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+    identifier: str | None = None
+    children: list[ChildView] = Field(default_factory=list)
+
+
+class FranceConnectOutcome(BaseModel):
+    status: str
+    message: str
+    tries_left: int | None = None
+    step: FranceConnectStep

@@ -1,0 +1,125 @@
+"""Recovery journeys (« auto-dépannage », SPEC R-REC-1 … R-REC-7): lost identifier, lost password."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator
+
+from parcours.people.contact_details import normalize_email, normalize_mobile
+from parcours.contracts.accounts import clean_identifier
+from parcours.contracts.common import (
+    Channel,
+    Choice,
+    CodeChallenge,
+    Deadlines,
+    JourneyPolicy,
+    JsonStrict,
+    Password,
+    StrictInput,
+    destination_of,
+)
+
+IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
+IDENTIFIER_RECOVERY_ID_PREFIX = "identifier-recovery/"
+PASSWORD_RESET_WORKFLOW = "PasswordReset"
+PASSWORD_RESET_ID_PREFIX = "password-reset/"
+MAX_TOKEN_LENGTH = 200
+
+
+class RecoveryPolicy(JourneyPolicy):
+    """The code numbers of JourneyPolicy (R-REC-4), plus the link's and R-REC-7's setting."""
+
+    reveals_unknown: bool = False
+    link_validity: timedelta = timedelta(hours=1)
+    public_base_url: str = "http://localhost:8000"
+
+    @classmethod
+    def from_settings(cls, settings) -> "RecoveryPolicy":
+        return cls(**JourneyPolicy.from_settings(settings).model_dump(),
+                   reveals_unknown=settings.recovery_reveals_unknown,
+                   link_validity=settings.password_reset_link_validity, public_base_url=settings.public_base_url)
+
+
+class RecoveryStart(JsonStrict):
+    policy: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
+
+
+class IdentifierRequestInput(StrictInput):
+    """ "Identifiant oublié": by mail (guardians and students) or by SMS (guardians)."""
+
+    channel: Annotated[Channel, Choice]
+    email: str | None = Field(default=None, max_length=320, validate_default=True)
+    mobile: str | None = Field(default=None, max_length=64, validate_default=True)
+
+    _email = field_validator("email")(destination_of(
+        Channel.MAIL, normalize_email, "requis pour une récupération par mail / required for the mail channel"))
+    _mobile = field_validator("mobile")(destination_of(
+        Channel.SMS, normalize_mobile, "requis pour une récupération par SMS / required for the sms channel"))
+
+    @property
+    def destination(self) -> str:
+        return self.email if self.channel is Channel.MAIL else self.mobile  # type: ignore[return-value]
+
+
+class ResetRequestInput(StrictInput):
+    """ "Mot de passe oublié": the identifier, and by mail the account's address too (R-REC-3)."""
+
+    channel: Annotated[Channel, Choice]
+    identifier: str = Field(max_length=120)
+    email: str | None = Field(default=None, max_length=320, validate_default=True)
+
+    _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
+    _email = field_validator("email")(destination_of(
+        Channel.MAIL, normalize_email, "l'adresse du compte est requise par mail / required for the mail channel"))
+
+
+class LinkInput(StrictInput):
+    token: str = Field(min_length=16, max_length=MAX_TOKEN_LENGTH, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
+
+
+class LinkPasswordInput(StrictInput):
+    """The new password, with the link's token (mail) or none (after the SMS code)."""
+
+    token: str | None = Field(default=None, min_length=16, max_length=MAX_TOKEN_LENGTH,
+                              pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
+    password: Password
+    confirmation: Password
+
+
+class RecoveryData(CodeChallenge):
+    """A recovery journey's data. Whether an account matched is kept for operators only: the
+    steps and answers the user gets are the same either way (R-REC-7)."""
+
+    state: str | None = None
+    policy: RecoveryPolicy = Field(default_factory=RecoveryPolicy)
+    last_activity_at: datetime | None = None
+    channel: Channel | None = None
+    request: dict | None = None  # the submitted request, kept until processed
+    requests: int = 0
+    account_ref: str | None = None
+    matched: bool | None = None
+    link_id: str | None = None
+    link_expires_at: datetime | None = None
+    identifier: str | None = None  # shown once a valid link is opened
+
+
+class RecoveryStep(BaseModel):
+    journey_id: str
+    state: str
+    finished: bool
+    expected_input: list[str]
+    messages: list[str]
+    deadlines: Deadlines = Field(default_factory=Deadlines)
+    identifier: str | None = None
+    code_tries_left: int | None = None
+    resends_left: int | None = None
+
+
+class RecoveryOutcome(BaseModel):
+    status: str  # accepted | not_recognised | link_invalid | the code step's statuses
+    message: str
+    tries_left: int | None = None
+    retry_at: datetime | None = None
+    step: RecoveryStep

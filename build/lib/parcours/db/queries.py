@@ -1,0 +1,74 @@
+"""Queries several activities share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parcours.db.models import (
+    Account,
+    AccountStudent,
+    AccountStudentStatus,
+    GuardianStudentLink,
+    LinkEvent,
+    StudentRecord,
+)
+
+
+async def linked_students(session: AsyncSession, account: Account) -> list[tuple[GuardianStudentLink, StudentRecord]]:
+    """The school records' students of this account: its own guardian record's, and those of the
+    accounts merged into it."""
+    guardian_ids = [account.guardian_id] + list((await session.scalars(
+        select(Account.guardian_id).where(Account.merged_into_id == account.id))).all())
+    rows = (await session.execute(
+        select(GuardianStudentLink, StudentRecord)
+        .join(StudentRecord, GuardianStudentLink.student_id == StudentRecord.id)
+        .where(GuardianStudentLink.guardian_id.in_([g for g in guardian_ids if g is not None]))
+        .order_by(StudentRecord.birth_date)
+    )).all()
+    seen, unique = set(), []
+    for link, student in rows:
+        if student.id not in seen:
+            seen.add(student.id)
+            unique.append((link, student))
+    return unique
+
+
+async def answers_of(session: AsyncSession, account: Account) -> dict[int, str]:
+    rows = (await session.scalars(select(AccountStudent).where(AccountStudent.account_id == account.id))).all()
+    return {row.student_id: row.status for row in rows}
+
+
+async def only_guardian_link(session: AsyncSession, student: StudentRecord) -> bool:
+    """R-KID-3: "S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte"."""
+    links = await session.scalar(select(func.count()).select_from(GuardianStudentLink)
+                                 .where(GuardianStudentLink.student_id == student.id))
+    return links <= 1
+
+
+def record_event(session: AsyncSession, key: str, kind: str, account: Account, student: StudentRecord | None,
+                 now: datetime) -> None:
+    session.add(LinkEvent(idempotency_key=key, kind=kind, account_ref=account.ref,
+                          student_ref=student.ref if student else None, created_at=now))
+
+
+async def set_answer(session: AsyncSession, account: Account, student: StudentRecord, status: str, now: datetime) -> None:
+    await session.merge(AccountStudent(account_id=account.id, student_id=student.id, status=status, updated_at=now))
+
+
+
+
+async def record_answers(session: AsyncSession, journey_id: str, account: Account,
+                         students: dict[str, StudentRecord], decisions, now: datetime) -> None:
+    """A guardian's answers about students (R-ACT-7, R-KID-2), with one event per confirmation or
+    report; a report of a student's only guardian link is not taken into account (R-KID-3)."""
+    for decision in decisions:
+        student = students[decision.student_ref]
+        status = decision.status
+        if status == AccountStudentStatus.REPORTED and await only_guardian_link(session, student):
+            status = AccountStudentStatus.UNCONFIRMED
+        await set_answer(session, account, student, status, now)
+        if status in (AccountStudentStatus.CONFIRMED, AccountStudentStatus.REPORTED):
+            record_event(session, f"{journey_id}/{status}/{student.ref}", f"link_{status}", account, student, now)

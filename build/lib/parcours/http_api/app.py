@@ -1,0 +1,63 @@
+"""The FastAPI application: OpenAPI at /openapi.json (docs at /docs), one router per journey."""
+
+from __future__ import annotations
+
+import hmac
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from parcours.client import ParcoursClient
+from parcours.http_api import accounts, activations, other_activations, recoveries
+from parcours.http_api.limits import BodySizeLimit
+from parcours.http_api.problems import install_problem_handlers, problem_response, problem_responses
+from parcours.settings import Settings
+
+DESCRIPTION = """Self-service account journeys (activation, recovery, contact changes, children)
+as durable Temporal workflows. Every error is an RFC 9457 problem (application/problem+json) whose
+`type` is `urn:parcours:problem:<reason>` and whose `errors` name the fields at fault. Starts accept
+an `Idempotency-Key` header: the same key and request give the same journey and the first answer.
+This API is for API layers: they authenticate the user; `account_ref` comes from `POST /sign-ins`."""
+
+
+def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> FastAPI:
+    """The HTTP API; with no `parcours` client, it connects to Temporal at startup."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if parcours is None:
+            from parcours.temporal.connection import connect
+
+            app.state.parcours = ParcoursClient.from_settings(await connect(settings), settings)
+        else:
+            app.state.parcours = parcours
+        yield
+
+    token = settings.http_api_token.get_secret_value() if settings.http_api_token else None
+
+    async def authorised(request: Request) -> None:
+        if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
+            raise HTTPException(401, "Missing or wrong bearer token")
+
+    app = FastAPI(title="Parcours", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  responses=problem_responses(400, 401, 413, 422, 503))
+    app.state.parcours = parcours  # given: usable without the lifespan (in-process tests)
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.http_api_max_body_bytes,
+                       too_large=lambda: problem_response(None, 413, "request_too_large", "Request too large",
+                                                          f"The body is limited to {settings.http_api_max_body_bytes} bytes."))
+    for module in (activations, recoveries, accounts, other_activations):
+        app.include_router(module.router, dependencies=[Depends(authorised)])
+
+    @app.get("/health", tags=["service"], summary="Liveness: the API answers")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["service"], summary="Readiness: Temporal answers", responses=problem_responses(503))
+    async def ready(request: Request) -> JSONResponse:
+        await request.app.state.parcours.client.service_client.check_health()
+        return JSONResponse({"status": "ready"})
+
+    return app

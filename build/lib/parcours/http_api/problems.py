@@ -1,0 +1,158 @@
+"""Errors as RFC 9457 problem details (application/problem+json), each naming the fields at fault.
+
+`type` is a URN per reason (urn:parcours:problem:<reason>), stable for API layers to branch on;
+`detail` is the French message the user may be shown; `errors` lists the fields and why."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+from email.utils import format_datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from parcours.client import IdempotencyKeyReused, JourneyActionRejected
+from parcours import messages
+from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
+from parcours.refusals import refusal_of
+
+logger = logging.getLogger("parcours.http_api")
+PROBLEM_JSON = "application/problem+json"
+TYPE_PREFIX = "urn:parcours:problem:"
+
+# A refused action's HTTP status by reason; any other refusal conflicts with the journey's state.
+STATUS_BY_REASON = {
+    "journey_not_open": 404,
+    "unknown_account": 404,
+    "invalid_input": 422,
+    "send_failed": 503,
+    "failed": 502,
+    "internal_error": 500,
+}
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="The field at fault, dotted (e.g. 'mobile' or 'children.0.birth_date').")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(description="urn:parcours:problem:<reason>")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    reason: str = Field(description="The same reason as the type's last part, for convenience.")
+    errors: list[FieldProblem] = Field(default_factory=list)
+    retry_at: datetime | None = Field(default=None, description="When the same request may succeed.")
+
+
+def problem_response(request: Request | None, status: int, reason: str, title: str, detail: str,
+                     errors: list[FieldError] | list[FieldProblem] = (), retry_at: datetime | None = None,
+                     ) -> JSONResponse:
+    problem = Problem(type=f"{TYPE_PREFIX}{reason}", title=title, status=status, detail=detail, reason=reason,
+                      instance=request.url.path if request is not None else None, retry_at=retry_at,
+                      errors=[FieldProblem(field=error.field, message=error.message) for error in errors])
+    headers = {}
+    if retry_at is not None:
+        headers["Retry-After"] = format_datetime(retry_at.astimezone(timezone.utc), usegmt=True)
+    return JSONResponse(problem.model_dump(mode="json", exclude_none=True), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+def _body_not_json(request: Request) -> JSONResponse:
+    return problem_response(request, 400, "malformed_body", "Malformed body", messages.BODY_NOT_JSON)
+
+
+def _is_json_failure(problem: dict) -> bool:
+    """FastAPI's error for a body that did not parse (its "field" a byte offset), or for one it did
+    not read as JSON (another content type): the body handed over as bytes."""
+    return problem["type"] == "json_invalid" or (problem["loc"] == ("body",) and isinstance(problem["input"], bytes))
+
+
+async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    if any(_is_json_failure(problem) for problem in error.errors()):
+        return _body_not_json(request)
+    errors = [FieldError.from_pydantic(problem, leave_out=("body",), whole="body") for problem in error.errors()]
+    return problem_response(request, 422, "invalid_input", "Invalid input",
+                            messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
+                            errors)
+
+
+async def _refused(request: Request, error: JourneyActionRejected) -> JSONResponse:
+    status = STATUS_BY_REASON.get(error.reason, 422 if error.errors else 409)
+    if error.retry_at is not None:
+        status = 429
+    title = "Journey action refused" if status != 404 else "Journey not found"
+    return problem_response(request, status, error.reason, title, error.message, error.errors, error.retry_at)
+
+
+async def _key_reused(request: Request, _error: IdempotencyKeyReused) -> JSONResponse:
+    return problem_response(request, 422, "idempotency_key_reused", "Idempotency key reused",
+                            "This Idempotency-Key was used for a different request.",
+                            [FieldError(field="Idempotency-Key", message="already used for a different request")])
+
+
+async def _temporal_error(request: Request, error: RPCError) -> JSONResponse:
+    if error.status is RPCStatusCode.NOT_FOUND:
+        return problem_response(request, 404, "journey_not_open", "Journey not found",
+                                "Ce parcours est terminé ou n'existe pas. Veuillez recommencer.")
+    return problem_response(request, 503, "temporal_unavailable", "Service unavailable",
+                            "Le service est momentanément indisponible. Veuillez réessayer.")
+
+
+async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSONResponse:
+    """A journey that ended on a refusal of its own (e.g. an unknown account) answers as the refusal."""
+    cause = error.cause
+    while cause is not None:
+        if refusal_of(cause) is not None:
+            return await _refused(request, JourneyActionRejected(refusal_of(cause)))
+        if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_ACCOUNT:  # a read, not a journey
+            return problem_response(request, 404, "unknown_account", "Account not found", messages.UNKNOWN_ACCOUNT,
+                                    [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)])
+        cause = cause.__cause__
+    return problem_response(request, 502, "journey_failed", "Journey failed", "Le parcours a échoué. Veuillez recommencer.")
+
+
+async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
+    logger.exception("unexpected error on %s %s", request.method, request.url.path)
+    return problem_response(request, 500, "internal_error", "Internal error",
+                            messages.INTERNAL_ERROR)
+
+
+async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    if error.status_code == 400:  # FastAPI's "There was an error parsing the body" (e.g. not UTF-8)
+        return _body_not_json(request)
+    reason = {400: "malformed_body", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
+              415: "unsupported_media_type"}.get(error.status_code, "http_error")
+    return problem_response(request, error.status_code, reason, str(error.detail), str(error.detail))
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(JourneyActionRejected, _refused)
+    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.add_exception_handler(RPCError, _temporal_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(WorkflowFailureError, _journey_failed)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+def problem_responses(*statuses: int) -> dict:
+    """OpenAPI `responses` for the problems an operation can answer."""
+    descriptions = {400: "The body is not JSON (not even UTF-8)", 401: "Missing or wrong bearer token", 404: "No such journey, or it has ended",
+                    409: "The journey is not at a step where this action is possible", 413: "Request too large",
+                    422: "Invalid input (each field named)", 429: "A limit: retry at `retry_at`",
+                    503: "A message could not be sent, or Temporal is unreachable"}
+    return {status: {"model": Problem, "description": descriptions[status],
+                     "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            for status in statuses}

@@ -1,0 +1,45 @@
+"""Structured logs: one JSON object a line, with the journey (workflow id) and the activity when
+the line comes from one, so a log pipeline can follow a journey. No personal data goes in: the
+journeys and activities log templates, keys and states, never a number, address, code or name."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+
+from temporalio import activity, workflow
+
+JOURNEY_FIELDS = {"workflow_id": "journey_id", "run_id": "run_id", "workflow_type": "journey_type",
+                  "activity_type": "activity", "attempt": "attempt"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for source in ("temporal_workflow", "temporal_activity"):
+            for field, name in JOURNEY_FIELDS.items():
+                value = (getattr(record, source, None) or {}).get(field)
+                if value is not None:
+                    entry[name] = value
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(log_format: str, level: int = logging.INFO) -> None:
+    """JSON lines (the journey and activity as fields) or plain text, on standard error."""
+    handler = logging.StreamHandler()
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+        # the journey is a field of its own: the SDK need not append it to every message too
+        workflow.logger.workflow_info_on_message = False
+        activity.logger.activity_info_on_message = False
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)

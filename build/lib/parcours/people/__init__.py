@@ -1,0 +1,1 @@
+"""People's details: contact details (mobiles, email addresses) and names."""

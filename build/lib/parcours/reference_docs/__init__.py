@@ -1,0 +1,1 @@
+"""What `parcours docs` generates: journey diagrams, the Temporal contract, the OpenAPI document."""

@@ -1,0 +1,212 @@
+"""Every tunable number of SPEC.md's defaults table, read from PARCOURS_* environment variables."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRETS_FILE = Path(".parcours/secrets.env")
+# The dev keys live in the folder `parcours up` ran in (it writes them there once).
+MISSING_KEY_HINT = (f"(clés de dev : lancez la commande depuis le dossier où `parcours up` a tourné, qui les garde "
+                    f"dans {DEV_SECRETS_FILE} ; ailleurs, définissez la variable ou un fichier .env)")
+
+
+class SettingsError(RuntimeError):
+    """A setting that is missing or malformed; the message names its PARCOURS_* variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PARCOURS_",
+        env_file=(".env", str(DEV_SECRETS_FILE)),
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    # Temporal
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "parcours"
+
+    # Application database (SQLite by default, PostgreSQL with postgresql+asyncpg://…)
+    database_url: str = "sqlite+aiosqlite:///.parcours/parcours.db"
+
+    # Codes (SPEC defaults)
+    code_validity: timedelta = timedelta(minutes=30)
+    code_digits: int = Field(default=6, ge=4, le=10)
+    code_max_wrong_tries: int = Field(default=5, ge=1)
+    resend_cooldown: timedelta = timedelta(seconds=60)
+    codes_per_journey: int = Field(default=5, ge=1)
+    birth_date_max_wrong_tries: int = Field(default=3, ge=1)
+    journey_idle_lifetime: timedelta = timedelta(hours=24)
+    email_link_validity: timedelta = timedelta(hours=24)
+    password_reset_link_validity: timedelta = timedelta(hours=1)
+    default_phone_region: str = "FR"
+    # Sign-in: failures in a row before the account is locked for a while (SPEC: "failures capped").
+    sign_in_max_failures: int = Field(default=10, ge=1)
+    sign_in_lockout: timedelta = timedelta(minutes=15)
+    # Operators' JourneyState search attribute shows a state once it has lasted this long (or the
+    # journey ended): a user going through steps quickly costs no upsert per step. 0: every state
+    # at once. The current details (Temporal UI) always show the state at once.
+    operator_state_lag: timedelta = timedelta(seconds=60)
+    # argon2id parameters for new password hashes (OWASP: 19 MiB, 2 passes, 1 lane at least).
+    password_hash_time_cost: int = Field(default=2, ge=2)
+    password_hash_memory_kib: int = Field(default=19 * 1024, ge=19 * 1024)
+    password_hash_parallelism: int = Field(default=1, ge=1)
+    # Abuse limits, across every journey. A destination (number, address) gets at most so many
+    # messages an hour and a day (SMS pumping, mail bombing). An account takes at most so many failed
+    # code or password tries per clock hour, so never more than twice that in any 60 minutes (ASVS
+    # 2.2.1: at most 100 an hour).
+    sms_per_destination_per_hour: int = Field(default=8, ge=1)
+    sms_per_destination_per_day: int = Field(default=20, ge=1)
+    mails_per_destination_per_hour: int = Field(default=10, ge=1)
+    mails_per_destination_per_day: int = Field(default=30, ge=1)
+    account_failed_tries_per_hour: int = Field(default=50, ge=1, le=50)
+    # How long a user-facing send is retried (provider down) before the message is abandoned and
+    # the user told; background sends (recovery) are retried for the journey's idle lifetime.
+    message_send_budget: timedelta = timedelta(minutes=2)
+    # R-ACT-1/R-ACT-2 say whether an identity matched ("ne vous a pas été attribué", "déjà activé").
+    # True answers every identity alike, before the lookup, with a decoy code step for no match and
+    # a notice to the school's contact for an active account: nothing tells a stranger.
+    activation_uniform_answers: bool = False
+    # R-REC-7: False gives the same answer whether or not an account matches (default); True
+    # restores the seeds' explicit "adresse non reconnue".
+    recovery_reveals_unknown: bool = False
+    # Where the password-reset link of the mails points (the API layer's page).
+    public_base_url: str = "http://localhost:8000"
+
+    # Secrets. HMAC key for codes and opaque references; payload keys as "id:base64" pairs,
+    # the first one encrypts, all of them decrypt (rotation).
+    secret_key: SecretStr | None = None
+    payload_keys: SecretStr | None = None
+
+    # HTTP API (parcours.http_api) for API layers. With a token, every call but /health must carry
+    # "Authorization: Bearer <token>" (the API layer authenticates users; this authenticates it).
+    http_api_host: str = "127.0.0.1"
+    http_api_port: int = Field(default=8080, ge=1, le=65535)
+    http_api_token: SecretStr | None = None
+    http_api_max_body_bytes: int = Field(default=16 * 1024, ge=1024)  # the largest input is ~2 KiB
+    temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
+    # Tester mode: how long `parcours clock advance` waits for the test server. Time skips at once
+    # unless a workflow task waits on a queue nobody polls; then the advance gives up and says so.
+    clock_advance_timeout: timedelta = timedelta(seconds=15)
+
+    # Observability. Prometheus: the Temporal SDK serves its runtime metrics and Parcours' journey
+    # counters at http://<metrics_bind_address>/metrics ("" turns it off). Traces: OpenTelemetry
+    # spans for every workflow, update and activity, exported by OTLP/HTTP to otlp_endpoint.
+    metrics_bind_address: str = "127.0.0.1:9464"
+    tracing_exporter: Literal["none", "otlp", "console"] = "none"
+    otlp_endpoint: str = "http://127.0.0.1:4318/v1/traces"
+
+    # Codec server (lets the Temporal Web UI and CLI decrypt payloads for operators)
+    codec_server_host: str = "127.0.0.1"
+    codec_server_port: int = 8081
+    codec_server_token: SecretStr | None = None
+    temporal_ui_origin: str = "http://localhost:8233"
+
+    # Messaging: "dev" writes to a readable inbox file; "smtp" / "http" are the real providers.
+    mail_provider: str = "dev"
+    sms_provider: str = "dev"
+    dev_inbox_path: Path = Path(".parcours/dev-inbox.jsonl")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    mail_sender: str = "EduConnect <ne-pas-repondre@educonnect.example>"
+    # The right-hand side of every Message-ID (its left is a keyed digest of the message's key).
+    mail_message_id_domain: str = Field(default="educonnect.example", pattern=r"^[A-Za-z0-9.-]+$")
+    sms_gateway_url: str = "http://127.0.0.1:8025/sms"
+    sms_gateway_token: SecretStr | None = None
+    sms_sender: str = "EduConnect"
+    provider_timeout: timedelta = timedelta(seconds=10)
+    # Journeys a worker keeps in memory between their steps; one evicted is replayed from its
+    # history when it next wakes (the SDK's default is 1,000).
+    worker_max_cached_workflows: int = Field(default=1000, ge=0)
+    # Workflow tasks a worker runs at once (each with its local activities: database work, sends).
+    # They share one event loop, so past a handful they only wait on each other: at the SDK's 100,
+    # a burst of journeys made tasks outlast their 10-second time-out and be run again — a collapse.
+    # Past this number, tasks wait on the server, where waiting costs nothing.
+    worker_max_concurrent_workflow_tasks: int = Field(default=10, ge=2)
+    # The workflow sandbox (parcours/temporal/sandbox.py) re-imports workflow modules for each journey it
+    # runs, to catch non-deterministic code; False runs them bare (less memory and CPU per journey,
+    # no such guard).
+    workflow_sandbox: bool = True
+    # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
+    log_format: Literal["json", "text"] = "json"
+
+    @field_validator("mail_provider")
+    @classmethod
+    def _known_mail_provider(cls, value: str) -> str:
+        if value not in ("dev", "smtp"):
+            raise ValueError("mail_provider must be 'dev' or 'smtp'")
+        return value
+
+    @field_validator("sms_provider")
+    @classmethod
+    def _known_sms_provider(cls, value: str) -> str:
+        if value not in ("dev", "http"):
+            raise ValueError("sms_provider must be 'dev' or 'http'")
+        return value
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the PARCOURS_* variables another process (a worker) reads."""
+        variables = {}
+        for name, value in self.model_dump().items():
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            elif isinstance(value, timedelta):
+                value = f"PT{value.total_seconds()}S"
+            variables[f"PARCOURS_{name.upper()}"] = str(value)
+        return variables
+
+    def require_secret_key(self) -> bytes:
+        if self.secret_key is None:
+            raise SettingsError(f"PARCOURS_SECRET_KEY n'est pas défini {MISSING_KEY_HINT}")
+        return self.secret_key.get_secret_value().encode()
+
+    def payload_key_ring(self) -> list[tuple[str, bytes]]:
+        """The payload encryption keys, the active one first."""
+        if self.payload_keys is None:
+            raise SettingsError(f"PARCOURS_PAYLOAD_KEYS n'est pas défini {MISSING_KEY_HINT}")
+        ring = []
+        for pair in self.payload_keys.get_secret_value().split(","):
+            key_id, _, encoded = pair.strip().partition(":")
+            key = base64.b64decode(encoded)
+            if not key_id or len(key) not in (16, 24, 32):
+                raise SettingsError("PARCOURS_PAYLOAD_KEYS doit être une liste de paires « id:clé-en-base64 » "
+                                    "(clés de 128, 192 ou 256 bits)")
+            ring.append((key_id, key))
+        return ring
+
+
+def generate_secrets_env() -> str:
+    """Fresh dev secrets, in the env-file format Settings reads."""
+    payload_key = base64.b64encode(secrets.token_bytes(32)).decode()
+    return (
+        f"PARCOURS_SECRET_KEY={secrets.token_urlsafe(32)}\n"
+        f"PARCOURS_PAYLOAD_KEYS=dev1:{payload_key}\n"
+    )
+
+
+def ensure_dev_secrets(path: Path = DEV_SECRETS_FILE) -> Path:
+    """Create the dev secrets file once; later runs keep the same keys so old histories still decrypt."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate_secrets_env())
+        path.chmod(0o600)
+    return path
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The embedded stack of `parcours up` and the tester mode's clock."""

@@ -1,0 +1,1 @@
+"""How Parcours meets Temporal: the connection, payload encryption, the workflow sandbox, metrics and traces."""

@@ -1,0 +1,214 @@
+"""« Mes enfants » workflows: the account view, link reports (R-KID-3), confirmation of new students
+at sign-in (R-KID-2), merging accounts (R-KID-1)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activation import ChildAnswerInput, ChildToConfirm
+    from parcours.contracts.activities import (
+        ActivityName,
+        ChildDecision,
+        MatchedChild,
+        MergeRequest,
+        MergeResult,
+        PendingChildrenRequest,
+        RecordChildrenRequest,
+        ReportLinkRequest,
+    )
+    from parcours.contracts.children import (
+        ACCOUNT_VIEW_WORKFLOW,
+        CHILDREN_WORKFLOW,
+        LINK_REPORT_WORKFLOW,
+        MERGE_WORKFLOW,
+        AccountView,
+        AccountViewRequest,
+        ChildrenData,
+        ChildrenOutcome,
+        ChildrenConfirmationStep,
+        ChildrenStart,
+        LinkReportData,
+        LinkReportStart,
+        LinkReportStep,
+        MergeData,
+        MergeInput,
+        MergeOutcome,
+        MergeStart,
+        MergeStep,
+    )
+    from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
+    from parcours.states.children_view import child_views
+    from parcours.workflows.children_step import ChildrenStep
+    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, local_activity_options
+
+
+@workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class AccountViewWorkflow:
+    """« Mon compte / Mes informations » and « Mes enfants », read through Temporal like the rest."""
+
+    @workflow.run
+    async def run(self, request: AccountViewRequest) -> AccountView:
+        return await workflow.execute_local_activity(ActivityName.ACCOUNT_VIEW.value, request, result_type=AccountView,
+                                               summary="read the account", **local_activity_options())
+
+
+@workflow.defn(name=LINK_REPORT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class LinkReportWorkflow(JourneyWorkflow):
+    kind = "link_report"
+    results = {"reported": ("link_reported", messages.LINK_REPORT_DONE),
+               "only_link": ("sole_link_found", messages.LINK_REPORT_ONLY_LINK),
+               "not_linked": ("unknown_student", messages.LINK_REPORT_NOT_LINKED)}
+
+    @workflow.init
+    def __init__(self, start: LinkReportStart) -> None:
+        data = LinkReportData(account_ref=start.account_ref, student_ref=start.student_ref)
+        self._init_journey(data, LinkReportJourney(data))
+        self.message = ""
+
+    @workflow.run
+    async def run(self, start: LinkReportStart) -> LinkReportStep:
+        self.data.last_activity_at = workflow.now()
+        self._publish()
+        result: str = await self._activity(
+            ActivityName.REPORT_LINK, str,
+            ReportLinkRequest(**self._run_ref(), account_ref=start.account_ref, student_ref=start.student_ref,
+                              now=workflow.now()),
+            summary="report the link and tell the services",
+        )
+        event, self.message = self.results[result]
+        self._fire(event)
+        return self.current_step()
+
+    @workflow.query
+    def current_step(self) -> LinkReportStep:
+        return LinkReportStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+                              messages=[self.message] if self.message else [])
+
+
+@workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
+    kind = "children_confirmation"
+    updates_by_state = {"children_to_confirm": ["answer_child"]}
+
+    @workflow.init
+    def __init__(self, start: ChildrenStart) -> None:
+        data = ChildrenData(account_ref=start.account_ref)
+        self._init_journey(data, ChildrenConfirmationJourney(data))
+        self.start = start
+
+    @workflow.run
+    async def run(self, start: ChildrenStart) -> ChildrenConfirmationStep:
+        pending: list[MatchedChild] = await self._activity(
+            ActivityName.PENDING_CHILDREN, list[MatchedChild], PendingChildrenRequest(account_ref=start.account_ref),
+            summary="students to confirm",
+        )
+        self.data.children = [ChildToConfirm(**child.model_dump()) for child in pending]
+        self._fire("children_found")
+        await self._run_journey()
+        return self.current_step()
+
+    def birth_date_max_tries(self) -> int:
+        return self.start.birth_date_max_wrong_tries
+
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
+
+    def operator_details(self) -> str:
+        return f"**{self.data.state}** — {sum(c.status == 'to_confirm' for c in self.data.children)} to confirm"
+
+    @workflow.query
+    def current_step(self) -> ChildrenConfirmationStep:
+        text = {"children_to_confirm": messages.NEW_CHILDREN_PROMPT, "nothing_to_confirm": messages.NOTHING_TO_CONFIRM,
+                "confirmed": messages.CHILDREN_CONFIRMED, "abandoned": messages.RECOVERY_ABANDONED}
+        return ChildrenConfirmationStep(
+            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+            expected_input=self.expected_updates(), messages=[text.get(self.data.state, "")],
+            children=child_views(self.data.children, self.birth_date_max_tries())
+            if self.data.state == "children_to_confirm" else [],
+        )
+
+    @workflow.update
+    async def answer_child(self, answer: ChildAnswerInput) -> ChildrenOutcome:
+        async with self.lock:
+            self._require("answer_child")
+            outcome = await self._answer_child(answer)
+            if self.data.state == "confirmed":
+                await self._activity(
+                    ActivityName.RECORD_CHILDREN, bool,
+                    RecordChildrenRequest(**self._run_ref(), account_ref=self.data.account_ref, now=workflow.now(),
+                                          children=[ChildDecision(student_ref=c.student_ref, status=c.status.value)
+                                                    for c in self.data.children]),
+                    summary="record the answers and tell the services",
+                )
+            return outcome
+
+    @answer_child.validator
+    def _validate_child(self, answer: ChildAnswerInput) -> None:
+        self._require("answer_child")
+        self._pending_child(answer.student_ref)
+
+    def _outcome(self, status: str, message: str, *, tries_left: int | None = None) -> ChildrenOutcome:
+        return ChildrenOutcome(status=status, message=message, tries_left=tries_left, step=self.current_step())
+
+
+@workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class AccountMergeWorkflow(JourneyWorkflow):
+    kind = "account_merge"
+    updates_by_state = {"other_account_to_give": ["merge"]}
+
+    @workflow.init
+    def __init__(self, start: MergeStart) -> None:
+        data = MergeData(account_ref=start.account_ref)
+        self._init_journey(data, AccountMergeJourney(data))
+        self.start = start
+
+    @workflow.run
+    async def run(self, start: MergeStart) -> MergeStep:
+        await self._run_journey()
+        return self.current_step()
+
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
+
+    @workflow.query
+    def current_step(self) -> MergeStep:
+        text = {"merged": messages.MERGE_DONE, "abandoned": messages.RECOVERY_ABANDONED}
+        return MergeStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+                         expected_input=self.expected_updates(),
+                         messages=[text.get(self.data.state, messages.MERGE_PROMPT)])
+
+    @workflow.update
+    async def merge(self, other: MergeInput) -> MergeOutcome:
+        async with self.lock:
+            self._require("merge")
+            now = self._touch()
+            result: MergeResult = await self._activity(
+                ActivityName.MERGE_ACCOUNTS, MergeResult,
+                MergeRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                             other_identifier=other.identifier, other_password=other.password, now=now,
+                             max_failures=self.start.sign_in_policy.max_failures,
+                             lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
+                summary="check the other account and merge, all or nothing",
+            )
+            if result.status == "merged":
+                self.data.merged_identifier, self.data.moved_students = result.identifier, result.moved_students
+                self._fire("accounts_merged")
+                return self._outcome("accepted", messages.MERGE_DONE)
+            self._fire("merge_refused")
+            if result.status == "locked":
+                return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{result.locked_until:%H:%M} UTC"),
+                                     retry_at=result.locked_until)
+            message = {"invalid": messages.SIGN_IN_INVALID, "names_differ": messages.MERGE_NAMES_DIFFER,
+                       "same_account": messages.MERGE_SAME_ACCOUNT}[result.status]
+            return self._outcome(result.status, message)
+
+    @merge.validator
+    def _validate_merge(self, other: MergeInput) -> None:
+        self._require("merge")
+
+    def _outcome(self, status: str, message: str, *, retry_at=None) -> MergeOutcome:
+        return MergeOutcome(status=status, message=message, retry_at=retry_at, step=self.current_step())

@@ -1,0 +1,129 @@
+"""The code step of a journey (R-ACT-3 … R-ACT-6, R-REC-4): send, check, resend. A journey
+workflow mixes this in; its machine has the states code_sent / code_expired / code_void and the
+events code_accepted / code_rejected / code_voided / code_expiry_reached / code_resent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activities import (
+        AbandonMessagesRequest,
+        ActivityName,
+        CheckCodeRequest,
+        CodeCheck,
+        CodeCheckStatus,
+        CodeIssued,
+        SendCodeRequest,
+        code_message_key,
+    )
+    from parcours.contracts.common import CodeInput, OutcomeStatus
+    from parcours.states.code_step import resend_refusal
+    from parcours.refusals import account_tries_exhausted
+    from parcours.workflows.common import ActivityFailed, rejection
+
+
+class CodeStep:
+    """Needs, from the journey workflow: `data` (a CodeChallenge with `policy`, `channel`,
+    `account_ref`), `code_purpose`, `_activity`, `_fire`, `_touch`, `_id`, `_outcome`,
+    and `code_accepted_message()`."""
+
+    code_purpose: str
+    code_decoy_when_limited = False  # True where a refusal would reveal an account (R-REC-7)
+
+    def _require_code_state(self, update: str) -> None:
+        if update == "submit_code" and self.data.state == "code_expired":
+            raise rejection("code_expired", messages.CODE_EXPIRED)
+        if update == "submit_code" and self.data.state == "code_void":
+            raise rejection("code_void", messages.CODE_VOID)
+        if update == "submit_code" and self.data.state == "code_not_sent":
+            raise rejection("code_not_sent", messages.CODE_NOT_SENT)
+
+    async def _check_code(self, submission: CodeInput):
+        now = self._touch()
+        if now >= self.data.code_expires_at:  # the expiry timer may not have fired yet
+            self._fire("code_expiry_reached")
+            return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
+        self.data.code_submissions += 1
+        scope = self._key_scope
+        check: CodeCheck = await self._activity(
+            ActivityName.CHECK_CODE, CodeCheck,
+            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{scope}/code-submission/{self.data.code_submissions}",
+                             issued_in=scope, attempt=submission.code, now=now),
+            summary="check the code",
+        )
+        self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries - check.tries_left
+        if check.status is CodeCheckStatus.ACCEPTED:
+            self._fire("code_accepted")
+            return self._outcome(OutcomeStatus.ACCEPTED, self.code_accepted_message())
+        if check.status is CodeCheckStatus.INCORRECT:  # R-ACT-4
+            self._fire("code_rejected")
+            return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
+        if check.status is CodeCheckStatus.TOO_MANY_TRIES:  # the account's tries of the hour, across journeys
+            raise account_tries_exhausted(check.retry_at)
+        if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
+            self._fire("code_expiry_reached")
+            return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
+        self.data.wrong_code_tries = self.data.policy.code_max_wrong_tries
+        self._fire("code_voided")
+        return self._outcome(OutcomeStatus.CODE_VOID, messages.CODE_VOID, tries_left=0)
+
+    async def _resend(self):
+        now = self._touch()
+        refusal = resend_refusal(self.data, now)  # R-ACT-6
+        if refusal is not None:
+            reason, retry_at = refusal
+            if reason == "cap":
+                return self._outcome(OutcomeStatus.RESEND_REFUSED, messages.RESEND_CAP_REACHED)
+            return self._outcome(OutcomeStatus.RESEND_REFUSED,
+                                 messages.RESEND_TOO_SOON.format(time=f"{retry_at:%H:%M:%S} UTC"), retry_at=retry_at)
+        sent = await self._send_code(now)
+        if sent is None:
+            return self._code_not_sent()
+        self._fire("code_resent", now=now)  # guards see the previous code's data
+        self._record_code(sent, now)
+        return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
+
+    async def _send_code(self, now: datetime, *, decoy: bool = False, background: bool = False) -> CodeIssued | None:
+        """R-ACT-3: a new code (voiding the previous one); None when it could not be sent within the
+        send budget, its message then marked abandoned in the ledger and the failure counted, so
+        that the next send is a new code under a new key (the abandoned one is voided by it; its
+        expiry would have run from the failed attempt). A destination over
+        its limits refuses the action (see `code_decoy_when_limited`). `decoy`: a code nobody is
+        sent, where a stranger must not learn that no account matched (R-REC-7). `background`: after
+        the answer (see JourneyWorkflow._activity)."""
+        sequence = self.data.codes_sent + self.data.code_send_failures + 1
+        try:
+            return await self._activity(
+                ActivityName.SEND_CODE, CodeIssued,
+                SendCodeRequest(**self._run_ref(), sequence=sequence, purpose=self.code_purpose,
+                                account_ref=None if decoy else self.data.account_ref, channel=self.data.channel,
+                                issued_at=now,
+                                expires_at=now + self.data.policy.code_validity,
+                                max_wrong_tries=self.data.policy.code_max_wrong_tries,
+                                decoy_when_limited=self.code_decoy_when_limited),
+                summary=f"send code #{sequence} by {self.data.channel.value}",
+                budget=self.data.policy.send_budget, background=background,
+            )
+        except ActivityFailed:
+            await self._activity(ActivityName.ABANDON_MESSAGES, int,
+                                 AbandonMessagesRequest(idempotency_key=code_message_key(self._key_scope, sequence)),
+                                 summary=f"mark code #{sequence} abandoned")
+            self.data.code_send_failures += 1
+            return None
+
+    def _code_not_sent(self):
+        """The code step stays, « Renvoyer le code » allowed: a failed send starts no cooldown and
+        counts against no cap (only codes that went out do, see `_record_code`)."""
+        self._fire("code_send_failed")
+        return self._outcome(OutcomeStatus.SEND_FAILED, messages.CODE_NOT_SENT)
+
+    def _record_code(self, issued: CodeIssued, now: datetime) -> None:
+        self.data.code_id = issued.code_id
+        self.data.codes_sent += 1
+        self.data.code_sent_at = now
+        self.data.code_expires_at = now + self.data.policy.code_validity
+        self.data.wrong_code_tries = 0

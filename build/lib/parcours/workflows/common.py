@@ -1,0 +1,284 @@
+"""What every journey workflow shares: search attributes, activity options, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activities import key_scope
+    from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
+    from parcours.refusals import refusal_of, rejection
+    from parcours.security.password_policy import unmet_criteria
+
+JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
+JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
+ACCOUNT_REF = SearchAttributeKey.for_keyword("AccountRef")
+SEARCH_ATTRIBUTES = (JOURNEY_KIND, JOURNEY_STATE, ACCOUNT_REF)
+# Final states reached by time, not by an answer (metrics: expired rather than completed).
+TIMED_OUT_STATES = frozenset({"abandoned", "expired"})
+# Patch ids (docs/deploys.md): each names a change of what a workflow does, so journeys begun
+# before it replay as they ran.
+RUN_SCOPED_KEYS = "run-scoped-keys"  # idempotency keys include the run, not only the workflow id
+BACKGROUND_ACTIVITIES = "background-activities"  # work after an answer as regular activities, not local
+
+# Activities run as local activities: a database write or a send takes milliseconds, and running
+# it inside the workflow task saves the server two round trips and three history events each (no
+# activity task to schedule, dispatch and complete), and all of one task's count as one billable
+# action. They are idempotent like any activity: a worker lost mid-way has the workflow task
+# retried, and the activity with it. Past a few seconds of retries (a provider or the database
+# down) they wait on server timers instead of holding the workflow task.
+# A user waits on the update while the activity runs: retry with backoff for about `budget`, then
+# give a clear "try again" instead of hanging. Errors marked non-retryable stop at once. A
+# budget is a number of tries (a local activity's schedule-to-close time-out is not used: it trips
+# the SDK core in 1.35). An attempt lost with its worker is retried after start_to_close: the
+# providers' own time-out (10 s) and a database write fit well within it.
+USER_BUDGET = timedelta(minutes=2)
+ATTEMPT_TIMEOUT = timedelta(seconds=15)
+LOCAL_RETRY_THRESHOLD = timedelta(seconds=2)
+FIRST_RETRY = timedelta(milliseconds=200)
+LONGEST_WAIT = timedelta(seconds=10)
+LONGEST_WAIT_IN_BACKGROUND = timedelta(minutes=5)  # budgets of hours: fewer tries, a shorter history
+
+
+def retry_within(budget: timedelta) -> RetryPolicy:
+    """Tries 200 ms apart, then twice as far each time up to a ceiling, as many as fit in `budget`."""
+    ceiling = LONGEST_WAIT if budget <= timedelta(hours=1) else LONGEST_WAIT_IN_BACKGROUND
+    attempts, waited, wait = 1, timedelta(0), FIRST_RETRY
+    while waited + wait <= budget:
+        attempts, waited, wait = attempts + 1, waited + wait, min(wait * 2, ceiling)
+    return RetryPolicy(initial_interval=FIRST_RETRY, backoff_coefficient=2.0, maximum_interval=ceiling,
+                       maximum_attempts=attempts)
+
+
+class ActivityFailed(Exception):
+    """An activity failed for good (its tries spent, or an error it marked final). `type` is the
+    ApplicationError type it raised, if any."""
+
+    def __init__(self, cause: BaseException | None):
+        super().__init__(str(cause))
+        self.cause = cause
+        self.type = getattr(cause, "type", None)
+
+
+# What fails a journey from its own loop, besides Temporal's failures (a refusal, an activity's
+# error), which do by default: an activity whose tries are spent — a retried workflow task would
+# only meet the same recorded failure again. Never a superclass of NondeterminismError: a bad
+# deploy must leave open journeys stuck until a fixed one, not failed (docs/deploys.md). In an
+# update handler, any unexpected error fails that update alone (update_errors.py).
+JOURNEY_FAILURES: list[type[Exception]] = [ActivityFailed]
+
+
+def local_activity_options(budget: timedelta = USER_BUDGET) -> dict:
+    return dict(start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=retry_within(budget),
+                local_retry_threshold=LOCAL_RETRY_THRESHOLD)
+
+
+def check_new_password(password: str, confirmation: str, *, field: str = "password") -> None:
+    """R-ACT-8 / R-CON-1: the policy, each unmet criterion named, then the confirmation."""
+    unmet = unmet_criteria(password)
+    if unmet:
+        raise rejection("password_policy", messages.PASSWORD_POLICY_UNMET,
+                        [FieldError(field=field, message=criterion) for criterion in unmet])
+    if password != confirmation:
+        raise rejection("password_confirmation", messages.PASSWORD_CONFIRMATION_MISMATCH,
+                        [FieldError(field="confirmation", message=messages.PASSWORD_CONFIRMATION_MISMATCH)])
+
+
+class JourneyWorkflow:
+    """What every journey workflow does the same way: one action at a time, a wait loop on the
+    nearest deadline, events into the machine, and what operators see after each transition.
+
+    A subclass sets `kind`, `updates_by_state`, `self.data` (with `state`, `last_activity_at`,
+    optional `account_ref`) and `self.machine`; by default a journey ends as `idle_timeout` after
+    `idle_lifetime()` without an action, and it overrides `next_deadline` / `fire_due_events` when
+    it has other deadlines (codes, links)."""
+
+    kind: str
+    updates_by_state: dict[str, list[str]] = {}
+
+    def idle_lifetime(self) -> timedelta:
+        return self.data.policy.idle_lifetime
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        return self.data.last_activity_at + self.idle_lifetime()
+
+    def fire_due_events(self, now: datetime) -> None:
+        allowed = {event.id for event in self.machine.allowed_events}
+        if now >= self.data.last_activity_at + self.idle_lifetime() and "idle_timeout" in allowed:
+            self._fire("idle_timeout")
+
+    def expected_updates(self) -> list[str]:
+        return list(self.updates_by_state.get(self.data.state, []))
+
+    def operator_details(self) -> str:
+        return f"**{self.data.state}**"
+
+    def search_state_lag(self) -> timedelta:
+        """How long a state lasts before operators' JourneyState shows it (see `_publish`)."""
+        policy = getattr(self.data, "policy", None)
+        return policy.search_state_lag if policy is not None else timedelta(0)
+
+    def _init_journey(self, data, machine) -> None:
+        self.data = data
+        self.machine = machine
+        self.lock = asyncio.Lock()  # handlers await activities: one action at a time
+        self.woken = False
+        self.state_since = workflow.now()
+        self.alarm: tuple[datetime, asyncio.Task] | None = None
+        self._count("parcours_journeys_started", "Journeys started")
+
+    def _count(self, name: str, description: str, **attributes: str) -> None:
+        """A journey counter on the worker's /metrics (the SDK records nothing during replay)."""
+        workflow.metric_meter().create_counter(name, description).add(1, {"journey_kind": self.kind, **attributes})
+
+    def _count_end(self) -> None:
+        if self.data.state in TIMED_OUT_STATES:
+            self._count("parcours_journeys_expired", "Journeys ended by their idle lifetime or a link's expiry")
+        else:
+            self._count("parcours_journeys_completed", "Journeys ended by the user's or the service's answer",
+                        final_state=self.data.state)
+
+    async def _run_journey(self) -> None:
+        self.data.last_activity_at = self.state_since = workflow.now()
+        self._publish()
+        while not self.machine.is_terminated:
+            now = workflow.now()
+            deadlines = [self.next_deadline(now), self._publish_due()]
+            deadline = min((d for d in deadlines if d is not None), default=None)
+            if deadline is None or deadline > now:
+                self._arm(deadline)
+                await workflow.wait_condition(lambda: self.woken)
+            self.woken = False
+            async with self.lock:
+                if not self.machine.is_terminated:
+                    await self.do_pending_work()
+                if not self.machine.is_terminated:
+                    self.fire_due_events(workflow.now())
+                self._publish()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def _arm(self, deadline: datetime | None) -> None:
+        """One timer for the nearest deadline, kept while later deadlines come and go: an action
+        that only pushes deadlines back (the idle clock) starts no timer. When the timer fires the
+        loop looks again. A nearer deadline replaces it (a timer cancelled in the workflow task
+        that started it never reaches the history)."""
+        if deadline is None or (self.alarm is not None and self.alarm[0] <= deadline):
+            return
+        if self.alarm is not None:
+            self.alarm[1].cancel()
+        self.alarm = (deadline, asyncio.create_task(self._ring(deadline)))
+
+    async def _ring(self, deadline: datetime) -> None:
+        try:
+            await workflow.sleep(deadline - workflow.now(), summary="next deadline")
+        except asyncio.CancelledError:
+            return
+        if self.alarm is not None and self.alarm[0] == deadline:
+            self.alarm = None
+        self.woken = True
+
+    async def do_pending_work(self) -> None:
+        """Work a journey does after answering the user (e.g. a recovery's lookup and send)."""
+
+    @property
+    def _id(self) -> str:
+        return workflow.info().workflow_id
+
+    def _run_ref(self) -> dict[str, str]:
+        """`journey_id` and `run` of an activity request (a JourneyRequest): the run is what makes
+        its idempotency keys unique when the workflow id repeats (one live journey per account,
+        then another). A journey started before keys were per run keeps its keys (no marker in
+        its history), so its retries still find their first attempt's work."""
+        run = workflow.info().first_execution_run_id if workflow.patched(RUN_SCOPED_KEYS) else ""
+        return {"journey_id": self._id, "run": run}
+
+    @property
+    def _key_scope(self) -> str:
+        """The start of every idempotency key this run builds itself (code submissions)."""
+        return key_scope(**self._run_ref())
+
+    def _update_key(self) -> str:
+        """The key of the update being handled: an update id is unique in a run (Temporal runs an
+        update once per id), so a check keyed by it is counted once, however often it is retried."""
+        update = workflow.current_update_info()
+        return f"{self._key_scope}/{update.name}/{update.id}"
+
+    def _touch(self) -> datetime:
+        """An accepted action: the idle clock restarts and the deadlines are looked at again."""
+        now = workflow.now()
+        self.data.last_activity_at = now
+        self.woken = True
+        return now
+
+    def _require(self, update: str) -> None:
+        if update not in self.expected_updates():
+            raise rejection("not_now", f"{messages.NOT_NOW} ({update} in state {self.data.state})")
+
+    def _fire(self, event: str, **arguments) -> None:
+        state = self.data.state
+        self.machine.send(event, **arguments)
+        if self.data.state != state:
+            self.state_since = workflow.now()
+            # States and events only (never arguments): the journey's trail for log pipelines.
+            workflow.logger.info("%s: %s -> %s", event, state, self.data.state)
+            if self.machine.is_terminated:
+                self._count_end()
+        self._publish()
+
+    def _search_attributes_wanted(self) -> list:
+        """The search attributes that differ from what the journey shows (set at start by the
+        client, or upserted since)."""
+        shown = workflow.info().typed_search_attributes
+        wanted = [(JOURNEY_KIND, self.kind), (JOURNEY_STATE, self.data.state),
+                  (ACCOUNT_REF, getattr(self.data, "account_ref", None))]
+        return [key.value_set(value) for key, value in wanted if value and shown.get(key) != value]
+
+    def _publish_due(self) -> datetime | None:
+        if not self._search_attributes_wanted():
+            return None
+        return self.state_since + self.search_state_lag()
+
+    def _publish(self) -> None:
+        """Current details at once (they cost nothing); search attributes once a state has lasted
+        `search_state_lag` or the journey ends — a user moving through steps quickly does not pay
+        an upsert per step, operators searching by state see it at most that late. Without a kind
+        shown yet (a client that did not set it at start), at once."""
+        changes = self._search_attributes_wanted()
+        shown_kind = workflow.info().typed_search_attributes.get(JOURNEY_KIND)
+        if changes and (shown_kind is None or self.machine.is_terminated
+                        or workflow.now() >= self.state_since + self.search_state_lag()):
+            workflow.upsert_search_attributes(changes)
+        workflow.set_current_details(self.operator_details())
+
+    async def _activity(self, name: str, result_type: type, request, *, summary: str,
+                        budget: timedelta = USER_BUDGET, background: bool = False):
+        """A local activity retried for about `budget`; one that refuses the action (a Refusal, e.g.
+        a password naming the account) becomes the update's rejection.
+
+        `background`: work that follows an answer (`do_pending_work`), run as a regular activity. A
+        local activity holds the workflow task it starts in until it completes, and with it the
+        answer of an update handled in that task: a lookup and a send there would make the answer
+        wait for them, and its time tell whether an account matched (R-REC-7). A regular activity
+        is only scheduled in that task, which completes, answer included, at once."""
+        try:
+            if background and workflow.patched(BACKGROUND_ACTIVITIES):
+                return await workflow.execute_activity(str(name), request, result_type=result_type, summary=summary,
+                                                       start_to_close_timeout=ATTEMPT_TIMEOUT,
+                                                       retry_policy=retry_within(budget))
+            return await workflow.execute_local_activity(str(name), request, result_type=result_type, summary=summary,
+                                                         **local_activity_options(budget))
+        except (ActivityError, ApplicationError) as error:  # a local activity's own error may come bare
+            cause = error.cause if isinstance(error, ActivityError) else error
+            refusal = refusal_of(cause)
+            if getattr(cause, "type", None) == UNKNOWN_ACCOUNT:  # a caller's wrong account_ref: say so
+                raise rejection("unknown_account", messages.UNKNOWN_ACCOUNT,
+                                [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)]) from None
+            if refusal is None:
+                raise ActivityFailed(cause) from None
+            raise rejection(refusal.reason, refusal.message, refusal.errors, retry_at=refusal.retry_at) from None

@@ -1,0 +1,402 @@
+"""Email change from « Mon compte » (R-CON-2 … R-CON-9): one live journey per account; every
+request is an update to it, so a newer request replaces the pending one with no race."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activities import (
+        AbandonMessagesRequest,
+        ActivityName,
+        CodePurpose,
+        MobileChangeRequest,
+        MobileConfirmRequest,
+        DropPendingRequest,
+        EmailChangeIssued,
+        EmailChangeRequest,
+        EmailLinkCheck,
+        EmailLinkRequest,
+        LinkStatus,
+        email_link_key,
+    )
+    from parcours.contracts.common import CodeInput, Deadlines, FieldError, ResendInput
+    from parcours.contracts.contact import (
+        EMAIL_CHANGE_WORKFLOW,
+        EmailChangeData,
+        EmailChangeInput,
+        EmailChangeOutcome,
+        EmailChangeStart,
+        EmailChangeStep,
+        EmailConfirmInput,
+        EmailLinkInput,
+        MOBILE_CHANGE_WORKFLOW,
+        MobileChangeData,
+        MobileChangeInput,
+        MobileChangeOutcome,
+        MobileChangeStart,
+        MobileChangeStep,
+    )
+    from parcours.states.code_step import (
+        code_step_deadline,
+        code_tries_left,
+        resend_available_at,
+        resend_refusal,
+        resends_left,
+    )
+    from parcours.states.contact import MOBILE_CODE_STATES, EmailChangeJourney, MobileChangeJourney
+    from parcours.workflows.code_step import CodeStep
+    from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, rejection
+
+
+@workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class EmailChangeWorkflow(JourneyWorkflow):
+    kind = "email_change"
+
+    @workflow.init
+    def __init__(self, start: EmailChangeStart) -> None:
+        data = EmailChangeData(account_ref=start.account_ref, policy=start.policy)
+        self._init_journey(data, EmailChangeJourney(data))
+
+    @workflow.run
+    async def run(self, start: EmailChangeStart) -> EmailChangeStep:
+        if start.initial_email:
+            async with self.lock:
+                self.data.last_activity_at = workflow.now()
+                await self._request(start.initial_email)
+        await self._run_journey()
+        if self.data.state == "abandoned" and self.data.new_email:  # R-CON-8: a link that never went out
+            await self._activity(ActivityName.DROP_PENDING_EMAIL, bool,
+                                 DropPendingRequest(account_ref=self.data.account_ref, new_email=self.data.new_email),
+                                 summary="drop the pending address")
+        return self.current_step()
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        if self.data.state == "link_sent":
+            return self.data.link_expires_at
+        return self.data.last_activity_at + self.data.policy.idle_lifetime
+
+    def fire_due_events(self, now: datetime) -> None:
+        if now < self.next_deadline(now):
+            return
+        if self.data.state == "link_sent":
+            self._fire("link_expiry_reached")
+        else:
+            self._fire("idle_timeout")
+
+    async def do_pending_work(self) -> None:
+        if self.data.state == "link_sent" and workflow.now() >= self.data.link_expires_at:
+            await self._activity(ActivityName.DROP_PENDING_EMAIL, bool,
+                                 DropPendingRequest(account_ref=self.data.account_ref, new_email=self.data.new_email),
+                                 summary="drop the expired pending address")
+
+    def expected_updates(self) -> list[str]:
+        return {"change_to_request": ["request_change"],
+                "link_sent": ["request_change", "resend_link", "open_link", "confirm"],
+                "link_not_sent": ["request_change", "resend_link"]}.get(self.data.state, [])
+
+    def operator_details(self) -> str:
+        if self.data.state == "link_sent" and self.data.link_expires_at:  # (a resend is fired before it is recorded)
+            return f"**link_sent** — waiting for the confirmation, link expires {self.data.link_expires_at:%Y-%m-%d %H:%M} UTC"
+        return f"**{self.data.state}**"
+
+    @workflow.query
+    def current_step(self) -> EmailChangeStep:
+        hours = int(self.data.policy.link_validity.total_seconds() // 3600)
+        text = {
+            "change_to_request": [messages.EMAIL_CHANGE_PROMPT],
+            "link_sent": [messages.EMAIL_PENDING, messages.EMAIL_LINK_SENT.format(address=self.data.new_email, hours=hours),
+                          messages.RESEND_MAIL_LINK],
+            "link_not_sent": [messages.LINK_NOT_SENT],
+            "confirmed": [messages.EMAIL_CONFIRMED],
+            "expired": [messages.EMAIL_LINK_EXPIRED],
+            "abandoned": [messages.RECOVERY_ABANDONED],
+        }[self.data.state]
+        waiting = self.data.state == "link_sent"
+        return EmailChangeStep(
+            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+            expected_input=self.expected_updates(), messages=text,
+            deadlines=Deadlines(link_expires_at=self.data.link_expires_at if waiting else None),
+            new_email=self.data.new_email, identifier=self.data.identifier, old_email=self.data.old_email,
+            resends_left=resends_left(self.data) if waiting or self.data.state == "link_not_sent" else None,
+        )
+
+    @workflow.update
+    async def request_change(self, change: EmailChangeInput) -> EmailChangeOutcome:
+        async with self.lock:
+            self._require("request_change")
+            self._touch()
+            return await self._request(change.new_email)
+
+    async def _request(self, new_email: str) -> EmailChangeOutcome:
+        now = workflow.now()
+        if resends_left(self.data) == 0:  # new requests count against the cap too: no mail bombing
+            return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
+        issued = await self._send_link(new_email, now)
+        if issued is None:
+            self.data.new_email = new_email  # pending on the account: what a resend sends to
+            return self._link_not_sent()
+        if issued.status == "same_as_current":
+            raise rejection("same_as_current", messages.EMAIL_SAME_AS_CURRENT,
+                            [FieldError(field="new_email", message=messages.EMAIL_SAME_AS_CURRENT)])
+        self._record_link(issued, new_email, now)
+        self._fire("change_requested")
+        return self._outcome("accepted", messages.EMAIL_PENDING)
+
+    @request_change.validator
+    def _validate_change(self, change: EmailChangeInput) -> None:
+        self._require("request_change")
+
+    @workflow.update
+    async def resend_link(self, request: ResendInput) -> EmailChangeOutcome:
+        """« Renvoyer le mail » (R-CON-4): a new link, within the cooldown and the cap."""
+        async with self.lock:
+            self._require("resend_link")
+            now = self._touch()
+            refusal = resend_refusal(self.data, now)
+            if refusal is not None:
+                reason, retry_at = refusal
+                message = messages.RESEND_CAP_REACHED if reason == "cap" else messages.RESEND_TOO_SOON.format(
+                    time=f"{retry_at:%H:%M:%S} UTC")
+                return self._outcome("resend_refused", message, retry_at=retry_at)
+            issued = await self._send_link(self.data.new_email, now)
+            if issued is None:
+                return self._link_not_sent()
+            self._fire("link_resent", now=now)
+            self._record_link(issued, self.data.new_email, now)
+            return self._outcome("accepted", messages.EMAIL_PENDING)
+
+    @resend_link.validator
+    def _validate_resend(self, request: ResendInput) -> None:
+        self._require("resend_link")
+
+    @workflow.update
+    async def open_link(self, link: EmailLinkInput) -> EmailChangeOutcome:
+        """R-CON-5: shows identifier, old and new address; changes nothing."""
+        async with self.lock:
+            self._require("open_link")
+            self._touch()
+            check = await self._check(ActivityName.CHECK_EMAIL_LINK, link.token, "check the link (changes nothing)")
+            if check.status is not LinkStatus.VALID:
+                return self._outcome("link_invalid", messages.LINK_INVALID)
+            self.data.identifier, self.data.old_email = check.identifier, check.old_email
+            self._fire("link_opened")
+            return self._outcome("accepted", messages.EMAIL_CONFIRM_PROMPT)
+
+    @open_link.validator
+    def _validate_open(self, link: EmailLinkInput) -> None:
+        self._require("open_link")
+
+    @workflow.update
+    async def confirm(self, confirmation: EmailConfirmInput) -> EmailChangeOutcome:
+        """R-CON-5: signed in with this account, the new address becomes the confirmed one."""
+        async with self.lock:
+            self._require("confirm")
+            self._check_signed_in(confirmation)
+            self._touch()
+            check = await self._check(ActivityName.CONFIRM_EMAIL_CHANGE, confirmation.token, "confirm the new address")
+            if check.status is not LinkStatus.VALID:
+                return self._outcome("link_invalid", messages.LINK_INVALID)
+            self._fire("address_confirmed")
+            return self._outcome("accepted", messages.EMAIL_CONFIRMED)
+
+    @confirm.validator
+    def _validate_confirm(self, confirmation: EmailConfirmInput) -> None:
+        self._require("confirm")
+        self._check_signed_in(confirmation)
+
+    def _check_signed_in(self, confirmation: EmailConfirmInput) -> None:
+        if confirmation.signed_in_account_ref != self.data.account_ref:
+            raise rejection("wrong_account", messages.WRONG_ACCOUNT,
+                            [FieldError(field="signed_in_account_ref", message=messages.WRONG_ACCOUNT)])
+
+    async def _send_link(self, new_email: str, now: datetime) -> EmailChangeIssued | None:
+        """R-CON-3; None past the send budget: the mail is marked abandoned in the ledger and the
+        failure counted, so that the next send is a new link under a new key (which voids the
+        abandoned one)."""
+        sequence = self.data.requests_and_resends + self.data.code_send_failures + 1
+        try:
+            return await self._activity(
+                ActivityName.REQUEST_EMAIL_CHANGE, EmailChangeIssued,
+                EmailChangeRequest(**self._run_ref(), sequence=sequence,
+                                   account_ref=self.data.account_ref, new_email=new_email, issued_at=now,
+                                   expires_at=now + self.data.policy.link_validity,
+                                   public_base_url=self.data.policy.public_base_url),
+                summary="send the confirmation link (and the notice to the old address)",
+                budget=self.data.policy.send_budget,
+            )
+        except ActivityFailed:
+            await self._activity(ActivityName.ABANDON_MESSAGES, int,
+                                 AbandonMessagesRequest(idempotency_key=email_link_key(self._key_scope, sequence)),
+                                 summary=f"mark link #{sequence} abandoned")
+            self.data.code_send_failures += 1
+            return None
+
+    def _link_not_sent(self) -> EmailChangeOutcome:
+        """« Renvoyer le mail » allowed at once: a failed send starts no cooldown and counts against
+        no cap (only links that went out do, see `_record_link`)."""
+        self._fire("link_send_failed")
+        return self._outcome("send_failed", messages.LINK_NOT_SENT)
+
+    def _record_link(self, issued: EmailChangeIssued, new_email: str, now: datetime) -> None:
+        self.data.requests_and_resends += 1
+        self.data.codes_sent += 1
+        self.data.code_sent_at = now
+        self.data.new_email, self.data.link_id = new_email, issued.link_id
+        self.data.link_expires_at = now + self.data.policy.link_validity
+        self.data.identifier = self.data.old_email = None
+
+    async def _check(self, name: ActivityName, token: str, summary: str) -> EmailLinkCheck:
+        return await self._activity(
+            name, EmailLinkCheck,
+            EmailLinkRequest(**self._run_ref(), link_id=self.data.link_id, token=token,
+                             account_ref=self.data.account_ref, now=workflow.now()),
+            summary=summary,
+        )
+
+    def _outcome(self, status: str, message: str, *, retry_at=None) -> EmailChangeOutcome:
+        return EmailChangeOutcome(status=status, message=message, retry_at=retry_at, step=self.current_step())
+
+
+@workflow.defn(name=MOBILE_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
+    """R-CON-7, one per account like the email change."""
+
+    kind = "mobile_change"
+    code_purpose = CodePurpose.MOBILE_CHANGE
+
+    @workflow.init
+    def __init__(self, start: MobileChangeStart) -> None:
+        data = MobileChangeData(account_ref=start.account_ref, policy=start.policy)
+        self._init_journey(data, MobileChangeJourney(data))
+
+    @workflow.run
+    async def run(self, start: MobileChangeStart) -> MobileChangeStep:
+        await self._run_journey()
+        if self.data.state == "abandoned" and self.data.new_mobile:  # R-CON-8: the old number stays
+            await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
+                                 MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=self.data.new_mobile),
+                                 summary="drop the pending number")
+        return self.current_step()
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        return code_step_deadline(self.data, now, MOBILE_CODE_STATES)
+
+    def fire_due_events(self, now: datetime) -> None:
+        if self.data.state == "code_sent" and now >= self.data.code_expires_at:
+            self._fire("code_expiry_reached")
+        elif now >= self.data.last_activity_at + self.data.policy.idle_lifetime:
+            self._fire("idle_timeout")
+        else:
+            self._publish()
+
+    def expected_updates(self) -> list[str]:
+        return {"number_to_request": ["request_change"],
+                "code_sent": ["request_change", "submit_code", "resend_code"],
+                "code_expired": ["request_change", "resend_code"],
+                "code_void": ["request_change", "resend_code"],
+                "code_not_sent": ["request_change", "resend_code"]}.get(self.data.state, [])
+
+    def _require(self, update: str) -> None:
+        self._require_code_state(update)
+        super()._require(update)
+
+    def operator_details(self) -> str:
+        return f"**{self.data.state}**"
+
+    def code_accepted_message(self) -> str:
+        return messages.MOBILE_CONFIRMED
+
+    @workflow.query
+    def current_step(self) -> MobileChangeStep:
+        minutes = int(self.data.policy.code_validity.total_seconds() // 60)
+        text = {"number_to_request": [messages.MOBILE_CHANGE_PROMPT],
+                "code_expired": [messages.CODE_EXPIRED, messages.MOBILE_RESEND],
+                "code_void": [messages.CODE_VOID, messages.MOBILE_RESEND],
+                "code_not_sent": [messages.CODE_NOT_SENT, messages.MOBILE_RESEND],
+                "confirmed": [messages.MOBILE_CONFIRMED], "number_to_save": [messages.MOBILE_CONFIRMED],
+                "abandoned": [messages.RECOVERY_ABANDONED]}
+        in_code_step = self.data.state in MOBILE_CODE_STATES
+        available_at = resend_available_at(self.data) if in_code_step else None
+        return MobileChangeStep(
+            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+            expected_input=self.expected_updates(),
+            messages=text.get(self.data.state, [messages.MOBILE_PENDING.format(minutes=minutes), messages.MOBILE_RESEND]),
+            deadlines=Deadlines(
+                code_expires_at=self.data.code_expires_at if self.data.state == "code_sent" else None,
+                resend_available_at=available_at if available_at and available_at > workflow.now() else None),
+            new_mobile=self.data.new_mobile,
+            code_tries_left=code_tries_left(self.data) if self.data.state == "code_sent" else None,
+            resends_left=resends_left(self.data) if in_code_step else None,
+        )
+
+    @workflow.update
+    async def request_change(self, change: MobileChangeInput) -> MobileChangeOutcome:
+        async with self.lock:
+            self._require("request_change")
+            now = self._touch()
+            if resends_left(self.data) == 0:  # new numbers count against the cap too: no SMS pumping
+                return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
+            status: str = await self._activity(
+                ActivityName.REQUEST_MOBILE_CHANGE, str,
+                MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
+                summary="record the pending number")
+            if status != "pending":
+                message = messages.MOBILE_SAME_AS_CURRENT if status == "same_as_current" else messages.MOBILE_GUARDIANS_ONLY
+                raise rejection(status, message, [FieldError(field="new_mobile", message=message)])
+            try:
+                sent = await self._send_code(now)
+            except ApplicationError:  # refused (the number had its share of SMS): the request leaves no trace
+                await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
+                                     MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
+                                     summary="forget the refused number")
+                raise
+            self.data.new_mobile = change.new_mobile
+            if sent is None:  # the number stands: the user asks a resend, not to type it again
+                return self._code_not_sent()
+            self._record_code(sent, now)
+            self._fire("change_requested")
+            return self._outcome("accepted", messages.MOBILE_PENDING.format(
+                minutes=int(self.data.policy.code_validity.total_seconds() // 60)))
+
+    @request_change.validator
+    def _validate_change(self, change: MobileChangeInput) -> None:
+        self._require("request_change")
+
+    @workflow.update
+    async def submit_code(self, submission: CodeInput) -> MobileChangeOutcome:
+        async with self.lock:
+            self._require("submit_code")
+            outcome = await self._check_code(submission)
+            if self.data.state == "number_to_save":
+                await self._activity(
+                    ActivityName.CONFIRM_MOBILE_CHANGE, bool,
+                    MobileConfirmRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                         new_mobile=self.data.new_mobile, now=workflow.now()),
+                    summary="the number becomes the confirmed mobile")
+                self._fire("number_saved")
+                outcome = self._outcome(outcome.status, outcome.message)
+            return outcome
+
+    @submit_code.validator
+    def _validate_code(self, submission: CodeInput) -> None:
+        self._require("submit_code")
+
+    @workflow.update
+    async def resend_code(self, request: ResendInput) -> MobileChangeOutcome:
+        """« Je n'ai pas reçu le code par SMS »."""
+        async with self.lock:
+            self._require("resend_code")
+            return await self._resend()
+
+    @resend_code.validator
+    def _validate_resend(self, request: ResendInput) -> None:
+        self._require("resend_code")
+
+    def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> MobileChangeOutcome:
+        return MobileChangeOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,
+                                   step=self.current_step())

@@ -1,0 +1,112 @@
+"""Password change from « Mon compte » (R-CON-1), for a signed-in account; one live per account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.accounts import (
+        PASSWORD_CHANGE_WORKFLOW,
+        PasswordChangeData,
+        PasswordChangeInput,
+        PasswordChangeOutcome,
+        PasswordChangeStart,
+        PasswordChangeStep,
+    )
+    from parcours.contracts.activities import (
+        ActivityName,
+        ChangePasswordRequest,
+        CredentialCheck,
+        PasswordNoticeRequest,
+    )
+    from parcours.contracts.common import FieldError
+    from parcours.states.password_change import PasswordChangeJourney
+    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
+
+FINAL_MESSAGES = {
+    "changed": messages.PASSWORD_CHANGED,
+    "franceconnect_account": messages.FRANCECONNECT_PASSWORD,
+    "abandoned": messages.ABANDONED,
+}
+
+
+@workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class PasswordChangeWorkflow(JourneyWorkflow):
+    kind = "password_change"
+    updates_by_state = {"password_to_change": ["change_password"]}
+
+    @workflow.init
+    def __init__(self, start: PasswordChangeStart) -> None:
+        data = PasswordChangeData(account_ref=start.account_ref)
+        self._init_journey(data, PasswordChangeJourney(data))
+        self.start = start
+
+    @workflow.run
+    async def run(self, start: PasswordChangeStart) -> PasswordChangeStep:
+        await self._run_journey()
+        return self.current_step()
+
+    def idle_lifetime(self) -> timedelta:
+        return self.start.idle_lifetime
+
+    def operator_details(self) -> str:
+        waiting = "waiting for the current and new passwords" if not self.machine.is_terminated else "finished"
+        return f"**{self.data.state}** — {waiting}"
+
+    @workflow.query
+    def current_step(self) -> PasswordChangeStep:
+        return PasswordChangeStep(
+            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+            expected_input=self.expected_updates(),
+            messages=[FINAL_MESSAGES.get(self.data.state, messages.PASSWORD_CHANGE_PROMPT)],
+        )
+
+    @workflow.update
+    async def change_password(self, change: PasswordChangeInput) -> PasswordChangeOutcome:
+        async with self.lock:
+            self._require("change_password")
+            self._check(change)
+            now = self._touch()
+            check: CredentialCheck = await self._activity(
+                ActivityName.CHANGE_PASSWORD, CredentialCheck,
+                ChangePasswordRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                      current_password=change.current_password, new_password=change.new_password,
+                                      now=now, max_failures=self.start.sign_in_policy.max_failures,
+                                      lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
+                summary="check the current password, store the new one",
+            )
+            if check.franceconnect:  # R-CON-1: refused for FranceConnect accounts
+                self._fire("franceconnect_detected")
+                return self._outcome("franceconnect", messages.FRANCECONNECT_PASSWORD)
+            if check.locked_until is not None:
+                self._fire("current_password_rejected")
+                return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
+                                     retry_at=check.locked_until)
+            if not check.valid:
+                self.data.wrong_current_passwords += 1
+                self._fire("current_password_rejected")
+                return self._outcome("wrong_password", messages.CURRENT_PASSWORD_WRONG)
+            await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
+                                 PasswordNoticeRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                                       changed_at=now),
+                                 summary="tell the account's contact the password changed")
+            self._fire("password_changed")
+            return self._outcome("accepted", messages.PASSWORD_CHANGED)
+
+    @change_password.validator
+    def _validate(self, change: PasswordChangeInput) -> None:
+        self._require("change_password")
+        self._check(change)
+
+    @staticmethod
+    def _check(change: PasswordChangeInput) -> None:
+        check_new_password(change.new_password, change.confirmation, field="new_password")
+        if change.new_password == change.current_password:
+            raise rejection("same_password", messages.NEW_PASSWORD_SAME,
+                            [FieldError(field="new_password", message=messages.NEW_PASSWORD_SAME)])
+
+    def _outcome(self, status: str, message: str, *, retry_at=None) -> PasswordChangeOutcome:
+        return PasswordChangeOutcome(status=status, message=message, retry_at=retry_at, step=self.current_step())

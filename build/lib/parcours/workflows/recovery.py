@@ -1,0 +1,377 @@
+"""Recovery workflows: lost identifier (R-REC-1/2) and lost password by mail (R-REC-3).
+
+The request is answered before any lookup (R-REC-7): the update returns the same outcome, in
+the same time, whether or not an account matches; the lookup and the message follow in the
+workflow's loop."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from parcours import messages
+    from parcours.contracts.activities import (
+        ActivityName,
+        CodePurpose,
+        ResetAfterCodeRequest,
+        CheckLinkRequest,
+        IdentifierReminderRequest,
+        LinkCheck,
+        LinkReset,
+        LinkStatus,
+        PasswordNoticeRequest,
+        PreparedReset,
+        PrepareResetRequest,
+        ResetWithLinkRequest,
+    )
+    from parcours.contracts.common import Channel, CodeInput, Deadlines, FieldError, ResendInput
+    from parcours.contracts.recovery import (
+        IDENTIFIER_RECOVERY_WORKFLOW,
+        PASSWORD_RESET_WORKFLOW,
+        IdentifierRequestInput,
+        LinkInput,
+        LinkPasswordInput,
+        RecoveryData,
+        RecoveryOutcome,
+        RecoveryStart,
+        RecoveryStep,
+        ResetRequestInput,
+    )
+    from parcours.states.code_step import code_step_deadline, code_tries_left, resend_available_at, resends_left
+    from parcours.states.recovery import RESET_CODE_STATES, IdentifierRecoveryJourney, PasswordResetJourney
+    from parcours.workflows.code_step import CodeStep
+    from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET, JourneyWorkflow, check_new_password, rejection
+
+ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
+
+
+class RecoveryWorkflow(JourneyWorkflow):
+    """What both recovery journeys share: the start, idleness, the step and outcome shapes."""
+
+    def _start_recovery(self, start: RecoveryStart, machine_class) -> None:
+        data = RecoveryData(policy=start.policy)
+        self._init_journey(data, machine_class(data))
+
+    def operator_details(self) -> str:
+        matched = {None: "", True: " (an account matched)", False: " (no account matched)"}[self.data.matched]
+        return f"**{self.data.state}**{matched}"
+
+    def step_messages(self) -> list[str]:
+        raise NotImplementedError
+
+    def _step(self, deadlines: Deadlines | None = None) -> RecoveryStep:
+        return RecoveryStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+                            expected_input=self.expected_updates(), messages=self.step_messages(),
+                            deadlines=deadlines or Deadlines(), identifier=self.data.identifier)
+
+    def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> RecoveryOutcome:
+        return RecoveryOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,
+                               step=self.current_step())
+
+
+@workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class IdentifierRecoveryWorkflow(RecoveryWorkflow):
+    kind = "identifier_recovery"
+    updates_by_state = {"request_to_receive": ["request_identifier"]}
+
+    @workflow.init
+    def __init__(self, start: RecoveryStart) -> None:
+        self._start_recovery(start, IdentifierRecoveryJourney)
+
+    @workflow.run
+    async def run(self, start: RecoveryStart) -> RecoveryStep:
+        await self._run_journey()
+        return self.current_step()
+
+    @workflow.query
+    def current_step(self) -> RecoveryStep:
+        return self._step()
+
+    def step_messages(self) -> list[str]:
+        if self.data.state == "request_to_receive":
+            return [messages.IDENTIFIER_REQUEST_PROMPT]
+        if self.data.state == "abandoned":
+            return [messages.RECOVERY_ABANDONED]
+        return ANSWERED_IDENTIFIER
+
+    @workflow.update
+    async def request_identifier(self, request: IdentifierRequestInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("request_identifier")
+            self._touch()
+            self.data.channel = request.channel
+            self.data.request = request.model_dump(mode="json")
+            if not self.data.policy.reveals_unknown:
+                self._fire("request_submitted")  # the lookup and the send follow (do_pending_work)
+                return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
+            if not await self._send_reminder():
+                self._fire("request_not_recognised")
+                return self._outcome("not_recognised", messages.NOT_RECOGNISED_MAIL)
+            self._fire("request_submitted")
+            self._fire("request_processed")
+            return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
+
+    @request_identifier.validator
+    def _validate(self, request: IdentifierRequestInput) -> None:
+        self._require("request_identifier")
+
+    async def do_pending_work(self) -> None:
+        if self.data.state == "request_received":
+            await self._send_reminder(budget=self.data.policy.idle_lifetime, background=True)  # answered already
+            self._fire("request_processed")
+
+    async def _send_reminder(self, budget: timedelta = USER_BUDGET, background: bool = False) -> bool:
+        request = IdentifierRequestInput.model_validate(self.data.request)
+        self.data.matched = await self._activity(
+            ActivityName.SEND_IDENTIFIER_REMINDER, bool,
+            IdentifierReminderRequest(**self._run_ref(), channel=request.channel, destination=request.destination,
+                                      requested_at=workflow.now()),
+            summary="send the identifier if an account matches", budget=budget, background=background,
+        )
+        self.data.request = None  # no longer needed: do not carry the address around
+        return self.data.matched
+
+
+@workflow.defn(name=PASSWORD_RESET_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
+    kind = "password_reset"
+    code_purpose = CodePurpose.PASSWORD_RESET_CODE
+    code_decoy_when_limited = True  # R-REC-7: the same answer whether or not a code went out
+    updates_by_state = {
+        "request_to_receive": ["request_reset"],
+        "link_sent": ["open_link"],
+        "code_sent": ["submit_code", "resend_code"],
+        "code_expired": ["resend_code"],
+        "code_void": ["resend_code"],
+        "code_not_sent": ["resend_code"],
+        "password_to_choose": ["open_link", "choose_password"],
+    }
+
+    def expected_updates(self) -> list[str]:
+        updates = super().expected_updates()
+        if self.data.channel is Channel.SMS:  # no link on this path
+            updates = [update for update in updates if update != "open_link"]
+        return updates
+
+    def _require(self, update: str) -> None:
+        self._require_code_state(update)
+        super()._require(update)
+
+    def code_accepted_message(self) -> str:
+        return messages.NEW_PASSWORD_PROMPT
+
+    @workflow.init
+    def __init__(self, start: RecoveryStart) -> None:
+        self._start_recovery(start, PasswordResetJourney)
+        self.superseded = False
+
+    @workflow.run
+    async def run(self, start: RecoveryStart) -> RecoveryStep:
+        await self._run_journey()
+        return self.current_step()
+
+    @workflow.query
+    def current_step(self) -> RecoveryStep:
+        by_link = self.data.channel is Channel.MAIL and self.data.state in ("link_sent", "password_to_choose")
+        in_code_step = self.data.state in RESET_CODE_STATES
+        available_at = resend_available_at(self.data) if in_code_step else None
+        step = self._step(Deadlines(
+            link_expires_at=self.data.link_expires_at if by_link else None,
+            code_expires_at=self.data.code_expires_at if self.data.state == "code_sent" else None,
+            resend_available_at=available_at if available_at and available_at > workflow.now() else None,
+        ))
+        if in_code_step:
+            step.code_tries_left = code_tries_left(self.data) if self.data.state == "code_sent" else None
+            step.resends_left = resends_left(self.data)
+        return step
+
+    @workflow.signal
+    def supersede(self) -> None:
+        """A newer reset request for the same account: this journey's link no longer works."""
+        self.superseded = True
+        self.woken = True
+
+    def next_deadline(self, now: datetime) -> datetime | None:
+        if self.data.channel is Channel.MAIL and self.data.state in ("link_sent", "password_to_choose"):
+            return self.data.link_expires_at
+        if self.data.channel is Channel.SMS and self.data.state in RESET_CODE_STATES:
+            return code_step_deadline(self.data, now, RESET_CODE_STATES)
+        return super().next_deadline(now)
+
+    def fire_due_events(self, now: datetime) -> None:
+        allowed = {event.id for event in self.machine.allowed_events}
+        if self.superseded and "newer_journey_started" in allowed:
+            self._fire("newer_journey_started")
+        elif "link_expiry_reached" in allowed and self.data.channel is Channel.MAIL and now >= self.data.link_expires_at:
+            self._fire("link_expiry_reached")
+        elif self.data.state == "code_sent" and now >= self.data.code_expires_at:
+            self._fire("code_expiry_reached")
+        else:
+            super().fire_due_events(now)
+
+    def step_messages(self) -> list[str]:
+        minutes = int(self.data.policy.link_validity.total_seconds() // 60)
+        code_minutes = int(self.data.policy.code_validity.total_seconds() // 60)
+        if self.data.channel is Channel.SMS and self.data.state in ("request_received", "code_sent"):
+            return [messages.RESET_CODE_ANSWER.format(minutes=code_minutes), messages.RESET_CODE_PROMPT,
+                    messages.RESEND_SMS, messages.CONTACT_SCHOOL]
+        return {
+            "code_expired": [messages.CODE_EXPIRED, messages.RESEND_SMS],
+            "code_void": [messages.CODE_VOID, messages.RESEND_SMS],
+            "code_not_sent": [messages.CODE_NOT_SENT, messages.RESEND_SMS],
+            "request_to_receive": [messages.RESET_REQUEST_PROMPT],
+            "password_to_choose": [messages.NEW_PASSWORD_PROMPT],
+            "password_reset": [messages.PASSWORD_RESET_DONE],
+            "link_expired": [messages.LINK_EXPIRED],
+            "abandoned": [messages.RECOVERY_ABANDONED],
+            "superseded": [messages.RESET_SUPERSEDED],
+        }.get(self.data.state, [messages.RESET_LINK_ANSWER.format(minutes=minutes), messages.CONTACT_SCHOOL])
+
+    @workflow.update
+    async def request_reset(self, request: ResetRequestInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("request_reset")
+            self._touch()
+            self.data.channel = request.channel
+            self.data.request = request.model_dump(mode="json")
+            self.data.requests += 1
+            answer = self.step_messages_for_request()
+            if not self.data.policy.reveals_unknown:
+                self._fire("request_submitted")  # the lookup and the mail follow (do_pending_work)
+                return self._outcome("accepted", answer)
+            if not await self._prepare():
+                self._fire("request_not_recognised")  # explicit setting: correct and retry
+                return self._outcome("not_recognised", messages.NOT_RECOGNISED)
+            self._fire("request_submitted")
+            await self._issue_first_code()
+            return self._outcome("accepted", answer)
+
+    def step_messages_for_request(self) -> str:
+        if self.data.channel is Channel.SMS:
+            return messages.RESET_CODE_ANSWER.format(minutes=int(self.data.policy.code_validity.total_seconds() // 60))
+        return messages.RESET_LINK_ANSWER.format(minutes=int(self.data.policy.link_validity.total_seconds() // 60))
+
+    @request_reset.validator
+    def _validate_request(self, request: ResetRequestInput) -> None:
+        self._require("request_reset")
+
+    async def do_pending_work(self) -> None:
+        if self.data.state == "request_received":
+            # answered already: nobody waits, and the same activities run whether or not an account
+            # matched (a decoy link or code where none did)
+            await self._prepare(budget=self.data.policy.idle_lifetime, background=True)
+            await self._issue_first_code(background=True)
+
+    async def _prepare(self, budget: timedelta = USER_BUDGET, background: bool = False) -> bool:
+        """Look the account up, send the link if it matches; True when it did (operators only)."""
+        request = ResetRequestInput.model_validate(self.data.request)
+        now = workflow.now()
+        prepared: PreparedReset = await self._activity(
+            ActivityName.PREPARE_PASSWORD_RESET, PreparedReset,
+            PrepareResetRequest(**self._run_ref(), attempt=self.data.requests, channel=request.channel,
+                                identifier=request.identifier, email=request.email, issued_at=now,
+                                expires_at=now + self.data.policy.link_validity,
+                                public_base_url=self.data.policy.public_base_url),
+            summary="look the account up and send the link if it matches", budget=budget, background=background,
+        )
+        self.data.request = None  # no longer needed: do not carry the address around
+        self.data.matched, self.data.account_ref = prepared.matched, prepared.account_ref
+        self.data.link_id, self.data.link_expires_at = prepared.link_id, now + self.data.policy.link_validity
+        if prepared.superseded_journey_id:
+            try:
+                await workflow.get_external_workflow_handle(prepared.superseded_journey_id).signal("supersede")
+            except Exception:  # it already ended
+                workflow.logger.info("older reset journey already closed")
+        return prepared.matched
+
+    async def _issue_first_code(self, background: bool = False) -> None:
+        """SMS: the code (a decoy when no account matched, R-REC-7); mail: the link is out already."""
+        if self.data.channel is Channel.SMS:
+            now = workflow.now()
+            sent = await self._send_code(now, background=background)
+            if sent is None:  # the user sees the same code step as anyone (a decoy, R-REC-7) and may resend
+                workflow.logger.warning("the reset code could not be sent")
+                sent = await self._send_code(now, decoy=True, background=background)
+            self._record_code(sent, now)
+        self._fire("reset_prepared")
+
+    @workflow.update
+    async def submit_code(self, submission: CodeInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("submit_code")
+            return await self._check_code(submission)
+
+    @submit_code.validator
+    def _validate_code(self, submission: CodeInput) -> None:
+        self._require("submit_code")
+
+    @workflow.update
+    async def resend_code(self, request: ResendInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("resend_code")
+            return await self._resend()
+
+    @resend_code.validator
+    def _validate_resend(self, request: ResendInput) -> None:
+        self._require("resend_code")
+
+    @workflow.update
+    async def open_link(self, link: LinkInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("open_link")
+            self._touch()
+            check: LinkCheck = await self._activity(
+                ActivityName.CHECK_RESET_LINK, LinkCheck,
+                CheckLinkRequest(link_id=self.data.link_id, token=link.token, now=workflow.now()),
+                summary="check the link (does not consume it)",
+            )
+            if check.status is not LinkStatus.VALID:
+                return self._outcome("link_invalid", messages.LINK_INVALID)
+            self.data.identifier = check.identifier
+            self._fire("link_opened")
+            return self._outcome("accepted", messages.NEW_PASSWORD_PROMPT)
+
+    @open_link.validator
+    def _validate_link(self, link: LinkInput) -> None:
+        self._require("open_link")
+
+    @workflow.update
+    async def choose_password(self, choice: LinkPasswordInput) -> RecoveryOutcome:
+        async with self.lock:
+            self._require("choose_password")
+            self._check_choice(choice)
+            now = self._touch()
+            if self.data.channel is Channel.SMS:  # the code was accepted for this account
+                await self._activity(ActivityName.RESET_PASSWORD_AFTER_CODE, bool,
+                                     ResetAfterCodeRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                                           password=choice.password, now=now),
+                                     summary="set the new password")
+                account_ref = self.data.account_ref
+            else:
+                reset: LinkReset = await self._activity(
+                    ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
+                    ResetWithLinkRequest(**self._run_ref(), link_id=self.data.link_id, token=choice.token,
+                                         password=choice.password, now=now),
+                    summary="consume the link and set the new password",
+                )
+                if reset.status is not LinkStatus.VALID:
+                    return self._outcome("link_invalid", messages.LINK_INVALID)
+                account_ref = reset.account_ref
+            await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
+                                 PasswordNoticeRequest(**self._run_ref(), account_ref=account_ref, changed_at=now),
+                                 summary="tell the account's contact the password changed")
+            self._fire("password_set")
+            return self._outcome("accepted", messages.PASSWORD_RESET_DONE)
+
+    @choose_password.validator
+    def _validate_password(self, choice: LinkPasswordInput) -> None:
+        self._require("choose_password")
+        self._check_choice(choice)
+
+    def _check_choice(self, choice: LinkPasswordInput) -> None:
+        if self.data.channel is Channel.MAIL and choice.token is None:
+            raise rejection("link_invalid", messages.LINK_INVALID,
+                            [FieldError(field="token", message="le jeton du lien est requis / the link's token is required")])
+        check_new_password(choice.password, choice.confirmation)

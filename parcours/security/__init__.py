@@ -1,0 +1,1 @@
+"""Keyed digests, codes, password hashes and the password policy."""

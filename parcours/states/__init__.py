@@ -1,1 +1,0 @@
-"""Journeys as python-statemachine charts: pure, deterministic, no I/O."""

@@ -1,0 +1,113 @@
+"""The workflow sandbox Parcours runs its journeys in: the SDK's, with what it repeats for nothing
+done once.
+
+The SDK's sandbox re-imports a journey's workflow module for each run and runs its code with
+non-deterministic calls (clock, randomness, I/O) refused — the guard kept here, whole. Measured by
+replaying one activation's history (`python -m bench replay`), it took the workflow's CPU from
+17.9 ms unsandboxed to 31.6 ms, mostly in two repetitions that guard nothing:
+
+- the payload codec asks the workflow, for each command, which serialization context applies; the
+  SDK answered from inside the sandbox, entering it (restricted builtins and imports swapped in and
+  out) and compiling a snippet of Python each time — 75 times a journey. The answer is the SDK's own
+  bookkeeping (pending activities by sequence number); no workflow code runs, so it is read
+  directly.
+- every entry into the sandbox compiled its fixed snippet again; it is compiled once.
+
+Without the repetitions, the same replay takes 23.3 ms. Both shortcuts lean on the SDK's private
+`_Instance`, so the SDK is pinned to the minor version they were built against (SDK_BUILT_AGAINST,
+pyproject.toml); tests check that they are in force with the installed SDK and that the pin holds
+(tests/test_sandbox.py). Moving to the next minor: raise both, run those tests and the replay of
+the recorded histories (docs/deploys.md). An SDK without that class gets its stock sandbox, one
+that keeps its bookkeeping elsewhere gets the SDK's own way of reading the contexts: slower, as safe.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from types import CodeType
+from typing import Any
+
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+try:
+    from temporalio.worker.workflow_sandbox._runner import _Instance
+except ImportError:  # pragma: no cover - an SDK that reorganised its sandbox
+    _Instance = None
+
+from parcours.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SDK_BUILT_AGAINST = "1.35"  # the temporalio minor version whose private sandbox this extends
+
+# Deterministic third-party modules shared with the sandbox instead of re-imported per run
+# (faster, and their lazy imports at validation time do not trip the sandbox).
+PASSTHROUGH_MODULES = ("statemachine", "pydantic", "pydantic_core", "phonenumbers", "email_validator", "idna",
+                       "dns", "annotated_types", "typing_extensions",
+                       # our own pure modules: models, machines, wording (no I/O, no global state)
+                       "parcours.contracts", "parcours.states", "parcours.messages", "parcours.people.names",
+                       "parcours.people.contact_details", "parcours.security.password_policy", "parcours.refusals",
+                       "opentelemetry")
+RESTRICTIONS = SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+# The SDK's snippets: a handful of fixed ones, and one per workflow type to create its instances.
+SNIPPETS_KEPT = 64
+
+
+@functools.lru_cache(maxsize=SNIPPETS_KEPT)
+def _compiled(snippet: str) -> CodeType:
+    return compile(snippet, "workflow_sandbox.py", "exec")
+
+
+if _Instance is not None:
+    class SandboxedJourney(_Instance):
+        """One journey's run in the sandbox."""
+
+        def _run_code(self, code: str | CodeType, **extra_globals: Any) -> None:
+            super()._run_code(_compiled(code) if isinstance(code, str) else code, **extra_globals)
+
+        def _in_sandbox(self):
+            """The SDK's object inside the sandbox; None with an SDK that keeps it elsewhere, whose
+            own way is then taken (a patch release may move its private part)."""
+            return getattr(self, "globals_and_locals", {}).get("__temporal_in_sandbox")
+
+        def get_serialization_context(self, command_info):
+            in_sandbox = self._in_sandbox()
+            if in_sandbox is None:
+                return super().get_serialization_context(command_info)
+            return in_sandbox.get_serialization_context(command_info)
+
+        def get_external_store_context(self, command_info):
+            in_sandbox = self._in_sandbox()
+            if in_sandbox is None:
+                return super().get_external_store_context(command_info)
+            return in_sandbox.get_external_store_context(command_info)
+else:  # pragma: no cover
+    SandboxedJourney = None
+
+
+class JourneySandboxRunner(SandboxedWorkflowRunner):
+    """The SDK's sandbox runner, validating each workflow definition once per process (a process
+    starting many workers, the tests, would repeat it for nothing) and running journeys as
+    `SandboxedJourney`. Every workflow run is still sandboxed."""
+
+    _validated: set[type] = set()
+
+    def prepare_workflow(self, defn) -> None:
+        if defn.cls not in self._validated:
+            super().prepare_workflow(defn)
+            self._validated.add(defn.cls)
+
+    def create_instance(self, det):
+        if SandboxedJourney is None:  # pragma: no cover
+            return super().create_instance(det)
+        return SandboxedJourney(det, self.runner_class, self.restrictions)
+
+
+def workflow_runner(settings: Settings) -> WorkflowRunner:
+    if not settings.workflow_sandbox:
+        return UnsandboxedWorkflowRunner()
+    if SandboxedJourney is None:  # pragma: no cover
+        logger.warning("this Temporal SDK has no sandbox instance class to extend: its stock sandbox runs")
+    return JourneySandboxRunner(restrictions=RESTRICTIONS)

@@ -1,1 +1,0 @@
-"""Temporal workflows: each waits, times and calls activities; its state machine decides."""
