@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,12 +15,11 @@ from temporalio.exceptions import ApplicationError
 from parcours import messages
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.password_screening import screen_new_password
-from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.contracts.activities import (
     AccountActivated,
     ActivateAccountRequest,
-    AlreadyActiveNoticeRequest,
     ActivityName,
+    AlreadyActiveNoticeRequest,
     CheckBirthDateRequest,
     FranceConnectActivateRequest,
     FranceConnectMatch,
@@ -30,7 +29,6 @@ from parcours.contracts.activities import (
     MatchIdentityRequest,
 )
 from parcours.contracts.common import UNKNOWN_ACCOUNT, Channel
-from parcours.security.crypto import hash_password
 from parcours.db.models import (
     Account,
     AccountStatus,
@@ -41,7 +39,9 @@ from parcours.db.models import (
 )
 from parcours.db.queries import linked_students, record_answers
 from parcours.messaging.providers import OutgoingMessage
+from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
+from parcours.security.crypto import hash_password
 
 ACTIVATION_CLAIM = "activation"
 CLAIM_ATTEMPTS = 5
@@ -75,7 +75,7 @@ async def claim_account(sessions, kind: str, account_id: int, journey_id: str) -
         try:
             async with sessions.begin() as session:
                 claim = await session.get(JourneyClaim, (kind, account_id))
-                now = datetime.now(timezone.utc)
+                now = datetime.now(UTC)
                 if claim is None:
                     session.add(JourneyClaim(kind=kind, account_id=account_id, journey_id=journey_id, claimed_at=now))
                     return None

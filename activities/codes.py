@@ -21,12 +21,12 @@ from parcours.contracts.activities import (
     code_message_key,
 )
 from parcours.contracts.common import Channel
-from parcours.security.crypto import code_digest, code_matches, derive_code, new_reference
 from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
-from parcours.temporal.observability import count_in_activity
 from parcours.refusals import destination_limited
+from parcours.security.crypto import code_digest, code_matches, derive_code, new_reference
+from parcours.temporal.observability import count_in_activity
 
 
 def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -> str:

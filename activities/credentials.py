@@ -25,9 +25,9 @@ from parcours.contracts.activities import (
     PasswordNoticeRequest,
     VerifySignInRequest,
 )
-from parcours.security.crypto import hash_password, verify_password
 from parcours.db.models import Account, AccountStatus, ContactStatus
 from parcours.messaging.providers import OutgoingMessage
+from parcours.security.crypto import hash_password, verify_password
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from parcours.security.crypto import set_password_hashing
 from parcours.db.engine import make_engine, make_session_factory
 from parcours.messaging.courier import Courier, DestinationLimits
 from parcours.messaging.providers import DevInbox, HttpSmsProvider, Provider, SmtpMailProvider
+from parcours.security.crypto import set_password_hashing
 from parcours.settings import Settings
 
 
@@ -23,7 +23,7 @@ class ActivityDependencies:
     account_failed_tries_per_hour: int
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "ActivityDependencies":
+    def from_settings(cls, settings: Settings) -> ActivityDependencies:
         set_password_hashing(settings.password_hash_time_cost, settings.password_hash_memory_kib,
                              settings.password_hash_parallelism)
         engine = make_engine(settings.database_url)

@@ -13,8 +13,8 @@ from temporalio import activity
 from parcours import messages
 from parcours.activities.accounts import account_by_ref, claim_account
 from parcours.activities.dependencies import ActivityDependencies
-from parcours.activities.password_screening import screen_new_password
 from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
+from parcours.activities.password_screening import screen_new_password
 from parcours.contracts.activities import (
     ActivityName,
     CheckLinkRequest,
@@ -29,9 +29,9 @@ from parcours.contracts.activities import (
     ResetWithLinkRequest,
 )
 from parcours.contracts.common import Channel
-from parcours.security.crypto import code_digest, derive_link_token, hash_password, new_reference
 from parcours.db.models import Account, AccountStatus, ContactStatus, VerificationCode
 from parcours.messaging.providers import OutgoingMessage
+from parcours.security.crypto import code_digest, derive_link_token, hash_password, new_reference
 
 PASSWORD_RESET_CLAIM = "password_reset"
 

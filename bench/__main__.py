@@ -14,8 +14,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import drive
-from bench.replay import replay_one_activation
 from bench.measures import ProcessUsage, median, percentile, timer_lateness_seconds
+from bench.replay import replay_one_activation
 
 
 # A journey waiting on its code has one long timer, the code's expiry (started when the code went

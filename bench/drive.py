@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,12 +24,12 @@ from bench import skeleton
 from bench.measures import ProcessUsage, billable_actions
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.temporal.codec import parcours_data_converter
-from parcours.security.crypto import new_reference
 from parcours.db.engine import create_schema
 from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, LinkRole, StudentRecord
-from parcours.stack.embedded import DevServerProcess, WorkerProcess
+from parcours.security.crypto import new_reference
 from parcours.settings import Settings, generate_secrets_env
+from parcours.stack.embedded import DevServerProcess, WorkerProcess
+from parcours.temporal.codec import parcours_data_converter
 from parcours.testing import free_port
 
 WARM_UP = 10  # journeys run before measuring: imports, caches, connections
@@ -62,7 +62,7 @@ class SmsReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 found = re.search(r"\b(\d{6})\b", body["text"])
                 if found:
@@ -116,7 +116,7 @@ class Stack:
         self.server = DevServerProcess(self.settings, directory / "temporal.db", directory / "temporal.log")
         self.next_guardian = 0
 
-    async def __aenter__(self) -> "Stack":
+    async def __aenter__(self) -> Stack:
         await self.server.start()
         await self._seed()
         address = self.settings.temporal_address
@@ -132,7 +132,7 @@ class Stack:
 
     def machine(self) -> str:
         return (f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-                f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
+                f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 
     async def _seed(self) -> None:
         """One guardian (with one child) per journey, written in bulk."""

@@ -18,8 +18,8 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 from bench import drive
 from parcours.temporal.codec import parcours_data_converter
 from parcours.temporal.sandbox import RESTRICTIONS, JourneySandboxRunner
-from parcours.workflows.update_errors import UpdateErrorsInterceptor
 from parcours.worker import WORKFLOWS
+from parcours.workflows.update_errors import UpdateErrorsInterceptor
 
 RUNNERS: dict[str, WorkflowRunner] = {
     "the SDK's sandbox": SandboxedWorkflowRunner(restrictions=RESTRICTIONS),

@@ -32,7 +32,7 @@ class SkeletonActivation:
     async def run(self) -> str:
         try:
             await workflow.wait_condition(lambda: self.activated, timeout=CODE_VALIDITY)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return "code_expired"
         await workflow.wait_condition(workflow.all_handlers_finished)
         return "activated"

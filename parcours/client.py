@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from pydantic import BaseModel
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
@@ -17,17 +18,7 @@ from temporalio.common import (
 )
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
-from pydantic import BaseModel
 
-from parcours.contracts.activation import (
-    ID_PREFIX,
-    ActivationOutcome,
-    ActivationStart,
-    ActivationStep,
-    ChildAnswerInput,
-    IdentityInput,
-    PasswordInput,
-)
 from parcours.contracts.accounts import (
     PASSWORD_CHANGE_ID_PREFIX,
     SIGN_IN_ID_PREFIX,
@@ -39,6 +30,15 @@ from parcours.contracts.accounts import (
     SignInPolicy,
     SignInResult,
     SignInStart,
+)
+from parcours.contracts.activation import (
+    ID_PREFIX,
+    ActivationOutcome,
+    ActivationStart,
+    ActivationStep,
+    ChildAnswerInput,
+    IdentityInput,
+    PasswordInput,
 )
 from parcours.contracts.children import (
     CHILDREN_ID_PREFIX,
@@ -56,8 +56,10 @@ from parcours.contracts.children import (
     MergeStart,
     MergeStep,
 )
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.contact import (
     EMAIL_CHANGE_ID_PREFIX,
+    MOBILE_CHANGE_ID_PREFIX,
     ContactPolicy,
     EmailChangeInput,
     EmailChangeOutcome,
@@ -65,7 +67,6 @@ from parcours.contracts.contact import (
     EmailChangeStep,
     EmailConfirmInput,
     EmailLinkInput,
-    MOBILE_CHANGE_ID_PREFIX,
     MobileChangeInput,
     MobileChangeOutcome,
     MobileChangeStart,
@@ -86,7 +87,6 @@ from parcours.contracts.letter_activation import (
     LetterCredentialsInput,
     LetterDetailsInput,
 )
-from parcours.contracts.common import INPUT_ERRORS_DETAIL, CodeInput, FieldError, JourneyPolicy, Refusal, ResendInput
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
     PASSWORD_RESET_ID_PREFIX,
@@ -99,7 +99,9 @@ from parcours.contracts.recovery import (
     RecoveryStep,
     ResetRequestInput,
 )
+from parcours.refusals import refusal_of
 from parcours.security.crypto import idempotent_reference, new_reference
+from parcours.states.activation import ActivationJourney
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
@@ -107,15 +109,13 @@ from parcours.workflows.children import (
     ChildrenConfirmationWorkflow,
     LinkReportWorkflow,
 )
+from parcours.workflows.common import JOURNEY_KIND, JOURNEY_STATE
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
 from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
 from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow
-from parcours.refusals import refusal_of
-from parcours.states.activation import ActivationJourney
-from parcours.workflows.common import JOURNEY_KIND, JOURNEY_STATE
 
 LOOKUP_POLLS, LOOKUP_POLL_INTERVAL_S = 200, 0.025
 # A start with an idempotency key: the memo holds a digest of the request (so a reused key with
@@ -176,7 +176,7 @@ async def _act(handle: WorkflowHandle, update, argument, update_id: str | None =
         raise
 
 
-async def _past_state(journey: "JourneyClient", state: str) -> None:
+async def _past_state(journey: JourneyClient, state: str) -> None:
     """Wait until a journey that starts with background work has left `state`, so callers get a
     ready journey; a journey that failed meanwhile (an unknown account) raises WorkflowFailureError."""
     closed = asyncio.ensure_future(journey.handle.result())
@@ -385,7 +385,7 @@ class ParcoursClient:
         return PasswordChangeClient(handle)
 
     @classmethod
-    def from_settings(cls, client: Client, settings, *, update_with_start: bool = True) -> "ParcoursClient":
+    def from_settings(cls, client: Client, settings, *, update_with_start: bool = True) -> ParcoursClient:
         return cls(client, settings.task_queue, JourneyPolicy.from_settings(settings),
                    update_with_start=update_with_start, sign_in_policy=SignInPolicy.from_settings(settings),
                    recovery_policy=RecoveryPolicy.from_settings(settings),

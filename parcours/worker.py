@@ -11,11 +11,11 @@ from temporalio.worker import Worker
 
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
-from parcours.logs import configure_logging
 from parcours.db.engine import create_schema
-from parcours.temporal.sandbox import workflow_runner
+from parcours.logs import configure_logging
 from parcours.settings import Settings, get_settings
 from parcours.temporal.connection import connect
+from parcours.temporal.sandbox import workflow_runner
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,

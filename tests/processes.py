@@ -13,8 +13,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from parcours.stack.embedded import DevServerProcess
 from parcours.settings import Settings
+from parcours.stack.embedded import DevServerProcess
 from parcours.testing import free_port
 
 

@@ -61,7 +61,7 @@ class SmsGateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 gateway.requests += 1
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 time.sleep(gateway.delay_seconds)
@@ -116,7 +116,7 @@ class SmtpServer:
         outer = self
 
         class Handler:
-            async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            async def handle_DATA(self, server, session, envelope):
                 await asyncio.sleep(delay_seconds)
                 outer.messages.append(message_from_bytes(envelope.content, policy=default_policy))
                 if outer.holder.take():  # (aiosmtpd cancels this when the client goes: kept before)

@@ -53,7 +53,7 @@ class EmbeddedStack:
     def inbox_path(self) -> Path:
         return self.directory / ".parcours" / "dev-inbox.jsonl"
 
-    def start(self) -> "EmbeddedStack":
+    def start(self) -> EmbeddedStack:
         log = (self.directory / "stack.log").open("ab")
         self.process = subprocess.Popen(self.cli_command("up", *(["--tester"] if self.tester else [])), cwd=self.directory,
                                         env=self.environment, stdout=log, stderr=subprocess.STDOUT)

@@ -1,16 +1,16 @@
 """The activation machine alone: no Temporal, no I/O, time passed in."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from statemachine.exceptions import TransitionNotAllowed
 
 from parcours.contracts.activation import ActivationData, ChildStatus, ChildToConfirm
 from parcours.states.activation import ActivationJourney, next_deadline
-from parcours.states.code_step import resend_refusal
 from parcours.states.activation_view import build_step, expected_updates
+from parcours.states.code_step import resend_refusal
 
-T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def journey(**data) -> tuple[ActivationJourney, ActivationData]:

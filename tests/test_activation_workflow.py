@@ -10,7 +10,6 @@ from parcours import messages
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, _act
 from parcours.db.models import Account, AccountStudent, VerificationCode
 from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
-from tests.waiting import settled
 from tests.activation_helpers import (
     CAMILLE_MAIL,
     CAMILLE_SMS,
@@ -21,6 +20,7 @@ from tests.activation_helpers import (
     at_code_step,
     at_password_step,
 )
+from tests.waiting import settled
 
 
 async def account_of(dependencies, identifier):

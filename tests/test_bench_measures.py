@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -18,7 +18,7 @@ from temporalio.client import WorkflowHistory
 
 from bench.measures import billable_actions, timer_lateness_seconds
 
-START = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def event(kind: EventType.ValueType, seconds: float, **attributes) -> HistoryEvent:

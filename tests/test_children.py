@@ -1,5 +1,7 @@
 """« Mes enfants »: merge (R-KID-1), new students at sign-in (R-KID-2), link reports (R-KID-3)."""
 
+from datetime import UTC
+
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import select
@@ -90,13 +92,13 @@ async def test_report_of_the_only_guardian_link_changes_nothing(parcours, harnes
 async def test_report_is_recorded_once_even_when_the_activity_is_retried(harness):
     """The event is written with the change, keyed by the journey: a retry adds nothing."""
     parcours, dependencies = harness
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from parcours.contracts.activities import ReportLinkRequest
 
     account_ref = await signed_in(parcours)
     request = ReportLinkRequest(journey_id="link-report/retried", account_ref=account_ref,
-                                student_ref="stu-tom-bernard", now=datetime.now(timezone.utc))
+                                student_ref="stu-tom-bernard", now=datetime.now(UTC))
     activities = ChildrenActivities(dependencies)
     assert await ActivityEnvironment().run(activities.report_link, request) == "reported"
     assert await ActivityEnvironment().run(activities.report_link, request) == "reported"
@@ -163,14 +165,14 @@ async def test_merge_wrong_password_counts_against_the_other_account(parcours, h
 async def test_merge_failure_half_way_leaves_both_accounts_as_they_were(harness, monkeypatch):
     """R-KID-1: all or nothing — the database failing after some students moved changes nothing."""
     parcours, dependencies = harness
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     keep_ref = await signed_in(parcours)
     async with dependencies.sessions.begin() as session:  # give the other account two answers to move
         other = await session.scalar(select(Account).where(Account.identifier == SOPHIE_AT_ANOTHER_SCHOOL))
         for student_id in (1, 2):
             session.add(AccountStudent(account_id=other.id, student_id=student_id, status="confirmed",
-                                       updated_at=datetime.now(timezone.utc)))
+                                       updated_at=datetime.now(UTC)))
     before = await snapshot(dependencies)
     activities = ChildrenActivities(dependencies)
     moved = []
@@ -188,7 +190,7 @@ async def test_merge_failure_half_way_leaves_both_accounts_as_they_were(harness,
     monkeypatch.setattr(type(activities), "move_students", fail_half_way)
     request = MergeRequest(journey_id="account-merge/test", account_ref=keep_ref,
                            other_identifier=SOPHIE_AT_ANOTHER_SCHOOL, other_password=DEMO_PROVISIONAL_PASSWORD,
-                           now=datetime.now(timezone.utc), max_failures=10, lockout=timedelta(minutes=15))
+                           now=datetime.now(UTC), max_failures=10, lockout=timedelta(minutes=15))
     with pytest.raises(ConnectionError):
         await ActivityEnvironment().run(activities.merge_accounts, request)
     assert moved and await snapshot(dependencies) == before
@@ -201,11 +203,11 @@ async def test_merge_retried_after_its_commit_answers_as_the_first_attempt(harne
     activity finds its own merge, by the journey's key, and answers « merged » again, not a failed
     sign-in on the account it has just merged; nothing is merged or counted twice."""
     parcours, dependencies = harness
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     request = MergeRequest(journey_id="account-merge/retried", account_ref=await signed_in(parcours),
                            other_identifier=SOPHIE_AT_ANOTHER_SCHOOL, other_password=DEMO_PROVISIONAL_PASSWORD,
-                           now=datetime.now(timezone.utc), max_failures=10, lockout=timedelta(minutes=15))
+                           now=datetime.now(UTC), max_failures=10, lockout=timedelta(minutes=15))
     activities = ChildrenActivities(dependencies)
     first = await ActivityEnvironment().run(activities.merge_accounts, request)
     after_first = await snapshot(dependencies)

@@ -13,9 +13,9 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from parcours.stack import embedded
-from parcours.settings import get_settings
 from parcours.cli import app
+from parcours.settings import get_settings
+from parcours.stack import embedded
 from parcours.testing import free_port, settings_for
 
 NOT_OPEN = "Ce parcours est terminé ou n'existe pas"

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.api.failure.v1 import Failure
 
-from parcours.temporal.codec import EncryptionCodec, UnknownKeyError, parcours_data_converter
-from parcours.temporal.codec_server import make_codec_server
 from parcours.contracts.activation import IdentityInput, PasswordInput
 from parcours.contracts.common import INPUT_ERRORS_DETAIL
+from parcours.temporal.codec import EncryptionCodec, UnknownKeyError, parcours_data_converter
+from parcours.temporal.codec_server import make_codec_server
 
 OLD = ("k1", os.urandom(32))
 NEW = ("k2", os.urandom(32))

@@ -1,7 +1,7 @@
 """Codes in the database and the courier, without Temporal (activities called directly)."""
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from freezegun import freeze_time
@@ -12,16 +12,22 @@ from temporalio.testing import ActivityEnvironment
 from parcours.activities.codes import CodeActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import CheckCodeRequest, CodeCheckStatus, CodePurpose, SendCodeRequest
-from parcours.security.crypto import derive_code, message_reference
 from parcours.db.demo import load_demo_records
-from parcours.testing import prepare_schema
 from parcours.db.models import Account, MessageDelivery, VerificationCode
-from parcours.messaging.providers import HttpSmsProvider, OutgoingMessage, PermanentSendError, SmtpMailProvider, TransientSendError
+from parcours.messaging.providers import (
+    HttpSmsProvider,
+    OutgoingMessage,
+    PermanentSendError,
+    SmtpMailProvider,
+    TransientSendError,
+)
+from parcours.security.crypto import derive_code, message_reference
+from parcours.testing import prepare_schema
 from tests.receivers import SmsGateway, SmtpServer
 
 SECRET = b"providers-test-key"
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -114,7 +120,7 @@ async def test_two_concurrent_submissions_consume_a_code_once(dependencies):
             try:
                 return await ActivityEnvironment().run(codes.check_verification_code,
                                                       CheckCodeRequest(code_id=issued.code_id, attempt_key=key, attempt=code, now=NOW))
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 if "locked" not in str(error):
                     raise
                 await asyncio.sleep(0.05)

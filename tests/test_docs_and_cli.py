@@ -2,8 +2,8 @@
 
 from typer.testing import CliRunner
 
-from parcours.reference_docs.diagrams import mermaid, write_journey_docs
 from parcours.cli import app
+from parcours.reference_docs.diagrams import mermaid, write_journey_docs
 from parcours.states.activation import ActivationJourney
 
 
@@ -31,10 +31,10 @@ def test_cli_lists_the_demo_records():
 
 def test_cli_shows_every_kind_of_outcome(capsys):
     """Each journey's outcome and step print without error (the CLI is one `show` for all)."""
+    from parcours.cli import show
     from parcours.contracts.accounts import PasswordChangeOutcome, PasswordChangeStep, SignInResult
     from parcours.contracts.children import LinkReportStep, MergeOutcome, MergeStep
     from parcours.contracts.recovery import RecoveryOutcome, RecoveryStep
-    from parcours.cli import show
 
     change_step = PasswordChangeStep(journey_id="password-change/x", state="changed", finished=True,
                                      expected_input=[], messages=["Votre mot de passe a été modifié."])

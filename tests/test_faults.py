@@ -17,14 +17,14 @@ from temporalio.client import Client
 
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.temporal.codec import parcours_data_converter
-from parcours.security.crypto import message_reference
 from parcours.db.demo import load_demo_records
 from parcours.db.models import Account, MessageDelivery
 from parcours.db.school_records import GuardianImport, StudentImport, import_guardian
+from parcours.security.crypto import message_reference
+from parcours.stack.embedded import WorkerProcess
+from parcours.temporal.codec import parcours_data_converter
 from parcours.testing import Inbox, free_port, prepare_schema, running_parcours
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA, at_code_step
-from parcours.stack.embedded import WorkerProcess
 from tests.processes import DevServer, TcpProxy, sqlite_locked
 from tests.receivers import SmsGateway
 

@@ -3,13 +3,13 @@ problems naming fields, idempotent starts, size limits, the bearer token."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
 from pydantic import SecretStr
 
-from activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
 from parcours.http_api import create_app
 from parcours.http_api.problems import PROBLEM_JSON
 from parcours.testing import running_parcours
@@ -140,5 +140,5 @@ async def test_a_limit_is_429_with_retry_after_and_starts_nothing(time_env, sett
             assert (await api.post("/activations", json=CAMILLE_SMS)).status_code == 201
             problem = assert_problem(await api.post("/activations", json=CAMILLE_SMS), 429, "destination_limited")
     retry_at = datetime.fromisoformat(problem["retry_at"])
-    assert retry_at > datetime.now(timezone.utc) - timedelta(days=1)  # the server's clock, skipped or not
+    assert retry_at > datetime.now(UTC) - timedelta(days=1)  # the server's clock, skipped or not
     assert len(inbox.messages()) == 1

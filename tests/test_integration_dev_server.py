@@ -2,8 +2,8 @@
 SMS gateway: what an API layer and an operator see."""
 
 import asyncio
-from datetime import timedelta
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -104,8 +104,8 @@ async def test_a_new_user_activates_a_demo_guardian_from_the_cli(dev_env, tmp_pa
     """The README's walk-through: start, read the inbox, code, child, password — from the CLI."""
     from typer.testing import CliRunner
 
-    from parcours.settings import get_settings
     from parcours.cli import app
+    from parcours.settings import get_settings
 
     settings = settings_for(tmp_path, secret_key=module_keys.secret_key, payload_keys=module_keys.payload_keys)
     environment = {

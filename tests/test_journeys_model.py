@@ -28,7 +28,9 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from hypothesis import HealthCheck, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import delete
 from temporalio.testing import ActivityEnvironment

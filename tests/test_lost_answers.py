@@ -17,11 +17,11 @@ from temporalio.client import Client
 from parcours import messages
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.temporal.codec import parcours_data_converter
-from parcours.security.crypto import message_reference
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD, load_demo_records
 from parcours.db.models import Account, AccountStatus, LinkEvent, MessageDelivery
+from parcours.security.crypto import message_reference
 from parcours.stack.embedded import WorkerProcess
+from parcours.temporal.codec import parcours_data_converter
 from parcours.testing import TEST_DATABASE_VARIABLE, free_port, prepare_schema, running_parcours
 from tests.activation_helpers import CAMILLE_SMS
 from tests.processes import DevServer, PostgresCommitDropper
@@ -51,7 +51,7 @@ async def postgres_url() -> str:
     server = dict(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username, password=url.password)
     try:
         connection = await asyncpg.connect(**server, database="postgres", timeout=REACH_TIMEOUT_S)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError) as error:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as error:
         pytest.skip(f"no PostgreSQL reachable at {url.host}:{url.port}: {type(error).__name__}")
     try:
         if not await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", url.database):

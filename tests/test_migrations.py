@@ -12,8 +12,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from parcours.db.migrate import FIRST_REVISION, FIRST_REVISION_TABLES, alembic_config
 from parcours.db.engine import create_schema, make_engine, recreate_schema
+from parcours.db.migrate import FIRST_REVISION, FIRST_REVISION_TABLES, alembic_config
 from parcours.db.models import Base
 from parcours.testing import TEST_DATABASE_VARIABLE
 

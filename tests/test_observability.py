@@ -7,13 +7,13 @@ import json
 
 import httpx
 import pytest
+from activation_helpers import CAMILLE_SMS, ELOISE_SMS, GOOD_PASSWORD, LEA
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.client import Client
 from temporalio.contrib.opentelemetry import TracingInterceptor
 
-from activation_helpers import CAMILLE_SMS, ELOISE_SMS, GOOD_PASSWORD, LEA
 from parcours.testing import Inbox, running_parcours
 
 pytestmark = pytest.mark.integration

@@ -14,6 +14,7 @@ from unittest import mock
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from sandbox_workflows import CallsActivities, ReadsTheClock, echo
 from temporalio.client import Client
 from temporalio.converter import (
     ActivitySerializationContext,
@@ -27,7 +28,6 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from parcours.temporal import sandbox
 from parcours.temporal.sandbox import RESTRICTIONS, JourneySandboxRunner, SandboxedJourney, workflow_runner
-from sandbox_workflows import CallsActivities, ReadsTheClock, echo
 
 RUN_TIMEOUT_S = 30
 
@@ -38,7 +38,7 @@ class ContextRecordingCodec(PayloadCodec, WithSerializationContext):
     def __init__(self, seen: list, context: SerializationContext | None = None):
         self.seen, self.context = seen, context
 
-    def with_context(self, context: SerializationContext) -> "ContextRecordingCodec":
+    def with_context(self, context: SerializationContext) -> ContextRecordingCodec:
         return ContextRecordingCodec(self.seen, context)
 
     async def encode(self, payloads):

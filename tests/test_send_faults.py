@@ -9,9 +9,9 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from parcours.security.crypto import message_reference
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import MessageDelivery
+from parcours.security.crypto import message_reference
 from parcours.testing import running_parcours
 from tests.activation_helpers import CAMILLE_SMS
 from tests.receivers import SmsGateway, SmtpServer

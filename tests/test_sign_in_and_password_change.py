@@ -1,13 +1,15 @@
 """Sign-in (failures capped, one error for unknown identifier and wrong password) and the
 password change of « Mon compte » (R-CON-1)."""
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import select, update
 
 from parcours.client import JourneyActionRejected
-from parcours.security.crypto import verify_password
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import Account
+from parcours.security.crypto import verify_password
 
 SOPHIE = "s.bernard1"
 NEW_PASSWORD = "Nouveau-Cartable-7!"
@@ -109,7 +111,7 @@ async def test_a_failed_check_retried_after_its_commit_is_counted_once(harness):
     """The COMMIT of a failed check reached the database, its answer did not: the retried activity
     (same attempt key) answers as the check did and counts nothing more — one below the cap, the
     retry is not the failure that locks the account. Sign-in, password change and merge alike."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from temporalio.testing import ActivityEnvironment
 
@@ -119,7 +121,7 @@ async def test_a_failed_check_retried_after_its_commit_is_counted_once(harness):
 
     parcours, dependencies = harness
     account_ref = (await parcours.sign_in(SOPHIE, DEMO_ACTIVE_PASSWORD)).account_ref
-    wrong, policy = "Pas-Le-Bon-1!", dict(now=datetime.now(timezone.utc), max_failures=2, lockout=timedelta(minutes=15))
+    wrong, policy = "Pas-Le-Bon-1!", dict(now=datetime.now(UTC), max_failures=2, lockout=timedelta(minutes=15))
     credentials, children = CredentialActivities(dependencies), ChildrenActivities(dependencies)
     checks = [
         (SOPHIE, credentials.verify_sign_in,

@@ -8,7 +8,7 @@ import asyncio
 import sqlite3
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select, text
@@ -30,7 +30,7 @@ async def database(tmp_path):
 
 def delivery(key: str) -> MessageDelivery:
     return MessageDelivery(idempotency_key=key, channel="sms", template="code", destination_digest="d" * 64,
-                           status="sending", attempts=1, created_at=datetime.now(timezone.utc))
+                           status="sending", attempts=1, created_at=datetime.now(UTC))
 
 
 async def delivery_keys(sessions) -> list[str]:

@@ -15,13 +15,13 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from temporalio import workflow
 from temporalio.api.common.v1 import Payload
 
-from parcours.temporal.codec import parcours_data_converter
-from parcours.people.contact_details import normalize_mobile
-from parcours.reference_docs.temporal_contract import WORKFLOW_IDS
 from parcours.contracts.common import FieldError
 from parcours.http_api import create_app
 from parcours.http_api.problems import PROBLEM_JSON
+from parcours.people.contact_details import normalize_mobile
+from parcours.reference_docs.temporal_contract import WORKFLOW_IDS
 from parcours.security.password_policy import CRITERIA, unmet_criteria
+from parcours.temporal.codec import parcours_data_converter
 from tests.test_hostile_input import input_models
 
 # A value of each JSON type; "number" also names the integers (JSON Schema), so 1.5 stands for it.

@@ -8,11 +8,11 @@ from datetime import datetime
 
 import httpx
 import pytest
-
 from activation_helpers import CAMILLE_SMS
+from stack import EmbeddedStack
+
 from parcours.stack.clock import parse_duration
 from parcours.testing import Inbox
-from stack import EmbeddedStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.stack]
 

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-
 from activation_helpers import CAMILLE_SMS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.stack]

@@ -21,7 +21,6 @@ with workflow.unsafe.imports_passed_through():
         PasswordInput,
         ResendInput,
     )
-    from parcours.people.contact_details import mask_email, mask_mobile
     from parcours.contracts.activities import (
         AccountActivated,
         ActivateAccountRequest,
@@ -33,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         MatchIdentityRequest,
     )
     from parcours.contracts.common import Channel, OutcomeStatus
+    from parcours.people.contact_details import mask_email, mask_mobile
     from parcours.states.activation import ActivationJourney, next_deadline
     from parcours.states.activation_view import build_step, expected_updates, operator_details
     from parcours.workflows.children_step import ChildrenStep
@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
         check_new_password,
         rejection,
     )
+    from parcours.workflows.updates import journey_update
 
 
 @workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=JOURNEY_FAILURES)
@@ -100,45 +101,39 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
     def code_decoy_when_limited(self) -> bool:
         return self.data.policy.uniform_identity_answers
 
-    @workflow.update
+    @journey_update()
     async def submit_identity(self, identity: IdentityInput) -> ActivationOutcome:
-        async with self.lock:
-            self._require("submit_identity")
-            now = self._touch()
-            self.data.identity_attempts += 1
-            if self.data.policy.uniform_identity_answers:  # answered before any lookup (do_pending_work)
-                self.data.channel = identity.channel
-                self.data.masked_destination = (mask_mobile(identity.destination) if identity.channel is Channel.SMS
-                                                else mask_email(identity.destination))
-                self.data.identity_request = identity.model_dump(mode="json")
-                self._fire("identity_submitted")
-                return self._outcome(OutcomeStatus.ACCEPTED, messages.IDENTITY_UNIFORM_ANSWER)
-            match = await self._match(identity)
-            if not match.matched:  # R-ACT-1
-                self._fire("identity_rejected")
-                message = messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS else messages.IDENTITY_MISMATCH_MAIL
-                return self._outcome(OutcomeStatus.MISMATCH, message)
+        now = self._touch()
+        self.data.identity_attempts += 1
+        if self.data.policy.uniform_identity_answers:  # answered before any lookup (do_pending_work)
             self.data.channel = identity.channel
-            self.data.account_ref = match.account_ref
-            self.data.masked_destination = match.masked_destination
-            self.data.account_already_active = match.already_active
-            if match.already_active:  # R-ACT-2
-                self._fire("identity_matched")
-                return self._outcome(OutcomeStatus.ALREADY_ACTIVE, messages.ALREADY_ACTIVE)
-            self.data.identifier = match.identifier
-            self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
-            sent = await self._send_code(now)
-            if sent is None:  # the identity stands: the user asks a resend, not to type it again
-                return self._code_not_sent()
-            if match.superseded_journey_id:  # only once this one has its code out
-                await self._end_older_journey(match.superseded_journey_id)
-            self._record_code(sent, now)
+            self.data.masked_destination = (mask_mobile(identity.destination) if identity.channel is Channel.SMS
+                                            else mask_email(identity.destination))
+            self.data.identity_request = identity.model_dump(mode="json")
+            self._fire("identity_submitted")
+            return self._outcome(OutcomeStatus.ACCEPTED, messages.IDENTITY_UNIFORM_ANSWER)
+        match = await self._match(identity)
+        if not match.matched:  # R-ACT-1
+            self._fire("identity_rejected")
+            message = messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS else messages.IDENTITY_MISMATCH_MAIL
+            return self._outcome(OutcomeStatus.MISMATCH, message)
+        self.data.channel = identity.channel
+        self.data.account_ref = match.account_ref
+        self.data.masked_destination = match.masked_destination
+        self.data.account_already_active = match.already_active
+        if match.already_active:  # R-ACT-2
             self._fire("identity_matched")
-            return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
-
-    @submit_identity.validator
-    def _validate_identity(self, identity: IdentityInput) -> None:
-        self._require("submit_identity")
+            return self._outcome(OutcomeStatus.ALREADY_ACTIVE, messages.ALREADY_ACTIVE)
+        self.data.identifier = match.identifier
+        self.data.children = [ChildToConfirm(**child.model_dump()) for child in match.children]
+        sent = await self._send_code(now)
+        if sent is None:  # the identity stands: the user asks a resend, not to type it again
+            return self._code_not_sent()
+        if match.superseded_journey_id:  # only once this one has its code out
+            await self._end_older_journey(match.superseded_journey_id)
+        self._record_code(sent, now)
+        self._fire("identity_matched")
+        return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
 
     async def _match(self, identity: IdentityInput, **options) -> IdentityMatch:
         return await self._activity(
@@ -175,64 +170,37 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
             await self._end_older_journey(match.superseded_journey_id)
         self._fire("identity_processed")
 
-    @workflow.update
+    @journey_update()
     async def submit_code(self, submission: CodeInput) -> ActivationOutcome:
-        async with self.lock:
-            self._require("submit_code")
-            return await self._check_code(submission)
+        return await self._check_code(submission)
 
-    @submit_code.validator
-    def _validate_code(self, submission: CodeInput) -> None:
-        self._require("submit_code")
-
-    @workflow.update
+    @journey_update()
     async def resend_code(self, request: ResendInput) -> ActivationOutcome:
-        async with self.lock:
-            self._require("resend_code")
-            return await self._resend()
+        return await self._resend()
 
-    @resend_code.validator
-    def _validate_resend(self, request: ResendInput) -> None:
-        self._require("resend_code")
-
-    @workflow.update
+    @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))
     async def answer_child(self, answer: ChildAnswerInput) -> ActivationOutcome:
-        async with self.lock:
-            self._require("answer_child")
-            return await self._answer_child(answer)
+        return await self._answer_child(answer)
 
-    @answer_child.validator
-    def _validate_child(self, answer: ChildAnswerInput) -> None:
-        self._require("answer_child")
-        self._pending_child(answer.student_ref)
-
-    @workflow.update
+    @journey_update(check=lambda self, choice: check_new_password(choice.password, choice.confirmation))
     async def choose_password(self, choice: PasswordInput) -> ActivationOutcome:
-        async with self.lock:
-            self._require("choose_password")
-            check_new_password(choice.password, choice.confirmation)
-            now = self._touch()
-            try:
-                await self._activity(
-                    ActivityName.ACTIVATE_ACCOUNT, AccountActivated,
-                    ActivateAccountRequest(
-                        **self._run_ref(), account_ref=self.data.account_ref, channel=self.data.channel,
-                        password=choice.password, activated_at=now,
-                        children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children],
-                    ),
-                    summary="activate the account",
-                )
-            except ActivityFailed as error:
-                if error.type == "AccountAlreadyActive":
-                    raise rejection("already_active", messages.ALREADY_ACTIVE) from None
-                raise
-            self._fire("password_set")  # R-ACT-9
-            return self._outcome(OutcomeStatus.ACCEPTED, messages.ACTIVATED)
-
-    @choose_password.validator
-    def _validate_password(self, choice: PasswordInput) -> None:
-        self._require("choose_password")
-        check_new_password(choice.password, choice.confirmation)
+        now = self._touch()
+        try:
+            await self._activity(
+                ActivityName.ACTIVATE_ACCOUNT, AccountActivated,
+                ActivateAccountRequest(
+                    **self._run_ref(), account_ref=self.data.account_ref, channel=self.data.channel,
+                    password=choice.password, activated_at=now,
+                    children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children],
+                ),
+                summary="activate the account",
+            )
+        except ActivityFailed as error:
+            if error.type == "AccountAlreadyActive":
+                raise rejection("already_active", messages.ALREADY_ACTIVE) from None
+            raise
+        self._fire("password_set")  # R-ACT-9
+        return self._outcome(OutcomeStatus.ACCEPTED, messages.ACTIVATED)
 
     # -- helpers -------------------------------------------------------------------------------
 

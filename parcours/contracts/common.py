@@ -21,7 +21,8 @@ from pydantic import (
 )
 
 from parcours import messages
-from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH, refuse_control_characters
+from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from parcours.security.password_policy import refuse_control_characters
 
 MAX_REF_LENGTH = 64
 
@@ -150,7 +151,7 @@ class JourneyPolicy(JsonStrict):
     search_state_lag: timedelta = timedelta(seconds=60)  # JourneyState shows a state once it lasted this long
 
     @classmethod
-    def from_settings(cls, settings) -> "JourneyPolicy":
+    def from_settings(cls, settings) -> JourneyPolicy:
         return cls(
             code_validity=settings.code_validity,
             code_max_wrong_tries=settings.code_max_wrong_tries,
@@ -202,7 +203,7 @@ class FieldError(BaseModel):
     message: str
 
     @classmethod
-    def from_pydantic(cls, problem: dict, *, leave_out: tuple[str, ...] = (), whole: str = "") -> "FieldError":
+    def from_pydantic(cls, problem: dict, *, leave_out: tuple[str, ...] = (), whole: str = "") -> FieldError:
         """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)
         less the parts in `leave_out`; `whole` names a rule across fields, which has no path."""
         path = ".".join(str(part) for part in problem["loc"] if part not in leave_out)

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.people.contact_details import normalize_email
 from parcours.contracts.activation import ChildToConfirm, ChildView
 from parcours.contracts.common import IsoDate, JourneyPolicy, JsonStrict, StrictInput
+from parcours.people.contact_details import normalize_email
 from parcours.people.names import clean_person_name
 
 FRANCECONNECT_WORKFLOW = "FranceConnectActivation"

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.people.contact_details import normalize_email
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
 from parcours.contracts.common import JsonStrict, Password, StrictInput
 from parcours.contracts.contact import ContactPolicy
+from parcours.people.contact_details import normalize_email
 
 LETTER_ACTIVATION_WORKFLOW = "LetterActivation"
 LETTER_ACTIVATION_ID_PREFIX = "letter-activation/"

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.contracts.accounts import clean_identifier
 from parcours.contracts.common import (
     Channel,
@@ -20,6 +19,7 @@ from parcours.contracts.common import (
     StrictInput,
     destination_of,
 )
+from parcours.people.contact_details import normalize_email, normalize_mobile
 
 IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
 IDENTIFIER_RECOVERY_ID_PREFIX = "identifier-recovery/"
@@ -36,7 +36,7 @@ class RecoveryPolicy(JourneyPolicy):
     public_base_url: str = "http://localhost:8000"
 
     @classmethod
-    def from_settings(cls, settings) -> "RecoveryPolicy":
+    def from_settings(cls, settings) -> RecoveryPolicy:
         return cls(**JourneyPolicy.from_settings(settings).model_dump(),
                    reveals_unknown=settings.recovery_reveals_unknown,
                    link_validity=settings.password_reset_link_validity, public_base_url=settings.public_base_url)

@@ -8,8 +8,6 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parcours.people.contact_details import normalize_email, normalize_mobile
-from parcours.security.crypto import new_reference
 from parcours.db.models import (
     Account,
     AccountStatus,
@@ -18,7 +16,9 @@ from parcours.db.models import (
     LinkRole,
     StudentRecord,
 )
+from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.people.names import clean_person_name, identifier_stem
+from parcours.security.crypto import new_reference
 
 
 class StudentImport(BaseModel):

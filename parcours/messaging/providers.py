@@ -10,7 +10,7 @@ import json
 import smtplib
 import weakref
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
@@ -126,7 +126,7 @@ class DevInbox:
                 return
             entry = {"key": message.idempotency_key, "channel": message.channel, "to": message.to,
                      "subject": message.subject, "body": message.body,
-                     "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                     "at": datetime.now(UTC).isoformat(timespec="seconds")}
             inbox.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def read(self) -> list[dict]:

@@ -10,23 +10,23 @@ from temporalio import workflow
 
 from parcours.contracts.accounts import PASSWORD_CHANGE_ID_PREFIX, SIGN_IN_ID_PREFIX
 from parcours.contracts.activation import ID_PREFIX as ACTIVATION_ID_PREFIX
-from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
-from parcours.contracts.common import INPUT_ERRORS_DETAIL, UPDATE_REJECTED
-from parcours.workflows.common import SEARCH_ATTRIBUTES
 from parcours.contracts.children import CHILDREN_ID_PREFIX, LINK_REPORT_ID_PREFIX, MERGE_ID_PREFIX
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, UPDATE_REJECTED
 from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, MOBILE_CHANGE_ID_PREFIX
-from parcours.workflows.activation import ActivationWorkflow
 from parcours.contracts.franceconnect import FRANCECONNECT_ID_PREFIX
 from parcours.contracts.letter_activation import LETTER_ACTIVATION_ID_PREFIX
-from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
-from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
-from parcours.workflows.letter_activation import LetterActivationWorkflow
+from parcours.contracts.recovery import IDENTIFIER_RECOVERY_ID_PREFIX, PASSWORD_RESET_ID_PREFIX
+from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.children import (
     AccountMergeWorkflow,
     AccountViewWorkflow,
     ChildrenConfirmationWorkflow,
     LinkReportWorkflow,
 )
+from parcours.workflows.common import SEARCH_ATTRIBUTES
+from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
+from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
+from parcours.workflows.letter_activation import LetterActivationWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 from parcours.workflows.sign_in import SignInWorkflow

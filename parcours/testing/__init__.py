@@ -20,13 +20,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.temporal.codec import parcours_data_converter
 from parcours.db.demo import load_demo_records
 from parcours.db.engine import create_schema, recreate_schema
 from parcours.messaging.providers import DevInbox
 from parcours.settings import Settings, generate_secrets_env
-from parcours.workflows.common import SEARCH_ATTRIBUTES
+from parcours.temporal.codec import parcours_data_converter
 from parcours.worker import build_worker
+from parcours.workflows.common import SEARCH_ATTRIBUTES
 
 CODE_IN_MESSAGE = re.compile(r"\b(\d{6})\b")
 # Set to a server database (e.g. postgresql+asyncpg://…/test) to run the tests against it;

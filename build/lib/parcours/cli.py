@@ -10,7 +10,6 @@ import re
 import sys
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import Optional
 
 import typer
 from pydantic import BaseModel
@@ -21,7 +20,9 @@ from typer.core import TyperGroup
 
 from parcours.cli_errors import exit_code, invalid_input, one_line, refusal_for, temporal_unreachable
 from parcours.client import ActivationJourneyClient, ParcoursClient, RecoveryJourneyClient
+from parcours.contracts.accounts import SignInResult
 from parcours.contracts.activation import ID_PREFIX, ChildAnswerInput, IdentityInput
+from parcours.contracts.common import Channel, Deadlines
 from parcours.contracts.franceconnect import FRANCECONNECT_ID_PREFIX, FranceConnectIdentity
 from parcours.contracts.recovery import (
     IDENTIFIER_RECOVERY_ID_PREFIX,
@@ -29,8 +30,6 @@ from parcours.contracts.recovery import (
     IdentifierRequestInput,
     ResetRequestInput,
 )
-from parcours.contracts.accounts import SignInResult
-from parcours.contracts.common import Channel, Deadlines
 from parcours.settings import ensure_dev_secrets, get_settings
 
 
@@ -176,9 +175,8 @@ def show(result: BaseModel) -> None:
 def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping test server (no Web UI): "
                                    "time moves with `parcours clock advance`.")) -> None:
     """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker, HTTP API)."""
-    from parcours.stack.embedded import check_ports, codec_endpoint, host_and_port, run_stack
-
     from parcours.logs import configure_logging
+    from parcours.stack.embedded import check_ports, codec_endpoint, host_and_port, run_stack
 
     get_settings.cache_clear()
     asyncio.run(check_ports(get_settings(), tester=tester))  # before anything is written or started
@@ -203,7 +201,6 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
 def http_api() -> None:
     """Serve the HTTP API alone (against a running Temporal and workers): docker-compose, production."""
     from parcours.http_api.serve import http_server
-
     from parcours.logs import configure_logging
 
     settings = get_settings()
@@ -295,8 +292,8 @@ async def activation_start(
     channel: Channel = typer.Option(..., help="sms or mail"),
     last_name: str = typer.Option(..., "--last-name"),
     first_name: str = typer.Option(..., "--first-name"),
-    mobile: Optional[str] = typer.Option(None, help="The mobile number given to the school."),
-    email: Optional[str] = typer.Option(None, help="The address given to the school."),
+    mobile: str | None = typer.Option(None, help="The mobile number given to the school."),
+    email: str | None = typer.Option(None, help="The address given to the school."),
 ) -> None:
     """Start an activation and submit the identity (R-ACT-1)."""
     identity = IdentityInput(channel=channel, last_name=last_name, first_name=first_name, mobile=mobile, email=email)
@@ -309,7 +306,7 @@ async def activation_start(
 async def activation_letter(
     identifier: str,
     provisional_password: str = typer.Option(..., "--provisional", prompt="Mot de passe provisoire", hide_input=True),
-    email: Optional[str] = typer.Option(None, help="Mandatory for guardians."),
+    email: str | None = typer.Option(None, help="Mandatory for guardians."),
     password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True),
     confirmation: str = typer.Option(..., prompt="Confirmation", hide_input=True),
 ) -> None:
@@ -339,7 +336,7 @@ async def activation_franceconnect(
 @run_async
 async def activation_franceconnect_child(
     given_id: str = typer.Argument(..., metavar="JOURNEY_ID"), student_ref: str = typer.Argument(...),
-    birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
+    birth_date: str | None = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
     not_guardian: bool = typer.Option(False, "--not-guardian"),
 ) -> None:
     """R-ACT-7 inside the FranceConnect activation."""
@@ -358,8 +355,8 @@ async def activation_identity(
     channel: Channel = typer.Option(...),
     last_name: str = typer.Option(..., "--last-name"),
     first_name: str = typer.Option(..., "--first-name"),
-    mobile: Optional[str] = typer.Option(None),
-    email: Optional[str] = typer.Option(None),
+    mobile: str | None = typer.Option(None),
+    email: str | None = typer.Option(None),
 ) -> None:
     """Submit a corrected identity to a journey still at the identity step."""
     identity = IdentityInput(channel=channel, last_name=last_name, first_name=first_name, mobile=mobile, email=email)
@@ -392,7 +389,7 @@ async def activation_resend(journey_id: str) -> None:
 async def activation_child(
     journey_id: str,
     student_ref: str,
-    birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
+    birth_date: str | None = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
     not_guardian: bool = typer.Option(False, "--not-guardian", help="« Je ne suis pas le représentant légal »"),
 ) -> None:
     """Confirm a child with their birth date, or report the link (R-ACT-7)."""
@@ -458,7 +455,7 @@ async def account_view(account_ref: str) -> None:
 async def account_change_email(
     account_ref: str,
     new_email: str = typer.Option(..., "--new"),
-    confirmation: Optional[str] = typer.Option(None, help="The new address again (defaults to --new)."),
+    confirmation: str | None = typer.Option(None, help="The new address again (defaults to --new)."),
 ) -> None:
     """R-CON-2: a confirmation link to the new address (and a notice to the old one)."""
     journey = await (await parcours_client()).email_change(account_ref)
@@ -507,7 +504,7 @@ async def children_confirm(account_ref: str) -> None:
 async def children_answer(
     account_ref: str,
     student_ref: str,
-    birth_date: Optional[str] = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
+    birth_date: str | None = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
     not_guardian: bool = typer.Option(False, "--not-guardian"),
 ) -> None:
     """Confirm one student with the birth date, or report the link."""
@@ -539,8 +536,8 @@ async def children_merge(
 @run_async
 async def recovery_identifier(
     channel: Channel = typer.Option(...),
-    email: Optional[str] = typer.Option(None),
-    mobile: Optional[str] = typer.Option(None),
+    email: str | None = typer.Option(None),
+    mobile: str | None = typer.Option(None),
 ) -> None:
     """« Identifiant oublié »: by mail (confirmed email) or SMS (guardians' confirmed mobile)."""
     request = IdentifierRequestInput(channel=channel, email=email, mobile=mobile)
@@ -553,7 +550,7 @@ async def recovery_identifier(
 async def recovery_password(
     identifier: str,
     channel: Channel = typer.Option(Channel.MAIL),
-    email: Optional[str] = typer.Option(None, help="The account's email (mail channel)."),
+    email: str | None = typer.Option(None, help="The account's email (mail channel)."),
 ) -> None:
     """« Mot de passe oublié »: a link by mail (R-REC-3) or a code by SMS (R-REC-4)."""
     request = ResetRequestInput(channel=channel, identifier=identifier, email=email)
@@ -591,7 +588,7 @@ async def recovery_open_link(journey_id: str, token: str) -> None:
 @run_async
 async def recovery_new_password(
     journey_id: str,
-    token: Optional[str] = typer.Option(None, help="The link's `jeton` (mail channel)."),
+    token: str | None = typer.Option(None, help="The link's `jeton` (mail channel)."),
     password: str = typer.Option(..., prompt=True, hide_input=True),
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
 ) -> None:

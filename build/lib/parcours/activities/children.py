@@ -3,7 +3,6 @@ merging two accounts in one transaction (R-KID-1 … R-KID-3)."""
 
 from __future__ import annotations
 
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession

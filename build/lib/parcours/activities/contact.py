@@ -3,7 +3,6 @@ the notice to the old one, the confirmation. The school records are never touche
 
 from __future__ import annotations
 
-
 from sqlalchemy import select, update
 from temporalio import activity
 
@@ -11,7 +10,6 @@ from parcours import messages
 from parcours.activities.accounts import account_by_ref
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
-from parcours.people.contact_details import mask_email
 from parcours.contracts.activities import (
     ActivityName,
     CodePurpose,
@@ -25,12 +23,12 @@ from parcours.contracts.activities import (
     MobileConfirmRequest,
     email_link_key,
 )
-from parcours.security.crypto import code_digest, derive_link_token, new_reference
 from parcours.db.models import ContactStatus, VerificationCode
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage
+from parcours.people.contact_details import mask_email
 from parcours.refusals import destination_limited
-
+from parcours.security.crypto import code_digest, derive_link_token, new_reference
 
 
 class ContactActivities:

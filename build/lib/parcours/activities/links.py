@@ -6,8 +6,8 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from parcours.contracts.activities import CodePurpose, LinkStatus
-from parcours.security.crypto import code_matches
 from parcours.db.models import VerificationCode
+from parcours.security.crypto import code_matches
 
 NO_WRONG_TRIES = 0  # links are 256-bit secrets: wrong tries are not counted
 

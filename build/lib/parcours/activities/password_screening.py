@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcours import messages
 from parcours.contracts.common import FieldError
 from parcours.db.models import Account, GuardianRecord, StudentRecord
-from parcours.security.password_policy import personal_words, unmet_criteria
 from parcours.refusals import rejection
+from parcours.security.password_policy import personal_words, unmet_criteria
 
 
 async def account_personal_words(session: AsyncSession, account: Account) -> list[str]:

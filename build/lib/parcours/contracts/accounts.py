@@ -31,7 +31,7 @@ class SignInPolicy(JsonStrict):
     lockout: timedelta = timedelta(minutes=15)
 
     @classmethod
-    def from_settings(cls, settings) -> "SignInPolicy":
+    def from_settings(cls, settings) -> SignInPolicy:
         return cls(max_failures=settings.sign_in_max_failures, lockout=settings.sign_in_lockout)
 
 

@@ -8,13 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
     Channel,
     Choice,
     CodeChallenge,
     CodeInput,
-    ResendInput,
     Deadlines,
     FormDate,
     JourneyPolicy,
@@ -22,9 +20,11 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     OpaqueRef,
     OutcomeStatus,
     Password,
+    ResendInput,
     StrictInput,
     destination_of,
 )
+from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.people.names import clean_person_name
 
 WORKFLOW_TYPE = "Activation"

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
-from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.contracts.common import (
     Channel,
     CodeChallenge,
@@ -17,6 +16,7 @@ from parcours.contracts.common import (
     StrictInput,
 )
 from parcours.contracts.recovery import MAX_TOKEN_LENGTH
+from parcours.people.contact_details import normalize_email, normalize_mobile
 
 EMAIL_CHANGE_WORKFLOW = "EmailChange"
 EMAIL_CHANGE_ID_PREFIX = "email-change/"
@@ -31,7 +31,7 @@ class ContactPolicy(JourneyPolicy):
     public_base_url: str = "http://localhost:8000"
 
     @classmethod
-    def from_settings(cls, settings) -> "ContactPolicy":
+    def from_settings(cls, settings) -> ContactPolicy:
         return cls(**JourneyPolicy.from_settings(settings).model_dump(), link_validity=settings.email_link_validity,
                    public_base_url=settings.public_base_url)
 

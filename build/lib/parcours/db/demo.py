@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parcours.security.crypto import hash_password
 from parcours.db.models import Account, AccountStatus, ContactStatus, GuardianRecord, LinkRole, StudentRecord
 from parcours.db.school_records import GuardianImport, StudentImport, import_guardian, provision_student_account
+from parcours.security.crypto import hash_password
 
 DEMO_ACTIVE_PASSWORD = "Demo-Compte-2026!"  # only for the demo record of an already active account
 DEMO_PROVISIONAL_PASSWORD = "Provisoire-2026!"  # the second Sophie Bernard account's letter
@@ -71,7 +71,7 @@ async def load_demo_records(sessions: async_sessionmaker[AsyncSession]) -> bool:
     async with sessions.begin() as session:
         if await session.scalar(select(func.count()).select_from(GuardianRecord)):
             return False
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for guardian in DEMO_GUARDIANS:
             account = await import_guardian(session, guardian)
             name = (guardian.first_name, guardian.last_name)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
-
-from datetime import timezone
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -20,11 +18,11 @@ class UtcDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given to the database")
-        return None if value is None else value.astimezone(timezone.utc)
+        return None if value is None else value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return value
 
 
@@ -42,7 +40,7 @@ class GuardianRecord(Base):
     first_name: Mapped[str] = mapped_column(String(100))
     mobile: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
     email: Mapped[str | None] = mapped_column(String(254), index=True)  # normalised
-    links: Mapped[list["GuardianStudentLink"]] = relationship(back_populates="guardian")
+    links: Mapped[list[GuardianStudentLink]] = relationship(back_populates="guardian")
 
 
 class StudentRecord(Base):
@@ -164,7 +162,7 @@ class VerificationCode(Base):
 
     def is_expired(self, now: datetime | None = None) -> bool:
         """Journeys pass their workflow time; other callers get the wall clock."""
-        return (now or datetime.now(timezone.utc)) >= self.expires_at
+        return (now or datetime.now(UTC)) >= self.expires_at
 
     def issued_in(self, key_scope: str) -> bool:
         """Whether the run whose keys start with `key_scope` issued it: a code or link works only

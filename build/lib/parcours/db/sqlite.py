@@ -50,7 +50,7 @@ class LoopThreadConnection(aiosqlite.Connection):
     def __await__(self):
         return self._open().__await__()
 
-    async def _open(self) -> "LoopThreadConnection":
+    async def _open(self) -> LoopThreadConnection:
         if self._connection is None:
             self._connection = self._connector()
         return self

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from fastapi import FastAPI, Request
@@ -18,8 +18,8 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from parcours.client import IdempotencyKeyReused, JourneyActionRejected
 from parcours import messages
+from parcours.client import IdempotencyKeyReused, JourneyActionRejected
 from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
 from parcours.refusals import refusal_of
 
@@ -64,7 +64,7 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
                       errors=[FieldProblem(field=error.field, message=error.message) for error in errors])
     headers = {}
     if retry_at is not None:
-        headers["Retry-After"] = format_datetime(retry_at.astimezone(timezone.utc), usegmt=True)
+        headers["Retry-After"] = format_datetime(retry_at.astimezone(UTC), usegmt=True)
     return JSONResponse(problem.model_dump(mode="json", exclude_none=True), status_code=status,
                         media_type=PROBLEM_JSON, headers=headers)
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from parcours.security.crypto import keyed_digest
 from parcours.db.models import DeliveryStatus, MessageDelivery
 from parcours.messaging.providers import OutgoingMessage, Provider
+from parcours.security.crypto import keyed_digest
 from parcours.temporal.observability import count_in_activity
 
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -29,7 +29,7 @@ class DestinationLimits:
     per_day: dict[str, int]
 
     @classmethod
-    def from_settings(cls, settings) -> "DestinationLimits":
+    def from_settings(cls, settings) -> DestinationLimits:
         return cls(per_hour={"sms": settings.sms_per_destination_per_hour, "mail": settings.mails_per_destination_per_hour},
                    per_day={"sms": settings.sms_per_destination_per_day, "mail": settings.mails_per_destination_per_day})
 
@@ -103,7 +103,7 @@ class Courier:
         count_in_activity("parcours_messages_sent", "Messages handed to a provider", channel=message.channel)
         async with self.sessions.begin() as session:
             await session.execute(update(MessageDelivery).where(MessageDelivery.idempotency_key == message.idempotency_key)
-                                  .values(status=DeliveryStatus.SENT, sent_at=datetime.now(timezone.utc)))
+                                  .values(status=DeliveryStatus.SENT, sent_at=datetime.now(UTC)))
 
     async def abandon(self, key: str) -> int:
         """Mark a message that never went out as abandoned (its retry budget is spent), so the

@@ -8,7 +8,7 @@ workflow is terminated): `advance` looks for such workflows first and waits a bo
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from google.protobuf.empty_pb2 import Empty
 from temporalio.api.testservice.v1 import SleepRequest
@@ -47,7 +47,7 @@ def shown(moment: datetime) -> str:
 
 async def current_time(client: Client) -> datetime:
     response = await client.test_service.get_current_time(Empty())
-    return response.time.ToDatetime().replace(tzinfo=timezone.utc)
+    return response.time.ToDatetime().replace(tzinfo=UTC)
 
 
 async def workflows_on_unpolled_queues(client: Client, polled_queue: str) -> list[tuple[str, str]]:

@@ -21,12 +21,12 @@ from temporalio.service import RPCError
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.cli_errors import CliProblem
 from parcours.client import ParcoursClient
+from parcours.db.demo import load_demo_records
+from parcours.db.engine import create_schema
+from parcours.http_api.serve import http_server, start_http_server, stop_http_server
+from parcours.settings import Settings
 from parcours.temporal.codec import EncryptionCodec
 from parcours.temporal.codec_server import make_codec_server
-from parcours.db.demo import load_demo_records
-from parcours.http_api.serve import http_server, start_http_server, stop_http_server
-from parcours.db.engine import create_schema
-from parcours.settings import Settings
 from parcours.testing import temporal_binary
 from parcours.worker import build_worker, connect
 from parcours.workflows.common import SEARCH_ATTRIBUTES

@@ -21,8 +21,8 @@ with workflow.unsafe.imports_passed_through():
         code_message_key,
     )
     from parcours.contracts.common import CodeInput, OutcomeStatus
-    from parcours.states.code_step import resend_refusal
     from parcours.refusals import account_tries_exhausted
+    from parcours.states.code_step import resend_refusal
     from parcours.workflows.common import ActivityFailed, rejection
 
 

@@ -11,7 +11,12 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
-    from parcours.contracts.activities import ActivateByLetterRequest, ActivityName, CredentialCheck, VerifySignInRequest
+    from parcours.contracts.activities import (
+        ActivateByLetterRequest,
+        ActivityName,
+        CredentialCheck,
+        VerifySignInRequest,
+    )
     from parcours.contracts.common import FieldError
     from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, EmailChangeStart
     from parcours.contracts.letter_activation import (

@@ -14,9 +14,8 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
         ActivityName,
-        CodePurpose,
-        ResetAfterCodeRequest,
         CheckLinkRequest,
+        CodePurpose,
         IdentifierReminderRequest,
         LinkCheck,
         LinkReset,
@@ -24,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
         PasswordNoticeRequest,
         PreparedReset,
         PrepareResetRequest,
+        ResetAfterCodeRequest,
         ResetWithLinkRequest,
     )
     from parcours.contracts.common import Channel, CodeInput, Deadlines, FieldError, ResendInput

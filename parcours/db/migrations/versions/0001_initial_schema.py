@@ -6,11 +6,10 @@ Revises:
 Create Date: 2026-11-23 21:29:18.435186
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import parcours.db.models
-
 
 revision = '0001'
 down_revision = None

@@ -6,11 +6,10 @@ Revises: 0001
 Create Date: 2026-11-24 10:00:00.000000
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import parcours.db.models
-
 
 revision = '0002'
 down_revision = '0001'

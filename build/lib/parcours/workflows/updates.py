@@ -1,0 +1,79 @@
+"""A user's action on a journey, declared once: `@journey_update()` over its handler gives it the
+journey's lock, the state check and a validator, and records it for the client, the HTTP API and
+the contract (`updates_of`).
+
+What it writes out for each update, as Temporal's message-passing samples do by hand: a validator
+that refuses, before anything reaches the history, an action the chart does not expect now (and
+whatever `check` refuses: a password against the policy, an unknown child); a handler that takes
+the lock (handlers await activities: one action at a time), checks again under it — the state may
+have moved while the update waited — and runs the action."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import typing
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from temporalio import workflow
+
+Check = Callable[[Any, Any], None]
+UPDATE_MARK = "__journey_update__"
+
+
+@dataclass(frozen=True)
+class JourneyUpdate:
+    """What callers need of an update: its name, its argument's model and its outcome's model;
+    `method` is what a Temporal client passes to `execute_update`."""
+
+    name: str
+    input_type: type
+    outcome_type: type
+    method: Callable[..., Any]
+    description: str
+
+
+def journey_update(check: Check | None = None) -> Callable[[Callable[[Any, Any], Awaitable[Any]]], Any]:
+    """The update named after its handler; `check(self, argument)` runs in the validator and again
+    under the lock, before the handler."""
+
+    def declare(handler: Callable[[Any, Any], Awaitable[Any]]) -> Any:
+        name = handler.__name__
+
+        def refuse_if_not_now(self: Any, argument: Any) -> None:
+            self._require(name)
+            if check is not None:
+                check(self, argument)
+
+        @functools.wraps(handler)
+        async def act(self: Any, argument: Any) -> Any:
+            async with self.lock:
+                refuse_if_not_now(self, argument)
+                return await handler(self, argument)
+
+        update = workflow.update(act)
+        # Temporal wants the validator's parameters to be the handler's, annotations included.
+        refuse_if_not_now.__signature__ = inspect.signature(handler).replace(  # type: ignore[attr-defined]
+            return_annotation=None)
+        update.validator(refuse_if_not_now)
+        hints = typing.get_type_hints(handler)
+        argument_name = next(iter(parameter for parameter in hints if parameter != "return"))
+        setattr(update, UPDATE_MARK, JourneyUpdate(name=name, input_type=hints[argument_name],
+                                                   outcome_type=hints["return"], method=update,
+                                                   description=(handler.__doc__ or "").strip()))
+        return update
+
+    return declare
+
+
+def updates_of(workflow_class: type) -> dict[str, JourneyUpdate]:
+    """The journey updates of a workflow class (its own and its mixins'), by name."""
+    found: dict[str, JourneyUpdate] = {}
+    for klass in reversed(workflow_class.__mro__):
+        for attribute in vars(klass).values():
+            declared = getattr(attribute, UPDATE_MARK, None)
+            if declared is not None:
+                found[declared.name] = declared
+    return found
