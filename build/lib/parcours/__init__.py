@@ -1,1 +1,0 @@
-"""Parcours: self-service account journeys as Temporal workflows driving state machines."""

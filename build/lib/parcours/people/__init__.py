@@ -1,1 +1,0 @@
-"""People's details: contact details (mobiles, email addresses) and names."""

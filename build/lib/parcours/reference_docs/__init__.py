@@ -1,1 +1,0 @@
-"""What `parcours docs` generates: journey diagrams, the Temporal contract, the OpenAPI document."""

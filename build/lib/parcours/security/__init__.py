@@ -1,1 +1,0 @@
-"""Keyed digests, codes, password hashes and the password policy."""

@@ -1,1 +1,0 @@
-"""The embedded stack of `parcours up` and the tester mode's clock."""

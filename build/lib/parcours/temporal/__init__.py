@@ -1,1 +1,0 @@
-"""How Parcours meets Temporal: the connection, payload encryption, the workflow sandbox, metrics and traces."""
