@@ -212,18 +212,11 @@ def http_api() -> None:
 @app.command("codec-server")
 def codec_server() -> None:
     """Serve /encode and /decode for the Temporal Web UI and CLI (operators reading journeys)."""
-    from parcours.temporal.codec import EncryptionCodec
-    from parcours.temporal.codec_server import make_codec_server
+    from parcours.http_api import codec_routes
 
     settings = get_settings()
-    token = settings.codec_server_token.get_secret_value() if settings.codec_server_token else None
-    server = make_codec_server(EncryptionCodec(settings.payload_key_ring()), settings.codec_server_host,
-                               settings.codec_server_port, allowed_origin=settings.temporal_ui_origin, token=token)
     print(f"codec server on http://{settings.codec_server_host}:{settings.codec_server_port}", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.shutdown()
+    asyncio.run(codec_routes.codec_server(settings, embedded=False).serve())
 
 
 @app.command("load-demo")

@@ -3,10 +3,8 @@
 import base64
 import json
 import os
-import threading
-import urllib.request
-from urllib.error import HTTPError
 
+import httpx
 import pytest
 from cryptography.exceptions import InvalidTag
 from pydantic import ValidationError
@@ -15,8 +13,8 @@ from temporalio.api.failure.v1 import Failure
 
 from parcours.contracts.activation import IdentityInput, PasswordInput
 from parcours.contracts.common import INPUT_ERRORS_DETAIL
+from parcours.http_api.codec_routes import MAX_BODY_BYTES, create_codec_app
 from parcours.temporal.codec import EncryptionCodec, UnknownKeyError, parcours_data_converter
-from parcours.temporal.codec_server import make_codec_server
 
 OLD = ("k1", os.urandom(32))
 NEW = ("k2", os.urandom(32))
@@ -48,19 +46,15 @@ async def test_tampered_payload_is_refused():
 
 
 @pytest.fixture
-def codec_server():
-    server = make_codec_server(EncryptionCodec([OLD]), "127.0.0.1", 0, allowed_origin="http://localhost:8233",
-                               token="operator-token")
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+async def codec_server():
+    app = create_codec_app(EncryptionCodec([OLD]), allowed_origin="http://localhost:8233", token="operator-token")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://codec") as client:
+        yield client
 
 
-def post(url, body, token="operator-token"):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read()), response.headers
+async def post(codec_server: httpx.AsyncClient, path: str, body, token="operator-token") -> httpx.Response:
+    return await codec_server.post(path, content=json.dumps(body),
+                                   headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
 
 
 def as_json(payload: Payload) -> dict:
@@ -70,17 +64,27 @@ def as_json(payload: Payload) -> dict:
 
 async def test_codec_server_decodes_for_an_authorised_operator(codec_server):
     [sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
-    decoded, headers = post(codec_server + "/decode", {"payloads": [as_json(sealed)]})
-    assert base64.b64decode(decoded["payloads"][0]["data"]) == PLAIN.data
-    assert headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
-    as_the_web_ui_asks, _ = post(codec_server + "/decode?preserveStorageRefs=true", {"payloads": [as_json(sealed)]})
-    assert as_the_web_ui_asks == decoded
-    with pytest.raises(HTTPError) as refused:
-        post(codec_server + "/decode", {"payloads": [as_json(sealed)]}, token="wrong")
-    assert refused.value.code == 401
-    with pytest.raises(HTTPError) as refused:
-        post(codec_server + "/decode", {"payloads": "not a list"})
-    assert refused.value.code == 400
+    decoded = await post(codec_server, "/decode", {"payloads": [as_json(sealed)]})
+    assert decoded.status_code == 200
+    assert base64.b64decode(decoded.json()["payloads"][0]["data"]) == PLAIN.data
+    assert decoded.headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
+    as_the_web_ui_asks = await post(codec_server, "/decode?preserveStorageRefs=true", {"payloads": [as_json(sealed)]})
+    assert as_the_web_ui_asks.json() == decoded.json()
+    encoded = await post(codec_server, "/encode/", {"payloads": [as_json(PLAIN)]})
+    assert encoded.json()["payloads"][0]["metadata"]["encoding"] == base64.b64encode(b"binary/encrypted").decode()
+
+
+async def test_codec_server_refuses_with_the_web_uis_cors_headers(codec_server):
+    [sealed] = await EncryptionCodec([OLD]).encode([PLAIN])
+    refusals = [(await post(codec_server, "/decode", {"payloads": [as_json(sealed)]}, token="wrong"), 401),
+                (await post(codec_server, "/decode", {"payloads": "not a list"}), 400),
+                (await post(codec_server, "/elsewhere", {"payloads": []}), 404),
+                (await codec_server.post("/decode", content=b"x" * (MAX_BODY_BYTES + 1)), 413),
+                (await codec_server.options("/decode"), 200)]
+    for response, status in refusals:
+        assert response.status_code == status
+        assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:8233"
+        assert response.headers["Access-Control-Allow-Headers"] == "Content-Type, X-Namespace, Authorization"
 
 
 def test_a_validation_failure_carries_its_field_errors_and_stays_retryable():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import Literal
 
 import uvicorn
+from fastapi import FastAPI
 
 from parcours.client import ParcoursClient
 from parcours.http_api.app import create_app
@@ -23,9 +25,16 @@ class _EmbeddedServer(uvicorn.Server):
 def http_server(settings: Settings, parcours: ParcoursClient | None = None, *, embedded: bool = True,
                 ) -> uvicorn.Server:
     """Embedded: signals are left to the program around it; alone, Ctrl-C stops the server."""
-    config = uvicorn.Config(create_app(settings, parcours), host=settings.http_api_host, port=settings.http_api_port,
+    return app_server(create_app(settings, parcours), settings.http_api_host, settings.http_api_port,
+                      embedded=embedded)
+
+
+def app_server(app: FastAPI, host: str, port: int, *, embedded: bool,
+               lifespan: Literal["on", "off"] = "on") -> uvicorn.Server:
+    """`app` served on host:port, with or without the signals (see http_server)."""
+    config = uvicorn.Config(app, host=host, port=port,
                             log_level="warning", access_log=False,  # paths hold journey references only, but
-                            server_header=False, lifespan="on")       # bodies hold personal data: no access log
+                            server_header=False, lifespan=lifespan)   # bodies hold personal data: no access log
     return _EmbeddedServer(config) if embedded else uvicorn.Server(config)
 
 

@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,10 +22,9 @@ from parcours.cli_errors import CliProblem
 from parcours.client import ParcoursClient
 from parcours.db.demo import load_demo_records
 from parcours.db.engine import create_schema
+from parcours.http_api.codec_routes import codec_server
 from parcours.http_api.serve import http_server, start_http_server, stop_http_server
 from parcours.settings import Settings
-from parcours.temporal.codec import EncryptionCodec
-from parcours.temporal.codec_server import make_codec_server
 from parcours.testing import temporal_binary
 from parcours.worker import build_worker, connect
 from parcours.workflows.common import SEARCH_ATTRIBUTES
@@ -201,12 +199,8 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tes
     stop = asyncio.Event()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(stop_signal, stop.set)
-    codec_server = make_codec_server(
-        EncryptionCodec(settings.payload_key_ring()), settings.codec_server_host, settings.codec_server_port,
-        allowed_origin=settings.temporal_ui_origin,
-        token=settings.codec_server_token.get_secret_value() if settings.codec_server_token else None,
-    )
-    threading.Thread(target=codec_server.serve_forever, daemon=True).start()
+    codec = codec_server(settings)
+    codec_task = await start_http_server(codec)
     server: DevServerProcess | None = None
     if tester:
         server = TestServerProcess(settings, STATE_DIR / "test-server.log")
@@ -227,7 +221,7 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tes
             await stop.wait()  # Ctrl-C or SIGTERM
             await stop_http_server(api, api_task)
     finally:
-        codec_server.shutdown()
+        await stop_http_server(codec, codec_task)
         await dependencies.engine.dispose()
         if server is not None:
             server.stop()
