@@ -121,3 +121,18 @@ def test_an_input_wrong_as_a_whole_is_carried_with_its_wording():
     assert attributes["message"] == "Certaines informations sont invalides."
     [whole] = detail[INPUT_ERRORS_DETAIL]
     assert whole["field"] == "" and "dictionary" in whole["message"]
+
+
+def test_the_payload_converter_is_the_sdks_pydantic_one_but_for_nulls():
+    """Built from the SDK's public list of encodings: should the SDK's PydanticPayloadConverter
+    come to differ from it (another encoding, another order), this fails and says so."""
+    from temporalio.contrib.pydantic import PydanticPayloadConverter
+    from temporalio.converter import BinaryNullPayloadConverter
+
+    from parcours.temporal.codec import ParcoursPayloadConverter
+
+    ours, sdks = ParcoursPayloadConverter().converters, PydanticPayloadConverter().converters
+    assert list(ours) == list(sdks)
+    for encoding, converter in ours.items():
+        expected = type(sdks[encoding])
+        assert isinstance(converter, expected) if expected is BinaryNullPayloadConverter else type(converter) is expected

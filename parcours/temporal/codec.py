@@ -13,12 +13,15 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import TypeAdapter, ValidationError
 from temporalio.api.common.v1 import Payload
-from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticJSONPlainPayloadConverter, pydantic_data_converter
 from temporalio.converter import (
     BinaryNullPayloadConverter,
     CompositePayloadConverter,
     DataConverter,
     DefaultFailureConverter,
+    DefaultPayloadConverter,
+    EncodingPayloadConverter,
+    JSONPlainPayloadConverter,
     PayloadCodec,
 )
 from temporalio.exceptions import ApplicationError
@@ -106,12 +109,22 @@ class _TypedNullPayloadConverter(BinaryNullPayloadConverter):
         return value
 
 
-class ParcoursPayloadConverter(PydanticPayloadConverter):
+class ParcoursPayloadConverter(CompositePayloadConverter):
+    """The SDK's default encodings, in their order, with pydantic's JSON (what the SDK's
+    PydanticPayloadConverter puts there) and a null decoded only where the type allows it. Built
+    from the SDK's public list of encodings, once."""
+
     def __init__(self) -> None:
-        super().__init__()
-        CompositePayloadConverter.__init__(self, *(
-            _TypedNullPayloadConverter() if isinstance(converter, BinaryNullPayloadConverter) else converter
-            for converter in self.converters.values()))
+        super().__init__(*(_parcours_encoding(converter)
+                           for converter in DefaultPayloadConverter.default_encoding_payload_converters))
+
+
+def _parcours_encoding(converter: EncodingPayloadConverter) -> EncodingPayloadConverter:
+    if isinstance(converter, BinaryNullPayloadConverter):
+        return _TypedNullPayloadConverter()
+    if isinstance(converter, JSONPlainPayloadConverter):
+        return PydanticJSONPlainPayloadConverter()
+    return converter
 
 
 def parcours_data_converter(key_ring: Sequence[tuple[str, bytes]]) -> DataConverter:
