@@ -18,7 +18,8 @@ def clean_person_name(raw: str) -> str:
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"{MAX_NAME_LENGTH} caractères au plus / at most {MAX_NAME_LENGTH} characters")
     if not _NAME_PATTERN.match(name):
-        raise ValueError("lettres, espaces, tirets et apostrophes seulement / letters, spaces, hyphens and apostrophes only")
+        raise ValueError("lettres, espaces, tirets et apostrophes seulement / "
+                         "letters, spaces, hyphens and apostrophes only")
     return name
 
 

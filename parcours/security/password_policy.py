@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from importlib import resources
 
 MIN_LENGTH = 8
@@ -91,7 +92,7 @@ def contains_personal_word(password: str, words: list[str]) -> bool:
     return any(word in form for word in words for form in forms)
 
 
-def unmet_criteria(password: str, personal: list[str] = ()) -> list[str]:
+def unmet_criteria(password: str, personal: Sequence[str] = ()) -> list[str]:
     """The French wording of every criterion the password misses; empty when it is acceptable.
     `personal`: what `personal_words` gave for the account, when the caller knows it."""
     missing = []

@@ -64,7 +64,9 @@ async def workflows_on_unpolled_queues(client: Client, polled_queue: str) -> lis
     return found
 
 
-async def advance(client: Client, duration: timedelta, *, polled_queue: str, timeout: timedelta) -> datetime:
+# `timeout` is the RPC deadline the test server gets, not a local wait asyncio.timeout could replace.
+async def advance(client: Client, duration: timedelta, *, polled_queue: str, timeout: timedelta,  # noqa: ASYNC109
+                  ) -> datetime:
     """Move the test server's clock forward by `duration`, firing every timer due on the way (the
     journeys' workflow tasks run as it goes); returns the new time. Refused, naming them, while
     workflows wait on a queue nobody polls; given up after `timeout` when time does not move."""

@@ -125,7 +125,8 @@ class DevServerProcess:
 
     async def start(self) -> None:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)
+            # Popen returns at once; the process is stopped from sync code too (stop()).
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)  # noqa: ASYNC220
         for _ in range(SERVER_READY_TIMEOUT_S * 5):
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Temporal dev server stopped; see {self.log}")
@@ -149,7 +150,8 @@ class WorkerProcess:
         self.environment = {**{k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")},
                             **settings.environment()}
         self.command = [sys.executable, "-m", module, *arguments]
-        self.directory, self.process, self.starts = directory, None, 0
+        self.directory, self.starts = directory, 0
+        self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.starts += 1
@@ -195,7 +197,7 @@ class TestServerProcess(DevServerProcess):
 async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tester: bool = False) -> None:
     """Dev server, worker, HTTP API and codec server until Ctrl-C; `tester`: on the time-skipping
     test server instead of the dev server."""
-    STATE_DIR.mkdir(exist_ok=True)
+    STATE_DIR.mkdir(exist_ok=True)  # noqa: ASYNC240 - once, before anything runs on the loop
     stop = asyncio.Event()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(stop_signal, stop.set)

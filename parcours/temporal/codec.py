@@ -85,7 +85,7 @@ class _ParcoursFailureConverter(DefaultFailureConverter):
 
     def to_failure(self, exception: BaseException, payload_converter, failure) -> None:
         if isinstance(exception, ValidationError):
-            errors = [FieldError.from_pydantic(problem) for problem in exception.errors()]
+            errors = [FieldError.from_pydantic(dict(problem)) for problem in exception.errors()]
             # Not pydantic's text: it quotes the input (a password among it) to whoever reads the
             # message. Retryable as before: an activity's ValidationError keeps its retries.
             named = ", ".join(e.field for e in errors if e.field)  # an input wrong as a whole names none

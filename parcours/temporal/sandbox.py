@@ -2,9 +2,8 @@
 done once.
 
 The SDK's sandbox re-imports a journey's workflow module for each run and runs its code with
-non-deterministic calls (clock, randomness, I/O) refused — the guard kept here, whole. Measured by
-replaying one activation's history (`python -m bench replay`), it took the workflow's CPU from
-17.9 ms unsandboxed to 31.6 ms, mostly in two repetitions that guard nothing:
+non-deterministic calls (clock, randomness, I/O) refused — the guard kept here, whole. Two of its
+repetitions guard nothing and are done once here:
 
 - the payload codec asks the workflow, for each command, which serialization context applies; the
   SDK answered from inside the sandbox, entering it (restricted builtins and imports swapped in and
@@ -13,28 +12,26 @@ replaying one activation's history (`python -m bench replay`), it took the workf
   directly.
 - every entry into the sandbox compiled its fixed snippet again; it is compiled once.
 
-Without the repetitions, the same replay takes 23.3 ms. Both shortcuts lean on the SDK's private
-`_Instance`, so the SDK is pinned to the minor version they were built against (SDK_BUILT_AGAINST,
-pyproject.toml); tests check that they are in force with the installed SDK and that the pin holds
-(tests/test_sandbox.py). Moving to the next minor: raise both, run those tests and the replay of
-the recorded histories (docs/deploys.md). An SDK without that class gets its stock sandbox, one
-that keeps its bookkeeping elsewhere gets the SDK's own way of reading the contexts: slower, as safe.
+What it saves, measured by replaying one activation's history (`python -m bench replay`), is in
+bench/README.md, "Private parts": about a quarter to a third of the workflow's CPU per journey.
+Both shortcuts lean on the SDK's private `_Instance`, so the SDK is pinned to the minor version
+they were built against (SDK_BUILT_AGAINST, pyproject.toml); tests check that they are in force
+with the installed SDK and that the pin holds (tests/test_sandbox.py). Moving to the next minor:
+raise both, run those tests and the replay of the recorded histories (docs/deploys.md). An SDK
+without that class gets its stock sandbox, one that keeps its bookkeeping elsewhere gets the SDK's
+own way of reading the contexts: slower, as safe.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
-from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowRunner
+from temporalio.worker import UnsandboxedWorkflowRunner, WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
-
-try:
-    from temporalio.worker.workflow_sandbox._runner import _Instance
-except ImportError:  # pragma: no cover - an SDK that reorganised its sandbox
-    _Instance = None
 
 from parcours.settings import Settings
 
@@ -60,31 +57,47 @@ def _compiled(snippet: str) -> CodeType:
     return compile(snippet, "workflow_sandbox.py", "exec")
 
 
-if _Instance is not None:
+# How the runner makes a journey's instance (the SDK's _Instance takes these).
+JourneyInstanceClass = Callable[[WorkflowInstanceDetails, type[WorkflowRunner], SandboxRestrictions], WorkflowInstance]
+
+
+def _extend_sdk_instance() -> JourneyInstanceClass | None:
+    """The SDK's sandboxed instance class with the two shortcuts; None with an SDK that no longer
+    has that class (then its stock sandbox runs)."""
+    try:
+        from temporalio.worker.workflow_sandbox._runner import _Instance
+    except ImportError:  # pragma: no cover - an SDK that reorganised its sandbox
+        return None
+
     class SandboxedJourney(_Instance):
         """One journey's run in the sandbox."""
 
         def _run_code(self, code: str | CodeType, **extra_globals: Any) -> None:
-            super()._run_code(_compiled(code) if isinstance(code, str) else code, **extra_globals)
+            # The SDK hands `code` to exec(), which takes compiled code too; its annotation says str.
+            super()._run_code(_compiled(code) if isinstance(code, str) else code,  # type: ignore[arg-type]
+                              **extra_globals)
 
-        def _in_sandbox(self):
+        def _in_sandbox(self) -> Any:
             """The SDK's object inside the sandbox; None with an SDK that keeps it elsewhere, whose
             own way is then taken (a patch release may move its private part)."""
             return getattr(self, "globals_and_locals", {}).get("__temporal_in_sandbox")
 
-        def get_serialization_context(self, command_info):
+        def get_serialization_context(self, command_info: Any) -> Any:
             in_sandbox = self._in_sandbox()
             if in_sandbox is None:
                 return super().get_serialization_context(command_info)
             return in_sandbox.get_serialization_context(command_info)
 
-        def get_external_store_context(self, command_info):
+        def get_external_store_context(self, command_info: Any) -> Any:
             in_sandbox = self._in_sandbox()
             if in_sandbox is None:
                 return super().get_external_store_context(command_info)
             return in_sandbox.get_external_store_context(command_info)
-else:  # pragma: no cover
-    SandboxedJourney = None
+
+    return SandboxedJourney
+
+
+SandboxedJourney = _extend_sdk_instance()
 
 
 class JourneySandboxRunner(SandboxedWorkflowRunner):

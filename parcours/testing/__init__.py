@@ -12,6 +12,7 @@ import sys
 import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
@@ -73,14 +74,14 @@ def free_port() -> int:
 def settings_for(directory: Path, **overrides) -> Settings:
     """Settings isolated in `directory`: its own SQLite file, inbox and fresh keys."""
     secrets = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
-    values = dict(
-        database_url=os.environ.get(TEST_DATABASE_VARIABLE) or f"sqlite+aiosqlite:///{directory / 'parcours.db'}",
-        dev_inbox_path=directory / "dev-inbox.jsonl",
-        secret_key=secrets["PARCOURS_SECRET_KEY"],
-        payload_keys=secrets["PARCOURS_PAYLOAD_KEYS"],
-        task_queue=f"parcours-test-{uuid.uuid4().hex[:8]}",
-        metrics_bind_address="",  # worker processes of tests must not take a running stack's port
-    )
+    values: dict[str, Any] = {
+        "database_url": os.environ.get(TEST_DATABASE_VARIABLE) or f"sqlite+aiosqlite:///{directory / 'parcours.db'}",
+        "dev_inbox_path": directory / "dev-inbox.jsonl",
+        "secret_key": secrets["PARCOURS_SECRET_KEY"],
+        "payload_keys": secrets["PARCOURS_PAYLOAD_KEYS"],
+        "task_queue": f"parcours-test-{uuid.uuid4().hex[:8]}",
+        "metrics_bind_address": "",  # worker processes of tests must not take a running stack's port
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 
@@ -129,15 +130,19 @@ class Inbox:
     def code_sent_to(self, destination: str) -> str:
         """The code of the last message to this number or address."""
         for message in reversed(self.messages()):
-            if message["to"] == destination and CODE_IN_MESSAGE.search(message["body"]):
-                return CODE_IN_MESSAGE.search(message["body"]).group(1)
+            found = CODE_IN_MESSAGE.search(message["body"]) if message["to"] == destination else None
+            if found:
+                return found.group(1)
         raise AssertionError(f"no code sent to {destination}")
 
     def last_code(self) -> str:
         messages = self.messages()
         if not messages:
             raise AssertionError("the dev inbox is empty")
-        return CODE_IN_MESSAGE.search(messages[-1]["body"]).group(1)
+        found = CODE_IN_MESSAGE.search(messages[-1]["body"])
+        if found is None:
+            raise AssertionError(f"no code in the last message: {messages[-1]['body']!r}")
+        return found.group(1)
 
 
 async def prepare_schema(dependencies: ActivityDependencies, fresh: bool) -> None:
