@@ -1,8 +1,27 @@
 from __future__ import annotations
 
-import pytest
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
-from parcours.testing import Inbox, running_parcours, settings_for, start_dev_server_env, start_time_skipping_env
+import pytest
+from temporalio.client import Client
+
+from parcours.activities.dependencies import ActivityDependencies
+from parcours.client import ParcoursClient
+from parcours.db.demo import load_demo_records
+from parcours.settings import Settings
+from parcours.stack.embedded import DevServerProcess, WorkerProcess
+from parcours.temporal.codec import parcours_data_converter
+from parcours.testing import (
+    Inbox,
+    free_port,
+    prepare_schema,
+    running_parcours,
+    settings_for,
+    start_dev_server_env,
+    start_time_skipping_env,
+)
 
 
 @pytest.fixture(scope="session")
@@ -67,3 +86,64 @@ async def dev_env(module_keys):
     env = await start_dev_server_env(module_keys)
     yield env
     await env.shutdown()
+
+
+@dataclass
+class OwnDevServer:
+    settings: Settings  # the test's, with the server's address
+    server: DevServerProcess
+    client: Client  # with Parcours' converter
+
+
+@pytest.fixture
+def own_dev_server(tmp_path):
+    """`async with own_dev_server(settings) as own:` a Temporal dev server of the test's own, on a
+    free port and persisting to tmp_path (stop and start `own.server` to restart it), and a client."""
+    from tests.processes import DevServer
+
+    @asynccontextmanager
+    async def started(settings: Settings) -> AsyncIterator[OwnDevServer]:
+        settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{free_port()}"})
+        server = DevServer(settings, tmp_path / "temporal.db", tmp_path / "temporal.log")
+        await server.start()
+        try:
+            client = await Client.connect(settings.temporal_address,
+                                          data_converter=parcours_data_converter(settings.payload_key_ring()))
+            yield OwnDevServer(settings, server, client)
+        finally:
+            server.stop()
+
+    return started
+
+
+@dataclass
+class WorkerInItsProcess:
+    settings: Settings
+    dependencies: ActivityDependencies
+    client: Client
+    parcours: ParcoursClient
+    worker: WorkerProcess  # started; kill() it (SIGKILL) and start() it again at will
+
+
+@pytest.fixture
+def worker_in_its_process(own_dev_server, tmp_path):
+    """`async with worker_in_its_process(settings) as stack:` the test's own dev server, its
+    database made afresh with the demo records, and a worker in a process of its own (a SIGKILL
+    takes it mid-anything); the worker killed and everything stopped at the end."""
+
+    @asynccontextmanager
+    async def started(settings: Settings) -> AsyncIterator[WorkerInItsProcess]:
+        async with own_dev_server(settings) as own:
+            dependencies = ActivityDependencies.from_settings(own.settings)
+            worker = WorkerProcess(own.settings, tmp_path)
+            try:
+                await prepare_schema(dependencies, fresh=True)
+                await load_demo_records(dependencies.sessions)
+                worker.start()
+                yield WorkerInItsProcess(own.settings, dependencies, own.client,
+                                         ParcoursClient.from_settings(own.client, own.settings), worker)
+            finally:
+                worker.kill()
+                await dependencies.engine.dispose()
+
+    return started

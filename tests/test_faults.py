@@ -5,7 +5,6 @@ nothing sent twice. Slow (a minute or two in all); run in CI like the rest."""
 import asyncio
 import os
 import random
-import re
 import time
 from datetime import date
 from urllib.parse import urlparse
@@ -13,19 +12,15 @@ from urllib.parse import urlparse
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
-from temporalio.client import Client
 
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
-from parcours.db.demo import load_demo_records
 from parcours.db.models import Account, MessageDelivery
 from parcours.db.school_records import GuardianImport, StudentImport, import_guardian
 from parcours.security.crypto import message_reference
-from parcours.stack.embedded import WorkerProcess
-from parcours.temporal.codec import parcours_data_converter
-from parcours.testing import Inbox, free_port, prepare_schema, running_parcours
+from parcours.testing import Inbox, code_in, running_parcours
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA, at_code_step
-from tests.processes import DevServer, TcpProxy, sqlite_locked
+from tests.processes import TcpProxy, sqlite_locked
 from tests.receivers import SmsGateway
 
 pytestmark = pytest.mark.slow
@@ -53,7 +48,7 @@ async def code_sent_to(gateway: SmsGateway, number: str) -> str:
     for _ in range(3000):
         for message in gateway.received:
             if message["to"] == number:
-                return re.search(r"\b(\d{6})\b", message["text"]).group(1)
+                return code_in(message["text"])
         await asyncio.sleep(0.05)
     raise AssertionError(f"no SMS to {number}")
 
@@ -70,25 +65,16 @@ async def activate(parcours: ParcoursClient, gateway: SmsGateway, index: int) ->
     return journey.journey_id
 
 
-async def test_worker_killed_at_random_points_every_journey_completes_each_message_once(settings, tmp_path):
+async def test_worker_killed_at_random_points_every_journey_completes_each_message_once(settings,
+                                                                                         worker_in_its_process):
     rng = random.Random(SEED)
     print(f"fault seed {SEED} (PARCOURS_FAULT_SEED to replay)")
     with SmsGateway() as gateway:
-        settings = settings.model_copy(update={
-            "temporal_address": f"127.0.0.1:{free_port()}", "sms_provider": "http",
-            "sms_gateway_url": gateway.url, "sms_gateway_token": SecretStr(gateway.token)})
-        server = DevServer(settings, tmp_path / "temporal.db", tmp_path / "temporal.log")
-        await server.start()
-        dependencies = ActivityDependencies.from_settings(settings)
-        worker = WorkerProcess(settings, tmp_path)
-        try:
-            await prepare_schema(dependencies, fresh=True)
-            await load_demo_records(dependencies.sessions)
+        settings = settings.model_copy(update={"sms_provider": "http", "sms_gateway_url": gateway.url,
+                                               "sms_gateway_token": SecretStr(gateway.token)})
+        async with worker_in_its_process(settings) as stack:
+            parcours, worker, dependencies = stack.parcours, stack.worker, stack.dependencies
             await add_guardians(dependencies)
-            client = await Client.connect(settings.temporal_address,
-                                          data_converter=parcours_data_converter(settings.payload_key_ring()))
-            parcours = ParcoursClient.from_settings(client, settings)
-            worker.start()
 
             async def killer():
                 for _ in range(KILLS):
@@ -105,43 +91,34 @@ async def test_worker_killed_at_random_points_every_journey_completes_each_messa
                 asyncio.gather(killer(), *(staggered(i) for i in range(len(FIRST_NAMES)))), timeout=300)
             journey_ids = journeys[1:]
             assert worker.starts == KILLS + 1
-            runs = [(await client.get_workflow_handle(journey_id).describe()).run_id for journey_id in journey_ids]
-            expected_keys = sorted(f"{journey_id}/{run}/code/1" for journey_id, run in zip(journey_ids, runs))
+            runs = [(await stack.client.get_workflow_handle(journey_id).describe()).run_id
+                    for journey_id in journey_ids]
+            expected_keys = sorted(f"{journey_id}/{run}/code/1"
+                                   for journey_id, run in zip(journey_ids, runs, strict=True))
             references = {message_reference(settings.require_secret_key(), key): key for key in expected_keys}
             assert sorted(references[message["key"]] for message in gateway.received) == expected_keys  # each SMS once
             async with dependencies.sessions() as session:
                 ledger = (await session.scalars(select(MessageDelivery))).all()
-                statuses = (await session.scalars(select(Account.status).where(Account.identifier.like("%.essai%")))).all()
+                statuses = (await session.scalars(select(Account.status)
+                                                  .where(Account.identifier.like("%.essai%")))).all()
             assert sorted(d.idempotency_key for d in ledger) == expected_keys
             assert {d.status for d in ledger} == {"sent"}
             assert statuses == ["active"] * len(FIRST_NAMES)
             print(f"{gateway.requests} gateway requests for {len(expected_keys)} messages "
                   f"({gateway.requests - len(expected_keys)} repeats dropped by key)")
-        finally:
-            worker.kill()
-            server.stop()
-            await dependencies.engine.dispose()
 
 
-async def test_temporal_server_restarted_mid_journey(settings, tmp_path):
+async def test_temporal_server_restarted_mid_journey(settings, own_dev_server):
     """The dev server stops and starts again on its SQLite file: the journey goes on where it was."""
-    settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{free_port()}"})
-    server = DevServer(settings, tmp_path / "temporal.db", tmp_path / "temporal.log")
-    await server.start()
     inbox = Inbox(settings.dev_inbox_path)
-    try:
-        client = await Client.connect(settings.temporal_address,
-                                      data_converter=parcours_data_converter(settings.payload_key_ring()))
-        async with running_parcours(client, settings) as (parcours, _):
-            journey = await at_code_step(parcours, CAMILLE_SMS)
-            server.stop()
-            await server.start()
-            assert (await journey.current_step()).state == "code_sent"
-            assert (await journey.submit_code(inbox.last_code())).step.state == "children_to_confirm"
-            await journey.answer_child(LEA)
-            assert (await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)).step.state == "activated"
-    finally:
-        server.stop()
+    async with own_dev_server(settings) as own, running_parcours(own.client, own.settings) as (parcours, _):
+        journey = await at_code_step(parcours, CAMILLE_SMS)
+        own.server.stop()
+        await own.server.start()
+        assert (await journey.current_step()).state == "code_sent"
+        assert (await journey.submit_code(inbox.last_code())).step.state == "children_to_confirm"
+        await journey.answer_child(LEA)
+        assert (await journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD)).step.state == "activated"
 
 
 async def test_database_out_of_reach_for_a_while_activities_retry_no_journey_fails(time_env, settings, inbox):

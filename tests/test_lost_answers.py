@@ -6,25 +6,19 @@ a PostgreSQL server is reachable)."""
 
 import asyncio
 import os
-import re
 
 import asyncpg
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, make_url, select
-from temporalio.client import Client
 
 from parcours import messages
-from parcours.activities.dependencies import ActivityDependencies
-from parcours.client import ParcoursClient
-from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD, load_demo_records
+from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD
 from parcours.db.models import Account, AccountStatus, LinkEvent, MessageDelivery
 from parcours.security.crypto import message_reference
-from parcours.stack.embedded import WorkerProcess
-from parcours.temporal.codec import parcours_data_converter
-from parcours.testing import TEST_DATABASE_VARIABLE, free_port, prepare_schema, running_parcours
+from parcours.testing import TEST_DATABASE_VARIABLE, code_in, running_parcours
 from tests.activation_helpers import CAMILLE_SMS
-from tests.processes import DevServer, PostgresCommitDropper
+from tests.processes import PostgresCommitDropper
 from tests.receivers import SmsGateway, SmtpServer
 
 pytestmark = pytest.mark.slow
@@ -35,10 +29,6 @@ FAULT_DATABASE_DEFAULT = "postgresql+asyncpg://postgres@127.0.0.1:5432/parcours_
 REACH_TIMEOUT_S = 3
 HOLD_TIMEOUT_S = 30
 KARIM_MAIL = {"channel": "mail", "last_name": "Benali", "first_name": "Karim", "email": "karim.benali@example.org"}
-
-
-def code_in(text: str) -> str:
-    return re.search(r"\b(\d{6})\b", text).group(1)
 
 
 @pytest.fixture
@@ -87,27 +77,17 @@ async def test_merge_whose_commit_answer_is_lost_is_accepted_and_done_once(time_
         await proxy.cut()
 
 
-async def test_worker_killed_while_the_gateway_and_the_mail_server_hold_its_sends(settings, tmp_path):
+async def test_worker_killed_while_the_gateway_and_the_mail_server_hold_its_sends(settings, worker_in_its_process):
     """The worker is SIGKILLed while the SMS gateway and the mail server hold a code each; they go
     on with it (the SMS taken, the mail delivered). On restart each is sent again with the same
     key: the gateway keeps one SMS, the mail comes twice under one Message-ID, and each journey
     says « code sent » with the code its user did receive."""
     with SmsGateway() as gateway, SmtpServer() as smtp:
         settings = settings.model_copy(update={
-            "temporal_address": f"127.0.0.1:{free_port()}", "sms_provider": "http", "sms_gateway_url": gateway.url,
-            "sms_gateway_token": SecretStr(gateway.token), "mail_provider": "smtp", "smtp_host": "127.0.0.1",
-            "smtp_port": smtp.port})
-        server = DevServer(settings, tmp_path / "temporal.db", tmp_path / "temporal.log")
-        await server.start()
-        dependencies = ActivityDependencies.from_settings(settings)
-        worker = WorkerProcess(settings, tmp_path)
-        try:
-            await prepare_schema(dependencies, fresh=True)
-            await load_demo_records(dependencies.sessions)
-            client = await Client.connect(settings.temporal_address,
-                                          data_converter=parcours_data_converter(settings.payload_key_ring()))
-            parcours = ParcoursClient.from_settings(client, settings)
-            worker.start()
+            "sms_provider": "http", "sms_gateway_url": gateway.url, "sms_gateway_token": SecretStr(gateway.token),
+            "mail_provider": "smtp", "smtp_host": "127.0.0.1", "smtp_port": smtp.port})
+        async with worker_in_its_process(settings) as stack:
+            parcours, worker = stack.parcours, stack.worker
             gateway.holder.hold_next()
             smtp.holder.hold_next()
             starts = asyncio.gather(parcours.start_activation(CAMILLE_SMS), parcours.start_activation(KARIM_MAIL))
@@ -131,7 +111,7 @@ async def test_worker_killed_while_the_gateway_and_the_mail_server_hold_its_send
             assert first["Message-ID"] == repeat["Message-ID"] == (
                 f"<{message_reference(secret_key, await first_code_key(by_mail))}@{settings.mail_message_id_domain}>")
             assert first.get_content() == repeat.get_content()  # the very same mail, the same code
-            async with dependencies.sessions() as session:
+            async with stack.dependencies.sessions() as session:
                 ledger = (await session.scalars(select(MessageDelivery))).all()
             assert sorted((d.channel, d.status) for d in ledger) == [("mail", "sent"), ("sms", "sent")]
 
@@ -139,7 +119,3 @@ async def test_worker_killed_while_the_gateway_and_the_mail_server_hold_its_send
                                            (by_mail, mail_outcome, first.get_content())):
                 assert (outcome.status, outcome.step.state) == ("accepted", "code_sent")
                 assert (await journey.submit_code(code_in(text))).step.state == "children_to_confirm"
-        finally:
-            worker.kill()
-            server.stop()
-            await dependencies.engine.dispose()

@@ -118,6 +118,14 @@ async def start_dev_server_env(settings: Settings, database_file: Path | None = 
     )
 
 
+def code_in(text: str) -> str:
+    """The code a message carries."""
+    found = CODE_IN_MESSAGE.search(text)
+    if found is None:
+        raise AssertionError(f"no code in the message: {text!r}")
+    return found.group(1)
+
+
 class Inbox:
     """The dev inbox, read as a tester would."""
 
@@ -139,10 +147,7 @@ class Inbox:
         messages = self.messages()
         if not messages:
             raise AssertionError("the dev inbox is empty")
-        found = CODE_IN_MESSAGE.search(messages[-1]["body"])
-        if found is None:
-            raise AssertionError(f"no code in the last message: {messages[-1]['body']!r}")
-        return found.group(1)
+        return code_in(messages[-1]["body"])
 
 
 async def prepare_schema(dependencies: ActivityDependencies, fresh: bool) -> None:
