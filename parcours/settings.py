@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = Path(".parcours/secrets.env")
@@ -112,8 +112,8 @@ class Settings(BaseSettings):
     temporal_ui_origin: str = "http://localhost:8233"
 
     # Messaging: "dev" writes to a readable inbox file; "smtp" / "http" are the real providers.
-    mail_provider: str = "dev"
-    sms_provider: str = "dev"
+    mail_provider: Literal["dev", "smtp"] = "dev"
+    sms_provider: Literal["dev", "http"] = "dev"
     dev_inbox_path: Path = Path(".parcours/dev-inbox.jsonl")
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -141,20 +141,6 @@ class Settings(BaseSettings):
     workflow_sandbox: bool = True
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
     log_format: Literal["json", "text"] = "json"
-
-    @field_validator("mail_provider")
-    @classmethod
-    def _known_mail_provider(cls, value: str) -> str:
-        if value not in ("dev", "smtp"):
-            raise ValueError("mail_provider must be 'dev' or 'smtp'")
-        return value
-
-    @field_validator("sms_provider")
-    @classmethod
-    def _known_sms_provider(cls, value: str) -> str:
-        if value not in ("dev", "http"):
-            raise ValueError("sms_provider must be 'dev' or 'http'")
-        return value
 
     def environment(self) -> dict[str, str]:
         """These settings as the PARCOURS_* variables another process (a worker) reads."""
