@@ -116,7 +116,7 @@ def workflow_id_of(given: str, *prefixes: str) -> str:
 
 
 async def temporal_client() -> Client:
-    from parcours.temporal.connection import connect
+    from parcours.temporal.connection import connect, connect_arguments
 
     settings = get_settings()
     try:
@@ -124,7 +124,7 @@ async def temporal_client() -> Client:
     except RuntimeError as error:  # the SDK's "Failed client connect: …", after its retries
         if not str(error).startswith("Failed client connect"):
             raise
-        raise temporal_unreachable(settings.temporal_address) from None
+        raise temporal_unreachable(connect_arguments(settings)["target_host"]) from None
 
 
 async def parcours_client() -> ParcoursClient:
