@@ -44,6 +44,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.children_view import child_views
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, local_activity_options
+    from parcours.workflows.updates import journey_update
 
 
 @workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
@@ -131,25 +132,18 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
             if self.data.state == "children_to_confirm" else [],
         )
 
-    @workflow.update
+    @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))
     async def answer_child(self, answer: ChildAnswerInput) -> ChildrenOutcome:
-        async with self.lock:
-            self._require("answer_child")
-            outcome = await self._answer_child(answer)
-            if self.data.state == "confirmed":
-                await self._activity(
-                    ActivityName.RECORD_CHILDREN, bool,
-                    RecordChildrenRequest(**self._run_ref(), account_ref=self.data.account_ref, now=workflow.now(),
-                                          children=[ChildDecision(student_ref=c.student_ref, status=c.status.value)
-                                                    for c in self.data.children]),
-                    summary="record the answers and tell the services",
-                )
-            return outcome
-
-    @answer_child.validator
-    def _validate_child(self, answer: ChildAnswerInput) -> None:
-        self._require("answer_child")
-        self._pending_child(answer.student_ref)
+        outcome = await self._answer_child(answer)
+        if self.data.state == "confirmed":
+            await self._activity(
+                ActivityName.RECORD_CHILDREN, bool,
+                RecordChildrenRequest(**self._run_ref(), account_ref=self.data.account_ref, now=workflow.now(),
+                                      children=[ChildDecision(student_ref=c.student_ref, status=c.status.value)
+                                                for c in self.data.children]),
+                summary="record the answers and tell the services",
+            )
+        return outcome
 
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None) -> ChildrenOutcome:
         return ChildrenOutcome(status=status, message=message, tries_left=tries_left, step=self.current_step())
@@ -181,34 +175,28 @@ class AccountMergeWorkflow(JourneyWorkflow):
                          expected_input=self.expected_updates(),
                          messages=[text.get(self.data.state, messages.MERGE_PROMPT)])
 
-    @workflow.update
+    @journey_update()
     async def merge(self, other: MergeInput) -> MergeOutcome:
-        async with self.lock:
-            self._require("merge")
-            now = self._touch()
-            result: MergeResult = await self._activity(
-                ActivityName.MERGE_ACCOUNTS, MergeResult,
-                MergeRequest(**self._run_ref(), account_ref=self.data.account_ref,
-                             other_identifier=other.identifier, other_password=other.password, now=now,
-                             max_failures=self.start.sign_in_policy.max_failures,
-                             lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
-                summary="check the other account and merge, all or nothing",
-            )
-            if result.status == "merged":
-                self.data.merged_identifier, self.data.moved_students = result.identifier, result.moved_students
-                self._fire("accounts_merged")
-                return self._outcome("accepted", messages.MERGE_DONE)
-            self._fire("merge_refused")
-            if result.status == "locked":
-                return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{result.locked_until:%H:%M} UTC"),
-                                     retry_at=result.locked_until)
-            message = {"invalid": messages.SIGN_IN_INVALID, "names_differ": messages.MERGE_NAMES_DIFFER,
-                       "same_account": messages.MERGE_SAME_ACCOUNT}[result.status]
-            return self._outcome(result.status, message)
-
-    @merge.validator
-    def _validate_merge(self, other: MergeInput) -> None:
-        self._require("merge")
+        now = self._touch()
+        result: MergeResult = await self._activity(
+            ActivityName.MERGE_ACCOUNTS, MergeResult,
+            MergeRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                         other_identifier=other.identifier, other_password=other.password, now=now,
+                         max_failures=self.start.sign_in_policy.max_failures,
+                         lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
+            summary="check the other account and merge, all or nothing",
+        )
+        if result.status == "merged":
+            self.data.merged_identifier, self.data.moved_students = result.identifier, result.moved_students
+            self._fire("accounts_merged")
+            return self._outcome("accepted", messages.MERGE_DONE)
+        self._fire("merge_refused")
+        if result.status == "locked":
+            return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{result.locked_until:%H:%M} UTC"),
+                                 retry_at=result.locked_until)
+        message = {"invalid": messages.SIGN_IN_INVALID, "names_differ": messages.MERGE_NAMES_DIFFER,
+                   "same_account": messages.MERGE_SAME_ACCOUNT}[result.status]
+        return self._outcome(result.status, message)
 
     def _outcome(self, status: str, message: str, *, retry_at=None) -> MergeOutcome:
         return MergeOutcome(status=status, message=message, retry_at=retry_at, step=self.current_step())

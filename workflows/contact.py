@@ -51,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.contact import MOBILE_CODE_STATES, EmailChangeJourney, MobileChangeJourney
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, rejection
+    from parcours.workflows.updates import journey_update
 
 
 @workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
@@ -125,12 +126,10 @@ class EmailChangeWorkflow(JourneyWorkflow):
             resends_left=resends_left(self.data) if waiting or self.data.state == "link_not_sent" else None,
         )
 
-    @workflow.update
+    @journey_update()
     async def request_change(self, change: EmailChangeInput) -> EmailChangeOutcome:
-        async with self.lock:
-            self._require("request_change")
-            self._touch()
-            return await self._request(change.new_email)
+        self._touch()
+        return await self._request(change.new_email)
 
     async def _request(self, new_email: str) -> EmailChangeOutcome:
         now = workflow.now()
@@ -147,67 +146,43 @@ class EmailChangeWorkflow(JourneyWorkflow):
         self._fire("change_requested")
         return self._outcome("accepted", messages.EMAIL_PENDING)
 
-    @request_change.validator
-    def _validate_change(self, change: EmailChangeInput) -> None:
-        self._require("request_change")
-
-    @workflow.update
+    @journey_update()
     async def resend_link(self, request: ResendInput) -> EmailChangeOutcome:
         """« Renvoyer le mail » (R-CON-4): a new link, within the cooldown and the cap."""
-        async with self.lock:
-            self._require("resend_link")
-            now = self._touch()
-            refusal = resend_refusal(self.data, now)
-            if refusal is not None:
-                reason, retry_at = refusal
-                message = messages.RESEND_CAP_REACHED if reason == "cap" else messages.RESEND_TOO_SOON.format(
-                    time=f"{retry_at:%H:%M:%S} UTC")
-                return self._outcome("resend_refused", message, retry_at=retry_at)
-            issued = await self._send_link(self.data.new_email, now)
-            if issued is None:
-                return self._link_not_sent()
-            self._fire("link_resent", now=now)
-            self._record_link(issued, self.data.new_email, now)
-            return self._outcome("accepted", messages.EMAIL_PENDING)
+        now = self._touch()
+        refusal = resend_refusal(self.data, now)
+        if refusal is not None:
+            reason, retry_at = refusal
+            message = messages.RESEND_CAP_REACHED if reason == "cap" else messages.RESEND_TOO_SOON.format(
+                time=f"{retry_at:%H:%M:%S} UTC")
+            return self._outcome("resend_refused", message, retry_at=retry_at)
+        issued = await self._send_link(self.data.new_email, now)
+        if issued is None:
+            return self._link_not_sent()
+        self._fire("link_resent", now=now)
+        self._record_link(issued, self.data.new_email, now)
+        return self._outcome("accepted", messages.EMAIL_PENDING)
 
-    @resend_link.validator
-    def _validate_resend(self, request: ResendInput) -> None:
-        self._require("resend_link")
-
-    @workflow.update
+    @journey_update()
     async def open_link(self, link: EmailLinkInput) -> EmailChangeOutcome:
         """R-CON-5: shows identifier, old and new address; changes nothing."""
-        async with self.lock:
-            self._require("open_link")
-            self._touch()
-            check = await self._check(ActivityName.CHECK_EMAIL_LINK, link.token, "check the link (changes nothing)")
-            if check.status is not LinkStatus.VALID:
-                return self._outcome("link_invalid", messages.LINK_INVALID)
-            self.data.identifier, self.data.old_email = check.identifier, check.old_email
-            self._fire("link_opened")
-            return self._outcome("accepted", messages.EMAIL_CONFIRM_PROMPT)
+        self._touch()
+        check = await self._check(ActivityName.CHECK_EMAIL_LINK, link.token, "check the link (changes nothing)")
+        if check.status is not LinkStatus.VALID:
+            return self._outcome("link_invalid", messages.LINK_INVALID)
+        self.data.identifier, self.data.old_email = check.identifier, check.old_email
+        self._fire("link_opened")
+        return self._outcome("accepted", messages.EMAIL_CONFIRM_PROMPT)
 
-    @open_link.validator
-    def _validate_open(self, link: EmailLinkInput) -> None:
-        self._require("open_link")
-
-    @workflow.update
+    @journey_update(check=lambda self, confirmation: self._check_signed_in(confirmation))
     async def confirm(self, confirmation: EmailConfirmInput) -> EmailChangeOutcome:
         """R-CON-5: signed in with this account, the new address becomes the confirmed one."""
-        async with self.lock:
-            self._require("confirm")
-            self._check_signed_in(confirmation)
-            self._touch()
-            check = await self._check(ActivityName.CONFIRM_EMAIL_CHANGE, confirmation.token, "confirm the new address")
-            if check.status is not LinkStatus.VALID:
-                return self._outcome("link_invalid", messages.LINK_INVALID)
-            self._fire("address_confirmed")
-            return self._outcome("accepted", messages.EMAIL_CONFIRMED)
-
-    @confirm.validator
-    def _validate_confirm(self, confirmation: EmailConfirmInput) -> None:
-        self._require("confirm")
-        self._check_signed_in(confirmation)
+        self._touch()
+        check = await self._check(ActivityName.CONFIRM_EMAIL_CHANGE, confirmation.token, "confirm the new address")
+        if check.status is not LinkStatus.VALID:
+            return self._outcome("link_invalid", messages.LINK_INVALID)
+        self._fire("address_confirmed")
+        return self._outcome("accepted", messages.EMAIL_CONFIRMED)
 
     def _check_signed_in(self, confirmation: EmailConfirmInput) -> None:
         if confirmation.signed_in_account_ref != self.data.account_ref:
@@ -334,68 +309,50 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
             resends_left=resends_left(self.data) if in_code_step else None,
         )
 
-    @workflow.update
+    @journey_update()
     async def request_change(self, change: MobileChangeInput) -> MobileChangeOutcome:
-        async with self.lock:
-            self._require("request_change")
-            now = self._touch()
-            if resends_left(self.data) == 0:  # new numbers count against the cap too: no SMS pumping
-                return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
-            status: str = await self._activity(
-                ActivityName.REQUEST_MOBILE_CHANGE, str,
-                MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
-                summary="record the pending number")
-            if status != "pending":
-                message = messages.MOBILE_SAME_AS_CURRENT if status == "same_as_current" else messages.MOBILE_GUARDIANS_ONLY
-                raise rejection(status, message, [FieldError(field="new_mobile", message=message)])
-            try:
-                sent = await self._send_code(now)
-            except ApplicationError:  # refused (the number had its share of SMS): the request leaves no trace
-                await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
-                                     MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
-                                     summary="forget the refused number")
-                raise
-            self.data.new_mobile = change.new_mobile
-            if sent is None:  # the number stands: the user asks a resend, not to type it again
-                return self._code_not_sent()
-            self._record_code(sent, now)
-            self._fire("change_requested")
-            return self._outcome("accepted", messages.MOBILE_PENDING.format(
-                minutes=int(self.data.policy.code_validity.total_seconds() // 60)))
+        now = self._touch()
+        if resends_left(self.data) == 0:  # new numbers count against the cap too: no SMS pumping
+            return self._outcome("resend_refused", messages.RESEND_CAP_REACHED)
+        status: str = await self._activity(
+            ActivityName.REQUEST_MOBILE_CHANGE, str,
+            MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
+            summary="record the pending number")
+        if status != "pending":
+            message = messages.MOBILE_SAME_AS_CURRENT if status == "same_as_current" else messages.MOBILE_GUARDIANS_ONLY
+            raise rejection(status, message, [FieldError(field="new_mobile", message=message)])
+        try:
+            sent = await self._send_code(now)
+        except ApplicationError:  # refused (the number had its share of SMS): the request leaves no trace
+            await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
+                                 MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=change.new_mobile),
+                                 summary="forget the refused number")
+            raise
+        self.data.new_mobile = change.new_mobile
+        if sent is None:  # the number stands: the user asks a resend, not to type it again
+            return self._code_not_sent()
+        self._record_code(sent, now)
+        self._fire("change_requested")
+        return self._outcome("accepted", messages.MOBILE_PENDING.format(
+            minutes=int(self.data.policy.code_validity.total_seconds() // 60)))
 
-    @request_change.validator
-    def _validate_change(self, change: MobileChangeInput) -> None:
-        self._require("request_change")
-
-    @workflow.update
+    @journey_update()
     async def submit_code(self, submission: CodeInput) -> MobileChangeOutcome:
-        async with self.lock:
-            self._require("submit_code")
-            outcome = await self._check_code(submission)
-            if self.data.state == "number_to_save":
-                await self._activity(
-                    ActivityName.CONFIRM_MOBILE_CHANGE, bool,
-                    MobileConfirmRequest(**self._run_ref(), account_ref=self.data.account_ref,
-                                         new_mobile=self.data.new_mobile, now=workflow.now()),
-                    summary="the number becomes the confirmed mobile")
-                self._fire("number_saved")
-                outcome = self._outcome(outcome.status, outcome.message)
-            return outcome
+        outcome = await self._check_code(submission)
+        if self.data.state == "number_to_save":
+            await self._activity(
+                ActivityName.CONFIRM_MOBILE_CHANGE, bool,
+                MobileConfirmRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                     new_mobile=self.data.new_mobile, now=workflow.now()),
+                summary="the number becomes the confirmed mobile")
+            self._fire("number_saved")
+            outcome = self._outcome(outcome.status, outcome.message)
+        return outcome
 
-    @submit_code.validator
-    def _validate_code(self, submission: CodeInput) -> None:
-        self._require("submit_code")
-
-    @workflow.update
+    @journey_update()
     async def resend_code(self, request: ResendInput) -> MobileChangeOutcome:
         """« Je n'ai pas reçu le code par SMS »."""
-        async with self.lock:
-            self._require("resend_code")
-            return await self._resend()
-
-    @resend_code.validator
-    def _validate_resend(self, request: ResendInput) -> None:
-        self._require("resend_code")
+        return await self._resend()
 
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> MobileChangeOutcome:
         return MobileChangeOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.franceconnect import FranceConnectActivationJourney
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow
+    from parcours.workflows.updates import journey_update
 
 MATCH_EVENTS = {"not_found": "identity_not_found", "subject_taken": "subject_already_linked",
                 "already_active": "account_already_active"}
@@ -96,18 +97,11 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
             if self.data.state == "children_to_confirm" else [],
         )
 
-    @workflow.update
+    @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))
     async def answer_child(self, answer: ChildAnswerInput) -> FranceConnectOutcome:
-        async with self.lock:
-            self._require("answer_child")
-            outcome = await self._answer_child(answer)
-            await self._activate_when_ready()
-            return self._outcome(outcome.status, outcome.message, tries_left=outcome.tries_left)
-
-    @answer_child.validator
-    def _validate_child(self, answer: ChildAnswerInput) -> None:
-        self._require("answer_child")
-        self._pending_child(answer.student_ref)
+        outcome = await self._answer_child(answer)
+        await self._activate_when_ready()
+        return self._outcome(outcome.status, outcome.message, tries_left=outcome.tries_left)
 
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None) -> FranceConnectOutcome:
         return FranceConnectOutcome(status=status, message=message, tries_left=tries_left, step=self.current_step())

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.letter_activation import LetterActivationJourney
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
     from parcours.workflows.contact import EmailChangeWorkflow
+    from parcours.workflows.updates import journey_update
 
 
 @workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
@@ -67,53 +68,39 @@ class LetterActivationWorkflow(JourneyWorkflow):
             email_change_journey=self.email_change_journey,
         )
 
-    @workflow.update
+    @journey_update()
     async def submit_credentials(self, credentials: LetterCredentialsInput) -> LetterActivationOutcome:
-        async with self.lock:
-            self._require("submit_credentials")
-            now = self._touch()
-            check: CredentialCheck = await self._activity(
-                ActivityName.VERIFY_PROVISIONAL, CredentialCheck,
-                VerifySignInRequest(identifier=credentials.identifier, password=credentials.provisional_password,
-                                    now=now, max_failures=self.start.sign_in_policy.max_failures,
-                                    lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
-                summary="check the letter's provisional password",
-            )
-            if not check.valid:  # the same answers as any failed sign-in
-                self._fire("credentials_rejected")
-                if check.locked_until is not None:
-                    return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
-                                         retry_at=check.locked_until)
-                return self._outcome("invalid", messages.SIGN_IN_INVALID)
-            self.data.account_ref, self.data.kind, self.data.identifier = check.account_ref, check.kind, check.identifier
-            self._fire("credentials_accepted")
-            return self._outcome("accepted", messages.LETTER_DETAILS_PROMPT)
+        now = self._touch()
+        check: CredentialCheck = await self._activity(
+            ActivityName.VERIFY_PROVISIONAL, CredentialCheck,
+            VerifySignInRequest(identifier=credentials.identifier, password=credentials.provisional_password,
+                                now=now, max_failures=self.start.sign_in_policy.max_failures,
+                                lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
+            summary="check the letter's provisional password",
+        )
+        if not check.valid:  # the same answers as any failed sign-in
+            self._fire("credentials_rejected")
+            if check.locked_until is not None:
+                return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
+                                     retry_at=check.locked_until)
+            return self._outcome("invalid", messages.SIGN_IN_INVALID)
+        self.data.account_ref, self.data.kind, self.data.identifier = check.account_ref, check.kind, check.identifier
+        self._fire("credentials_accepted")
+        return self._outcome("accepted", messages.LETTER_DETAILS_PROMPT)
 
-    @submit_credentials.validator
-    def _validate_credentials(self, credentials: LetterCredentialsInput) -> None:
-        self._require("submit_credentials")
-
-    @workflow.update
+    @journey_update(check=lambda self, details: self._check_details(details))
     async def submit_details(self, details: LetterDetailsInput) -> LetterActivationOutcome:
-        async with self.lock:
-            self._require("submit_details")
-            self._check_details(details)
-            now = self._touch()
-            await self._activity(
-                ActivityName.ACTIVATE_BY_LETTER, bool,
-                ActivateByLetterRequest(**self._run_ref(), account_ref=self.data.account_ref,
-                                        password=details.password, now=now),
-                summary="activate: the new password replaces the provisional one",
-            )
-            if details.email:
-                await self._confirm_email(details.email)
-            self._fire("details_given")
-            return self._outcome("accepted", self.current_step().messages[0])
-
-    @submit_details.validator
-    def _validate_details(self, details: LetterDetailsInput) -> None:
-        self._require("submit_details")
-        self._check_details(details)
+        now = self._touch()
+        await self._activity(
+            ActivityName.ACTIVATE_BY_LETTER, bool,
+            ActivateByLetterRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                    password=details.password, now=now),
+            summary="activate: the new password replaces the provisional one",
+        )
+        if details.email:
+            await self._confirm_email(details.email)
+        self._fire("details_given")
+        return self._outcome("accepted", self.current_step().messages[0])
 
     def _check_details(self, details: LetterDetailsInput) -> None:
         if self.data.kind == "guardian" and details.email is None:

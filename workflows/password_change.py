@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import FieldError
     from parcours.states.password_change import PasswordChangeJourney
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.updates import journey_update
 
 FINAL_MESSAGES = {
     "changed": messages.PASSWORD_CHANGED,
@@ -64,42 +65,34 @@ class PasswordChangeWorkflow(JourneyWorkflow):
             messages=[FINAL_MESSAGES.get(self.data.state, messages.PASSWORD_CHANGE_PROMPT)],
         )
 
-    @workflow.update
+    @journey_update(check=lambda self, change: self._check(change))
     async def change_password(self, change: PasswordChangeInput) -> PasswordChangeOutcome:
-        async with self.lock:
-            self._require("change_password")
-            self._check(change)
-            now = self._touch()
-            check: CredentialCheck = await self._activity(
-                ActivityName.CHANGE_PASSWORD, CredentialCheck,
-                ChangePasswordRequest(**self._run_ref(), account_ref=self.data.account_ref,
-                                      current_password=change.current_password, new_password=change.new_password,
-                                      now=now, max_failures=self.start.sign_in_policy.max_failures,
-                                      lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
-                summary="check the current password, store the new one",
-            )
-            if check.franceconnect:  # R-CON-1: refused for FranceConnect accounts
-                self._fire("franceconnect_detected")
-                return self._outcome("franceconnect", messages.FRANCECONNECT_PASSWORD)
-            if check.locked_until is not None:
-                self._fire("current_password_rejected")
-                return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
-                                     retry_at=check.locked_until)
-            if not check.valid:
-                self.data.wrong_current_passwords += 1
-                self._fire("current_password_rejected")
-                return self._outcome("wrong_password", messages.CURRENT_PASSWORD_WRONG)
-            await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
-                                 PasswordNoticeRequest(**self._run_ref(), account_ref=self.data.account_ref,
-                                                       changed_at=now),
-                                 summary="tell the account's contact the password changed")
-            self._fire("password_changed")
-            return self._outcome("accepted", messages.PASSWORD_CHANGED)
-
-    @change_password.validator
-    def _validate(self, change: PasswordChangeInput) -> None:
-        self._require("change_password")
-        self._check(change)
+        now = self._touch()
+        check: CredentialCheck = await self._activity(
+            ActivityName.CHANGE_PASSWORD, CredentialCheck,
+            ChangePasswordRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                  current_password=change.current_password, new_password=change.new_password,
+                                  now=now, max_failures=self.start.sign_in_policy.max_failures,
+                                  lockout=self.start.sign_in_policy.lockout, attempt_key=self._update_key()),
+            summary="check the current password, store the new one",
+        )
+        if check.franceconnect:  # R-CON-1: refused for FranceConnect accounts
+            self._fire("franceconnect_detected")
+            return self._outcome("franceconnect", messages.FRANCECONNECT_PASSWORD)
+        if check.locked_until is not None:
+            self._fire("current_password_rejected")
+            return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
+                                 retry_at=check.locked_until)
+        if not check.valid:
+            self.data.wrong_current_passwords += 1
+            self._fire("current_password_rejected")
+            return self._outcome("wrong_password", messages.CURRENT_PASSWORD_WRONG)
+        await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
+                             PasswordNoticeRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                                   changed_at=now),
+                             summary="tell the account's contact the password changed")
+        self._fire("password_changed")
+        return self._outcome("accepted", messages.PASSWORD_CHANGED)
 
     @staticmethod
     def _check(change: PasswordChangeInput) -> None:

@@ -43,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.recovery import RESET_CODE_STATES, IdentifierRecoveryJourney, PasswordResetJourney
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.updates import journey_update
 
 ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
 
@@ -96,26 +97,20 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
             return [messages.RECOVERY_ABANDONED]
         return ANSWERED_IDENTIFIER
 
-    @workflow.update
+    @journey_update()
     async def request_identifier(self, request: IdentifierRequestInput) -> RecoveryOutcome:
-        async with self.lock:
-            self._require("request_identifier")
-            self._touch()
-            self.data.channel = request.channel
-            self.data.request = request.model_dump(mode="json")
-            if not self.data.policy.reveals_unknown:
-                self._fire("request_submitted")  # the lookup and the send follow (do_pending_work)
-                return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
-            if not await self._send_reminder():
-                self._fire("request_not_recognised")
-                return self._outcome("not_recognised", messages.NOT_RECOGNISED_MAIL)
-            self._fire("request_submitted")
-            self._fire("request_processed")
+        self._touch()
+        self.data.channel = request.channel
+        self.data.request = request.model_dump(mode="json")
+        if not self.data.policy.reveals_unknown:
+            self._fire("request_submitted")  # the lookup and the send follow (do_pending_work)
             return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
-
-    @request_identifier.validator
-    def _validate(self, request: IdentifierRequestInput) -> None:
-        self._require("request_identifier")
+        if not await self._send_reminder():
+            self._fire("request_not_recognised")
+            return self._outcome("not_recognised", messages.NOT_RECOGNISED_MAIL)
+        self._fire("request_submitted")
+        self._fire("request_processed")
+        return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
 
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
@@ -229,33 +224,27 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             "superseded": [messages.RESET_SUPERSEDED],
         }.get(self.data.state, [messages.RESET_LINK_ANSWER.format(minutes=minutes), messages.CONTACT_SCHOOL])
 
-    @workflow.update
+    @journey_update()
     async def request_reset(self, request: ResetRequestInput) -> RecoveryOutcome:
-        async with self.lock:
-            self._require("request_reset")
-            self._touch()
-            self.data.channel = request.channel
-            self.data.request = request.model_dump(mode="json")
-            self.data.requests += 1
-            answer = self.step_messages_for_request()
-            if not self.data.policy.reveals_unknown:
-                self._fire("request_submitted")  # the lookup and the mail follow (do_pending_work)
-                return self._outcome("accepted", answer)
-            if not await self._prepare():
-                self._fire("request_not_recognised")  # explicit setting: correct and retry
-                return self._outcome("not_recognised", messages.NOT_RECOGNISED)
-            self._fire("request_submitted")
-            await self._issue_first_code()
+        self._touch()
+        self.data.channel = request.channel
+        self.data.request = request.model_dump(mode="json")
+        self.data.requests += 1
+        answer = self.step_messages_for_request()
+        if not self.data.policy.reveals_unknown:
+            self._fire("request_submitted")  # the lookup and the mail follow (do_pending_work)
             return self._outcome("accepted", answer)
+        if not await self._prepare():
+            self._fire("request_not_recognised")  # explicit setting: correct and retry
+            return self._outcome("not_recognised", messages.NOT_RECOGNISED)
+        self._fire("request_submitted")
+        await self._issue_first_code()
+        return self._outcome("accepted", answer)
 
     def step_messages_for_request(self) -> str:
         if self.data.channel is Channel.SMS:
             return messages.RESET_CODE_ANSWER.format(minutes=int(self.data.policy.code_validity.total_seconds() // 60))
         return messages.RESET_LINK_ANSWER.format(minutes=int(self.data.policy.link_validity.total_seconds() // 60))
-
-    @request_reset.validator
-    def _validate_request(self, request: ResetRequestInput) -> None:
-        self._require("request_reset")
 
     async def do_pending_work(self) -> None:
         if self.data.state == "request_received":
@@ -297,78 +286,52 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             self._record_code(sent, now)
         self._fire("reset_prepared")
 
-    @workflow.update
+    @journey_update()
     async def submit_code(self, submission: CodeInput) -> RecoveryOutcome:
-        async with self.lock:
-            self._require("submit_code")
-            return await self._check_code(submission)
+        return await self._check_code(submission)
 
-    @submit_code.validator
-    def _validate_code(self, submission: CodeInput) -> None:
-        self._require("submit_code")
-
-    @workflow.update
+    @journey_update()
     async def resend_code(self, request: ResendInput) -> RecoveryOutcome:
-        async with self.lock:
-            self._require("resend_code")
-            return await self._resend()
+        return await self._resend()
 
-    @resend_code.validator
-    def _validate_resend(self, request: ResendInput) -> None:
-        self._require("resend_code")
-
-    @workflow.update
+    @journey_update()
     async def open_link(self, link: LinkInput) -> RecoveryOutcome:
-        async with self.lock:
-            self._require("open_link")
-            self._touch()
-            check: LinkCheck = await self._activity(
-                ActivityName.CHECK_RESET_LINK, LinkCheck,
-                CheckLinkRequest(link_id=self.data.link_id, token=link.token, now=workflow.now()),
-                summary="check the link (does not consume it)",
-            )
-            if check.status is not LinkStatus.VALID:
-                return self._outcome("link_invalid", messages.LINK_INVALID)
-            self.data.identifier = check.identifier
-            self._fire("link_opened")
-            return self._outcome("accepted", messages.NEW_PASSWORD_PROMPT)
+        self._touch()
+        check: LinkCheck = await self._activity(
+            ActivityName.CHECK_RESET_LINK, LinkCheck,
+            CheckLinkRequest(link_id=self.data.link_id, token=link.token, now=workflow.now()),
+            summary="check the link (does not consume it)",
+        )
+        if check.status is not LinkStatus.VALID:
+            return self._outcome("link_invalid", messages.LINK_INVALID)
+        self.data.identifier = check.identifier
+        self._fire("link_opened")
+        return self._outcome("accepted", messages.NEW_PASSWORD_PROMPT)
 
-    @open_link.validator
-    def _validate_link(self, link: LinkInput) -> None:
-        self._require("open_link")
-
-    @workflow.update
+    @journey_update(check=lambda self, choice: self._check_choice(choice))
     async def choose_password(self, choice: LinkPasswordInput) -> RecoveryOutcome:
-        async with self.lock:
-            self._require("choose_password")
-            self._check_choice(choice)
-            now = self._touch()
-            if self.data.channel is Channel.SMS:  # the code was accepted for this account
-                await self._activity(ActivityName.RESET_PASSWORD_AFTER_CODE, bool,
-                                     ResetAfterCodeRequest(**self._run_ref(), account_ref=self.data.account_ref,
-                                                           password=choice.password, now=now),
-                                     summary="set the new password")
-                account_ref = self.data.account_ref
-            else:
-                reset: LinkReset = await self._activity(
-                    ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
-                    ResetWithLinkRequest(**self._run_ref(), link_id=self.data.link_id, token=choice.token,
-                                         password=choice.password, now=now),
-                    summary="consume the link and set the new password",
-                )
-                if reset.status is not LinkStatus.VALID:
-                    return self._outcome("link_invalid", messages.LINK_INVALID)
-                account_ref = reset.account_ref
-            await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
-                                 PasswordNoticeRequest(**self._run_ref(), account_ref=account_ref, changed_at=now),
-                                 summary="tell the account's contact the password changed")
-            self._fire("password_set")
-            return self._outcome("accepted", messages.PASSWORD_RESET_DONE)
-
-    @choose_password.validator
-    def _validate_password(self, choice: LinkPasswordInput) -> None:
-        self._require("choose_password")
-        self._check_choice(choice)
+        now = self._touch()
+        if self.data.channel is Channel.SMS:  # the code was accepted for this account
+            await self._activity(ActivityName.RESET_PASSWORD_AFTER_CODE, bool,
+                                 ResetAfterCodeRequest(**self._run_ref(), account_ref=self.data.account_ref,
+                                                       password=choice.password, now=now),
+                                 summary="set the new password")
+            account_ref = self.data.account_ref
+        else:
+            reset: LinkReset = await self._activity(
+                ActivityName.RESET_PASSWORD_WITH_LINK, LinkReset,
+                ResetWithLinkRequest(**self._run_ref(), link_id=self.data.link_id, token=choice.token,
+                                     password=choice.password, now=now),
+                summary="consume the link and set the new password",
+            )
+            if reset.status is not LinkStatus.VALID:
+                return self._outcome("link_invalid", messages.LINK_INVALID)
+            account_ref = reset.account_ref
+        await self._activity(ActivityName.SEND_PASSWORD_NOTICE, bool,
+                             PasswordNoticeRequest(**self._run_ref(), account_ref=account_ref, changed_at=now),
+                             summary="tell the account's contact the password changed")
+        self._fire("password_set")
+        return self._outcome("accepted", messages.PASSWORD_RESET_DONE)
 
     def _check_choice(self, choice: LinkPasswordInput) -> None:
         if self.data.channel is Channel.MAIL and choice.token is None:
