@@ -12,29 +12,12 @@ from temporalio.worker import Worker
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.db.engine import create_schema
+from parcours.journeys import WORKFLOWS
 from parcours.logs import configure_logging
 from parcours.settings import Settings, get_settings
 from parcours.temporal.connection import connect
 from parcours.temporal.sandbox import workflow_runner
-from parcours.workflows.activation import ActivationWorkflow
-from parcours.workflows.children import (
-    AccountMergeWorkflow,
-    AccountViewWorkflow,
-    ChildrenConfirmationWorkflow,
-    LinkReportWorkflow,
-)
-from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
-from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
-from parcours.workflows.letter_activation import LetterActivationWorkflow
-from parcours.workflows.password_change import PasswordChangeWorkflow
-from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
-from parcours.workflows.sign_in import SignInWorkflow
 from parcours.workflows.update_errors import UpdateErrorsInterceptor
-
-WORKFLOWS = [ActivationWorkflow, SignInWorkflow, PasswordChangeWorkflow, IdentifierRecoveryWorkflow,
-             PasswordResetWorkflow, AccountViewWorkflow, LinkReportWorkflow, ChildrenConfirmationWorkflow,
-             AccountMergeWorkflow, EmailChangeWorkflow, MobileChangeWorkflow, LetterActivationWorkflow,
-             FranceConnectActivationWorkflow]
 
 
 def workflow_options(settings: Settings) -> dict:

@@ -7,28 +7,9 @@ from pathlib import Path
 
 from statemachine.contrib.diagram import MermaidGraphMachine
 
-from parcours.states.activation import ActivationJourney
-from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
-from parcours.states.contact import EmailChangeJourney, MobileChangeJourney
-from parcours.states.franceconnect import FranceConnectActivationJourney
-from parcours.states.letter_activation import LetterActivationJourney
-from parcours.states.password_change import PasswordChangeJourney
-from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
+from parcours.journeys import CHARTS
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-JOURNEYS = {
-    "activation": ActivationJourney,
-    "identifier-recovery": IdentifierRecoveryJourney,
-    "password-reset": PasswordResetJourney,
-    "password-change": PasswordChangeJourney,
-    "children-confirmation": ChildrenConfirmationJourney,
-    "link-report": LinkReportJourney,
-    "account-merge": AccountMergeJourney,
-    "email-change": EmailChangeJourney,
-    "mobile-change": MobileChangeJourney,
-    "letter-activation": LetterActivationJourney,
-    "franceconnect-activation": FranceConnectActivationJourney,
-}
 
 
 def mermaid(machine_class) -> str:
@@ -77,7 +58,7 @@ def write_journey_docs(check_only: bool = False) -> list[Path]:
     for path in files:
         text = path.read_text(encoding="utf-8")
         updated = text
-        for name, machine_class in JOURNEYS.items():
+        for name, machine_class in CHARTS.items():
             if f"<!-- BEGIN {name} diagram" in updated:
                 updated = _replace_block(updated, name, diagram_block(name, machine_class))
         if updated != text:
