@@ -7,7 +7,7 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 
 from parcours import messages
-from parcours.client import ActivationJourneyClient, JourneyActionRejected, _act
+from parcours.client import ActivationJourneyClient, JourneyActionRejected, execute
 from parcours.db.models import Account, AccountStudent, VerificationCode
 from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
 from tests.activation_helpers import (
@@ -292,7 +292,7 @@ async def test_bad_input_from_another_language_is_rejected_without_failing_the_t
     raw = ActivationJourneyClient(time_env.client.get_workflow_handle(journey.journey_id))
     for bad in ({"code": "12ab56"}, {"code": "123456", "extra": 1}, {}, {"code": ["123456"]}):
         with pytest.raises(JourneyActionRejected) as refused:
-            await _act(raw.handle, "submit_code", bad)  # no client-side validation
+            await execute(raw.handle, "submit_code", bad)  # no client-side validation
         assert refused.value.reason == "invalid_input"
         assert {e.field for e in refused.value.errors} & {"code", "extra"}, refused.value.errors
     history = await time_env.client.get_workflow_handle(journey.journey_id).fetch_history()
@@ -309,12 +309,12 @@ async def test_each_bad_field_is_named_exactly_whatever_its_name(harness, time_e
     raw = ActivationJourneyClient(time_env.client.get_workflow_handle(journey.journey_id))
     odd = {" leading": 1, "line\nbreak": 2, "line\u2028separator": 3, "": 4}
     with pytest.raises(JourneyActionRejected) as refused:
-        await _act(raw.handle, "resend_code", odd)  # ResendInput has no field: only these errors
+        await execute(raw.handle, "resend_code", odd)  # ResendInput has no field: only these errors
     assert refused.value.reason == "invalid_input"
     assert sorted((e.field, e.message) for e in refused.value.errors) == sorted(
         (field, messages.TYPE_ERRORS["extra_forbidden"]) for field in odd)
     with pytest.raises(JourneyActionRejected) as refused:
-        await _act(raw.handle, "answer_child", {"student_ref": "stu-1", "is_guardian": "sometimes",
+        await execute(raw.handle, "answer_child", {"student_ref": "stu-1", "is_guardian": "sometimes",
                                                 "birth_date": "2014-03-02"})
     assert [e.field for e in refused.value.errors] == ["is_guardian"]
     assert (await journey.current_step()).state == "code_sent"

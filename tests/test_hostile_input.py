@@ -16,7 +16,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 
 import parcours.contracts as parcours_contracts
-from parcours.client import _refusal_from
+from parcours.client import refusal_from
 from parcours.contracts.common import StrictInput
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from tests.activation_helpers import CAMILLE_SMS, at_code_step
@@ -110,7 +110,7 @@ async def test_arbitrary_updates_are_refused_clearly_and_change_nothing(harness,
             await handle.execute_update(update, payload, result_type=dict)
             outcomes["accepted"] += 1
         except WorkflowUpdateFailedError as error:
-            refusal = _refusal_from(error)
+            refusal = refusal_from(error)
             assert refusal.message and refusal.reason != "failed", (update, payload, refusal)
             if refusal.reason == "invalid_input" and isinstance(payload, dict) and payload:
                 assert refusal.errors, refusal  # the field is named

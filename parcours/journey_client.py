@@ -1,0 +1,126 @@
+"""One journey, by its id: its current step, its result, and its updates, each resolved from the
+registry (parcours/journeys.py) and the workflow's `@journey_update` declarations, so no update is
+restated here. `journey.act("submit_code", {"code": "123456"})`, or `journey.submit_code("123456")`:
+an update's method takes its input model, a dict, or the model's fields in their order.
+
+Inputs are validated here first (pydantic: a bad field raises ValidationError naming it), then
+again by the workflow's update validators, so a journey never sees a bad action."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, FieldError, Refusal
+from parcours.journeys import JOURNEYS, Journey
+from parcours.refusals import refusal_of
+from parcours.workflows.updates import JourneyUpdate, updates_of
+
+JOURNEY_NOT_OPEN = Refusal(reason="journey_not_open",
+                           message="Ce parcours est terminé ou n'existe pas. Veuillez recommencer.")
+
+
+class JourneyActionRejected(Exception):
+    """The journey refused the action and did not change: `reason`, a French `message`, and the
+    field errors when the input was at fault."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message)
+        self.reason = refusal.reason
+        self.message = refusal.message
+        self.errors = refusal.errors
+        self.retry_at = refusal.retry_at
+
+
+def _input_errors(invalid: ApplicationError) -> list[FieldError]:
+    """The field errors an input the workflow could not decode carries (parcours/temporal/codec.py)."""
+    carried = invalid.details[0] if invalid.details and isinstance(invalid.details[0], dict) else {}
+    return [FieldError.model_validate(error) for error in carried.get(INPUT_ERRORS_DETAIL, [])]
+
+
+def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
+    cause = error.cause
+    refusal = refusal_of(cause)
+    if refusal is not None:
+        return refusal
+    invalid = cause
+    while isinstance(invalid, ApplicationError) and invalid.type != "ValidationError":
+        invalid = invalid.cause
+    if isinstance(invalid, ApplicationError):  # the workflow could not decode the input
+        return Refusal(reason="invalid_input", message=invalid.message, errors=_input_errors(invalid))
+    message = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
+    return Refusal(reason="failed", message=message)
+
+
+async def execute(handle: WorkflowHandle, update: Any, argument: Any, update_id: str | None = None) -> Any:
+    """Run an update; a refusal, or a journey no longer open, raises JourneyActionRejected."""
+    try:
+        return await handle.execute_update(update, argument, id=update_id)
+    except WorkflowUpdateFailedError as error:
+        raise JourneyActionRejected(refusal_from(error)) from None
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:  # finished, or never existed
+            raise JourneyActionRejected(JOURNEY_NOT_OPEN) from None
+        raise
+
+
+def journey_by_id(journey_id: str) -> Journey:
+    """The registry entry a workflow id belongs to, by its prefix (each journey has its own)."""
+    for journey in JOURNEYS:
+        if journey_id.startswith(journey.id_prefix):
+            return journey
+    raise ValueError(f"no journey has the id {journey_id!r}")
+
+
+def input_of(update: JourneyUpdate, args: tuple, fields: dict) -> BaseModel:
+    """The update's input model from a model or a dict, or from its fields (positional in order)."""
+    if len(args) == 1 and not fields and isinstance(args[0], BaseModel | dict):
+        return update.input_type.model_validate(args[0])
+    return update.input_type(**dict(zip(update.input_type.model_fields, args, strict=False)), **fields)
+
+
+class JourneyClient:
+    """One journey, by its id. `replayed`: it was started earlier with the same idempotency key."""
+
+    def __init__(self, handle: WorkflowHandle, *, replayed: bool = False):
+        self.handle = handle
+        self.replayed = replayed
+        self.journey = journey_by_id(handle.id)
+        self.updates = updates_of(self.journey.workflow)
+
+    @property
+    def journey_id(self) -> str:
+        return self.handle.id
+
+    async def act(self, update_name: str, *args: Any, update_id: str | None = None, **fields: Any) -> Any:
+        update = self.updates[update_name]
+        return await execute(self.handle, update.method, input_of(update, args, fields), update_id)
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        if name not in self.__dict__.get("updates", {}):
+            raise AttributeError(name)
+
+        async def update_method(*args: Any, **fields: Any) -> Any:
+            return await self.act(name, *args, **fields)
+
+        return update_method
+
+    async def current_step(self) -> Any:
+        step_type = typing.get_type_hints(self.journey.workflow.current_step)["return"]
+        return await self.handle.query("current_step", result_type=step_type)
+
+    async def result(self) -> Any:
+        result_type = typing.get_type_hints(self.journey.workflow.run)["return"]
+        return result_type.model_validate(await self.handle.result())
+
+
+# The names each journey's client had when each restated its updates.
+ActivationJourneyClient = PasswordChangeClient = RecoveryJourneyClient = ChildrenJourneyClient = JourneyClient
+MergeJourneyClient = EmailChangeClient = MobileChangeClient = LetterActivationClient = JourneyClient
+FranceConnectClient = JourneyClient
