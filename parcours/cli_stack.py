@@ -1,0 +1,177 @@
+"""`parcours` commands that run things: the embedded stack, the HTTP API, the codec server, the
+demo records, the dev inbox, the generated docs, and the test server's clock (tester mode)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import typer
+from rich.table import Table
+
+from parcours.cli_common import JSON_OUTPUT, app, console, run_async, temporal_client
+from parcours.cli_errors import invalid_input
+from parcours.settings import ensure_dev_secrets, get_settings
+
+NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
+  HTTP API          {http_api}   (OpenAPI: {http_api}/docs)
+  Temporal Web UI   http://localhost:{ui_port}   (payloads decrypted by the codec server {codec})
+  Task queue        {task_queue}
+  Demo records      {demo} — list them with: .venv/bin/parcours demo
+
+Try an activation in another terminal, from this folder:
+  .venv/bin/parcours activation start --channel sms --last-name Martin --first-name Camille --mobile '06 12 34 56 78'
+  .venv/bin/parcours inbox                                  # the SMS with the code
+  .venv/bin/parcours activation code <journey-id> <code>
+  .venv/bin/parcours activation child <journey-id> stu-lea-martin --birth-date '02 03 2014'
+  .venv/bin/parcours activation password <journey-id>       # asks for it twice
+Operators: .venv/bin/temporal workflow list --query "JourneyKind='activation' AND JourneyState='code_sent'"
+"""
+
+
+TESTER_MODE = """Tester mode: the time-skipping test server on port {port} (no Web UI; the line below
+is the dev server's). It listens on ALL interfaces, not only {host}: the temporal-test-server binary
+takes a port, no host. Its clock runs at wall speed; move it forward and the timers due on the way fire:
+  .venv/bin/parcours clock advance 31m      # the code of a journey started now has expired
+  .venv/bin/parcours clock now
+Start workflows on the task queue {task_queue} only: one on a queue nobody polls blocks time until a restart.
+"""
+
+
+@app.command()
+def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping test server (no Web UI): "
+                                   "time moves with `parcours clock advance`.")) -> None:
+    """Start the embedded stack (Temporal dev server + UI on :8233, SQLite, dev inbox, worker, HTTP API)."""
+    from parcours.logs import configure_logging
+    from parcours.stack.embedded import check_ports, codec_endpoint, host_and_port, run_stack
+
+    get_settings.cache_clear()
+    asyncio.run(check_ports(get_settings(), tester=tester))  # before anything is written or started
+    ensure_dev_secrets()
+    get_settings.cache_clear()
+    settings = get_settings()
+    configure_logging(settings.log_format)
+
+    def ready(loaded_demo: bool) -> None:
+        if tester:
+            host, port = host_and_port(settings.temporal_address)
+            print(TESTER_MODE.format(port=port, host=host, task_queue=settings.task_queue), flush=True)
+        print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue,
+                                codec=codec_endpoint(settings),
+                                demo="loaded" if loaded_demo else "already there",
+                                http_api=f"http://{settings.http_api_host}:{settings.http_api_port}"), flush=True)
+
+    asyncio.run(run_stack(settings, ready, tester=tester))
+    print("stopped")
+
+
+@app.command("http-api")
+def http_api() -> None:
+    """Serve the HTTP API alone (against a running Temporal and workers): docker-compose, production."""
+    from parcours.http_api.serve import http_server
+    from parcours.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_format)
+    print(f"HTTP API on http://{settings.http_api_host}:{settings.http_api_port} (OpenAPI at /docs)", flush=True)
+    asyncio.run(http_server(settings, embedded=False).serve())
+
+
+@app.command("codec-server")
+def codec_server() -> None:
+    """Serve /encode and /decode for the Temporal Web UI and CLI (operators reading journeys)."""
+    from parcours.http_api import codec_routes
+
+    settings = get_settings()
+    print(f"codec server on http://{settings.codec_server_host}:{settings.codec_server_port}", flush=True)
+    asyncio.run(codec_routes.codec_server(settings, embedded=False).serve())
+
+
+@app.command("load-demo")
+@run_async
+async def load_demo() -> None:
+    """Create the schema and load the demo school records into the configured database."""
+    from parcours.activities.dependencies import ActivityDependencies
+    from parcours.stack.embedded import prepare_database
+
+    dependencies = ActivityDependencies.from_settings(get_settings())
+    try:
+        loaded = await prepare_database(dependencies)
+    finally:
+        await dependencies.engine.dispose()
+    console.print("demo records loaded" if loaded else "records already there")
+
+
+@app.command()
+def demo() -> None:
+    """The demo school records: who can activate, with what, and the children's birth dates."""
+    from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_GUARDIANS, DEMO_STUDENT_EMAILS, demo_status
+
+    table = Table("guardian", "mobile", "email", "children (ref, birth date)", "account")
+    for guardian in DEMO_GUARDIANS:
+        children = "\n".join(f"{s.first_name} {s.last_name} ({s.ref}, {s.birth_date:%d %m %Y})"
+                             for s in guardian.students)
+        table.add_row(f"{guardian.first_name} {guardian.last_name}", guardian.mobile or "—", guardian.email or "—",
+                      children, demo_status(guardian))
+    console.print(table)
+    students = ", ".join(f"{ref} ({email or 'no email'})" for ref, email in DEMO_STUDENT_EMAILS.items())
+    console.print(f"Student accounts, active with password {DEMO_ACTIVE_PASSWORD}: {students}")
+
+
+@app.command()
+def inbox(last: int = typer.Option(5, help="How many of the latest messages to show.")) -> None:
+    """The dev inbox: SMS and mails the dev providers 'sent'."""
+    from parcours.messaging.providers import DevInbox
+
+    messages = DevInbox(get_settings().dev_inbox_path).read()[-last:]
+    if JSON_OUTPUT["enabled"]:
+        console.print_json(json.dumps(messages, ensure_ascii=False))
+        return
+    if not messages:
+        console.print("the dev inbox is empty")
+    for message in messages:
+        console.print(f"[bold]{message['at']}[/bold] {message['channel']} to {message['to']}"
+                      + (f" — {message['subject']}" if message.get("subject") else ""))
+        console.print(f"  {message['body'].strip()}")
+
+
+@app.command()
+def docs(check: bool = typer.Option(False, help="Fail if the committed docs are out of date.")) -> None:
+    """Write the generated docs: the journeys' Mermaid diagrams (from the state machines) and the
+    Temporal contract (docs/contract/temporal-contract.json, from the workflows and models)."""
+    from parcours.reference_docs.diagrams import write_journey_docs
+
+    stale = write_journey_docs(check_only=check)
+    if check and stale:
+        console.print(f"[red]out of date:[/red] {', '.join(map(str, stale))} (run `parcours docs`)")
+        raise typer.Exit(1)
+    console.print("docs up to date" if check else "docs written")
+
+
+clock_app = typer.Typer(help="Tester mode (`parcours up --tester`): read and move the test server's clock.",
+                        no_args_is_help=True)
+
+
+@clock_app.command("now")
+@run_async
+async def clock_now() -> None:
+    """The test server's current time, to the millisecond (it runs at wall speed between advances)."""
+    from parcours.stack.clock import current_time, shown
+
+    console.print(shown(await current_time(await temporal_client())))
+
+
+@clock_app.command("advance")
+@run_async
+async def clock_advance(duration: str = typer.Argument(..., help="How far: 31m, 1h30m, 2d, 90s.")) -> None:
+    """Move the clock forward; journeys' timers due on the way fire (code expiry, idle lifetime)."""
+    from parcours.stack.clock import advance, parse_duration, shown
+
+    try:
+        step = parse_duration(duration)
+    except ValueError as error:
+        raise invalid_input("duration", str(error)) from None
+    settings = get_settings()
+    now = await advance(await temporal_client(), step, polled_queue=settings.task_queue,
+                        timeout=settings.clock_advance_timeout)
+    console.print(f"Heure du serveur de test : {shown(now)}")
