@@ -133,19 +133,19 @@ class ParcoursClient:
         return dict(id=f"{journey.id_prefix}{key or new_reference()}", task_queue=self.task_queue,
                     static_summary=journey.summary)
 
-    async def _run(self, workflow_class: type, argument: BaseModel) -> Any:
+    async def _run(self, workflow_class: type[Any], argument: BaseModel) -> Any:
         """A journey that answers at once (no step to act on): its result."""
         return await self.client.execute_workflow(workflow_class.run, argument,
                                                   **self._options(journey_of(workflow_class)))
 
-    async def _start_for_account(self, workflow_class: type, start: BaseModel, account_ref: str) -> JourneyClient:
+    async def _start_for_account(self, workflow_class: type[Any], start: BaseModel, account_ref: str) -> JourneyClient:
         """The account's live journey of that kind, or a new one: one live per account."""
         journey = journey_of(workflow_class)
         handle = await self.client.start_workflow(workflow_class.run, start, id_conflict_policy=journey.conflict_policy,
                                                   **self._options(journey, account_ref))
         return JourneyClient(handle)
 
-    async def _start(self, workflow_class: type, start: BaseModel, *, idempotency_key: str | None = None,
+    async def _start(self, workflow_class: type[Any], start: BaseModel, *, idempotency_key: str | None = None,
                      request: BaseModel | None = None, **options) -> tuple[WorkflowHandle, bool]:
         """Start a journey under a fresh opaque id; with an idempotency key, under the id the key
         stands for: (handle, replayed), replayed when that journey was started earlier by the same
@@ -251,7 +251,7 @@ class ParcoursClient:
         return await self._start_recovery(PasswordResetWorkflow, "request_reset",
                                           ResetRequestInput.model_validate(request), idempotency_key)
 
-    async def _start_recovery(self, workflow_class: type, first_update: str, request: BaseModel,
+    async def _start_recovery(self, workflow_class: type[Any], first_update: str, request: BaseModel,
                               idempotency_key: str | None) -> tuple[JourneyClient, RecoveryOutcome]:
         handle, replayed = await self._start(workflow_class, RecoveryStart(policy=self.recovery_policy),
                                              idempotency_key=idempotency_key, request=request)

@@ -49,7 +49,7 @@ def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     refusal = refusal_of(cause)
     if refusal is not None:
         return refusal
-    invalid = cause
+    invalid: BaseException | None = cause
     while isinstance(invalid, ApplicationError) and invalid.type != "ValidationError":
         invalid = invalid.cause
     if isinstance(invalid, ApplicationError):  # the workflow could not decode the input
@@ -80,9 +80,10 @@ def journey_by_id(journey_id: str) -> Journey:
 
 def input_of(update: JourneyUpdate, args: tuple, fields: dict) -> BaseModel:
     """The update's input model from a model or a dict, or from its fields (positional in order)."""
+    model = typing.cast(type[BaseModel], update.input_type)
     if len(args) == 1 and not fields and isinstance(args[0], BaseModel | dict):
-        return update.input_type.model_validate(args[0])
-    return update.input_type(**dict(zip(update.input_type.model_fields, args, strict=False)), **fields)
+        return model.model_validate(args[0])
+    return model(**dict(zip(model.model_fields, args, strict=False)), **fields)
 
 
 class JourneyClient:

@@ -6,6 +6,7 @@ chart, its workflow and its activities), not a line in each of those lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from temporalio.common import WorkflowIDConflictPolicy
 
@@ -46,7 +47,7 @@ class Journey:
     prefix in its workflow id; `id_policy` that id's policy, as the contract tells it."""
 
     name: str
-    workflow: type
+    workflow: type[Any]
     chart: type | None
     id_prefix: str
     id_key: str
@@ -104,5 +105,5 @@ WORKFLOWS = [journey.workflow for journey in JOURNEYS]
 CHARTS = {journey.name: journey.chart for journey in JOURNEYS if journey.chart is not None}
 
 
-def journey_of(workflow_class: type) -> Journey:
+def journey_of(workflow_class: type[Any]) -> Journey:
     return BY_WORKFLOW[workflow_class]

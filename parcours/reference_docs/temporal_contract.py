@@ -27,7 +27,7 @@ def describe(workflow_class) -> dict:
         "workflow_type": definition.name,
         "workflow_id": id_scheme,
         "id_policy": conflict,
-        "start_argument": schema(definition.arg_types[0]),
+        "start_argument": schema(definition.arg_types[0] if definition.arg_types else None),
         "result": schema(definition.ret_type),
         "updates": {name: {"argument": schema(update.input_type), "result": schema(update.outcome_type)}
                     for name, update in sorted(updates_of(workflow_class).items())},
