@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
-from parcours.contracts.common import JsonStrict, Password, StrictInput
+from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, Password, StrictInput
 
 SIGN_IN_WORKFLOW = "SignIn"
 SIGN_IN_ID_PREFIX = "sign-in/"
@@ -84,16 +84,11 @@ class PasswordChangeData(BaseModel):
     wrong_current_passwords: int = 0
 
 
-class PasswordChangeStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class PasswordChangeStep(ActionStep):
+    pass  # the shared fields only
 
 
-class PasswordChangeOutcome(BaseModel):
+class PasswordChangeOutcome(JourneyOutcome):
     status: str  # accepted | wrong_password | locked | franceconnect
-    message: str
     retry_at: datetime | None = None
     step: PasswordChangeStep

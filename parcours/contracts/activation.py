@@ -15,7 +15,9 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     CodeInput,
     Deadlines,
     FormDate,
+    JourneyOutcome,
     JourneyPolicy,
+    JourneyStep,
     JsonStrict,
     OpaqueRef,
     OutcomeStatus,
@@ -132,12 +134,9 @@ class ChildView(BaseModel):
     birth_date_tries_left: int
 
 
-class ActivationStep(BaseModel):
+class ActivationStep(JourneyStep):
     """What a front end needs to draw the current screen."""
 
-    journey_id: str
-    state: str
-    finished: bool
     expected_input: list[str]
     deadlines: Deadlines
     messages: list[str]
@@ -149,11 +148,10 @@ class ActivationStep(BaseModel):
     identifier: str | None = None
 
 
-class ActivationOutcome(BaseModel):
+class ActivationOutcome(JourneyOutcome):
     """The answer to one action, with the step the journey is now at."""
 
     status: OutcomeStatus
-    message: str
     tries_left: int | None = None
     retry_at: datetime | None = None
     step: ActivationStep

@@ -8,7 +8,15 @@ from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
 from parcours.contracts.activation import ChildToConfirm, ChildView
-from parcours.contracts.common import JsonStrict, OpaqueRef, Password, StrictInput
+from parcours.contracts.common import (
+    ActionStep,
+    JourneyOutcome,
+    JourneyStep,
+    JsonStrict,
+    OpaqueRef,
+    Password,
+    StrictInput,
+)
 
 CHILDREN_WORKFLOW = "ChildrenConfirmation"
 CHILDREN_ID_PREFIX = "children-confirmation/"
@@ -65,18 +73,11 @@ class ChildrenData(BaseModel):
     children: list[ChildToConfirm] = Field(default_factory=list)
 
 
-class ChildrenConfirmationStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class ChildrenConfirmationStep(ActionStep):
     children: list[ChildView] = Field(default_factory=list)
 
 
-class ChildrenOutcome(BaseModel):
-    status: str
-    message: str
+class ChildrenOutcome(JourneyOutcome):
     tries_left: int | None = None
     step: ChildrenConfirmationStep
 
@@ -86,10 +87,7 @@ class LinkReportStart(JsonStrict):
     student_ref: OpaqueRef
 
 
-class LinkReportStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
+class LinkReportStep(JourneyStep):
     messages: list[str]
 
 
@@ -124,16 +122,11 @@ class MergeData(BaseModel):
     moved_students: int = 0
 
 
-class MergeStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class MergeStep(ActionStep):
+    pass  # the shared fields only
 
 
-class MergeOutcome(BaseModel):
+class MergeOutcome(JourneyOutcome):
     status: str  # accepted | invalid | locked | names_differ | same_account | not_mergeable
-    message: str
     retry_at: datetime | None = None
     step: MergeStep

@@ -177,6 +177,28 @@ class CodeChallenge(BaseModel):
     code_send_failures: int = 0  # codes that could not be sent: each resend is a new code, a new key
 
 
+class JourneyStep(BaseModel):
+    """Where a journey stands: what every journey's current step (its `current_step` query) holds."""
+
+    journey_id: str
+    state: str
+    finished: bool
+
+
+class ActionStep(JourneyStep):
+    """The step of a journey that waits for the user's actions: which, and what to tell them."""
+
+    expected_input: list[str]
+    messages: list[str]
+
+
+class JourneyOutcome(BaseModel):
+    """The answer to one action: its status and the message for the user (with the step after it)."""
+
+    status: str
+    message: str
+
+
 class OutcomeStatus(StrEnum):
     ACCEPTED = "accepted"
     MISMATCH = "mismatch"  # identity not the school's (R-ACT-1)

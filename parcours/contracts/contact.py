@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from parcours.contracts.common import (
+    ActionStep,
     Channel,
     CodeChallenge,
     Deadlines,
+    JourneyOutcome,
     JourneyPolicy,
     JsonStrict,
     OpaqueRef,
@@ -84,12 +86,7 @@ class EmailChangeData(CodeChallenge):
     identifier: str | None = None
 
 
-class EmailChangeStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class EmailChangeStep(ActionStep):
     deadlines: Deadlines = Field(default_factory=Deadlines)
     new_email: str | None = None
     identifier: str | None = None  # shown once the link is opened (R-CON-5)
@@ -97,9 +94,8 @@ class EmailChangeStep(BaseModel):
     resends_left: int | None = None
 
 
-class EmailChangeOutcome(BaseModel):
+class EmailChangeOutcome(JourneyOutcome):
     status: str  # accepted | same_as_current | resend_refused | link_invalid | wrong_account
-    message: str
     retry_at: datetime | None = None
     step: EmailChangeStep
 
@@ -126,21 +122,14 @@ class MobileChangeData(CodeChallenge):
     new_mobile: str | None = None
 
 
-class MobileChangeStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class MobileChangeStep(ActionStep):
     deadlines: Deadlines = Field(default_factory=Deadlines)
     new_mobile: str | None = None
     code_tries_left: int | None = None
     resends_left: int | None = None
 
 
-class MobileChangeOutcome(BaseModel):
-    status: str
-    message: str
+class MobileChangeOutcome(JourneyOutcome):
     tries_left: int | None = None
     retry_at: datetime | None = None
     step: MobileChangeStep

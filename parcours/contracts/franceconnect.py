@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.activation import ChildToConfirm, ChildView
-from parcours.contracts.common import IsoDate, JourneyPolicy, JsonStrict, StrictInput
+from parcours.contracts.common import ActionStep, IsoDate, JourneyOutcome, JourneyPolicy, JsonStrict, StrictInput
 from parcours.people.contact_details import normalize_email
 from parcours.people.names import clean_person_name
 
@@ -43,18 +43,11 @@ class FranceConnectData(BaseModel):
     children: list[ChildToConfirm] = Field(default_factory=list)
 
 
-class FranceConnectStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class FranceConnectStep(ActionStep):
     identifier: str | None = None
     children: list[ChildView] = Field(default_factory=list)
 
 
-class FranceConnectOutcome(BaseModel):
-    status: str
-    message: str
+class FranceConnectOutcome(JourneyOutcome):
     tries_left: int | None = None
     step: FranceConnectStep

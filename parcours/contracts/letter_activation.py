@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
-from parcours.contracts.common import JsonStrict, Password, StrictInput
+from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, Password, StrictInput
 from parcours.contracts.contact import ContactPolicy
 from parcours.people.contact_details import normalize_email
 
@@ -45,19 +45,13 @@ class LetterActivationData(BaseModel):
     identifier: str | None = None
 
 
-class LetterActivationStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class LetterActivationStep(ActionStep):
     identifier: str | None = None
     email_required: bool | None = None
     email_change_journey: str | None = None
 
 
-class LetterActivationOutcome(BaseModel):
+class LetterActivationOutcome(JourneyOutcome):
     status: str  # accepted | invalid | locked
-    message: str
     retry_at: datetime | None = None
     step: LetterActivationStep

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from parcours.contracts.accounts import clean_identifier
 from parcours.contracts.common import (
+    ActionStep,
     Channel,
     Choice,
     CodeChallenge,
     Deadlines,
+    JourneyOutcome,
     JourneyPolicy,
     JsonStrict,
     Password,
@@ -105,21 +107,15 @@ class RecoveryData(CodeChallenge):
     identifier: str | None = None  # shown once a valid link is opened
 
 
-class RecoveryStep(BaseModel):
-    journey_id: str
-    state: str
-    finished: bool
-    expected_input: list[str]
-    messages: list[str]
+class RecoveryStep(ActionStep):
     deadlines: Deadlines = Field(default_factory=Deadlines)
     identifier: str | None = None
     code_tries_left: int | None = None
     resends_left: int | None = None
 
 
-class RecoveryOutcome(BaseModel):
+class RecoveryOutcome(JourneyOutcome):
     status: str  # accepted | not_recognised | link_invalid | the code step's statuses
-    message: str
     tries_left: int | None = None
     retry_at: datetime | None = None
     step: RecoveryStep
