@@ -45,9 +45,10 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
                   responses=problem_responses(400, 401, 413, 422, 503))
     app.state.parcours = parcours  # given: usable without the lifespan (in-process tests)
     install_problem_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.http_api_max_body_bytes,
+    limit = settings.http_api_max_body_bytes
+    app.add_middleware(BodySizeLimit, max_bytes=limit,
                        too_large=lambda: problem_response(None, 413, "request_too_large", "Request too large",
-                                                          f"The body is limited to {settings.http_api_max_body_bytes} bytes."))
+                                                          f"The body is limited to {limit} bytes."))
     for module in (activations, recoveries, accounts, other_activations):
         app.include_router(module.router, dependencies=[Depends(authorised)])
 

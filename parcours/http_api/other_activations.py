@@ -5,34 +5,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from parcours.client import FranceConnectClient, LetterActivationClient
-from parcours.contracts.activation import ChildAnswerInput
 from parcours.contracts.franceconnect import (
-    FRANCECONNECT_ID_PREFIX,
     FranceConnectIdentity,
     FranceConnectOutcome,
     FranceConnectStep,
 )
 from parcours.contracts.letter_activation import (
-    LETTER_ACTIVATION_ID_PREFIX,
     LetterActivationOutcome,
     LetterActivationStep,
-    LetterCredentialsInput,
-    LetterDetailsInput,
 )
 from parcours.http_api.problems import problem_responses
-from parcours.http_api.resources import IdempotencyKey, JourneyRef, Started, journey, parcours, started
+from parcours.http_api.resources import IdempotencyKey, JourneyRef, Started, journey, parcours, started, update_route
+from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
+from parcours.workflows.letter_activation import LetterActivationWorkflow
 
 LETTERS, FRANCECONNECT = "/letter-activations", "/franceconnect-activations"
 router = APIRouter(responses=problem_responses(404, 409, 429))
 
 
-def _letter(request: Request, ref: str) -> LetterActivationClient:
-    return journey(request, LetterActivationClient, LETTER_ACTIVATION_ID_PREFIX, ref)
-
-
-def _franceconnect(request: Request, ref: str) -> FranceConnectClient:
-    return journey(request, FranceConnectClient, FRANCECONNECT_ID_PREFIX, ref)
 
 
 @router.post(LETTERS, status_code=201, tags=["letter activation"], summary="Open the letter's activation page")
@@ -44,18 +34,18 @@ async def start_letter(request: Request, response: Response, idempotency_key: Id
 
 @router.get(LETTERS + "/{ref}", tags=["letter activation"], summary="The current step")
 async def letter_step(request: Request, ref: JourneyRef) -> LetterActivationStep:
-    return await _letter(request, ref).current_step()
+    return await journey(request, LetterActivationWorkflow, ref).current_step()
 
 
-@router.post(LETTERS + "/{ref}/credentials", tags=["letter activation"],
+update_route(router, LETTERS + "/{ref}/credentials", LetterActivationWorkflow, "submit_credentials",
+             name="letter_credentials", tags=["letter activation"],
              summary="The identifier and provisional password printed on the letter")
-async def letter_credentials(request: Request, ref: JourneyRef, body: LetterCredentialsInput) -> LetterActivationOutcome:
-    return await _letter(request, ref).submit_credentials(body.identifier, body.provisional_password)
+update_route(router, LETTERS + "/{ref}/details", LetterActivationWorkflow, "submit_details", name="letter_details",
+             tags=["letter activation"], summary="Email and the new password")
 
 
-@router.post(LETTERS + "/{ref}/details", tags=["letter activation"], summary="Email and the new password")
-async def letter_details(request: Request, ref: JourneyRef, body: LetterDetailsInput) -> LetterActivationOutcome:
-    return await _letter(request, ref).submit_details(body.email, body.password, body.confirmation)
+
+
 
 
 @router.post(FRANCECONNECT, status_code=201, tags=["FranceConnect activation"],
@@ -69,9 +59,9 @@ async def start_franceconnect(request: Request, response: Response, identity: Fr
 
 @router.get(FRANCECONNECT + "/{ref}", tags=["FranceConnect activation"], summary="The current step")
 async def franceconnect_step(request: Request, ref: JourneyRef) -> FranceConnectStep:
-    return await _franceconnect(request, ref).current_step()
+    return await journey(request, FranceConnectActivationWorkflow, ref).current_step()
 
 
-@router.post(FRANCECONNECT + "/{ref}/children", tags=["FranceConnect activation"], summary="Confirm or report one child")
-async def franceconnect_child(request: Request, ref: JourneyRef, answer: ChildAnswerInput) -> FranceConnectOutcome:
-    return await _franceconnect(request, ref).answer_child(answer)
+update_route(router, FRANCECONNECT + "/{ref}/children", FranceConnectActivationWorkflow, "answer_child",
+             name="franceconnect_child", tags=["FranceConnect activation"], summary="Confirm or report one child")
+

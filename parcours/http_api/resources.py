@@ -3,12 +3,15 @@ to a start, the client."""
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+import inspect
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from parcours.client import JourneyClient, ParcoursClient
+from parcours.journeys import journey_of
+from parcours.workflows.updates import updates_of
 
 JourneyRef = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,64}$", description="The journey's reference")]
 AccountRef = Annotated[str, Path(pattern=r"^[A-Za-z0-9_\-]{1,64}$",
@@ -34,8 +37,32 @@ def parcours(request: Request) -> ParcoursClient:
     return request.app.state.parcours
 
 
-def journey(request: Request, client_class: type[JourneyClient], prefix: str, ref: str) -> JourneyClient:
-    return client_class(parcours(request).client.get_workflow_handle(f"{prefix}{ref}"))
+def journey(request: Request, workflow_class: type[Any], ref: str) -> JourneyClient:
+    """The journey of that workflow the path's reference names."""
+    return parcours(request).journey(f"{journey_of(workflow_class).id_prefix}{ref}")
+
+
+def update_route(router: APIRouter, path: str, workflow_class: type[Any], update_name: str, *, name: str,
+                 summary: str, ref: tuple[str, Any] = ("ref", JourneyRef), **options: Any) -> None:
+    """A POST route that runs one of the journey's updates: its body the update's input (none when
+    the input has no field), its answer the update's outcome, both from the update's declaration.
+    `name` is the endpoint's, which the OpenAPI document's operation ids are made of."""
+    update = updates_of(workflow_class)[update_name]
+    ref_name, ref_type = ref
+
+    async def endpoint(request: Request, **arguments: Any) -> Any:
+        given = arguments["body"] if "body" in arguments else update.input_type()
+        return await journey(request, workflow_class, arguments[ref_name]).act(update_name, given)
+
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter("request", parameter, annotation=Request),
+                  inspect.Parameter(ref_name, parameter, annotation=ref_type)]
+    if update.input_type.model_fields:
+        parameters.append(inspect.Parameter("body", parameter, annotation=update.input_type))
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # FastAPI reads the signature
+        parameters, return_annotation=update.outcome_type)
+    endpoint.__name__ = name
+    router.post(path, summary=summary, **options)(endpoint)
 
 
 async def started(response: Response, resource: str, journey: JourneyClient, outcome=None) -> dict:
