@@ -7,6 +7,7 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from functools import wraps
+from typing import Any
 
 import typer
 from pydantic import BaseModel
@@ -17,7 +18,7 @@ from typer.core import TyperGroup
 from parcours.cli_errors import exit_code, invalid_input, one_line, refusal_for, temporal_unreachable
 from parcours.client import JourneyClient, ParcoursClient
 from parcours.contracts.accounts import SignInResult
-from parcours.contracts.common import Deadlines
+from parcours.contracts.common import Deadlines, JourneyOutcome
 from parcours.journeys import journey_of
 from parcours.settings import get_settings
 
@@ -97,7 +98,9 @@ async def given_journey(given_id: str, *workflow_classes: type) -> JourneyClient
     return (await parcours_client()).journey(workflow_id_of(given_id, *prefixes))
 
 
-def show(result: BaseModel) -> None:
+def show(result: BaseModel | None) -> None:
+    if result is None:  # a start without a first step has no outcome
+        return
     if JSON_OUTPUT["enabled"]:
         console.print_json(result.model_dump_json())
         return
@@ -107,14 +110,14 @@ def show(result: BaseModel) -> None:
         if result.account_ref:
             console.print(f"  account {result.account_ref} ({result.kind}, {result.identifier})")
         return
-    step = getattr(result, "step", result)
-    if step is not result:
+    step: Any = getattr(result, "step", result)  # an outcome's step, or a step read alone
+    if isinstance(result, JourneyOutcome):
         colour = "green" if result.status == "accepted" else "yellow"
         tries_left = getattr(result, "tries_left", None)
         console.print(f"[{colour}]{result.status}[/{colour}]: {result.message}"
                       + (f" (essais restants : {tries_left})" if tries_left is not None else ""))
     console.print(f"journey [bold]{step.journey_id}[/bold] — state [bold]{step.state}[/bold]")
-    for message in step.messages:
+    for message in getattr(step, "messages", []):
         console.print(f"  « {message} »")
     if getattr(step, "identifier", None):
         console.print(f"  identifiant : [bold]{step.identifier}[/bold]")

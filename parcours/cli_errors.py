@@ -60,7 +60,7 @@ def refusal_for(error: BaseException) -> Refusal | None:
 
 def _journey_failure(error: WorkflowFailureError) -> Refusal:
     """A journey (or a read such as the account view) that ended on a refusal of its own."""
-    cause = error.cause
+    cause: BaseException | None = error.cause
     while cause is not None:
         if (refusal := refusal_of(cause)) is not None:
             return refusal

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -57,7 +58,7 @@ class Problem(BaseModel):
 
 
 def problem_response(request: Request | None, status: int, reason: str, title: str, detail: str,
-                     errors: list[FieldError] | list[FieldProblem] = (), retry_at: datetime | None = None,
+                     errors: Sequence[FieldError | FieldProblem] = (), retry_at: datetime | None = None,
                      ) -> JSONResponse:
     problem = Problem(type=f"{TYPE_PREFIX}{reason}", title=title, status=status, detail=detail, reason=reason,
                       instance=request.url.path if request is not None else None, retry_at=retry_at,
@@ -112,10 +113,11 @@ async def _temporal_error(request: Request, error: RPCError) -> JSONResponse:
 
 async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSONResponse:
     """A journey that ended on a refusal of its own (e.g. an unknown account) answers as the refusal."""
-    cause = error.cause
+    cause: BaseException | None = error.cause
     while cause is not None:
-        if refusal_of(cause) is not None:
-            return await _refused(request, JourneyActionRejected(refusal_of(cause)))
+        refusal = refusal_of(cause)
+        if refusal is not None:
+            return await _refused(request, JourneyActionRejected(refusal))
         if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_ACCOUNT:  # a read, not a journey
             return problem_response(request, 404, "unknown_account", "Account not found", messages.UNKNOWN_ACCOUNT,
                                     [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)])
