@@ -122,7 +122,8 @@ async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSON
             return problem_response(request, 404, "unknown_account", "Account not found", messages.UNKNOWN_ACCOUNT,
                                     [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)])
         cause = cause.__cause__
-    return problem_response(request, 502, "journey_failed", "Journey failed", "Le parcours a échoué. Veuillez recommencer.")
+    return problem_response(request, 502, "journey_failed", "Journey failed",
+                            "Le parcours a échoué. Veuillez recommencer.")
 
 
 async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
@@ -134,8 +135,8 @@ async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
     if error.status_code == 400:  # FastAPI's "There was an error parsing the body" (e.g. not UTF-8)
         return _body_not_json(request)
-    reason = {400: "malformed_body", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed", 413: "request_too_large",
-              415: "unsupported_media_type"}.get(error.status_code, "http_error")
+    reason = {400: "malformed_body", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
+              413: "request_too_large", 415: "unsupported_media_type"}.get(error.status_code, "http_error")
     return problem_response(request, error.status_code, reason, str(error.detail), str(error.detail))
 
 
@@ -151,7 +152,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 def problem_responses(*statuses: int) -> dict:
     """OpenAPI `responses` for the problems an operation can answer."""
-    descriptions = {400: "The body is not JSON (not even UTF-8)", 401: "Missing or wrong bearer token", 404: "No such journey, or it has ended",
+    descriptions = {400: "The body is not JSON (not even UTF-8)", 401: "Missing or wrong bearer token",
+                    404: "No such journey, or it has ended",
                     409: "The journey is not at a step where this action is possible", 413: "Request too large",
                     422: "Invalid input (each field named)", 429: "A limit: retry at `retry_at`",
                     503: "A message could not be sent, or Temporal is unreachable"}
