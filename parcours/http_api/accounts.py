@@ -69,7 +69,6 @@ update_route(router, ACCOUNT + "/password-change/password", PasswordChangeWorkfl
              ref=FOR_ACCOUNT)
 
 
-
 # New students at sign-in (R-KID-2)
 @router.post(ACCOUNT + "/children-confirmation", tags=["children"], summary="Start (or join): the students to confirm")
 async def start_children_confirmation(request: Request, account_ref: AccountRef) -> ChildrenConfirmationStep:
@@ -83,7 +82,6 @@ async def children_confirmation(request: Request, account_ref: AccountRef) -> Ch
 
 update_route(router, ACCOUNT + "/children-confirmation/answers", ChildrenConfirmationWorkflow, "answer_child",
              name="answer_child", tags=["children"], summary="Confirm or report one student", ref=FOR_ACCOUNT)
-
 
 
 # Merging another account into this one (R-KID-1)
@@ -102,10 +100,7 @@ update_route(router, ACCOUNT + "/merge/source", AccountMergeWorkflow, "merge", n
              summary="The other account's identifier and password", ref=FOR_ACCOUNT)
 
 
-
 # Email change (R-CON-2 … R-CON-6)
-
-
 @router.post(ACCOUNT + "/email-change", tags=["contact"], summary="Start (or join) « Modifier mon adresse mail »")
 async def start_email_change(request: Request, account_ref: AccountRef) -> EmailChangeStep:
     return await (await parcours(request).email_change(account_ref)).current_step()
@@ -126,19 +121,7 @@ for path, update, name, summary in (
                  summary=summary, ref=FOR_ACCOUNT)
 
 
-
-
-
-
-
-
-
-
-
-
 # Mobile change (R-CON-7)
-
-
 @router.post(ACCOUNT + "/mobile-change", tags=["contact"],
              summary="Start (or join) « Modifier mon numéro de portable »")
 async def start_mobile_change(request: Request, account_ref: AccountRef) -> MobileChangeStep:
@@ -156,10 +139,3 @@ for path, update, name, summary in (
         ("/resend-code", "resend_code", "resend_mobile_code", "« Renvoyer le code »")):
     update_route(router, ACCOUNT + "/mobile-change" + path, MobileChangeWorkflow, update, name=name, tags=["contact"],
                  summary=summary, ref=FOR_ACCOUNT)
-
-
-
-
-
-
-

@@ -19,8 +19,6 @@ RESOURCE = "/activations"
 router = APIRouter(prefix=RESOURCE, tags=["activation"], responses=problem_responses(404, 409, 429))
 
 
-
-
 @router.post("", status_code=201, summary="Start an activation, with the identity step if given")
 async def start(request: Request, response: Response, idempotency_key: IdempotencyKey = None,
                 identity: Annotated[IdentityInput | None, Body()] = None) -> Started[ActivationOutcome, ActivationStep]:

@@ -23,8 +23,6 @@ LETTERS, FRANCECONNECT = "/letter-activations", "/franceconnect-activations"
 router = APIRouter(responses=problem_responses(404, 409, 429))
 
 
-
-
 @router.post(LETTERS, status_code=201, tags=["letter activation"], summary="Open the letter's activation page")
 async def start_letter(request: Request, response: Response, idempotency_key: IdempotencyKey = None,
                        ) -> Started[LetterActivationOutcome, LetterActivationStep]:
@@ -44,10 +42,6 @@ update_route(router, LETTERS + "/{ref}/details", LetterActivationWorkflow, "subm
              tags=["letter activation"], summary="Email and the new password")
 
 
-
-
-
-
 @router.post(FRANCECONNECT, status_code=201, tags=["FranceConnect activation"],
              summary="Match the identity FranceConnect verified")
 async def start_franceconnect(request: Request, response: Response, identity: FranceConnectIdentity,
@@ -64,4 +58,3 @@ async def franceconnect_step(request: Request, ref: JourneyRef) -> FranceConnect
 
 update_route(router, FRANCECONNECT + "/{ref}/children", FranceConnectActivationWorkflow, "answer_child",
              name="franceconnect_child", tags=["FranceConnect activation"], summary="Confirm or report one child")
-

@@ -19,8 +19,6 @@ IDENTIFIERS, RESETS = "/identifier-recoveries", "/password-resets"
 router = APIRouter(tags=["recovery"], responses=problem_responses(404, 409, 429))
 
 
-
-
 @router.post(IDENTIFIERS, status_code=201, summary="« Identifiant oublié »: the identifier goes by mail or SMS")
 async def request_identifier(request: Request, response: Response, body: IdentifierRequestInput,
                              idempotency_key: IdempotencyKey = None) -> Started[RecoveryOutcome, RecoveryStep]:
@@ -51,13 +49,3 @@ for path, update, summary in (
         ("/resend-code", "resend_code", "« Renvoyer le code »"),
         ("/password", "choose_password", "The new password, with the link's token (mail) or after the code")):
     update_route(router, RESETS + "/{ref}" + path, PasswordResetWorkflow, update, name=update, summary=summary)
-
-
-
-
-
-
-
-
-
-
