@@ -4,24 +4,21 @@ POST on the journey starts it or joins the live one."""
 
 from __future__ import annotations
 
+import inspect
+import typing
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from parcours.contracts.accounts import (
-    PasswordChangeStep,
     SignInInput,
     SignInResult,
 )
 from parcours.contracts.children import (
     AccountView,
-    ChildrenConfirmationStep,
     LinkReportStep,
-    MergeStep,
 )
 from parcours.contracts.common import OpaqueRef, StrictInput
-from parcours.contracts.contact import (
-    EmailChangeStep,
-    MobileChangeStep,
-)
 from parcours.http_api.problems import problem_responses
 from parcours.http_api.resources import AccountRef, journey, parcours, update_route
 from parcours.workflows.children import AccountMergeWorkflow, ChildrenConfirmationWorkflow
@@ -35,6 +32,29 @@ FOR_ACCOUNT = ("account_ref", AccountRef)  # the path names the journey by its a
 
 class LinkReportInput(StrictInput):
     student_ref: OpaqueRef
+
+
+def journey_routes(router: APIRouter, path: str, workflow_class: type[Any], start: str, *, tag: str, summary: str,
+                   names: tuple[str, str]) -> None:
+    """POST starts (or joins) the account's journey, GET reads its step; `start` names the
+    ParcoursClient method, `names` the two endpoints (the OpenAPI operation ids are made of them)."""
+
+    async def start_or_join(request: Request, account_ref: str) -> Any:
+        return await (await getattr(parcours(request), start)(account_ref)).current_step()
+
+    async def current_step(request: Request, account_ref: str) -> Any:
+        return await journey(request, workflow_class, account_ref).current_step()
+
+    step_type = typing.get_type_hints(workflow_class.current_step)["return"]
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    signature = inspect.Signature([inspect.Parameter("request", parameter, annotation=Request),
+                                   inspect.Parameter("account_ref", parameter, annotation=AccountRef)],
+                                  return_annotation=step_type)
+    for endpoint, name in zip((start_or_join, current_step), names, strict=True):
+        endpoint.__signature__ = signature  # type: ignore[attr-defined]  # FastAPI reads the signature
+        endpoint.__name__ = name
+    router.post(ACCOUNT + path, tags=[tag], summary=summary)(start_or_join)
+    router.get(ACCOUNT + path, tags=[tag], summary="The current step")(current_step)
 
 
 @router.post("/sign-ins", tags=["account"], summary="Identifier and password: the account, `invalid` or `locked`")
@@ -54,14 +74,9 @@ async def report_link(request: Request, account_ref: AccountRef, body: LinkRepor
 
 
 # Password change
-@router.post(ACCOUNT + "/password-change", tags=["account"], summary="Start (or join) the password change")
-async def start_password_change(request: Request, account_ref: AccountRef) -> PasswordChangeStep:
-    return await (await parcours(request).start_password_change(account_ref)).current_step()
-
-
-@router.get(ACCOUNT + "/password-change", tags=["account"], summary="The current step")
-async def password_change(request: Request, account_ref: AccountRef) -> PasswordChangeStep:
-    return await journey(request, PasswordChangeWorkflow, account_ref).current_step()
+journey_routes(router, "/password-change", PasswordChangeWorkflow, "start_password_change", tag="account",
+               summary="Start (or join) the password change",
+               names=("start_password_change", "password_change"))
 
 
 update_route(router, ACCOUNT + "/password-change/password", PasswordChangeWorkflow, "change_password",
@@ -70,14 +85,10 @@ update_route(router, ACCOUNT + "/password-change/password", PasswordChangeWorkfl
 
 
 # New students at sign-in (R-KID-2)
-@router.post(ACCOUNT + "/children-confirmation", tags=["children"], summary="Start (or join): the students to confirm")
-async def start_children_confirmation(request: Request, account_ref: AccountRef) -> ChildrenConfirmationStep:
-    return await (await parcours(request).start_children_confirmation(account_ref)).current_step()
-
-
-@router.get(ACCOUNT + "/children-confirmation", tags=["children"], summary="The current step")
-async def children_confirmation(request: Request, account_ref: AccountRef) -> ChildrenConfirmationStep:
-    return await journey(request, ChildrenConfirmationWorkflow, account_ref).current_step()
+journey_routes(router, "/children-confirmation", ChildrenConfirmationWorkflow, "start_children_confirmation",
+               tag="children",
+               summary="Start (or join): the students to confirm",
+               names=("start_children_confirmation", "children_confirmation"))
 
 
 update_route(router, ACCOUNT + "/children-confirmation/answers", ChildrenConfirmationWorkflow, "answer_child",
@@ -85,15 +96,9 @@ update_route(router, ACCOUNT + "/children-confirmation/answers", ChildrenConfirm
 
 
 # Merging another account into this one (R-KID-1)
-@router.post(ACCOUNT + "/merge", tags=["children"],
-             summary="Start (or join) « Ajouter des élèves depuis un autre compte »")
-async def start_merge(request: Request, account_ref: AccountRef) -> MergeStep:
-    return await (await parcours(request).start_merge(account_ref)).current_step()
-
-
-@router.get(ACCOUNT + "/merge", tags=["children"], summary="The current step")
-async def merge_step(request: Request, account_ref: AccountRef) -> MergeStep:
-    return await journey(request, AccountMergeWorkflow, account_ref).current_step()
+journey_routes(router, "/merge", AccountMergeWorkflow, "start_merge", tag="children",
+               summary="Start (or join) « Ajouter des élèves depuis un autre compte »",
+               names=("start_merge", "merge_step"))
 
 
 update_route(router, ACCOUNT + "/merge/source", AccountMergeWorkflow, "merge", name="merge", tags=["children"],
@@ -101,14 +106,9 @@ update_route(router, ACCOUNT + "/merge/source", AccountMergeWorkflow, "merge", n
 
 
 # Email change (R-CON-2 … R-CON-6)
-@router.post(ACCOUNT + "/email-change", tags=["contact"], summary="Start (or join) « Modifier mon adresse mail »")
-async def start_email_change(request: Request, account_ref: AccountRef) -> EmailChangeStep:
-    return await (await parcours(request).email_change(account_ref)).current_step()
-
-
-@router.get(ACCOUNT + "/email-change", tags=["contact"], summary="The current step")
-async def email_change(request: Request, account_ref: AccountRef) -> EmailChangeStep:
-    return await journey(request, EmailChangeWorkflow, account_ref).current_step()
+journey_routes(router, "/email-change", EmailChangeWorkflow, "email_change", tag="contact",
+               summary="Start (or join) « Modifier mon adresse mail »",
+               names=("start_email_change", "email_change"))
 
 
 for path, update, name, summary in (
@@ -122,15 +122,9 @@ for path, update, name, summary in (
 
 
 # Mobile change (R-CON-7)
-@router.post(ACCOUNT + "/mobile-change", tags=["contact"],
-             summary="Start (or join) « Modifier mon numéro de portable »")
-async def start_mobile_change(request: Request, account_ref: AccountRef) -> MobileChangeStep:
-    return await (await parcours(request).mobile_change(account_ref)).current_step()
-
-
-@router.get(ACCOUNT + "/mobile-change", tags=["contact"], summary="The current step")
-async def mobile_change(request: Request, account_ref: AccountRef) -> MobileChangeStep:
-    return await journey(request, MobileChangeWorkflow, account_ref).current_step()
+journey_routes(router, "/mobile-change", MobileChangeWorkflow, "mobile_change", tag="contact",
+               summary="Start (or join) « Modifier mon numéro de portable »",
+               names=("start_mobile_change", "mobile_change"))
 
 
 for path, update, name, summary in (
