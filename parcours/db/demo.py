@@ -43,12 +43,14 @@ DEMO_GUARDIANS = [
     GuardianImport(
         last_name="Bernard", first_name="Paul", mobile="06 77 88 99 00",
         students=[StudentImport(ref="stu-tom-bernard", last_name="Bernard", first_name="Tom",
-                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry", class_name="CE1")],
+                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry",
+                                class_name="CE1")],
     ),
     GuardianImport(
         last_name="Bernard", first_name="Sophie", mobile="06 55 44 33 22", email="sophie.bernard@example.org",
         students=[StudentImport(ref="stu-tom-bernard", last_name="Bernard", first_name="Tom",
-                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry", class_name="CE1")],
+                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry",
+                                class_name="CE1")],
     ),
     # The same Sophie Bernard, imported again by another school: a second, provisioned account with a
     # provisional password from the notification letter — the one to merge (R-KID-1).

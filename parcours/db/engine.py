@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
+import aiosqlite
 from sqlalchemy import event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -19,14 +21,19 @@ from parcours.db.models import Base
 SQLITE_BUSY_TIMEOUT_S = 10.0
 SQLITE_BUSY_FIRST_SLEEP_S, SQLITE_BUSY_LONGEST_SLEEP_S = 0.005, 0.1
 WRITER_OPTION = "parcours_writer"
+# Set to 1, aiosqlite's own thread runs SQLite's calls instead of the event loop's (parcours/db/sqlite.py):
+# what the benchmark compares against (bench/README.md, « Private parts »).
+STOCK_DRIVER_VARIABLE = "SQLITE_STOCK_DRIVER"  # not PARCOURS_: the bench passes those only as settings
 
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         database = make_url(url).database or ":memory:"
 
-        async def connect() -> sqlite.LoopThreadConnection:
-            return await sqlite.connect(database)
+        stock_driver = os.environ.get(STOCK_DRIVER_VARIABLE) == "1"
+
+        async def connect() -> aiosqlite.Connection:
+            return await sqlite.connect(database, stock_driver)
 
         engine = create_async_engine(url, async_creator=connect)
 

@@ -45,7 +45,7 @@ async def only_guardian_link(session: AsyncSession, student: StudentRecord) -> b
     """R-KID-3: "S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte"."""
     links = await session.scalar(select(func.count()).select_from(GuardianStudentLink)
                                  .where(GuardianStudentLink.student_id == student.id))
-    return links <= 1
+    return (links or 0) <= 1
 
 
 def record_event(session: AsyncSession, key: str, kind: str, account: Account, student: StudentRecord | None,
@@ -54,7 +54,8 @@ def record_event(session: AsyncSession, key: str, kind: str, account: Account, s
                           student_ref=student.ref if student else None, created_at=now))
 
 
-async def set_answer(session: AsyncSession, account: Account, student: StudentRecord, status: str, now: datetime) -> None:
+async def set_answer(session: AsyncSession, account: Account, student: StudentRecord, status: str,
+                     now: datetime) -> None:
     await session.merge(AccountStudent(account_id=account.id, student_id=student.id, status=status, updated_at=now))
 
 
