@@ -109,7 +109,7 @@ class ContactActivities:
                 return EmailLinkCheck(status=LinkStatus.VALID, identifier=account.identifier, new_email=account.email)
             status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now,
                                 request.key_scope)
-            if status is not LinkStatus.VALID:
+            if link is None or status is not LinkStatus.VALID:
                 return EmailLinkCheck(status=status)
             link.consumed_at = request.now
             old = account.email

@@ -49,7 +49,7 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
-class Sessions(async_sessionmaker[AsyncSession]):
+class Sessions:
     """`sessions()` for reading, `sessions.begin()` for a transaction that writes.
 
     On SQLite, writers of this process queue on a FIFO lock before taking the database's write
@@ -57,12 +57,16 @@ class Sessions(async_sessionmaker[AsyncSession]):
     past many later arrivals (transactions waited up to 1.4 s at 4 concurrent journeys). Another
     process holding the database's lock is waited for between asynchronous sleeps: SQLite's
     statements run on the event loop's thread (parcours/db/sqlite.py), which must not sleep in
-    them. Readers take no lock."""
+    them. Readers take no lock. (Not an async_sessionmaker: its begin() is a transaction of
+    another kind.)"""
 
     def __init__(self, engine: AsyncEngine):
-        super().__init__(engine, expire_on_commit=False)
+        self.readers = async_sessionmaker(engine, expire_on_commit=False)
         self.writers = async_sessionmaker(engine.execution_options(**{WRITER_OPTION: True}), expire_on_commit=False)
         self.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self) -> AsyncSession:
+        return self.readers()
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:
