@@ -207,7 +207,8 @@ class FranceConnectActivities:
         async with self.deps.sessions() as session:
             if await session.scalar(select(Account.id).where(Account.franceconnect_subject == request.subject)):
                 return FranceConnectMatch(status="subject_taken")
-            candidates = (await session.scalars(select(GuardianRecord).where(GuardianRecord.email == request.email))).all()
+            same_email = select(GuardianRecord).where(GuardianRecord.email == request.email)
+            candidates = (await session.scalars(same_email)).all()
             wanted = (comparable_name(request.family_name), comparable_name(request.given_name))
             guardian = next((g for g in candidates
                              if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None)
@@ -234,7 +235,8 @@ class FranceConnectActivities:
                 return True  # a retry after the commit
             if account.status != AccountStatus.PROVISIONED:
                 raise AccountAlreadyActive()
-            account.status, account.password_hash, account.franceconnect_subject = AccountStatus.ACTIVE, None, request.subject
+            account.status, account.password_hash = AccountStatus.ACTIVE, None
+            account.franceconnect_subject = request.subject
             account.email, account.email_status = request.email, ContactStatus.CONFIRMED
             account.activated_at, account.activated_by_journey = request.now, request.key_scope
             students = {s.ref: s for _, s in await linked_students(session, account)}

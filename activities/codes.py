@@ -75,7 +75,8 @@ class CodeActivities:
                 account = await account_by_ref(session, request.account_ref, students=False)
                 destination, account_id = code_destination(account, request.channel, request.purpose), account.id
             try:
-                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose), destination,
+                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose),
+                                                           destination,
                                                 request.purpose, request.issued_at)
             except DestinationLimitReached as limit:
                 if not request.decoy_when_limited:
@@ -111,7 +112,8 @@ class CodeActivities:
         if delivery is DeliveryStatus.SENT:  # a retry after the provider accepted it
             return CodeIssued(code_id=code.id)
         try:
-            await self.deps.courier.deliver(code_message(key, request.channel, request.purpose, destination, plain, minutes))
+            await self.deps.courier.deliver(
+                code_message(key, request.channel, request.purpose, destination, plain, minutes))
             count_in_activity("parcours_codes_sent", "Codes sent", channel=str(request.channel),
                               purpose=str(request.purpose))
         except PermanentSendError as error:
@@ -135,7 +137,8 @@ class CodeActivities:
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
             account = None if code.account_id is None else await must_get(session, Account, code.account_id,
                                                                           with_for_update=True)
-            blocked_until = account and tries_blocked_until(account, request.now, self.deps.account_failed_tries_per_hour)
+            tries_per_hour = self.deps.account_failed_tries_per_hour
+            blocked_until = account and tries_blocked_until(account, request.now, tries_per_hour)
             if blocked_until:  # not judged: a right code would tell the guesser it was right
                 return CodeCheck(status=CodeCheckStatus.TOO_MANY_TRIES, retry_at=blocked_until,
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))

@@ -99,7 +99,8 @@ class CredentialActivities:
             )
             if request.account_ref is not None and account is not None and account.ref != request.account_ref:
                 account = None
-            return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout,
+            return await check_credentials(account, request.password, request.now, request.max_failures,
+                                           request.lockout,
                                            tries_per_hour=self.deps.account_failed_tries_per_hour,
                                            attempt_key=request.attempt_key)
 

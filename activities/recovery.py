@@ -78,7 +78,8 @@ class RecoveryActivities:
         )
         key = f"{request.key_scope}/identifier"
         if request.channel is Channel.MAIL:
-            message = OutgoingMessage(key, "mail", request.destination, messages.IDENTIFIER_MAIL_BODY.format(lines=lines),
+            message = OutgoingMessage(key, "mail", request.destination,
+                                      messages.IDENTIFIER_MAIL_BODY.format(lines=lines),
                                       subject=messages.IDENTIFIER_MAIL_SUBJECT)
         else:
             message = OutgoingMessage(key, "sms", request.destination, messages.IDENTIFIER_SMS_BODY.format(lines=lines))

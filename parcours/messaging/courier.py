@@ -32,8 +32,9 @@ class DestinationLimits:
 
     @classmethod
     def from_settings(cls, settings) -> DestinationLimits:
-        return cls(per_hour={"sms": settings.sms_per_destination_per_hour, "mail": settings.mails_per_destination_per_hour},
-                   per_day={"sms": settings.sms_per_destination_per_day, "mail": settings.mails_per_destination_per_day})
+        return cls(
+            per_hour={"sms": settings.sms_per_destination_per_hour, "mail": settings.mails_per_destination_per_hour},
+            per_day={"sms": settings.sms_per_destination_per_day, "mail": settings.mails_per_destination_per_day})
 
 
 class DestinationLimitReached(Exception):
@@ -55,7 +56,8 @@ class Courier:
     async def send_once(self, message: OutgoingMessage, template: str, now: datetime, *, limited: bool = True) -> bool:
         """Send unless the ledger says this key went out already; True when it was sent now.
         `limited=False` for notices to the account's owner, which counting must not block."""
-        status = await self.reserve(message.idempotency_key, message.channel, message.to, template, now, limited=limited)
+        status = await self.reserve(message.idempotency_key, message.channel, message.to, template, now,
+                                    limited=limited)
         if status is DeliveryStatus.SENT:
             return False
         await self.deliver(message)
@@ -104,7 +106,8 @@ class Courier:
             raise
         count_in_activity("parcours_messages_sent", "Messages handed to a provider", channel=message.channel)
         async with self.sessions.begin() as session:
-            await session.execute(update(MessageDelivery).where(MessageDelivery.idempotency_key == message.idempotency_key)
+            await session.execute(update(MessageDelivery)
+                                  .where(MessageDelivery.idempotency_key == message.idempotency_key)
                                   .values(status=DeliveryStatus.SENT, sent_at=datetime.now(UTC)))
 
     async def abandon(self, key: str) -> int:
