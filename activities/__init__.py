@@ -8,6 +8,8 @@ from __future__ import annotations
 if __name__ != "parcours.activities":
     raise ImportError(f"import parcours.activities, not {__name__} (this folder is installed under parcours)")
 
+from collections.abc import Awaitable, Callable
+
 from parcours.activities.accounts import AccountActivities, FranceConnectActivities
 from parcours.activities.children import ChildrenActivities
 from parcours.activities.codes import CodeActivities
@@ -17,46 +19,23 @@ from parcours.activities.deliveries import DeliveryActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.recovery import RecoveryActivities
 
+# Every class whose @activity.defn methods the worker runs.
+ACTIVITY_CLASSES = (AccountActivities, FranceConnectActivities, CodeActivities, CredentialActivities,
+                    RecoveryActivities, ChildrenActivities, ContactActivities, DeliveryActivities)
 
-def build_activities(dependencies: ActivityDependencies) -> list:
-    accounts = AccountActivities(dependencies)
-    franceconnect = FranceConnectActivities(dependencies)
-    codes = CodeActivities(dependencies)
-    credentials = CredentialActivities(dependencies)
-    recovery = RecoveryActivities(dependencies)
-    children = ChildrenActivities(dependencies)
-    contact = ContactActivities(dependencies)
-    deliveries = DeliveryActivities(dependencies)
-    return [
-        franceconnect.match_franceconnect,
-        franceconnect.activate_with_franceconnect,
-        contact.request_email_change,
-        contact.check_email_link,
-        contact.confirm_email_change,
-        contact.drop_pending_email,
-        contact.request_mobile_change,
-        contact.confirm_mobile_change,
-        contact.drop_pending_mobile,
-        children.account_view,
-        children.report_link,
-        children.pending_children,
-        children.record_children,
-        children.merge_accounts,
-        recovery.send_identifier_reminder,
-        recovery.prepare_password_reset,
-        recovery.check_reset_link,
-        recovery.reset_password_with_link,
-        recovery.reset_password_after_code,
-        credentials.verify_sign_in,
-        credentials.verify_provisional_password,
-        credentials.activate_by_letter,
-        credentials.change_password,
-        credentials.send_password_changed_notice,
-        accounts.match_identity,
-        accounts.send_already_active_notice,
-        accounts.check_birth_date,
-        accounts.activate_account,
-        codes.send_verification_code,
-        codes.check_verification_code,
-        deliveries.abandon_messages,
-    ]
+
+def activity_name(member: object) -> str | None:
+    """The name `@activity.defn` gave `member`, None for a method that is not an activity. The
+    decorator marks the function with this attribute, as temporalio's worker reads it."""
+    definition = getattr(member, "__temporal_activity_definition", None)
+    return None if definition is None else str(definition.name)
+
+
+def build_activities(dependencies: ActivityDependencies) -> list[Callable[..., Awaitable[object]]]:
+    """The bound activity methods of every class in ACTIVITY_CLASSES, one instance of each."""
+    activities = []
+    for activity_class in ACTIVITY_CLASSES:
+        instance = activity_class(dependencies)
+        activities += [getattr(instance, name) for name, member in vars(activity_class).items()
+                       if activity_name(member) is not None]
+    return activities

@@ -37,7 +37,7 @@ from parcours.db.models import (
     GuardianStudentLink,
     JourneyClaim,
 )
-from parcours.db.queries import linked_students, record_answers
+from parcours.db.queries import changed_rows, linked_students, record_answers
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
@@ -68,6 +68,18 @@ async def account_by_ref(session: AsyncSession, account_ref: str, *, students: b
     return account
 
 
+def known_destination(destination: str | None) -> str:
+    if destination is None:
+        raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
+    return destination
+
+
+def school_destination(account: Account, channel: Channel) -> str:
+    """Where the school reaches a guardian on this channel (R-ACT-1: what matched the identity)."""
+    guardian = account.school_guardian
+    return known_destination(guardian.mobile if channel is Channel.SMS else guardian.email)
+
+
 async def claim_account(sessions, kind: str, account_id: int, journey_id: str) -> str | None:
     """Make this journey the account's live journey of this kind; return the one it replaces.
     Compare-and-swap, so two concurrent journeys cannot both believe they own the account."""
@@ -82,14 +94,14 @@ async def claim_account(sessions, kind: str, account_id: int, journey_id: str) -
                 if claim.journey_id == journey_id:  # a retry of the same activity
                     return claim.superseded_journey_id
                 previous = claim.journey_id
-                swapped = await session.execute(
-                    update(JourneyClaim)
+                swapped = await changed_rows(
+                    session, update(JourneyClaim)
                     .where(JourneyClaim.kind == kind, JourneyClaim.account_id == account_id,
                            JourneyClaim.journey_id == previous)
                     .values(journey_id=journey_id, superseded_journey_id=previous, claimed_at=now)
                     .execution_options(synchronize_session=False)
                 )
-                if swapped.rowcount == 1:
+                if swapped == 1:
                     return previous
         except IntegrityError:
             pass
@@ -127,7 +139,7 @@ class AccountActivities:
                 school=link.student.school,
                 role=link.role,
             )
-            for link in sorted(account.guardian.links, key=lambda link: link.student.birth_date)
+            for link in sorted(account.school_guardian.links, key=lambda link: link.student.birth_date)
         ]
         return IdentityMatch(
             matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
@@ -141,10 +153,10 @@ class AccountActivities:
             account = await account_by_ref(session, request.account_ref)
         key = f"{request.key_scope}/already-active"
         if request.channel is Channel.SMS:
-            message = OutgoingMessage(key, "sms", account.guardian.mobile,
+            message = OutgoingMessage(key, "sms", school_destination(account, request.channel),
                                       messages.ALREADY_ACTIVE_SMS.format(identifier=account.identifier))
         else:
-            message = OutgoingMessage(key, "mail", account.guardian.email,
+            message = OutgoingMessage(key, "mail", school_destination(account, request.channel),
                                       messages.ALREADY_ACTIVE_MAIL_BODY.format(identifier=account.identifier),
                                       subject=messages.ALREADY_ACTIVE_MAIL_SUBJECT)
         return await self.deps.courier.send_unless_limited(message, "already_active_notice", request.now)
@@ -175,10 +187,10 @@ class AccountActivities:
             account.activated_at = request.activated_at
             account.activated_by_journey = request.key_scope
             if request.channel is Channel.SMS:
-                account.mobile, account.mobile_status = account.guardian.mobile, ContactStatus.CONFIRMED
+                account.mobile, account.mobile_status = account.school_guardian.mobile, ContactStatus.CONFIRMED
             else:
-                account.email, account.email_status = account.guardian.email, ContactStatus.CONFIRMED
-            students = {link.student.ref: link.student for link in account.guardian.links}
+                account.email, account.email_status = account.school_guardian.email, ContactStatus.CONFIRMED
+            students = {link.student.ref: link.student for link in account.school_guardian.links}
             await record_answers(session, request.key_scope, account, students, request.children, request.activated_at)
             return AccountActivated(identifier=account.identifier)
 
@@ -195,7 +207,8 @@ class FranceConnectActivities:
         async with self.deps.sessions() as session:
             if await session.scalar(select(Account.id).where(Account.franceconnect_subject == request.subject)):
                 return FranceConnectMatch(status="subject_taken")
-            candidates = (await session.scalars(select(GuardianRecord).where(GuardianRecord.email == request.email))).all()
+            same_email = select(GuardianRecord).where(GuardianRecord.email == request.email)
+            candidates = (await session.scalars(same_email)).all()
             wanted = (comparable_name(request.family_name), comparable_name(request.given_name))
             guardian = next((g for g in candidates
                              if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None)
@@ -222,7 +235,8 @@ class FranceConnectActivities:
                 return True  # a retry after the commit
             if account.status != AccountStatus.PROVISIONED:
                 raise AccountAlreadyActive()
-            account.status, account.password_hash, account.franceconnect_subject = AccountStatus.ACTIVE, None, request.subject
+            account.status, account.password_hash = AccountStatus.ACTIVE, None
+            account.franceconnect_subject = request.subject
             account.email, account.email_status = request.email, ContactStatus.CONFIRMED
             account.activated_at, account.activated_by_journey = request.now, request.key_scope
             students = {s.ref: s for _, s in await linked_students(session, account)}

@@ -34,6 +34,7 @@ from parcours.db.models import (
 from parcours.db.queries import (
     answers_of,
     linked_students,
+    must_get,
     only_guardian_link,
     record_answers,
     record_event,
@@ -130,7 +131,7 @@ class ChildrenActivities:
         async with self.deps.sessions.begin() as session:
             done = await session.get(AccountMerge, key)
             if done is not None:  # a retry after the commit: the other account is merged already, by us
-                merged = await session.get(Account, done.merged_account_id)
+                merged = await must_get(session, Account, done.merged_account_id)
                 return MergeResult(status="merged", identifier=merged.identifier, moved_students=done.moved_students)
             keep = await account_by_ref(session, request.account_ref)
             other = await session.scalar(select(Account).where(Account.identifier == request.other_identifier)
@@ -143,7 +144,7 @@ class ChildrenActivities:
                                             attempt_key=request.attempt_key)
             if check.locked_until is not None:
                 return MergeResult(status="locked", locked_until=check.locked_until)
-            if not check.valid:
+            if other is None or not check.valid:  # an unknown identifier is never valid
                 return MergeResult(status="invalid")
             if not await same_person(session, keep, other):
                 return MergeResult(status="names_differ")

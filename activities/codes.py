@@ -7,7 +7,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from parcours import messages
-from parcours.activities.accounts import account_by_ref
+from parcours.activities.accounts import account_by_ref, known_destination, school_destination
 from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import (
@@ -22,6 +22,7 @@ from parcours.contracts.activities import (
 )
 from parcours.contracts.common import Channel
 from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
+from parcours.db.queries import changed_rows, must_get
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
 from parcours.refusals import destination_limited
@@ -32,14 +33,10 @@ from parcours.temporal.observability import count_in_activity
 def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -> str:
     """Activation sends to what the school has (R-ACT-1); a reset to the account's confirmed mobile."""
     if purpose is CodePurpose.ACTIVATION:
-        destination = account.guardian.mobile if channel is Channel.SMS else account.guardian.email
-    elif purpose is CodePurpose.MOBILE_CHANGE:
-        destination = account.pending_mobile  # the number being confirmed (R-CON-7)
-    else:
-        destination = account.mobile if account.mobile_status == ContactStatus.CONFIRMED else None
-    if destination is None:
-        raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
-    return destination
+        return school_destination(account, channel)
+    if purpose is CodePurpose.MOBILE_CHANGE:
+        return known_destination(account.pending_mobile)  # the number being confirmed (R-CON-7)
+    return known_destination(account.mobile if account.mobile_status == ContactStatus.CONFIRMED else None)
 
 
 def message_channel(channel: Channel, purpose: CodePurpose) -> str:
@@ -78,7 +75,8 @@ class CodeActivities:
                 account = await account_by_ref(session, request.account_ref, students=False)
                 destination, account_id = code_destination(account, request.channel, request.purpose), account.id
             try:
-                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose), destination,
+                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose),
+                                                           destination,
                                                 request.purpose, request.issued_at)
             except DestinationLimitReached as limit:
                 if not request.decoy_when_limited:
@@ -107,14 +105,15 @@ class CodeActivities:
                     max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
                 )
                 session.add(code)
-        if account_id is None:
+        if account_id is None or destination is None:  # a decoy: both are None, nothing is sent
             return CodeIssued(code_id=code.id)
         minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
         plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
         if delivery is DeliveryStatus.SENT:  # a retry after the provider accepted it
             return CodeIssued(code_id=code.id)
         try:
-            await self.deps.courier.deliver(code_message(key, request.channel, request.purpose, destination, plain, minutes))
+            await self.deps.courier.deliver(
+                code_message(key, request.channel, request.purpose, destination, plain, minutes))
             count_in_activity("parcours_codes_sent", "Codes sent", channel=str(request.channel),
                               purpose=str(request.purpose))
         except PermanentSendError as error:
@@ -132,12 +131,14 @@ class CodeActivities:
                 raise ApplicationError("unknown code", type="UnknownCode", non_retryable=True)
             if request.issued_in and not code.issued_in(request.issued_in):
                 return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
-            if code.last_attempt_key == request.attempt_key:  # retried activity: same answer, no double count
+            if code.last_attempt_key == request.attempt_key and code.last_attempt_status is not None:
+                # a retried activity (key and status are set together): the same answer, no double count
                 return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
-            account = None if code.account_id is None else await session.get(Account, code.account_id,
-                                                                              with_for_update=True)
-            blocked_until = account and tries_blocked_until(account, request.now, self.deps.account_failed_tries_per_hour)
+            account = None if code.account_id is None else await must_get(session, Account, code.account_id,
+                                                                          with_for_update=True)
+            tries_per_hour = self.deps.account_failed_tries_per_hour
+            blocked_until = account and tries_blocked_until(account, request.now, tries_per_hour)
             if blocked_until:  # not judged: a right code would tell the guesser it was right
                 return CodeCheck(status=CodeCheckStatus.TOO_MANY_TRIES, retry_at=blocked_until,
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
@@ -148,14 +149,14 @@ class CodeActivities:
                 code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
             else:
                 # Consume only if still unconsumed: whatever the isolation, one submission wins.
-                consumed = await session.execute(
-                    update(VerificationCode)
+                consumed = await changed_rows(
+                    session, update(VerificationCode)
                     .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),
                            VerificationCode.voided_at.is_(None))
                     .values(consumed_at=request.now, last_attempt_key=request.attempt_key, last_attempt_status=status)
                     .execution_options(synchronize_session=False)
                 )
-                if consumed.rowcount != 1:
+                if consumed != 1:
                     return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
             return CodeCheck(status=status, tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
 

@@ -3,6 +3,8 @@ the notice to the old one, the confirmation. The school records are never touche
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import select, update
 from temporalio import activity
 
@@ -74,10 +76,10 @@ class ContactActivities:
             identifier = account.identifier
         hours = int((request.expires_at - request.issued_at).total_seconds() // 3600)
         token = derive_link_token(self.deps.secret_key, link_id)
+        confirm_url = link_url(request.public_base_url, "mon-compte/email/confirmer", request.journey_id, token)
         await self.deps.courier.send_once(OutgoingMessage(
             key, "mail", request.new_email,
-            messages.EMAIL_CONFIRM_MAIL_BODY.format(identifier=identifier, hours=hours,
-                                                    link=link_url(request.public_base_url, "mon-compte/email/confirmer", request.journey_id, token)),
+            messages.EMAIL_CONFIRM_MAIL_BODY.format(identifier=identifier, hours=hours, link=confirm_url),
             subject=messages.EMAIL_CONFIRM_MAIL_SUBJECT), "email_change_link", request.issued_at)
         if old_address and old_address != request.new_email:
             await self.deps.courier.send_once(OutgoingMessage(
@@ -109,20 +111,18 @@ class ContactActivities:
                 return EmailLinkCheck(status=LinkStatus.VALID, identifier=account.identifier, new_email=account.email)
             status = judge_link(self.deps.secret_key, link, CodePurpose.EMAIL_CHANGE_LINK, request.token, request.now,
                                 request.key_scope)
-            if status is not LinkStatus.VALID:
+            if link is None or status is not LinkStatus.VALID:
                 return EmailLinkCheck(status=status)
             link.consumed_at = request.now
             old = account.email
-            account.email, account.email_status, account.pending_email = account.pending_email, ContactStatus.CONFIRMED, None
+            account.email, account.email_status = account.pending_email, ContactStatus.CONFIRMED
+            account.pending_email = None
             return EmailLinkCheck(status=status, identifier=account.identifier, old_email=old, new_email=account.email)
 
     @activity.defn(name=ActivityName.DROP_PENDING_EMAIL)
     async def drop_pending_email(self, request: DropPendingRequest) -> bool:
         """R-CON-8: an expired request leaves the previous confirmed address in place."""
-        async with self.deps.sessions.begin() as session:
-            account = await account_by_ref(session, request.account_ref)
-            if account.pending_email == request.new_email:
-                account.pending_email = None
+        await self._drop_pending(request.account_ref, "pending_email", request.new_email)
         return True
 
     @activity.defn(name=ActivityName.REQUEST_MOBILE_CHANGE)
@@ -151,8 +151,14 @@ class ContactActivities:
     @activity.defn(name=ActivityName.DROP_PENDING_MOBILE)
     async def drop_pending_mobile(self, request: MobileChangeRequest) -> bool:
         """R-CON-8: an abandoned change leaves the previous confirmed number in place."""
-        async with self.deps.sessions.begin() as session:
-            account = await account_by_ref(session, request.account_ref)
-            if account.pending_mobile == request.new_mobile:
-                account.pending_mobile = None
+        await self._drop_pending(request.account_ref, "pending_mobile", request.new_mobile)
         return True
+
+    async def _drop_pending(self, account_ref: str, field: Literal["pending_email", "pending_mobile"],
+                            value: str) -> None:
+        """Forget the account's pending address or number, if it is still this one (a newer
+        request's stays)."""
+        async with self.deps.sessions.begin() as session:
+            account = await account_by_ref(session, account_ref)
+            if getattr(account, field) == value:
+                setattr(account, field, None)

@@ -61,24 +61,21 @@ async def check_credentials(account: Account | None, password: str, now: datetim
     answers as the check did (refused, locked if it locked the account), counting nothing more."""
     usable = account is not None and (account.status == AccountStatus.ACTIVE or (
         allow_provisional and account.status == AccountStatus.PROVISIONED))
-    if usable and attempt_key and account.last_failed_attempt_key == attempt_key:
+    if account is None or not usable:
+        if account is not None and account.status == AccountStatus.MERGED:  # R-KID-1: say so, to its owner only
+            return CredentialCheck(valid=False, merged=await _password_matches(account.password_hash, password))
         await _password_matches(None, password)  # the same work as a check
-        return CredentialCheck(valid=False, locked_until=_sign_in_lock(account, now))
-    if usable:
-        locks = [_sign_in_lock(account, now), tries_blocked_until(account, now, tries_per_hour)]
-        locked_until = max((lock for lock in locks if lock is not None), default=None)
-        if locked_until is not None:
-            await _password_matches(None, password)
-            return CredentialCheck(valid=False, locked_until=locked_until)
-    if account is not None and account.status == AccountStatus.MERGED:  # R-KID-1: say so, to its owner only
-        return CredentialCheck(valid=False, merged=await _password_matches(account.password_hash, password))
-    stored = None
-    if usable:
-        stored = account.password_hash if account.status == AccountStatus.ACTIVE else account.provisional_password_hash
-    matches = await _password_matches(stored, password)
-    if not usable:
         return CredentialCheck(valid=False)
-    if matches:
+    if attempt_key and account.last_failed_attempt_key == attempt_key:
+        await _password_matches(None, password)
+        return CredentialCheck(valid=False, locked_until=_sign_in_lock(account, now))
+    locks = [_sign_in_lock(account, now), tries_blocked_until(account, now, tries_per_hour)]
+    locked_until = max((lock for lock in locks if lock is not None), default=None)
+    if locked_until is not None:
+        await _password_matches(None, password)
+        return CredentialCheck(valid=False, locked_until=locked_until)
+    stored = account.password_hash if account.status == AccountStatus.ACTIVE else account.provisional_password_hash
+    if await _password_matches(stored, password):
         account.failed_sign_ins, account.sign_in_locked_until = 0, None
         return CredentialCheck(valid=True, account_ref=account.ref, kind=account.kind, identifier=account.identifier)
     account.failed_sign_ins += 1
@@ -102,7 +99,8 @@ class CredentialActivities:
             )
             if request.account_ref is not None and account is not None and account.ref != request.account_ref:
                 account = None
-            return await check_credentials(account, request.password, request.now, request.max_failures, request.lockout,
+            return await check_credentials(account, request.password, request.now, request.max_failures,
+                                           request.lockout,
                                            tries_per_hour=self.deps.account_failed_tries_per_hour,
                                            attempt_key=request.attempt_key)
 

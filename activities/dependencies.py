@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from parcours.db.engine import make_engine, make_session_factory
+from parcours.db.engine import Sessions, make_engine, make_session_factory
 from parcours.messaging.courier import Courier, DestinationLimits
 from parcours.messaging.providers import DevInbox, HttpSmsProvider, Provider, SmtpMailProvider
 from parcours.security.crypto import set_password_hashing
@@ -16,7 +16,7 @@ from parcours.settings import Settings
 @dataclass
 class ActivityDependencies:
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions
     secret_key: bytes
     code_digits: int
     courier: Courier

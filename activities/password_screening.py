@@ -14,7 +14,7 @@ from parcours.security.password_policy import personal_words, unmet_criteria
 
 
 async def account_personal_words(session: AsyncSession, account: Account) -> list[str]:
-    person = None
+    person: GuardianRecord | StudentRecord | None = None
     if account.guardian_id is not None:
         person = await session.get(GuardianRecord, account.guardian_id)
     elif account.student_id is not None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from temporalio import activity
 
 from parcours import messages
-from parcours.activities.accounts import account_by_ref, claim_account
+from parcours.activities.accounts import account_by_ref, claim_account, known_destination
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
 from parcours.activities.password_screening import screen_new_password
@@ -30,6 +30,7 @@ from parcours.contracts.activities import (
 )
 from parcours.contracts.common import Channel
 from parcours.db.models import Account, AccountStatus, ContactStatus, VerificationCode
+from parcours.db.queries import changed_rows, must_get
 from parcours.messaging.providers import OutgoingMessage
 from parcours.security.crypto import code_digest, derive_link_token, hash_password, new_reference
 
@@ -42,6 +43,15 @@ def set_new_password(account: Account, new_hash: str, now) -> None:
     account.failed_sign_ins, account.sign_in_locked_until = 0, None  # a reset also lifts a lock
 
 
+def reset_eligible(account: Account, request: PrepareResetRequest) -> bool:
+    """An active account with the request's channel confirmed (and, by mail, the address given)."""
+    if request.channel is Channel.MAIL:
+        confirmed = account.email_status == ContactStatus.CONFIRMED and account.email == request.email
+    else:
+        confirmed = account.mobile_status == ContactStatus.CONFIRMED
+    return confirmed and account.status == AccountStatus.ACTIVE
+
+
 class RecoveryActivities:
     def __init__(self, dependencies: ActivityDependencies):
         self.deps = dependencies
@@ -50,6 +60,7 @@ class RecoveryActivities:
     async def send_identifier_reminder(self, request: IdentifierReminderRequest) -> bool:
         """R-REC-1 by mail (confirmed email, guardians and students), R-REC-2 by SMS (guardians with
         a confirmed mobile). Nothing is sent without a confirmed contact (R-REC-5)."""
+        condition: tuple[ColumnElement[bool], ...]
         if request.channel is Channel.MAIL:
             condition = (Account.email == request.destination, Account.email_status == ContactStatus.CONFIRMED)
         else:
@@ -67,7 +78,8 @@ class RecoveryActivities:
         )
         key = f"{request.key_scope}/identifier"
         if request.channel is Channel.MAIL:
-            message = OutgoingMessage(key, "mail", request.destination, messages.IDENTIFIER_MAIL_BODY.format(lines=lines),
+            message = OutgoingMessage(key, "mail", request.destination,
+                                      messages.IDENTIFIER_MAIL_BODY.format(lines=lines),
                                       subject=messages.IDENTIFIER_MAIL_SUBJECT)
         else:
             message = OutgoingMessage(key, "sms", request.destination, messages.IDENTIFIER_SMS_BODY.format(lines=lines))
@@ -83,23 +95,18 @@ class RecoveryActivities:
         async with self.deps.sessions() as session:
             existing = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
             account = await session.scalar(select(Account).where(Account.identifier == request.identifier))
-        if request.channel is Channel.MAIL:
-            eligible = (account is not None and account.email_status == ContactStatus.CONFIRMED
-                        and account.email == request.email)
-        else:
-            eligible = account is not None and account.mobile_status == ContactStatus.CONFIRMED
-        eligible = eligible and account.status == AccountStatus.ACTIVE
-        matched = eligible and account.franceconnect_subject is None
+        eligible = account if account is not None and reset_eligible(account, request) else None
+        matched = eligible if eligible is not None and eligible.franceconnect_subject is None else None
         superseded = None
-        if matched:
-            superseded = await claim_account(self.deps.sessions, PASSWORD_RESET_CLAIM, account.id, request.journey_id)
+        if matched is not None:
+            superseded = await claim_account(self.deps.sessions, PASSWORD_RESET_CLAIM, matched.id, request.journey_id)
         link_id = None
         if request.channel is Channel.MAIL:
-            link_id = existing.id if existing else await self._issue_link(key, request, account.id if matched else None)
-        if eligible and (request.channel is Channel.MAIL or not matched):
-            await self._send(key, request, account, link_id)
-        return PreparedReset(link_id=link_id, matched=matched, account_ref=account.ref if matched else None,
-                             superseded_journey_id=superseded)
+            link_id = existing.id if existing else await self._issue_link(key, request, matched.id if matched else None)
+        if eligible is not None and (request.channel is Channel.MAIL or matched is None):
+            await self._send(key, request, eligible, link_id)
+        return PreparedReset(link_id=link_id, matched=matched is not None,
+                             account_ref=matched.ref if matched else None, superseded_journey_id=superseded)
 
     async def _issue_link(self, key: str, request: PrepareResetRequest, account_id: int | None) -> str:
         link_id = new_reference()
@@ -126,17 +133,20 @@ class RecoveryActivities:
     async def _send(self, key: str, request: PrepareResetRequest, account: Account, link_id: str | None) -> None:
         """The link by mail, or the FranceConnect FAQ by mail or SMS (the SMS code is the journey's)."""
         if request.channel is Channel.SMS:
-            message = OutgoingMessage(key, "sms", account.mobile,
+            message = OutgoingMessage(key, "sms", known_destination(account.mobile),
                                       messages.FRANCECONNECT_RESET_SMS.format(identifier=account.identifier))
         else:
             if account.franceconnect_subject is not None:
                 body = messages.FRANCECONNECT_RESET_MAIL_BODY.format(identifier=account.identifier)
+            elif link_id is None:  # prepare_password_reset issues one for every matched mail request
+                raise ValueError("a reset mail without its link")
             else:
                 token = derive_link_token(self.deps.secret_key, link_id)
                 minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
-                body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes,
-                                                       link=link_url(request.public_base_url, "mot-de-passe/nouveau", request.journey_id, token))
-            message = OutgoingMessage(key, "mail", account.email, body, subject=messages.RESET_MAIL_SUBJECT)
+                link = link_url(request.public_base_url, "mot-de-passe/nouveau", request.journey_id, token)
+                body = messages.RESET_MAIL_BODY.format(identifier=account.identifier, minutes=minutes, link=link)
+            message = OutgoingMessage(key, "mail", known_destination(account.email), body,
+                                      subject=messages.RESET_MAIL_SUBJECT)
         await self.deps.courier.send_unless_limited(message, "password_reset", request.issued_at)
 
     @activity.defn(name=ActivityName.CHECK_RESET_LINK)
@@ -145,9 +155,9 @@ class RecoveryActivities:
         async with self.deps.sessions() as session:
             link = await session.get(VerificationCode, request.link_id)
             status = judge_link(self.deps.secret_key, link, CodePurpose.PASSWORD_RESET_LINK, request.token, request.now)
-            if status is not LinkStatus.VALID:
+            if link is None or status is not LinkStatus.VALID:
                 return LinkCheck(status=status)
-            account = await session.get(Account, link.account_id)
+            account = await must_get(session, Account, link.account_id)
             return LinkCheck(status=status, identifier=account.identifier)
 
     @activity.defn(name=ActivityName.RESET_PASSWORD_WITH_LINK)
@@ -157,21 +167,21 @@ class RecoveryActivities:
         async with self.deps.sessions.begin() as session:
             link = await session.get(VerificationCode, request.link_id, with_for_update=True)
             if link is not None and link.consumed_at == request.now and link.last_attempt_key == request.key_scope:
-                account = await session.get(Account, link.account_id)  # a retry after the commit
+                account = await must_get(session, Account, link.account_id)  # a retry after the commit
                 return LinkReset(status=LinkStatus.VALID, account_ref=account.ref)
             status = judge_link(self.deps.secret_key, link, CodePurpose.PASSWORD_RESET_LINK, request.token, request.now)
-            if status is not LinkStatus.VALID:
+            if link is None or status is not LinkStatus.VALID:
                 return LinkReset(status=status)
-            account = await session.get(Account, link.account_id)
+            account = await must_get(session, Account, link.account_id)
             await screen_new_password(session, account, request.password)  # before the link is used up
-            consumed = await session.execute(
-                update(VerificationCode)
+            consumed = await changed_rows(
+                session, update(VerificationCode)
                 .where(VerificationCode.id == link.id, VerificationCode.consumed_at.is_(None),
                        VerificationCode.voided_at.is_(None))
                 .values(consumed_at=request.now, last_attempt_key=request.key_scope)
                 .execution_options(synchronize_session=False)
             )
-            if consumed.rowcount != 1:
+            if consumed != 1:
                 return LinkReset(status=LinkStatus.USED)
             set_new_password(account, new_hash, request.now)
             return LinkReset(status=LinkStatus.VALID, account_ref=account.ref)

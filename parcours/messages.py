@@ -104,7 +104,9 @@ NOT_NOW = "Cette action n'est pas possible à cette étape."
 INTERNAL_ERROR = "Une erreur inattendue est survenue. Veuillez réessayer."
 
 # Message bodies (SMS and mail)
-SMS_CODE_BODY = "EduConnect : votre code de sécurité est {code}. Il est valable {minutes} min. Ne le communiquez à personne."
+SMS_CODE_BODY = (
+    "EduConnect : votre code de sécurité est {code}. Il est valable {minutes} min. Ne le communiquez à personne."
+)
 MAIL_CODE_SUBJECT = "EduConnect : votre code de sécurité"
 MAIL_CODE_BODY = (
     "Bonjour,\n\nVotre code de sécurité pour activer votre compte EduConnect est : {code}\n"
@@ -114,7 +116,10 @@ MAIL_CODE_BODY = (
 
 # Sign-in and password change (R-CON-1)
 SIGN_IN_INVALID = "Identifiant ou mot de passe incorrect."
-SIGN_IN_LOCKED = "Trop de tentatives : votre compte est bloqué jusqu'à {time}. Réessayez plus tard ou utilisez « Mot de passe oublié »."
+SIGN_IN_LOCKED = (
+    "Trop de tentatives : votre compte est bloqué jusqu'à {time}. Réessayez plus tard ou utilisez « Mot "
+    "de passe oublié »."
+)
 SIGNED_IN = "Vous êtes connecté."
 CURRENT_PASSWORD_WRONG = "Le mot de passe actuel est incorrect."
 NEW_PASSWORD_SAME = "Le nouveau mot de passe doit être différent de l'actuel."
@@ -141,8 +146,13 @@ CONTACT_SCHOOL = (
     "votre compte : contactez la direction de l'établissement, qui pourra vous donner votre identifiant ou "
     "réinitialiser votre mot de passe."
 )
-IDENTIFIER_REQUEST_PROMPT = "Identifiant oublié : indiquez l'adresse mail ou le numéro de portable confirmé de votre compte."
-IDENTIFIER_REQUEST_ANSWER = "Si cette adresse ou ce numéro est rattaché à un compte, un message contenant l'identifiant vient d'être envoyé."
+IDENTIFIER_REQUEST_PROMPT = (
+    "Identifiant oublié : indiquez l'adresse mail ou le numéro de portable confirmé de votre compte."
+)
+IDENTIFIER_REQUEST_ANSWER = (
+    "Si cette adresse ou ce numéro est rattaché à un compte, un message contenant l'identifiant vient "
+    "d'être envoyé."
+)
 NOT_RECOGNISED_MAIL = "L'adresse mail n'est pas reconnue."
 NOT_RECOGNISED = "Ces informations ne correspondent à aucun compte pouvant être dépanné ainsi."
 IDENTIFIER_MAIL_SUBJECT = "EduConnect : votre identifiant"
@@ -176,8 +186,14 @@ RESET_CODE_ANSWER = (
     "(valable {minutes} min) vient d'être envoyé par SMS."
 )
 RESET_CODE_PROMPT = "J'indique le code d'activation reçu par SMS (valable 30min)"
-SMS_RESET_CODE_BODY = "EduConnect : votre code pour choisir un nouveau mot de passe est {code}. Il est valable {minutes} min. Ne le communiquez à personne."
-FRANCECONNECT_RESET_SMS = "EduConnect : le compte {identifier} se connecte avec FranceConnect, son mot de passe n'est pas géré ici. FAQ : https://franceconnect.gouv.fr/faq"
+SMS_RESET_CODE_BODY = (
+    "EduConnect : votre code pour choisir un nouveau mot de passe est {code}. Il est valable {minutes} "
+    "min. Ne le communiquez à personne."
+)
+FRANCECONNECT_RESET_SMS = (
+    "EduConnect : le compte {identifier} se connecte avec FranceConnect, son mot de passe n'est pas géré "
+    "ici. FAQ : https://franceconnect.gouv.fr/faq"
+)
 
 # « Mes enfants » (R-KID-1 … R-KID-3)
 NEW_CHILDREN_PROMPT = (
@@ -186,14 +202,19 @@ NEW_CHILDREN_PROMPT = (
 )
 NOTHING_TO_CONFIRM = "Aucun nouvel élève à confirmer."
 CHILDREN_CONFIRMED = "Vos réponses sont enregistrées."
-LINK_REPORT_DONE = "Votre signalement est enregistré : cet élève n'apparaît plus dans votre compte et les services sont prévenus."
+LINK_REPORT_DONE = (
+    "Votre signalement est enregistré : cet élève n'apparaît plus dans votre compte et les services sont prévenus."
+)
 LINK_REPORT_ONLY_LINK = "S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte."
 LINK_REPORT_NOT_LINKED = "Cet élève n'est pas rattaché à votre compte."
 MERGE_PROMPT = (
     "Ajouter des élèves depuis un autre compte : indiquez l'identifiant et le mot de passe (provisoire ou "
     "actuel) de l'autre compte. Il est impératif que le nom et le prénom des comptes à regrouper soient identiques."
 )
-MERGE_DONE = "Les élèves de l'autre compte ont été ajoutés à ce compte. L'autre compte est fermé : connectez-vous désormais avec celui-ci."
+MERGE_DONE = (
+    "Les élèves de l'autre compte ont été ajoutés à ce compte. L'autre compte est fermé : connectez-vous "
+    "désormais avec celui-ci."
+)
 MERGE_NAMES_DIFFER = "Il est impératif que le nom et le prénom des comptes à regrouper soient identiques."
 MERGE_SAME_ACCOUNT = "C'est le compte avec lequel vous êtes connecté : indiquez l'autre compte."
 SIGN_IN_MERGED = "Ce compte a été regroupé avec un autre compte : connectez-vous avec l'identifiant de celui-ci."
@@ -203,7 +224,10 @@ EMAIL_CHANGE_PROMPT = "Modifier mon adresse mail : saisissez la nouvelle adresse
 EMAIL_MISMATCH = "Les deux adresses saisies ne sont pas identiques."
 EMAIL_SAME_AS_CURRENT = "Cette adresse est déjà celle de votre compte."
 EMAIL_PENDING = "Une adresse email est en attente de confirmation. Vous devez confirmer votre adresse mail."
-EMAIL_LINK_SENT = "Un courriel de validation a été envoyé à {address}. Cliquez sur le lien pour l'enregistrer (valable {hours} h)."
+EMAIL_LINK_SENT = (
+    "Un courriel de validation a été envoyé à {address}. Cliquez sur le lien pour l'enregistrer (valable "
+    "{hours} h)."
+)
 RESEND_MAIL_LINK = "Renvoyer le mail"
 EMAIL_CONFIRM_PROMPT = "Confirmez le changement d'adresse mail de votre compte."
 EMAIL_CONFIRMED = "Votre nouvelle adresse mail est enregistrée."
@@ -248,5 +272,7 @@ FC_NOT_FOUND = (
     "Nous n'avons pas trouvé de responsable d'élève à ce nom avec l'adresse mail de votre compte FranceConnect. "
     "Vérifiez auprès de l'établissement l'adresse mail qui lui a été communiquée."
 )
-FC_SUBJECT_TAKEN = "Ce compte FranceConnect est déjà rattaché à un compte EduConnect : connectez-vous avec FranceConnect."
+FC_SUBJECT_TAKEN = (
+    "Ce compte FranceConnect est déjà rattaché à un compte EduConnect : connectez-vous avec FranceConnect."
+)
 FC_ACTIVATED = "Votre compte a été activé avec succès. Vous vous connecterez avec FranceConnect."

@@ -1,376 +1,108 @@
-"""Payloads of the shared activities (by name: see ActivityName)."""
-
-from __future__ import annotations
-
-from datetime import date, datetime, timedelta
-from enum import StrEnum
-
-from pydantic import BaseModel, Field
-
-from parcours.contracts.common import Channel
-
-
-class ActivityName(StrEnum):
-    MATCH_IDENTITY = "match_identity"
-    SEND_ALREADY_ACTIVE_NOTICE = "send_already_active_notice"
-    SEND_CODE = "send_verification_code"
-    ABANDON_MESSAGES = "abandon_messages"
-    CHECK_CODE = "check_verification_code"
-    CHECK_BIRTH_DATE = "check_birth_date"
-    ACTIVATE_ACCOUNT = "activate_account"
-    VERIFY_SIGN_IN = "verify_sign_in"
-    CHANGE_PASSWORD = "change_password"
-    SEND_PASSWORD_NOTICE = "send_password_changed_notice"
-    SEND_IDENTIFIER_REMINDER = "send_identifier_reminder"
-    PREPARE_PASSWORD_RESET = "prepare_password_reset"
-    CHECK_RESET_LINK = "check_reset_link"
-    RESET_PASSWORD_WITH_LINK = "reset_password_with_link"
-    RESET_PASSWORD_AFTER_CODE = "reset_password_after_code"
-    ACCOUNT_VIEW = "account_view"
-    REPORT_LINK = "report_link"
-    PENDING_CHILDREN = "pending_children"
-    RECORD_CHILDREN = "record_children"
-    MERGE_ACCOUNTS = "merge_accounts"
-    REQUEST_EMAIL_CHANGE = "request_email_change"
-    CHECK_EMAIL_LINK = "check_email_link"
-    CONFIRM_EMAIL_CHANGE = "confirm_email_change"
-    DROP_PENDING_EMAIL = "drop_pending_email"
-    REQUEST_MOBILE_CHANGE = "request_mobile_change"
-    CONFIRM_MOBILE_CHANGE = "confirm_mobile_change"
-    DROP_PENDING_MOBILE = "drop_pending_mobile"
-    VERIFY_PROVISIONAL = "verify_provisional_password"
-    ACTIVATE_BY_LETTER = "activate_by_letter"
-    MATCH_FRANCECONNECT = "match_franceconnect"
-    ACTIVATE_WITH_FRANCECONNECT = "activate_with_franceconnect"
-
-
-class JourneyRequest(BaseModel):
-    """A request an activity gets on behalf of one run of a journey."""
-
-    journey_id: str  # the workflow id: public (in links, in claims); repeats for an account's journeys
-    run: str = ""  # the run's first execution id; "" for a journey started before keys were per run
-
-    @property
-    def key_scope(self) -> str:
-        """What every idempotency key of the run starts with: a later journey under the same
-        workflow id (mobile-change/<account>) gets new keys, so nothing it does is taken for a
-        retry of the earlier one's work."""
-        return key_scope(self.journey_id, self.run)
-
-
-def key_scope(journey_id: str, run: str) -> str:
-    return f"{journey_id}/{run}" if run else journey_id
-
-
-class CodePurpose(StrEnum):
-    ACTIVATION = "activation"
-    PASSWORD_RESET_LINK = "password_reset_link"
-    PASSWORD_RESET_CODE = "password_reset_code"
-    EMAIL_CHANGE_LINK = "email_change_link"
-    MOBILE_CHANGE = "mobile_change"
-
-
-class MatchIdentityRequest(JourneyRequest):
-    channel: Channel
-    last_name: str
-    first_name: str
-    destination: str  # E.164 number or normalised address
-
-
-class MatchedChild(BaseModel):
-    student_ref: str
-    display_name: str
-    school: str
-    role: str
-
-
-class AlreadyActiveNoticeRequest(JourneyRequest):
-    account_ref: str
-    channel: Channel
-    now: datetime
-
-
-class IdentityMatch(BaseModel):
-    matched: bool
-    account_ref: str | None = None
-    identifier: str | None = None
-    already_active: bool = False
-    masked_destination: str | None = None
-    superseded_journey_id: str | None = None  # the person's earlier live journey, to be ended
-    children: list[MatchedChild] = Field(default_factory=list)
-
-
-class SendCodeRequest(JourneyRequest):
-    sequence: int  # 1 for the first code of the journey, 2 for the first resend…
-    purpose: CodePurpose
-    account_ref: str | None  # None: a recovery that matched no account gets a decoy, never sent
-    channel: Channel
-    issued_at: datetime
-    expires_at: datetime
-    max_wrong_tries: int
-    # Where refusing would tell a stranger an account matched (R-REC-7), a destination over its
-    # limits gets a decoy code instead, as an unmatched request does.
-    decoy_when_limited: bool = False
-
-
-def code_message_key(scope: str, sequence: int) -> str:
-    """The idempotency key of a run's n-th code message (ledger, provider, code record)."""
-    return f"{scope}/code/{sequence}"
-
-
-def email_link_key(scope: str, sequence: int) -> str:
-    """The idempotency key of an email-change run's n-th confirmation link (ledger, record)."""
-    return f"{scope}/email-link/{sequence}"
-
-
-class AbandonMessagesRequest(BaseModel):
-    idempotency_key: str
-
-
-class CodeIssued(BaseModel):
-    code_id: str
-
-
-class CodeCheckStatus(StrEnum):
-    ACCEPTED = "accepted"
-    INCORRECT = "incorrect"
-    VOID = "void"  # too many wrong tries, replaced, or already used
-    EXPIRED = "expired"
-    TOO_MANY_TRIES = "too_many_tries"  # the account's failed tries this hour are spent; not judged
-
-
-class CheckCodeRequest(BaseModel):
-    code_id: str
-    attempt_key: str  # unique per submission: a retried check returns the first answer
-    issued_in: str = ""  # the key scope of the run asking: a code of another run is void in it
-    attempt: str = Field(repr=False)
-    now: datetime
-
-
-class CodeCheck(BaseModel):
-    status: CodeCheckStatus
-    tries_left: int
-    retry_at: datetime | None = None  # with TOO_MANY_TRIES
-
-
-class CheckBirthDateRequest(BaseModel):
-    account_ref: str
-    student_ref: str
-    birth_date: date = Field(repr=False)
-
-
-class ChildDecision(BaseModel):
-    student_ref: str
-    status: str  # confirmed | unconfirmed | reported
-
-
-class ActivateAccountRequest(JourneyRequest):
-    account_ref: str
-    channel: Channel
-    password: str = Field(repr=False)
-    children: list[ChildDecision]
-    activated_at: datetime
-
-
-class AccountActivated(BaseModel):
-    identifier: str
-
-
-class VerifySignInRequest(BaseModel):
-    identifier: str
-    password: str = Field(repr=False)
-    now: datetime
-    max_failures: int
-    lockout: timedelta
-    attempt_key: str = ""  # unique per check (run and update): a retried check is not counted twice
-    account_ref: str | None = None  # when given, the identifier must belong to this account
-
-
-class CredentialCheck(BaseModel):
-    valid: bool
-    merged: bool = False  # the right password of an account merged into another
-    locked_until: datetime | None = None
-    franceconnect: bool = False
-    account_ref: str | None = None
-    kind: str | None = None
-    identifier: str | None = None
-
-
-class ChangePasswordRequest(JourneyRequest):
-    account_ref: str
-    current_password: str = Field(repr=False)
-    new_password: str = Field(repr=False)
-    now: datetime
-    max_failures: int
-    lockout: timedelta
-    attempt_key: str = ""  # see VerifySignInRequest
-
-
-class PasswordNoticeRequest(JourneyRequest):
-    account_ref: str
-    changed_at: datetime
-
-
-class IdentifierReminderRequest(JourneyRequest):
-    channel: Channel
-    destination: str
-    requested_at: datetime
-
-
-class PrepareResetRequest(JourneyRequest):
-    attempt: int  # a corrected request (explicit-error setting) is a new attempt
-    channel: Channel
-    identifier: str
-    email: str | None = None
-    issued_at: datetime
-    expires_at: datetime
-    public_base_url: str
-
-
-class PreparedReset(BaseModel):
-    link_id: str | None = None  # mail channel
-    matched: bool  # for operators only: the journey behaves the same either way
-    account_ref: str | None = None
-    superseded_journey_id: str | None = None
-
-
-class LinkStatus(StrEnum):
-    VALID = "valid"
-    INVALID = "invalid"  # wrong token, replaced by a newer request, or a decoy
-    EXPIRED = "expired"
-    USED = "used"
-
-
-class CheckLinkRequest(BaseModel):
-    link_id: str
-    token: str = Field(repr=False)
-    now: datetime
-
-
-class LinkCheck(BaseModel):
-    status: LinkStatus
-    identifier: str | None = None
-
-
-class ResetWithLinkRequest(JourneyRequest):
-    link_id: str
-    token: str = Field(repr=False)
-    password: str = Field(repr=False)
-    now: datetime
-
-
-class LinkReset(BaseModel):
-    status: LinkStatus
-    account_ref: str | None = None
-
-
-class ResetAfterCodeRequest(JourneyRequest):
-    account_ref: str
-    password: str = Field(repr=False)
-    now: datetime
-
-
-class ReportLinkRequest(JourneyRequest):
-    account_ref: str
-    student_ref: str
-    now: datetime
-
-
-class PendingChildrenRequest(BaseModel):
-    account_ref: str
-
-
-class RecordChildrenRequest(JourneyRequest):
-    account_ref: str
-    children: list[ChildDecision]
-    now: datetime
-
-
-class MergeRequest(JourneyRequest):
-    account_ref: str
-    other_identifier: str
-    other_password: str
-    now: datetime
-    max_failures: int
-    lockout: timedelta
-    attempt_key: str = ""  # see VerifySignInRequest
-
-
-class MergeResult(BaseModel):
-    status: str  # merged | invalid | locked | names_differ | same_account
-    identifier: str | None = None
-    moved_students: int = 0
-    locked_until: datetime | None = None
-
-
-class EmailChangeRequest(JourneyRequest):
-    sequence: int  # each request or resend sends a new link, voiding the previous one
-    account_ref: str
-    new_email: str
-    issued_at: datetime
-    expires_at: datetime
-    public_base_url: str
-
-
-class EmailChangeIssued(BaseModel):
-    status: str  # sent | same_as_current
-    link_id: str | None = None
-    had_address: bool = False
-
-
-class EmailLinkRequest(JourneyRequest):
-    link_id: str
-    token: str = Field(repr=False)
-    account_ref: str
-    now: datetime
-
-
-class EmailLinkCheck(BaseModel):
-    status: LinkStatus
-    identifier: str | None = None
-    old_email: str | None = None
-    new_email: str | None = None
-
-
-class DropPendingRequest(BaseModel):
-    account_ref: str
-    new_email: str
-
-
-class MobileChangeRequest(BaseModel):
-    account_ref: str
-    new_mobile: str
-
-
-class MobileConfirmRequest(JourneyRequest):
-    account_ref: str
-    new_mobile: str
-    now: datetime
-
-
-class ActivateByLetterRequest(JourneyRequest):
-    account_ref: str
-    password: str = Field(repr=False)
-    now: datetime
-
-
-class FranceConnectMatchRequest(BaseModel):
-    subject: str = Field(repr=False)
-    family_name: str
-    given_name: str
-    email: str
-
-
-class FranceConnectMatch(BaseModel):
-    status: str  # matched | not_found | subject_taken | already_active
-    account_ref: str | None = None
-    identifier: str | None = None
-    children: list[MatchedChild] = Field(default_factory=list)
-
-
-class FranceConnectActivateRequest(JourneyRequest):
-    account_ref: str
-    subject: str = Field(repr=False)
-    email: str
-    children: list[ChildDecision]
-    now: datetime
+"""Payloads of the shared activities (by name: see ActivityName), kept here under their first
+module's name so that imports of it keep working."""
+
+from parcours.contracts.account_activities import (
+    AccountActivated,
+    ActivateAccountRequest,
+    ActivateByLetterRequest,
+    AlreadyActiveNoticeRequest,
+    ChangePasswordRequest,
+    CheckBirthDateRequest,
+    CredentialCheck,
+    DropPendingRequest,
+    EmailChangeIssued,
+    EmailChangeRequest,
+    EmailLinkCheck,
+    EmailLinkRequest,
+    FranceConnectActivateRequest,
+    FranceConnectMatch,
+    FranceConnectMatchRequest,
+    IdentifierReminderRequest,
+    IdentityMatch,
+    LinkReset,
+    MatchIdentityRequest,
+    MergeRequest,
+    MergeResult,
+    MobileChangeRequest,
+    MobileConfirmRequest,
+    PasswordNoticeRequest,
+    PendingChildrenRequest,
+    PreparedReset,
+    PrepareResetRequest,
+    RecordChildrenRequest,
+    ReportLinkRequest,
+    ResetAfterCodeRequest,
+    ResetWithLinkRequest,
+    VerifySignInRequest,
+)
+from parcours.contracts.activity_basics import (
+    AbandonMessagesRequest,
+    ActivityName,
+    CheckCodeRequest,
+    CheckLinkRequest,
+    ChildDecision,
+    CodeCheck,
+    CodeCheckStatus,
+    CodeIssued,
+    CodePurpose,
+    JourneyRequest,
+    LinkCheck,
+    LinkStatus,
+    MatchedChild,
+    SendCodeRequest,
+    code_message_key,
+    email_link_key,
+    key_scope,
+)
+
+__all__ = [
+    "ActivityName",
+    "JourneyRequest",
+    "key_scope",
+    "CodePurpose",
+    "MatchIdentityRequest",
+    "MatchedChild",
+    "AlreadyActiveNoticeRequest",
+    "IdentityMatch",
+    "SendCodeRequest",
+    "code_message_key",
+    "email_link_key",
+    "AbandonMessagesRequest",
+    "CodeIssued",
+    "CodeCheckStatus",
+    "CheckCodeRequest",
+    "CodeCheck",
+    "CheckBirthDateRequest",
+    "ChildDecision",
+    "ActivateAccountRequest",
+    "AccountActivated",
+    "VerifySignInRequest",
+    "CredentialCheck",
+    "ChangePasswordRequest",
+    "PasswordNoticeRequest",
+    "IdentifierReminderRequest",
+    "PrepareResetRequest",
+    "PreparedReset",
+    "LinkStatus",
+    "CheckLinkRequest",
+    "LinkCheck",
+    "ResetWithLinkRequest",
+    "LinkReset",
+    "ResetAfterCodeRequest",
+    "ReportLinkRequest",
+    "PendingChildrenRequest",
+    "RecordChildrenRequest",
+    "MergeRequest",
+    "MergeResult",
+    "EmailChangeRequest",
+    "EmailChangeIssued",
+    "EmailLinkRequest",
+    "EmailLinkCheck",
+    "DropPendingRequest",
+    "MobileChangeRequest",
+    "MobileConfirmRequest",
+    "ActivateByLetterRequest",
+    "FranceConnectMatchRequest",
+    "FranceConnectMatch",
+    "FranceConnectActivateRequest",
+]

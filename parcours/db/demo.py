@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from parcours.db.engine import Sessions
 from parcours.db.models import Account, AccountStatus, ContactStatus, GuardianRecord, LinkRole, StudentRecord
 from parcours.db.school_records import GuardianImport, StudentImport, import_guardian, provision_student_account
 from parcours.security.crypto import hash_password
@@ -43,12 +43,14 @@ DEMO_GUARDIANS = [
     GuardianImport(
         last_name="Bernard", first_name="Paul", mobile="06 77 88 99 00",
         students=[StudentImport(ref="stu-tom-bernard", last_name="Bernard", first_name="Tom",
-                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry", class_name="CE1")],
+                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry",
+                                class_name="CE1")],
     ),
     GuardianImport(
         last_name="Bernard", first_name="Sophie", mobile="06 55 44 33 22", email="sophie.bernard@example.org",
         students=[StudentImport(ref="stu-tom-bernard", last_name="Bernard", first_name="Tom",
-                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry", class_name="CE1")],
+                                birth_date=date(2015, 11, 5), school="École élémentaire Jules Ferry",
+                                class_name="CE1")],
     ),
     # The same Sophie Bernard, imported again by another school: a second, provisioned account with a
     # provisional password from the notification letter — the one to merge (R-KID-1).
@@ -66,7 +68,7 @@ FRANCECONNECT_DEMO_SUBJECT = "fc-demo-marc-petit"
 DEMO_STUDENT_EMAILS = {"stu-lea-martin": "lea.martin@example.org", "stu-hugo-dupont": None}
 
 
-async def load_demo_records(sessions: async_sessionmaker[AsyncSession]) -> bool:
+async def load_demo_records(sessions: Sessions) -> bool:
     """Load the demo guardians into an empty database; False when records were already there."""
     async with sessions.begin() as session:
         if await session.scalar(select(func.count()).select_from(GuardianRecord)):
@@ -83,7 +85,7 @@ async def load_demo_records(sessions: async_sessionmaker[AsyncSession]) -> bool:
                 activate(account, now, email=guardian.email)
                 account.franceconnect_subject = FRANCECONNECT_DEMO_SUBJECT
         for ref, email in DEMO_STUDENT_EMAILS.items():
-            student = await session.scalar(select(StudentRecord).where(StudentRecord.ref == ref))
+            student = (await session.scalars(select(StudentRecord).where(StudentRecord.ref == ref))).one()
             activate(await provision_student_account(session, student), now, password=DEMO_ACTIVE_PASSWORD, email=email)
     return True
 

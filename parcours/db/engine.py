@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
 
+import aiosqlite
 from sqlalchemy import event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -19,14 +21,19 @@ from parcours.db.models import Base
 SQLITE_BUSY_TIMEOUT_S = 10.0
 SQLITE_BUSY_FIRST_SLEEP_S, SQLITE_BUSY_LONGEST_SLEEP_S = 0.005, 0.1
 WRITER_OPTION = "parcours_writer"
+# Set to 1, aiosqlite's own thread runs SQLite's calls instead of the event loop's (parcours/db/sqlite.py):
+# what the benchmark compares against (bench/README.md, « Private parts »).
+STOCK_DRIVER_VARIABLE = "SQLITE_STOCK_DRIVER"  # not PARCOURS_: the bench passes those only as settings
 
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         database = make_url(url).database or ":memory:"
 
-        async def connect() -> sqlite.LoopThreadConnection:
-            return await sqlite.connect(database)
+        stock_driver = os.environ.get(STOCK_DRIVER_VARIABLE) == "1"
+
+        async def connect() -> aiosqlite.Connection:
+            return await sqlite.connect(database, stock_driver)
 
         engine = create_async_engine(url, async_creator=connect)
 
@@ -42,7 +49,7 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
-class Sessions(async_sessionmaker[AsyncSession]):
+class Sessions:
     """`sessions()` for reading, `sessions.begin()` for a transaction that writes.
 
     On SQLite, writers of this process queue on a FIFO lock before taking the database's write
@@ -50,12 +57,16 @@ class Sessions(async_sessionmaker[AsyncSession]):
     past many later arrivals (transactions waited up to 1.4 s at 4 concurrent journeys). Another
     process holding the database's lock is waited for between asynchronous sleeps: SQLite's
     statements run on the event loop's thread (parcours/db/sqlite.py), which must not sleep in
-    them. Readers take no lock."""
+    them. Readers take no lock. (Not an async_sessionmaker: its begin() is a transaction of
+    another kind.)"""
 
     def __init__(self, engine: AsyncEngine):
-        super().__init__(engine, expire_on_commit=False)
+        self.readers = async_sessionmaker(engine, expire_on_commit=False)
         self.writers = async_sessionmaker(engine.execution_options(**{WRITER_OPTION: True}), expire_on_commit=False)
         self.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self) -> AsyncSession:
+        return self.readers()
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:

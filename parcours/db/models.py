@@ -120,6 +120,14 @@ class Account(Base):
     activated_by_journey: Mapped[str | None] = mapped_column(String(100))
     guardian: Mapped[GuardianRecord | None] = relationship()
 
+    @property
+    def school_guardian(self) -> GuardianRecord:
+        """The school's record of a guardian's account (loaded: see account_by_ref); a student's
+        account has none, and no guardian's journey reaches one."""
+        if self.guardian is None:
+            raise LookupError(f"account {self.ref} has no guardian record")
+        return self.guardian
+
 
 class AccountStudentStatus(StrEnum):
     CONFIRMED = "confirmed"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, Executable, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcours.db.models import (
@@ -15,6 +16,26 @@ from parcours.db.models import (
     LinkEvent,
     StudentRecord,
 )
+
+Row = TypeVar("Row")
+
+
+async def must_get(session: AsyncSession, model: type[Row], key: Any, **options: Any) -> Row:
+    """The row a foreign key points to, or a judged link or code names: missing, the database is
+    inconsistent, an error to surface (retried, then failing the activity), not an answer."""
+    row = await session.get(model, key, **options)
+    if row is None:
+        raise LookupError(f"no {model.__name__} {key!r}")
+    return row
+
+
+async def changed_rows(session: AsyncSession, statement: Executable) -> int:
+    """How many rows an UPDATE or DELETE changed: its result is a cursor's, which execute() is not
+    typed to say."""
+    result = await session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not an UPDATE or DELETE: {statement}")
+    return result.rowcount
 
 
 async def linked_students(session: AsyncSession, account: Account) -> list[tuple[GuardianStudentLink, StudentRecord]]:
@@ -45,7 +66,7 @@ async def only_guardian_link(session: AsyncSession, student: StudentRecord) -> b
     """R-KID-3: "S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte"."""
     links = await session.scalar(select(func.count()).select_from(GuardianStudentLink)
                                  .where(GuardianStudentLink.student_id == student.id))
-    return links <= 1
+    return (links or 0) <= 1
 
 
 def record_event(session: AsyncSession, key: str, kind: str, account: Account, student: StudentRecord | None,
@@ -54,7 +75,8 @@ def record_event(session: AsyncSession, key: str, kind: str, account: Account, s
                           student_ref=student.ref if student else None, created_at=now))
 
 
-async def set_answer(session: AsyncSession, account: Account, student: StudentRecord, status: str, now: datetime) -> None:
+async def set_answer(session: AsyncSession, account: Account, student: StudentRecord, status: str,
+                     now: datetime) -> None:
     await session.merge(AccountStudent(account_id=account.id, student_id=student.id, status=status, updated_at=now))
 
 

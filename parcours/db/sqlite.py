@@ -12,8 +12,12 @@ The one long wait left — for another process's write lock — is not taken her
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Callable, Generator
 from pathlib import Path
+from queue import SimpleQueue
+from typing import Any
 
 import aiosqlite
 
@@ -23,11 +27,15 @@ import aiosqlite
 BLOCKING_BUSY_TIMEOUT_MS = 20
 
 
-class RunAtOnce:
+# What aiosqlite's queue to its thread carries: a future for the result (None: no one waits) and the call.
+Call = tuple["asyncio.Future[Any] | None", Callable[[], Any]]
+
+
+class RunAtOnce(SimpleQueue[Call]):
     """In place of aiosqlite's queue to its thread, where SQLAlchemy puts a few calls itself (an
     isolation level set): each runs when put."""
 
-    def put_nowait(self, item) -> None:
+    def put_nowait(self, item: Call) -> None:
         future, function = item
         try:
             result = function()
@@ -43,11 +51,11 @@ class LoopThreadConnection(aiosqlite.Connection):
     """aiosqlite's connection, its calls made on the caller's thread: no worker thread, no
     hand-off. SQLAlchemy's aiosqlite dialect drives it as it drives aiosqlite's own."""
 
-    def __init__(self, connector, iter_chunk_size: int):
+    def __init__(self, connector: Callable[[], sqlite3.Connection], iter_chunk_size: int):
         super().__init__(connector, iter_chunk_size)
         self._tx = RunAtOnce()
 
-    def __await__(self):
+    def __await__(self) -> Generator[Any, None, LoopThreadConnection]:
         return self._open().__await__()
 
     async def _open(self) -> LoopThreadConnection:
@@ -55,21 +63,24 @@ class LoopThreadConnection(aiosqlite.Connection):
             self._connection = self._connector()
         return self
 
-    async def _execute(self, fn, *args, **kwargs):
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if not self._running or self._connection is None:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
 
-    def stop(self) -> None:
+    def stop(self) -> asyncio.Future[None] | None:
         self._running = False
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        return None  # closed already: nothing to wait for
 
 
-def connect(database: str) -> LoopThreadConnection:
+def connect(database: str, stock_driver: bool = False) -> aiosqlite.Connection:
     """A connection to `database` (a file path or ":memory:"), in WAL mode with foreign keys on.
-    Transactions are SQLAlchemy's to open (isolation_level=None: the driver opens none itself)."""
+    Transactions are SQLAlchemy's to open (isolation_level=None: the driver opens none itself).
+    `stock_driver`: aiosqlite's own connection and thread, for the benchmark's comparison
+    (bench/README.md, « Private parts »)."""
 
     def open_database() -> sqlite3.Connection:
         if database != ":memory:":
@@ -80,9 +91,10 @@ def connect(database: str) -> LoopThreadConnection:
         connection.execute("PRAGMA foreign_keys=ON")
         return connection
 
-    return LoopThreadConnection(open_database, iter_chunk_size=64)
+    driver = aiosqlite.Connection if stock_driver else LoopThreadConnection
+    return driver(open_database, iter_chunk_size=64)
 
 
-def is_locked(error: BaseException) -> bool:
+def is_locked(error: BaseException | None) -> bool:
     """True for SQLite's « database is locked » (another connection holds the write lock)."""
     return getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY

@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from parcours.db.engine import Sessions
 from parcours.db.models import DeliveryStatus, MessageDelivery
+from parcours.db.queries import changed_rows, must_get
 from parcours.messaging.providers import OutgoingMessage, Provider
 from parcours.security.crypto import keyed_digest
 from parcours.temporal.observability import count_in_activity
@@ -30,8 +32,9 @@ class DestinationLimits:
 
     @classmethod
     def from_settings(cls, settings) -> DestinationLimits:
-        return cls(per_hour={"sms": settings.sms_per_destination_per_hour, "mail": settings.mails_per_destination_per_hour},
-                   per_day={"sms": settings.sms_per_destination_per_day, "mail": settings.mails_per_destination_per_day})
+        return cls(
+            per_hour={"sms": settings.sms_per_destination_per_hour, "mail": settings.mails_per_destination_per_hour},
+            per_day={"sms": settings.sms_per_destination_per_day, "mail": settings.mails_per_destination_per_day})
 
 
 class DestinationLimitReached(Exception):
@@ -43,7 +46,7 @@ class DestinationLimitReached(Exception):
 
 
 class Courier:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], secret_key: bytes, providers: dict[str, Provider],
+    def __init__(self, sessions: Sessions, secret_key: bytes, providers: dict[str, Provider],
                  limits: DestinationLimits):
         self.sessions = sessions
         self.secret_key = secret_key
@@ -53,7 +56,8 @@ class Courier:
     async def send_once(self, message: OutgoingMessage, template: str, now: datetime, *, limited: bool = True) -> bool:
         """Send unless the ledger says this key went out already; True when it was sent now.
         `limited=False` for notices to the account's owner, which counting must not block."""
-        status = await self.reserve(message.idempotency_key, message.channel, message.to, template, now, limited=limited)
+        status = await self.reserve(message.idempotency_key, message.channel, message.to, template, now,
+                                    limited=limited)
         if status is DeliveryStatus.SENT:
             return False
         await self.deliver(message)
@@ -87,8 +91,8 @@ class Courier:
                 return DeliveryStatus(delivery.status)
         except IntegrityError:  # a concurrent attempt inserted it first: read what it recorded
             async with self.sessions() as session:
-                status = await session.scalar(select(MessageDelivery.status).where(MessageDelivery.idempotency_key == key))
-                return DeliveryStatus(status)
+                delivery = await must_get(session, MessageDelivery, key)
+                return DeliveryStatus(delivery.status)
 
     async def deliver(self, message: OutgoingMessage) -> None:
         """Hand the message to its provider, then mark it sent. A crash between the provider's
@@ -102,23 +106,24 @@ class Courier:
             raise
         count_in_activity("parcours_messages_sent", "Messages handed to a provider", channel=message.channel)
         async with self.sessions.begin() as session:
-            await session.execute(update(MessageDelivery).where(MessageDelivery.idempotency_key == message.idempotency_key)
+            await session.execute(update(MessageDelivery)
+                                  .where(MessageDelivery.idempotency_key == message.idempotency_key)
                                   .values(status=DeliveryStatus.SENT, sent_at=datetime.now(UTC)))
 
     async def abandon(self, key: str) -> int:
         """Mark a message that never went out as abandoned (its retry budget is spent), so the
         ledger shows what was lost; one that went out late keeps its `sent`."""
         async with self.sessions.begin() as session:
-            result = await session.execute(
-                update(MessageDelivery)
+            abandoned = await changed_rows(
+                session, update(MessageDelivery)
                 .where(MessageDelivery.idempotency_key == key, MessageDelivery.status == DeliveryStatus.SENDING)
                 .values(status=DeliveryStatus.ABANDONED))
-        if result.rowcount:
+        if abandoned:
             count_in_activity("parcours_messages_abandoned", "Messages given up after their send budget")
-        return result.rowcount
+        return abandoned
 
     async def _check_limits(self, session: AsyncSession, channel: str, digest: str, now: datetime) -> None:
-        if session.bind.dialect.name == "postgresql":  # two sends to one destination count one after the other
+        if session.get_bind().dialect.name == "postgresql":  # two sends to one destination count one after the other
             await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:digest))"), {"digest": digest})
         # (SQLite transactions are serialised already: BEGIN IMMEDIATE, see db/engine.py)
         for window, limits in ((HOUR, self.limits.per_hour), (DAY, self.limits.per_day)):

@@ -69,7 +69,8 @@ class SmtpMailProvider:
                     smtp.login(self.username, self.password or "")
                 smtp.send_message(mail)
         except smtplib.SMTPRecipientsRefused as error:
-            raise PermanentSendError(f"recipient refused: {error.recipients and list(error.recipients.values())[0]}") from None
+            refusal = error.recipients and list(error.recipients.values())[0]
+            raise PermanentSendError(f"recipient refused: {refusal}") from None
         except (OSError, smtplib.SMTPException) as error:
             raise TransientSendError(f"SMTP {self.host}:{self.port}: {type(error).__name__}") from None
 
@@ -80,7 +81,9 @@ class HttpSmsProvider:
     def __init__(self, url: str, token: str | None, sender: str, *, secret_key: bytes, timeout: float = 10.0):
         self.url, self.token, self.sender, self.timeout = url, token, sender, timeout
         self.secret_key = secret_key
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = weakref.WeakKeyDictionary()
+        # one client per event loop: a client's connections belong to the loop that opened them
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+            weakref.WeakKeyDictionary())
 
     def _client(self) -> httpx.AsyncClient:
         """One client per event loop, kept: its connections are reused, and its TLS context is

@@ -2,7 +2,7 @@
 security work: per-account failed tries, destination index, abandoned deliveries)
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 21:29:18.435186
 """
 
@@ -41,7 +41,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('idempotency_key')
     )
     with op.batch_alter_table('message_deliveries', schema=None) as batch_op:
-        batch_op.create_index('ix_message_deliveries_destination', ['destination_digest', 'channel', 'created_at'], unique=False)
+        batch_op.create_index('ix_message_deliveries_destination', ['destination_digest', 'channel', 'created_at'],
+                              unique=False)
 
     op.create_table('school_guardians',
     sa.Column('id', sa.Integer(), nullable=False),
