@@ -9,7 +9,7 @@ from temporalio.api.enums.v1 import EventType
 
 from parcours import messages
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, _act
-from parcours.db.models import Account, AccountStudent
+from parcours.db.models import AccountStudent
 from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
 from tests.activation_helpers import (
     CAMILLE_MAIL,
@@ -21,11 +21,6 @@ from tests.activation_helpers import (
     at_password_step,
 )
 from tests.waiting import settled
-
-
-async def account_of(dependencies, identifier):
-    async with dependencies.sessions() as session:
-        return await session.scalar(select(Account).where(Account.identifier == identifier))
 
 
 async def test_idle_journey_is_abandoned_after_24_hours(harness, time_env):
