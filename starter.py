@@ -49,7 +49,7 @@ async def main(first_name: str, last_name: str) -> None:
     journey, _ = await parcours.start_activation()
     print_step("started", await journey.current_step())
     outcome = await journey.submit_identity({"channel": "sms", "last_name": last_name, "first_name": first_name,
-                                             "destination": guardian.mobile})
+                                             "mobile": guardian.mobile})
     print_step("identity", outcome)
     if outcome.step.state != "code_sent":
         return

@@ -5,7 +5,8 @@ from __future__ import annotations
 from parcours.client import ActivationJourneyClient, ParcoursClient
 
 CAMILLE_SMS = {"channel": "sms", "last_name": "Martin", "first_name": "Camille", "mobile": "06 12 34 56 78"}
-CAMILLE_MAIL = {"channel": "mail", "last_name": "MARTIN", "first_name": "camille", "email": "Camille.Martin@example.org"}
+CAMILLE_MAIL = {"channel": "mail", "last_name": "MARTIN", "first_name": "camille",
+                "email": "Camille.Martin@example.org"}
 ELOISE_SMS = {"channel": "sms", "last_name": "DUPONT-LEFEVRE", "first_name": "Eloise", "mobile": "+33798765432"}
 SOPHIE_SMS = {"channel": "sms", "last_name": "Bernard", "first_name": "Sophie", "mobile": "0655443322"}
 LEA = {"student_ref": "stu-lea-martin", "is_guardian": True, "birth_date": "02 03 2014"}

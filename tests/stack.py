@@ -55,8 +55,9 @@ class EmbeddedStack:
 
     def start(self) -> EmbeddedStack:
         log = (self.directory / "stack.log").open("ab")
-        self.process = subprocess.Popen(self.cli_command("up", *(["--tester"] if self.tester else [])), cwd=self.directory,
-                                        env=self.environment, stdout=log, stderr=subprocess.STDOUT)
+        command = self.cli_command("up", *(["--tester"] if self.tester else []))
+        self.process = subprocess.Popen(command, cwd=self.directory, env=self.environment, stdout=log,
+                                        stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

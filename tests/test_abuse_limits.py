@@ -38,7 +38,8 @@ async def test_a_number_gets_at_most_n_sms_an_hour_across_journeys(time_env, lim
             await journey.resend_code()
         assert refused.value.reason == "destination_limited"
         assert refused.value.retry_at == first_sent_at + timedelta(hours=1)
-        assert "Trop de messages" in refused.value.message and f"{refused.value.retry_at:%H:%M}" in refused.value.message
+        assert "Trop de messages" in refused.value.message
+        assert f"{refused.value.retry_at:%H:%M}" in refused.value.message
         assert len(inbox.messages()) == 2
         other, _ = await parcours.start_activation(None)
         with pytest.raises(JourneyActionRejected) as refused:

@@ -28,8 +28,8 @@ def event(kind: EventType.ValueType, seconds: float, **attributes) -> HistoryEve
 
 
 def timer_started(seconds: float, timer_id: str, duration_s: int) -> HistoryEvent:
-    return event(EventType.EVENT_TYPE_TIMER_STARTED, seconds, timer_started_event_attributes=TimerStartedEventAttributes(
-        timer_id=timer_id, start_to_fire_timeout=Duration(seconds=duration_s)))
+    attributes = TimerStartedEventAttributes(timer_id=timer_id, start_to_fire_timeout=Duration(seconds=duration_s))
+    return event(EventType.EVENT_TYPE_TIMER_STARTED, seconds, timer_started_event_attributes=attributes)
 
 
 def timer_fired(seconds: float, timer_id: str) -> HistoryEvent:
@@ -67,8 +67,8 @@ def test_a_timer_cancelled_or_still_running_is_not_counted():
 
 def test_billable_actions_count_local_activities_of_one_task_once_and_each_activity_attempt():
     def marker(task_id: int) -> HistoryEvent:
-        return event(EventType.EVENT_TYPE_MARKER_RECORDED, 1, marker_recorded_event_attributes=MarkerRecordedEventAttributes(
-            workflow_task_completed_event_id=task_id))
+        attributes = MarkerRecordedEventAttributes(workflow_task_completed_event_id=task_id)
+        return event(EventType.EVENT_TYPE_MARKER_RECORDED, 1, marker_recorded_event_attributes=attributes)
 
     history = WorkflowHistory("journey", [
         event(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, 0),         # 1

@@ -25,15 +25,17 @@ async def signed_in(parcours, identifier=SOPHIE, password=DEMO_ACTIVE_PASSWORD) 
 async def snapshot(dependencies) -> tuple:
     """Both Bernard accounts and every answer row, to compare before and after."""
     async with dependencies.sessions() as session:
-        accounts = sorted((a.identifier, a.status, a.merged_into_id, a.failed_sign_ins)
-                          for a in (await session.scalars(select(Account).where(Account.identifier.like("s.bernard%")))).all())
-        answers = sorted((r.account_id, r.student_id, r.status) for r in (await session.scalars(select(AccountStudent))).all())
+        sophies = (await session.scalars(select(Account).where(Account.identifier.like("s.bernard%")))).all()
+        accounts = sorted((a.identifier, a.status, a.merged_into_id, a.failed_sign_ins) for a in sophies)
+        links = (await session.scalars(select(AccountStudent))).all()
+        answers = sorted((r.account_id, r.student_id, r.status) for r in links)
     return accounts, answers
 
 
 async def events(dependencies) -> list[tuple]:
     async with dependencies.sessions() as session:
-        return [(e.kind, e.student_ref) for e in (await session.scalars(select(LinkEvent).order_by(LinkEvent.id))).all()]
+        events = (await session.scalars(select(LinkEvent).order_by(LinkEvent.id))).all()
+        return [(e.kind, e.student_ref) for e in events]
 
 
 async def test_children_view_shows_initials_and_birth_dates(parcours):
@@ -51,9 +53,11 @@ async def test_new_students_are_confirmed_at_sign_in(parcours, harness):
     journey = await parcours.start_children_confirmation(account_ref)
     step = await journey.current_step()
     assert step.state == "children_to_confirm" and [c.student_ref for c in step.children] == ["stu-tom-bernard"]
-    outcome = await journey.answer_child({"student_ref": "stu-tom-bernard", "is_guardian": True, "birth_date": "01 01 2015"})
+    outcome = await journey.answer_child(
+        {"student_ref": "stu-tom-bernard", "is_guardian": True, "birth_date": "01 01 2015"})
     assert outcome.status == "birth_date_incorrect" and outcome.tries_left == 2
-    outcome = await journey.answer_child({"student_ref": "stu-tom-bernard", "is_guardian": True, "birth_date": "05 11 2015"})
+    outcome = await journey.answer_child(
+        {"student_ref": "stu-tom-bernard", "is_guardian": True, "birth_date": "05 11 2015"})
     assert outcome.step.state == "confirmed"
     assert (await parcours.account_view(account_ref)).children[0].status == "confirmed"
     assert await events(dependencies) == [("link_confirmed", "stu-tom-bernard")]
@@ -85,7 +89,8 @@ async def test_report_of_the_only_guardian_link_changes_nothing(parcours, harnes
         hugo_guardian = await session.scalar(select(Account.ref).where(Account.identifier == "e.dupontlefevre1"))
     before = await snapshot(dependencies)
     step = await parcours.report_link(hugo_guardian, "stu-hugo-dupont")
-    assert step.state == "only_link_kept" and step.messages == ["S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte."]
+    assert step.state == "only_link_kept"
+    assert step.messages == ["S'il y a un seul lien responsable-élève, l'action ne sera pas prise en compte."]
     assert await snapshot(dependencies) == before and await events(dependencies) == []
 
 
@@ -179,7 +184,8 @@ async def test_merge_failure_half_way_leaves_both_accounts_as_they_were(harness,
     original_merge = type(activities).move_students
 
     async def fail_half_way(self, session, keep, other_account, request):
-        rows = (await session.scalars(select(AccountStudent).where(AccountStudent.account_id == other_account.id))).all()
+        rows = (await session.scalars(
+            select(AccountStudent).where(AccountStudent.account_id == other_account.id))).all()
         await session.merge(AccountStudent(account_id=keep.id, student_id=rows[0].student_id, status="confirmed",
                                            updated_at=request.now))
         await session.delete(rows[0])

@@ -57,7 +57,8 @@ def the_code(deps, code_id) -> str:
 async def test_code_record_expiry_uses_the_wall_clock_when_no_time_is_given(dependencies):
     """R-ACT-3: valid 30 min from its sending — the record's own check, outside any workflow."""
     codes = CodeActivities(dependencies)
-    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    issued = await ActivityEnvironment().run(codes.send_verification_code,
+                                             send_request(await camille_ref(dependencies)))
     async with dependencies.sessions() as session:
         record = await session.get(VerificationCode, issued.code_id)
     with freeze_time(NOW + timedelta(minutes=29, seconds=59)):
@@ -112,14 +113,15 @@ async def test_new_code_voids_the_previous_one(dependencies):
 async def test_two_concurrent_submissions_consume_a_code_once(dependencies):
     """A code cannot be used twice, even by two submissions at the same moment."""
     codes = CodeActivities(dependencies)
-    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    issued = await ActivityEnvironment().run(codes.send_verification_code,
+                                             send_request(await camille_ref(dependencies)))
     code = the_code(dependencies, issued.code_id)
 
     async def submit(key):
         for _ in range(20):  # SQLite may answer "locked" to the loser: the activity would be retried
             try:
-                return await ActivityEnvironment().run(codes.check_verification_code,
-                                                      CheckCodeRequest(code_id=issued.code_id, attempt_key=key, attempt=code, now=NOW))
+                request = CheckCodeRequest(code_id=issued.code_id, attempt_key=key, attempt=code, now=NOW)
+                return await ActivityEnvironment().run(codes.check_verification_code, request)
             except Exception as error:
                 if "locked" not in str(error):
                     raise
@@ -131,13 +133,15 @@ async def test_two_concurrent_submissions_consume_a_code_once(dependencies):
 
 async def test_a_retried_check_gives_the_same_answer_and_counts_once(dependencies):
     codes = CodeActivities(dependencies)
-    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    issued = await ActivityEnvironment().run(codes.send_verification_code,
+                                             send_request(await camille_ref(dependencies)))
     wrong = "000000" if the_code(dependencies, issued.code_id) != "000000" else "111111"
     request = CheckCodeRequest(code_id=issued.code_id, attempt_key="same", attempt=wrong, now=NOW)
     first = await ActivityEnvironment().run(codes.check_verification_code, request)
     again = await ActivityEnvironment().run(codes.check_verification_code, request)
     assert first == again and first.tries_left == 4
-    right = CheckCodeRequest(code_id=issued.code_id, attempt_key="ok", attempt=the_code(dependencies, issued.code_id), now=NOW)
+    right = CheckCodeRequest(code_id=issued.code_id, attempt_key="ok", attempt=the_code(dependencies, issued.code_id),
+                             now=NOW)
     assert (await ActivityEnvironment().run(codes.check_verification_code, right)).status is CodeCheckStatus.ACCEPTED
     assert (await ActivityEnvironment().run(codes.check_verification_code, right)).status is CodeCheckStatus.ACCEPTED
 
@@ -145,7 +149,8 @@ async def test_a_retried_check_gives_the_same_answer_and_counts_once(dependencie
 async def test_check_after_expiry_says_expired(dependencies):
     """R-ACT-5"""
     codes = CodeActivities(dependencies)
-    issued = await ActivityEnvironment().run(codes.send_verification_code, send_request(await camille_ref(dependencies)))
+    issued = await ActivityEnvironment().run(codes.send_verification_code,
+                                             send_request(await camille_ref(dependencies)))
     late = CheckCodeRequest(code_id=issued.code_id, attempt_key="late", attempt=the_code(dependencies, issued.code_id),
                             now=NOW + timedelta(minutes=30))
     assert (await ActivityEnvironment().run(codes.check_verification_code, late)).status is CodeCheckStatus.EXPIRED
@@ -162,7 +167,8 @@ async def test_sms_gateway_any_2xx_is_success_5xx_is_retried_4xx_is_final():
         await provider.send(message)  # a repeat under the same key
         assert len(gateway.received) == 1
         [sms] = gateway.received  # the key's digest as Idempotency-Key and reference: no journey id leaves
-        assert sms["to"] == "+33612345678" and sms["reference"] == sms["key"] == message_reference(SECRET, message.idempotency_key)
+        assert sms["to"] == "+33612345678"
+        assert sms["reference"] == sms["key"] == message_reference(SECRET, message.idempotency_key)
         assert "activation" not in sms["key"]
         gateway.queued_statuses = [400]
         with pytest.raises(PermanentSendError):
@@ -213,8 +219,9 @@ async def test_a_code_works_only_in_the_run_that_issued_it(dependencies):
         return CheckCodeRequest(code_id=issued.code_id, attempt_key=f"{run.key_scope}/code-submission/{number}",
                                 issued_in=run.key_scope, attempt=right_digits, now=NOW)
 
-    assert (await ActivityEnvironment().run(codes.check_verification_code, check(second, 1))).status is CodeCheckStatus.VOID
-    assert (await ActivityEnvironment().run(codes.check_verification_code, check(first, 1))).status is CodeCheckStatus.ACCEPTED
+    checked = ActivityEnvironment().run
+    assert (await checked(codes.check_verification_code, check(second, 1))).status is CodeCheckStatus.VOID
+    assert (await checked(codes.check_verification_code, check(first, 1))).status is CodeCheckStatus.ACCEPTED
     assert (await ActivityEnvironment().run(codes.send_verification_code, second)).code_id != issued.code_id
 
 

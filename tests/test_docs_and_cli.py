@@ -26,7 +26,8 @@ def test_cli_names_the_bad_field_before_contacting_anything():
 
 def test_cli_lists_the_demo_records():
     result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
-    assert result.exit_code == 0 and "Camille Martin" in result.output and "active through FranceConnect" in result.output
+    assert result.exit_code == 0
+    assert "Camille Martin" in result.output and "active through FranceConnect" in result.output
 
 
 def test_cli_shows_every_kind_of_outcome(capsys):

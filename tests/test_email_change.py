@@ -42,11 +42,14 @@ async def test_change_of_a_confirmed_address(parcours, harness, inbox):
     assert view.email == "sophie.bernard@example.org" and view.pending_email == NEW
     confirmation = [m for m in inbox.messages() if m["to"] == NEW]
     notice = [m for m in inbox.messages() if m["to"] == "sophie.bernard@example.org"]
-    assert len(confirmation) == 1 and "s.bernard1" in confirmation[0]["body"] and "/mon-compte/email/confirmer?" in confirmation[0]["body"]
-    assert len(notice) == 1 and "s****************@example.org" not in notice[0]["body"] and "doit être confirmée" in notice[0]["body"]
+    assert len(confirmation) == 1
+    assert "s.bernard1" in confirmation[0]["body"] and "/mon-compte/email/confirmer?" in confirmation[0]["body"]
+    assert len(notice) == 1
+    assert "s****************@example.org" not in notice[0]["body"] and "doit être confirmée" in notice[0]["body"]
     token = last_link_token(inbox, NEW)
     opened = await journey.open_link(token)
-    assert (opened.step.identifier, opened.step.old_email, opened.step.new_email) == ("s.bernard1", "sophie.bernard@example.org", NEW)
+    shown = (opened.step.identifier, opened.step.old_email, opened.step.new_email)
+    assert shown == ("s.bernard1", "sophie.bernard@example.org", NEW)
     assert (await parcours.account_view(account_ref)).email == "sophie.bernard@example.org"  # opening changes nothing
     outcome = await journey.confirm(token, account_ref)
     assert outcome.step.state == "confirmed"

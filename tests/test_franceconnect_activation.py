@@ -12,7 +12,8 @@ async def test_activation_with_a_franceconnect_identity(parcours, inbox):
     journey = await parcours.start_franceconnect_activation(CAMILLE)
     step = await journey.current_step()
     assert step.state == "children_to_confirm" and [c.student_ref for c in step.children] == ["stu-lea-martin"]
-    outcome = await journey.answer_child({"student_ref": "stu-lea-martin", "is_guardian": True, "birth_date": "02 03 2014"})
+    outcome = await journey.answer_child(
+        {"student_ref": "stu-lea-martin", "is_guardian": True, "birth_date": "02 03 2014"})
     assert outcome.step.state == "activated" and outcome.step.identifier == "c.martin1"
     # No local password: recovery and password change refer to FranceConnect (R-REC-6, R-CON-1).
     reset, _ = await parcours.start_password_reset({"channel": "mail", "identifier": "c.martin1",

@@ -55,7 +55,8 @@ async def test_an_activation_driven_over_http(api, inbox):
                                                     "password": GOOD_PASSWORD})).json()
     assert signed_in["status"] == "signed_in"
     account = (await api.get(f"/accounts/{signed_in['account_ref']}")).json()
-    assert account["status"] == "active" and [child["student_ref"] for child in account["children"]] == ["stu-lea-martin"]
+    assert account["status"] == "active"
+    assert [child["student_ref"] for child in account["children"]] == ["stu-lea-martin"]
 
 
 async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, inbox):
@@ -63,8 +64,8 @@ async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, 
     problem = assert_problem(response, 422, "invalid_input")
     assert {error["field"] for error in problem["errors"]} == {"mobile", "surprise"}
     assert inbox.messages() == []
-    problem = assert_problem(await api.post("/activations", content=b"{not json", headers={"content-type": "application/json"}),
-                             400, "malformed_body")
+    malformed = await api.post("/activations", content=b"{not json", headers={"content-type": "application/json"})
+    problem = assert_problem(malformed, 400, "malformed_body")
     assert problem["errors"] == []  # no field: a byte offset is not one
     assert_problem(await api.get("/activations/not%20a%20ref"), 422, "invalid_input")
 
@@ -72,7 +73,8 @@ async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, 
 @pytest.mark.parametrize("mobile", ["tel: 06 12 34 56 78", "06 12 34 56 78\x00", "😀 06 12 34 56 78",
                                     "06 12 34 56 78;06 98 76 54 32"])
 async def test_a_mobile_with_junk_is_refused_and_no_sms_is_sent(api, inbox, mobile):
-    problem = assert_problem(await api.post("/activations", json={**CAMILLE_SMS, "mobile": mobile}), 422, "invalid_input")
+    refused = await api.post("/activations", json={**CAMILLE_SMS, "mobile": mobile})
+    problem = assert_problem(refused, 422, "invalid_input")
     assert [error["field"] for error in problem["errors"]] == ["mobile"]
     journey = (await api.post("/activations")).json()["location"]
     problem = assert_problem(await api.post(f"{journey}/identity", json={**CAMILLE_SMS, "mobile": mobile}),
@@ -127,7 +129,8 @@ async def test_with_a_token_every_call_but_health_needs_it(parcours, settings):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://parcours") as client:
         assert (await client.get("/health")).status_code == 200
         assert_problem(await client.post("/activations"), 401, "unauthorized")
-        assert_problem(await client.post("/activations", headers={"Authorization": "Bearer wrong"}), 401, "unauthorized")
+        wrong_token = await client.post("/activations", headers={"Authorization": "Bearer wrong"})
+        assert_problem(wrong_token, 401, "unauthorized")
         ok = await client.post("/activations", headers={"Authorization": "Bearer s3cret-token-for-the-api-layer"})
         assert ok.status_code == 201
 

@@ -123,15 +123,17 @@ async def test_a_new_user_activates_a_demo_guardian_from_the_cli(dev_env, tmp_pa
     runner = CliRunner()
 
     async with running_parcours(dev_env.client, settings):
-        result = await asyncio.to_thread(runner.invoke, app, ["activation", "start", "--channel", "sms",
-                                         "--last-name", "Martin", "--first-name", "Camille", "--mobile", "06 12 34 56 78"])
+        start = ["activation", "start", "--channel", "sms",
+                 "--last-name", "Martin", "--first-name", "Camille", "--mobile", "06 12 34 56 78"]
+        result = await asyncio.to_thread(runner.invoke, app, start)
         assert result.exit_code == 0, result.output
         journey_id = re.search(r"activation/\S+", result.output).group(0)
         inbox = await asyncio.to_thread(runner.invoke, app, ["inbox"])
         code = code_in(inbox.output)
         for arguments in (["activation", "code", journey_id, code],
                           ["activation", "child", journey_id, "stu-lea-martin", "--birth-date", "02 03 2014"],
-                          ["activation", "password", journey_id, "--password", GOOD_PASSWORD, "--confirmation", GOOD_PASSWORD]):
+                          ["activation", "password", journey_id,
+                           "--password", GOOD_PASSWORD, "--confirmation", GOOD_PASSWORD]):
             result = await asyncio.to_thread(runner.invoke, app, arguments)
             assert result.exit_code == 0, result.output
         assert "Votre compte a été activé avec succès" in result.output and "c.martin1" in result.output

@@ -3,6 +3,7 @@
 and each run's codes, links, messages and events are its own (DESIGN: keys unique per run and step)."""
 
 import re
+from itertools import pairwise
 from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import select
@@ -75,7 +76,7 @@ async def test_a_second_email_change_sends_its_own_link_and_the_first_one_is_inv
 async def test_each_password_change_sends_its_notice(parcours, inbox):
     account_ref = await signed_in(parcours)
     passwords = [DEMO_ACTIVE_PASSWORD, "Nouveau-Cartable-7!", "Autre-Cartable-8?"]
-    for current, new in zip(passwords, passwords[1:]):
+    for current, new in pairwise(passwords):
         journey = await parcours.start_password_change(account_ref)
         assert (await journey.change_password(current, new, new)).step.state == "changed"
     assert len(messages_to(inbox, "sophie.bernard@example.org")) == 2

@@ -28,7 +28,8 @@ def metric_value(exposition: str, name: str, **labels: str) -> float:
         if all(f'{key}="{value}"' in line for key, value in labels.items()):
             total += float(line.rsplit(" ", 1)[1])
             found = True
-    assert found, f"no {name} {labels} in:\n" + "\n".join(l for l in exposition.splitlines() if "parcours" in l)
+    ours = "\n".join(line for line in exposition.splitlines() if "parcours" in line)
+    assert found, f"no {name} {labels} in:\n{ours}"
     return total
 
 

@@ -49,7 +49,8 @@ def test_a_top_level_folder_is_not_importable_under_its_bare_name(bare):
 
 
 def test_the_runnable_scripts_import_from_the_installed_package():
-    run = subprocess.run([sys.executable, "-c", "import runpy; runpy.run_path('worker.py'); runpy.run_path('starter.py');"
+    run = subprocess.run([sys.executable, "-c",
+                          "import runpy; runpy.run_path('worker.py'); runpy.run_path('starter.py');"
                           "import parcours.workflows.activation as a; print(a.__name__)"],
                          cwd=REPOSITORY, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

@@ -67,8 +67,9 @@ async def test_common_password_is_refused_by_the_validator(harness, inbox):
     assert [e.message for e in refused.value.errors] == [COMMON]
     handle = parcours.client.get_workflow_handle(journey.journey_id)
     history = await handle.fetch_history()
-    assert not any(e.workflow_execution_update_accepted_event_attributes.accepted_request.input.name == "choose_password"
-                   for e in history.events if e.HasField("workflow_execution_update_accepted_event_attributes"))
+    accepted = [e.workflow_execution_update_accepted_event_attributes for e in history.events
+                if e.HasField("workflow_execution_update_accepted_event_attributes")]
+    assert not any(update.accepted_request.input.name == "choose_password" for update in accepted)
 
 
 async def test_password_reset_link_survives_a_refused_password(parcours, inbox):

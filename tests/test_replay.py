@@ -2,6 +2,7 @@
 worker runs them (sandbox, interceptors, data converter): a change that would leave the journeys
 open at a deploy stuck fails here first (docs/deploys.md)."""
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -33,7 +34,8 @@ def replayer(tmp_path_factory) -> Replayer:
 
 @pytest.mark.parametrize("path", RECORDED, ids=lambda path: f"{path.parent.name}/{path.stem}")
 async def test_a_recorded_history_replays(replayer, path: Path):
-    await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, path.read_text()))
+    recorded = await asyncio.to_thread(path.read_text)
+    await replayer.replay_workflow(WorkflowHistory.from_json(path.stem, recorded))
 
 
 def test_every_workflow_type_has_a_history_with_its_timers_and_updates():

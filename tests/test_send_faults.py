@@ -89,7 +89,8 @@ async def test_gateway_down_past_the_budget_the_user_stays_at_the_code_step(time
         await past_the_budget_then_back(gateway, dependencies, journey, outcome)
 
 
-async def test_a_resend_past_the_budget_keeps_the_code_step_for_a_reset_and_a_mobile_change(time_env, over_http, gateway):
+async def test_a_resend_past_the_budget_keeps_the_code_step_for_a_reset_and_a_mobile_change(
+        time_env, over_http, gateway):
     """Password reset by SMS and mobile change: a resend (or the first code) that cannot go out
     keeps the user at the code step, resend allowed."""
     async with running_parcours(time_env.client, over_http, update_with_start=False) as (parcours, dependencies):

@@ -35,7 +35,8 @@ def delivery(key: str) -> MessageDelivery:
 
 async def delivery_keys(sessions) -> list[str]:
     async with sessions() as session:
-        return list(await session.scalars(select(MessageDelivery.idempotency_key).order_by(MessageDelivery.idempotency_key)))
+        keys = select(MessageDelivery.idempotency_key).order_by(MessageDelivery.idempotency_key)
+        return list(await session.scalars(keys))
 
 
 class LoopWatch:
