@@ -37,13 +37,15 @@ def main() -> None:
     parser.add_argument("--code-validity-s", type=int, default=1800,
                         help="open mode: when the codes expire (the SPEC's 30 min by default)")
     parser.add_argument("--directory", type=Path,
-                        help="keep the stack's files (databases, worker and server logs) there instead of a temporary folder")
+                        help="keep the stack's files (databases, worker and server logs) there "
+                             "instead of a temporary folder")
     options = parser.parse_args()
     runner = {"compare": compare, "open": open_journeys, "held": held_in_memory,
               "replay": replay_one_activation}[options.mode]
     if options.directory:
         options.directory.mkdir(parents=True, exist_ok=True)
-    folder = nullcontext(options.directory) if options.directory else tempfile.TemporaryDirectory(prefix="parcours-bench-")
+    folder = (nullcontext(options.directory) if options.directory
+              else tempfile.TemporaryDirectory(prefix="parcours-bench-"))
     with folder as directory:
         asyncio.run(runner(options, Path(directory)))
 
@@ -71,7 +73,8 @@ def print_comparison(stack, results, phases) -> None:
         ("worker peak memory (MiB)", lambda r: r.peak_mib, "{:.0f}"),
     ]
     print(f"\nParcours activation vs. skeleton — {stack.machine()}")
-    print(f"Parcours' worker: sandbox {'on' if stack.settings.workflow_sandbox else 'off'} (PARCOURS_WORKFLOW_SANDBOX), "
+    sandbox = "on" if stack.settings.workflow_sandbox else "off"
+    print(f"Parcours' worker: sandbox {sandbox} (PARCOURS_WORKFLOW_SANDBOX), "
           f"{stack.settings.worker_max_concurrent_workflow_tasks} workflow tasks at once")
     header = f"{'':34}"
     for concurrency, journeys in phases:

@@ -142,7 +142,8 @@ class Stack:
             for start in range(0, self.guardians, 1000):
                 indexes = range(start, min(start + 1000, self.guardians))
                 await session.execute(insert(GuardianRecord), [
-                    dict(id=i + 1, last_name=f"Banc{letters(i)}", first_name="Alex", mobile=mobile(i)) for i in indexes])
+                    dict(id=i + 1, last_name=f"Banc{letters(i)}", first_name="Alex", mobile=mobile(i))
+                    for i in indexes])
                 await session.execute(insert(StudentRecord), [
                     dict(id=i + 1, ref=f"stu-bench-{i}", last_name=f"Banc{letters(i)}", first_name="Sam",
                          birth_date=BIRTH_DATE, school="École", class_name="CM1") for i in indexes])
@@ -269,6 +270,6 @@ class Stack:
 
     async def wait_until_expired(self, journey_ids: list[str]) -> None:
         last = self.parcours.activation(journey_ids[-1])
-        while (await last.current_step()).state != "code_expired":
+        while (await last.current_step()).state != "code_expired":  # noqa: ASYNC110 -- polls another process
             await asyncio.sleep(5)
         await asyncio.sleep(30)  # the stragglers

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from parcours.cli_common import given_journey, parcours_client, run_async, show
-from parcours.contracts.activation import ChildAnswerInput, IdentityInput
+from parcours.cli_common import child_answer, given_journey, parcours_client, run_async, show
+from parcours.contracts.activation import IdentityInput
 from parcours.contracts.common import Channel
 from parcours.contracts.franceconnect import FranceConnectIdentity
 from parcours.workflows.activation import ActivationWorkflow
@@ -59,8 +59,9 @@ async def activation_franceconnect(
     email: str = typer.Option(...),
 ) -> None:
     """R-ACT-11, as the API layer does after the FranceConnect exchange (claims given here)."""
-    identity = FranceConnectIdentity(subject=subject, family_name=family_name, given_name=given_name,
-                                     birth_date=birth_date, email=email)
+    identity = FranceConnectIdentity.model_validate(
+        {"subject": subject, "family_name": family_name, "given_name": given_name, "birth_date": birth_date,
+         "email": email})
     journey = await (await parcours_client()).start_franceconnect_activation(identity)
     show(await journey.current_step())
 
@@ -74,7 +75,7 @@ async def activation_franceconnect_child(
 ) -> None:
     """R-ACT-7 inside the FranceConnect activation."""
     journey = await given_journey(given_id, FranceConnectActivationWorkflow)
-    answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
+    answer = child_answer(student_ref, not_guardian, birth_date)
     show(await journey.answer_child(answer))
 
 
@@ -123,7 +124,7 @@ async def activation_child(
     not_guardian: bool = typer.Option(False, "--not-guardian", help="« Je ne suis pas le représentant légal »"),
 ) -> None:
     """Confirm a child with their birth date, or report the link (R-ACT-7)."""
-    answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
+    answer = child_answer(student_ref, not_guardian, birth_date)
     show(await (await activation_journey(journey_id)).answer_child(answer))
 
 

@@ -18,6 +18,7 @@ from typer.core import TyperGroup
 from parcours.cli_errors import exit_code, invalid_input, one_line, refusal_for, temporal_unreachable
 from parcours.client import JourneyClient, ParcoursClient
 from parcours.contracts.accounts import SignInResult
+from parcours.contracts.activation import ChildAnswerInput
 from parcours.contracts.common import Deadlines, JourneyOutcome
 from parcours.journeys import journey_of
 from parcours.settings import get_settings
@@ -131,3 +132,9 @@ def show(result: BaseModel | None) -> None:
     if expected:
         console.print(f"  next: {', '.join(expected)}")
 
+
+
+def child_answer(student_ref: str, not_guardian: bool, birth_date: str | None) -> ChildAnswerInput:
+    """The answer about one child, the birth date as typed (the model reads JJ MM AAAA or ISO)."""
+    return ChildAnswerInput.model_validate(
+        {"student_ref": student_ref, "is_guardian": not not_guardian, "birth_date": birth_date})

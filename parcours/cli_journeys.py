@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from parcours.cli_common import JSON_OUTPUT, console, given_journey, parcours_client, run_async, show
-from parcours.contracts.activation import ChildAnswerInput
+from parcours.cli_common import JSON_OUTPUT, child_answer, console, given_journey, parcours_client, run_async, show
 from parcours.contracts.common import Channel
 from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
@@ -121,7 +120,7 @@ async def children_answer(
 ) -> None:
     """Confirm one student with the birth date, or report the link."""
     journey = await (await parcours_client()).start_children_confirmation(account_ref)
-    answer = ChildAnswerInput(student_ref=student_ref, is_guardian=not not_guardian, birth_date=birth_date)
+    answer = child_answer(student_ref, not_guardian, birth_date)
     show(await journey.answer_child(answer))
 
 

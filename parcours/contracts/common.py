@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -225,7 +225,8 @@ class FieldError(BaseModel):
     message: str
 
     @classmethod
-    def from_pydantic(cls, problem: dict, *, leave_out: tuple[str, ...] = (), whole: str = "") -> FieldError:
+    def from_pydantic(cls, problem: Mapping[str, Any], *, leave_out: tuple[str, ...] = (),
+                      whole: str = "") -> FieldError:
         """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)
         less the parts in `leave_out`; `whole` names a rule across fields, which has no path."""
         path = ".".join(str(part) for part in problem["loc"] if part not in leave_out)

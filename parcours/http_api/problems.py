@@ -141,13 +141,14 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
 
 
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _invalid_request)
-    app.add_exception_handler(JourneyActionRejected, _refused)
-    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
-    app.add_exception_handler(RPCError, _temporal_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(WorkflowFailureError, _journey_failed)
-    app.add_exception_handler(Exception, _unexpected)
+    # The decorator's form: Starlette types add_exception_handler for handlers of Exception only.
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(JourneyActionRejected)(_refused)
+    app.exception_handler(IdempotencyKeyReused)(_key_reused)
+    app.exception_handler(RPCError)(_temporal_error)
+    app.exception_handler(StarletteHTTPException)(_http_error)
+    app.exception_handler(WorkflowFailureError)(_journey_failed)
+    app.exception_handler(Exception)(_unexpected)
 
 
 def problem_responses(*statuses: int) -> dict:

@@ -57,7 +57,7 @@ def update_route(router: APIRouter, path: str, workflow_class: type[Any], update
     parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
     parameters = [inspect.Parameter("request", parameter, annotation=Request),
                   inspect.Parameter(ref_name, parameter, annotation=ref_type)]
-    if update.input_type.model_fields:
+    if issubclass(update.input_type, BaseModel) and update.input_type.model_fields:
         parameters.append(inspect.Parameter("body", parameter, annotation=update.input_type))
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # FastAPI reads the signature
         parameters, return_annotation=update.outcome_type)
@@ -65,8 +65,9 @@ def update_route(router: APIRouter, path: str, workflow_class: type[Any], update
     router.post(path, summary=summary, **options)(endpoint)
 
 
-async def started(response: Response, resource: str, journey: JourneyClient, outcome=None) -> dict:
-    """201 with the journey's location; the step is the outcome's, or read from the journey."""
+async def started(response: Response, resource: str, journey: JourneyClient, outcome: Any = None) -> Any:
+    """201 with the journey's location; the step is the outcome's, or read from the journey. The
+    answer is the fields of a `Started`, which the route's own `Started[Outcome, Step]` validates."""
     ref = journey.journey_id.split("/", 1)[1]
     location = f"{resource}/{ref}"
     response.status_code = 201
