@@ -8,15 +8,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.activation import ActivationData, ChildStatus
 from parcours.states.code_step import code_step_deadline, resend_refusal
+from parcours.states.journey import JourneyChart
 
 
-class ActivationJourney(StateChart[ActivationData]):
-    catch_errors_as_events = False  # a bug must fail loudly, not become an event
-    allow_event_without_transition = False
+class ActivationJourney(JourneyChart[ActivationData]):
+    user_updates = {
+        "submit_identity": ("identity_matched", "identity_rejected", "identity_submitted"),
+        "submit_code": ("code_accepted", "code_rejected", "code_voided"),
+        "resend_code": ("code_resent",),
+        "answer_child": ("child_answered",),
+        "choose_password": ("password_set",),
+    }
 
     identity_to_check = State(initial=True)
     identity_received = State()  # only with uniform answers: answered, the lookup follows

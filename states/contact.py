@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.contact import EmailChangeData, MobileChangeData
 from parcours.states.code_step import resend_refusal
+from parcours.states.journey import JourneyChart
 
 
-class EmailChangeJourney(StateChart[EmailChangeData]):
+class EmailChangeJourney(JourneyChart[EmailChangeData]):
     """R-CON-2 … R-CON-6, R-CON-8: one per account. A new request, or « Renvoyer le mail », sends a
     new link that voids the previous one; the link confirms only for the signed-in account."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {
+        "request_change": ("change_requested",),
+        "resend_link": ("link_resent",),  # not link_send_failed: a request's too, before any link
+        "open_link": ("link_opened",),
+        "confirm": ("address_confirmed",),
+    }
 
     change_to_request = State(initial=True)
     link_sent = State()
@@ -38,12 +43,15 @@ class EmailChangeJourney(StateChart[EmailChangeData]):
         return resend_refusal(self.model, now) is None
 
 
-class MobileChangeJourney(StateChart[MobileChangeData]):
+class MobileChangeJourney(JourneyChart[MobileChangeData]):
     """R-CON-7: the new number, a code by SMS (30 min; tries, cooldown and cap as in activation),
     pending on the account until confirmed; a newer number replaces the pending one."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {
+        "request_change": ("change_requested",),
+        "submit_code": ("code_accepted", "code_rejected", "code_voided"),
+        "resend_code": ("code_resent",),
+    }
 
     number_to_request = State(initial=True)
     code_sent = State()

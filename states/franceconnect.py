@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.activation import ChildStatus
 from parcours.contracts.franceconnect import FranceConnectData
+from parcours.states.journey import JourneyChart
 
 
-class FranceConnectActivationJourney(StateChart[FranceConnectData]):
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+class FranceConnectActivationJourney(JourneyChart[FranceConnectData]):
+    user_updates = {"answer_child": ("child_answered",)}
 
     identity_to_match = State(initial=True)
     children_to_confirm = State()  # R-ACT-7, as in activation

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.common import Channel
 from parcours.contracts.recovery import RecoveryData
 from parcours.states.code_step import resend_refusal
+from parcours.states.journey import JourneyChart
 
 
-class IdentifierRecoveryJourney(StateChart[RecoveryData]):
+class IdentifierRecoveryJourney(JourneyChart[RecoveryData]):
     """R-REC-1 (mail), R-REC-2 (SMS): the identifier is sent; nothing else changes."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {"request_identifier": ("request_submitted", "request_not_recognised")}
 
     request_to_receive = State(initial=True)
     request_received = State()
@@ -32,14 +32,19 @@ class IdentifierRecoveryJourney(StateChart[RecoveryData]):
     idle_timeout = request_to_receive.to(abandoned)
 
 
-class PasswordResetJourney(StateChart[RecoveryData]):
+class PasswordResetJourney(JourneyChart[RecoveryData]):
     """R-REC-3: a single-use link by mail; opening it shows the identifier and the password form,
     only choosing the password consumes it. R-REC-4: a code by SMS (valid 30 min, tries and resends
     as in activation), then the password. A request matching no account goes the same way with a
     link or code that never arrives (R-REC-7)."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {
+        "request_reset": ("request_submitted", "request_not_recognised"),
+        "open_link": ("link_opened",),
+        "submit_code": ("code_accepted", "code_rejected", "code_voided"),
+        "resend_code": ("code_resent",),
+        "choose_password": ("password_set",),
+    }
 
     request_to_receive = State(initial=True)
     request_received = State()

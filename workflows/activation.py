@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import Channel, OutcomeStatus
     from parcours.people.contact_details import mask_email, mask_mobile
     from parcours.states.activation import ActivationJourney, next_deadline
-    from parcours.states.activation_view import build_step, expected_updates, operator_details
+    from parcours.states.activation_view import build_step, operator_details
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import (
@@ -76,9 +76,6 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
             self._fire("idle_timeout")
         else:
             self._publish()  # e.g. the resend cooldown ended: refresh what operators see
-
-    def expected_updates(self) -> list[str]:
-        return expected_updates(self.machine)
 
     def operator_details(self) -> str:
         return operator_details(self.data)

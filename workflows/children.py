@@ -93,7 +93,6 @@ class LinkReportWorkflow(JourneyWorkflow):
 @workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "children_confirmation"
-    updates_by_state = {"children_to_confirm": ["answer_child"]}
 
     @workflow.init
     def __init__(self, start: ChildrenStart) -> None:
@@ -152,7 +151,6 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
 @workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class AccountMergeWorkflow(JourneyWorkflow):
     kind = "account_merge"
-    updates_by_state = {"other_account_to_give": ["merge"]}
 
     @workflow.init
     def __init__(self, start: MergeStart) -> None:

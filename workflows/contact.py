@@ -95,11 +95,6 @@ class EmailChangeWorkflow(JourneyWorkflow):
                                  DropPendingRequest(account_ref=self.data.account_ref, new_email=self.data.new_email),
                                  summary="drop the expired pending address")
 
-    def expected_updates(self) -> list[str]:
-        return {"change_to_request": ["request_change"],
-                "link_sent": ["request_change", "resend_link", "open_link", "confirm"],
-                "link_not_sent": ["request_change", "resend_link"]}.get(self.data.state, [])
-
     def operator_details(self) -> str:
         if self.data.state == "link_sent" and self.data.link_expires_at:  # (a resend is fired before it is recorded)
             return f"**link_sent** — waiting for the confirmation, link expires {self.data.link_expires_at:%Y-%m-%d %H:%M} UTC"
@@ -268,13 +263,6 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
             self._fire("idle_timeout")
         else:
             self._publish()
-
-    def expected_updates(self) -> list[str]:
-        return {"number_to_request": ["request_change"],
-                "code_sent": ["request_change", "submit_code", "resend_code"],
-                "code_expired": ["request_change", "resend_code"],
-                "code_void": ["request_change", "resend_code"],
-                "code_not_sent": ["request_change", "resend_code"]}.get(self.data.state, [])
 
     def _require(self, update: str) -> None:
         self._require_code_state(update)

@@ -39,7 +39,6 @@ STATE_MESSAGES = {"children_to_confirm": messages.CHILDREN_PROMPT, "activated": 
 @workflow.defn(name=FRANCECONNECT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "franceconnect_activation"
-    updates_by_state = {"children_to_confirm": ["answer_child"]}
 
     @workflow.init
     def __init__(self, start: FranceConnectStart) -> None:

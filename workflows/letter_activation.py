@@ -37,7 +37,6 @@ with workflow.unsafe.imports_passed_through():
 @workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class LetterActivationWorkflow(JourneyWorkflow):
     kind = "letter_activation"
-    updates_by_state = {"credentials_to_check": ["submit_credentials"], "details_to_give": ["submit_details"]}
 
     @workflow.init
     def __init__(self, start: LetterActivationStart) -> None:

@@ -37,7 +37,6 @@ FINAL_MESSAGES = {
 @workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class PasswordChangeWorkflow(JourneyWorkflow):
     kind = "password_change"
-    updates_by_state = {"password_to_change": ["change_password"]}
 
     @workflow.init
     def __init__(self, start: PasswordChangeStart) -> None:

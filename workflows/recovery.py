@@ -75,7 +75,6 @@ class RecoveryWorkflow(JourneyWorkflow):
 @workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class IdentifierRecoveryWorkflow(RecoveryWorkflow):
     kind = "identifier_recovery"
-    updates_by_state = {"request_to_receive": ["request_identifier"]}
 
     @workflow.init
     def __init__(self, start: RecoveryStart) -> None:
@@ -134,15 +133,6 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     kind = "password_reset"
     code_purpose = CodePurpose.PASSWORD_RESET_CODE
     code_decoy_when_limited = True  # R-REC-7: the same answer whether or not a code went out
-    updates_by_state = {
-        "request_to_receive": ["request_reset"],
-        "link_sent": ["open_link"],
-        "code_sent": ["submit_code", "resend_code"],
-        "code_expired": ["resend_code"],
-        "code_void": ["resend_code"],
-        "code_not_sent": ["resend_code"],
-        "password_to_choose": ["open_link", "choose_password"],
-    }
 
     def expected_updates(self) -> list[str]:
         updates = super().expected_updates()
