@@ -75,26 +75,8 @@ class ActivationJourney(JourneyChart[ActivationData]):
     # R-ACT-8 / R-ACT-9
     password_set = password_to_choose.to(activated)
 
-    idle_timeout = (
-        identity_to_check.to(abandoned)
-        | identity_received.to(abandoned)
-        | code_sent.to(abandoned)
-        | code_expired.to(abandoned)
-        | code_void.to(abandoned)
-        | code_not_sent.to(abandoned)
-        | children_to_confirm.to(abandoned)
-        | password_to_choose.to(abandoned)
-    )
-    newer_journey_started = (
-        identity_to_check.to(superseded)
-        | identity_received.to(superseded)
-        | code_sent.to(superseded)
-        | code_expired.to(superseded)
-        | code_void.to(superseded)
-        | code_not_sent.to(superseded)
-        | children_to_confirm.to(superseded)
-        | password_to_choose.to(superseded)
-    )
+    idle_timeout = abandoned.from_.any()
+    newer_journey_started = superseded.from_.any()
 
     # -- guards: pure functions of the journey's data -----------------------------------------
 

@@ -37,7 +37,7 @@ class EmailChangeJourney(JourneyChart[EmailChangeData]):
     link_opened = link_sent.to.itself(internal=True)
     address_confirmed = link_sent.to(confirmed)
     link_expiry_reached = link_sent.to(expired)  # R-CON-8: the confirmed address stays
-    idle_timeout = change_to_request.to(abandoned) | link_not_sent.to(abandoned)
+    idle_timeout = abandoned.from_(change_to_request, link_not_sent)
 
     def resend_allowed(self, now: datetime) -> bool:
         return resend_refusal(self.model, now) is None
@@ -81,10 +81,7 @@ class MobileChangeJourney(JourneyChart[MobileChangeData]):
     )
     code_accepted = code_sent.to(number_to_save)
     number_saved = number_to_save.to(confirmed)
-    idle_timeout = (
-        number_to_request.to(abandoned) | code_sent.to(abandoned) | code_expired.to(abandoned)
-        | code_void.to(abandoned) | code_not_sent.to(abandoned) | number_to_save.to(abandoned)
-    )
+    idle_timeout = abandoned.from_.any()
 
     def resend_allowed(self, now: datetime) -> bool:
         return resend_refusal(self.model, now) is None

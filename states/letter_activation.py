@@ -22,4 +22,4 @@ class LetterActivationJourney(JourneyChart[LetterActivationData]):
     credentials_rejected = credentials_to_check.to.itself(internal=True)
     credentials_accepted = credentials_to_check.to(details_to_give)
     details_given = details_to_give.to(activated)
-    idle_timeout = credentials_to_check.to(abandoned) | details_to_give.to(abandoned)
+    idle_timeout = abandoned.from_.any()

@@ -79,14 +79,10 @@ class PasswordResetJourney(JourneyChart[RecoveryData]):
     )
     code_accepted = code_sent.to(password_to_choose)
     password_set = password_to_choose.to(password_reset)
-    idle_timeout = (
-        request_to_receive.to(abandoned) | code_sent.to(abandoned) | code_expired.to(abandoned)
-        | code_void.to(abandoned) | code_not_sent.to(abandoned) | password_to_choose.to(abandoned)
-    )
-    newer_journey_started = (
-        link_sent.to(superseded) | code_sent.to(superseded) | code_expired.to(superseded)
-        | code_void.to(superseded) | code_not_sent.to(superseded) | password_to_choose.to(superseded)
-    )
+    idle_timeout = abandoned.from_(request_to_receive, code_sent, code_expired, code_void, code_not_sent,
+                                   password_to_choose)
+    newer_journey_started = superseded.from_(link_sent, code_sent, code_expired, code_void, code_not_sent,
+                                             password_to_choose)
 
     def by_mail(self) -> bool:
         return self.model.channel is Channel.MAIL
