@@ -95,10 +95,10 @@ class JourneyWorkflow:
     """What every journey workflow does the same way: one action at a time, a wait loop on the
     nearest deadline, events into the machine, and what operators see after each transition.
 
-    A subclass sets `kind`, `self.data` (with `state`, `last_activity_at`,
-    optional `account_ref`) and `self.machine`; by default a journey ends as `idle_timeout` after
-    `idle_lifetime()` without an action, it expects the updates its chart's `user_updates` name, and it overrides `next_deadline` / `fire_due_events` when
-    it has other deadlines (codes, links)."""
+    A subclass sets `kind`, `self.data` (with `state`, `last_activity_at`, optional `account_ref`)
+    and `self.machine`; it expects the updates its chart's `user_updates` allow now. By default a
+    journey ends as `idle_timeout` after `idle_lifetime()` without an action; it overrides
+    `next_deadline` / `fire_due_events` when it has other deadlines (codes, links)."""
 
     kind: str
 

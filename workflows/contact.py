@@ -53,6 +53,10 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, rejection
     from parcours.workflows.updates import journey_update
 
+# The charts' states, e.g. `Email.abandoned.value`, rather than their names spelt again.
+Email = EmailChangeJourney
+Mobile = MobileChangeJourney
+
 
 @workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class EmailChangeWorkflow(JourneyWorkflow):
@@ -70,33 +74,34 @@ class EmailChangeWorkflow(JourneyWorkflow):
                 self.data.last_activity_at = workflow.now()
                 await self._request(start.initial_email)
         await self._run_journey()
-        if self.data.state == "abandoned" and self.data.new_email:  # R-CON-8: a link that never went out
+        if self.data.state == Email.abandoned.value and self.data.new_email:  # R-CON-8: a link that never went out
             await self._activity(ActivityName.DROP_PENDING_EMAIL, bool,
                                  DropPendingRequest(account_ref=self.data.account_ref, new_email=self.data.new_email),
                                  summary="drop the pending address")
         return self.current_step()
 
     def next_deadline(self, now: datetime) -> datetime | None:
-        if self.data.state == "link_sent":
+        if self.data.state == Email.link_sent.value:
             return self.data.link_expires_at
         return self.data.last_activity_at + self.data.policy.idle_lifetime
 
     def fire_due_events(self, now: datetime) -> None:
         if now < self.next_deadline(now):
             return
-        if self.data.state == "link_sent":
+        if self.data.state == Email.link_sent.value:
             self._fire("link_expiry_reached")
         else:
             self._fire("idle_timeout")
 
     async def do_pending_work(self) -> None:
-        if self.data.state == "link_sent" and workflow.now() >= self.data.link_expires_at:
+        if self.data.state == Email.link_sent.value and workflow.now() >= self.data.link_expires_at:
             await self._activity(ActivityName.DROP_PENDING_EMAIL, bool,
                                  DropPendingRequest(account_ref=self.data.account_ref, new_email=self.data.new_email),
                                  summary="drop the expired pending address")
 
     def operator_details(self) -> str:
-        if self.data.state == "link_sent" and self.data.link_expires_at:  # (a resend is fired before it is recorded)
+        # (a resend is fired before it is recorded)
+        if self.data.state == Email.link_sent.value and self.data.link_expires_at:
             return f"**link_sent** — waiting for the confirmation, link expires {self.data.link_expires_at:%Y-%m-%d %H:%M} UTC"
         return f"**{self.data.state}**"
 
@@ -104,21 +109,22 @@ class EmailChangeWorkflow(JourneyWorkflow):
     def current_step(self) -> EmailChangeStep:
         hours = int(self.data.policy.link_validity.total_seconds() // 3600)
         text = {
-            "change_to_request": [messages.EMAIL_CHANGE_PROMPT],
-            "link_sent": [messages.EMAIL_PENDING, messages.EMAIL_LINK_SENT.format(address=self.data.new_email, hours=hours),
+            Email.change_to_request.value: [messages.EMAIL_CHANGE_PROMPT],
+            Email.link_sent.value: [messages.EMAIL_PENDING,
+                                    messages.EMAIL_LINK_SENT.format(address=self.data.new_email, hours=hours),
                           messages.RESEND_MAIL_LINK],
-            "link_not_sent": [messages.LINK_NOT_SENT],
-            "confirmed": [messages.EMAIL_CONFIRMED],
-            "expired": [messages.EMAIL_LINK_EXPIRED],
-            "abandoned": [messages.RECOVERY_ABANDONED],
+            Email.link_not_sent.value: [messages.LINK_NOT_SENT],
+            Email.confirmed.value: [messages.EMAIL_CONFIRMED],
+            Email.expired.value: [messages.EMAIL_LINK_EXPIRED],
+            Email.abandoned.value: [messages.RECOVERY_ABANDONED],
         }[self.data.state]
-        waiting = self.data.state == "link_sent"
+        waiting = self.data.state == Email.link_sent.value
         return EmailChangeStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
             expected_input=self.expected_updates(), messages=text,
             deadlines=Deadlines(link_expires_at=self.data.link_expires_at if waiting else None),
             new_email=self.data.new_email, identifier=self.data.identifier, old_email=self.data.old_email,
-            resends_left=resends_left(self.data) if waiting or self.data.state == "link_not_sent" else None,
+            resends_left=resends_left(self.data) if waiting or self.data.state == Email.link_not_sent.value else None,
         )
 
     @journey_update()
@@ -247,7 +253,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
     @workflow.run
     async def run(self, start: MobileChangeStart) -> MobileChangeStep:
         await self._run_journey()
-        if self.data.state == "abandoned" and self.data.new_mobile:  # R-CON-8: the old number stays
+        if self.data.state == Mobile.abandoned.value and self.data.new_mobile:  # R-CON-8: the old number stays
             await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
                                  MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=self.data.new_mobile),
                                  summary="drop the pending number")
@@ -257,7 +263,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         return code_step_deadline(self.data, now, MOBILE_CODE_STATES)
 
     def fire_due_events(self, now: datetime) -> None:
-        if self.data.state == "code_sent" and now >= self.data.code_expires_at:
+        if self.data.state == Mobile.code_sent.value and now >= self.data.code_expires_at:
             self._fire("code_expiry_reached")
         elif now >= self.data.last_activity_at + self.data.policy.idle_lifetime:
             self._fire("idle_timeout")
@@ -277,12 +283,13 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
     @workflow.query
     def current_step(self) -> MobileChangeStep:
         minutes = int(self.data.policy.code_validity.total_seconds() // 60)
-        text = {"number_to_request": [messages.MOBILE_CHANGE_PROMPT],
-                "code_expired": [messages.CODE_EXPIRED, messages.MOBILE_RESEND],
-                "code_void": [messages.CODE_VOID, messages.MOBILE_RESEND],
-                "code_not_sent": [messages.CODE_NOT_SENT, messages.MOBILE_RESEND],
-                "confirmed": [messages.MOBILE_CONFIRMED], "number_to_save": [messages.MOBILE_CONFIRMED],
-                "abandoned": [messages.RECOVERY_ABANDONED]}
+        text = {Mobile.number_to_request.value: [messages.MOBILE_CHANGE_PROMPT],
+                Mobile.code_expired.value: [messages.CODE_EXPIRED, messages.MOBILE_RESEND],
+                Mobile.code_void.value: [messages.CODE_VOID, messages.MOBILE_RESEND],
+                Mobile.code_not_sent.value: [messages.CODE_NOT_SENT, messages.MOBILE_RESEND],
+                Mobile.confirmed.value: [messages.MOBILE_CONFIRMED],
+                Mobile.number_to_save.value: [messages.MOBILE_CONFIRMED],
+                Mobile.abandoned.value: [messages.RECOVERY_ABANDONED]}
         in_code_step = self.data.state in MOBILE_CODE_STATES
         available_at = resend_available_at(self.data) if in_code_step else None
         return MobileChangeStep(
@@ -290,10 +297,10 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
             expected_input=self.expected_updates(),
             messages=text.get(self.data.state, [messages.MOBILE_PENDING.format(minutes=minutes), messages.MOBILE_RESEND]),
             deadlines=Deadlines(
-                code_expires_at=self.data.code_expires_at if self.data.state == "code_sent" else None,
+                code_expires_at=self.data.code_expires_at if self.data.state == Mobile.code_sent.value else None,
                 resend_available_at=available_at if available_at and available_at > workflow.now() else None),
             new_mobile=self.data.new_mobile,
-            code_tries_left=code_tries_left(self.data) if self.data.state == "code_sent" else None,
+            code_tries_left=code_tries_left(self.data) if self.data.state == Mobile.code_sent.value else None,
             resends_left=resends_left(self.data) if in_code_step else None,
         )
 
@@ -327,7 +334,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
     @journey_update()
     async def submit_code(self, submission: CodeInput) -> MobileChangeOutcome:
         outcome = await self._check_code(submission)
-        if self.data.state == "number_to_save":
+        if self.data.state == Mobile.number_to_save.value:
             await self._activity(
                 ActivityName.CONFIRM_MOBILE_CHANGE, bool,
                 MobileConfirmRequest(**self._run_ref(), account_ref=self.data.account_ref,

@@ -33,6 +33,9 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.contact import EmailChangeWorkflow
     from parcours.workflows.updates import journey_update
 
+# The charts' states, e.g. `Letter.abandoned.value`, rather than their names spelt again.
+Letter = LetterActivationJourney
+
 
 @workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class LetterActivationWorkflow(JourneyWorkflow):
@@ -55,14 +58,15 @@ class LetterActivationWorkflow(JourneyWorkflow):
 
     @workflow.query
     def current_step(self) -> LetterActivationStep:
-        text = {"credentials_to_check": [messages.LETTER_PROMPT],
-                "details_to_give": [messages.NOTE_IDENTIFIER, messages.LETTER_DETAILS_PROMPT],
-                "activated": [messages.LETTER_ACTIVATED if self.email_change_journey else messages.LETTER_ACTIVATED_NO_EMAIL],
-                "abandoned": [messages.RECOVERY_ABANDONED]}[self.data.state]
+        text = {Letter.credentials_to_check.value: [messages.LETTER_PROMPT],
+                Letter.details_to_give.value: [messages.NOTE_IDENTIFIER, messages.LETTER_DETAILS_PROMPT],
+                Letter.activated.value: [messages.LETTER_ACTIVATED if self.email_change_journey
+                                         else messages.LETTER_ACTIVATED_NO_EMAIL],
+                Letter.abandoned.value: [messages.RECOVERY_ABANDONED]}[self.data.state]
         return LetterActivationStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
             expected_input=self.expected_updates(), messages=text,
-            identifier=self.data.identifier if self.data.state != "credentials_to_check" else None,
+            identifier=self.data.identifier if self.data.state != Letter.credentials_to_check.value else None,
             email_required=self.data.kind == "guardian" if self.data.kind else None,
             email_change_journey=self.email_change_journey,
         )

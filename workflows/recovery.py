@@ -45,6 +45,11 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET, JourneyWorkflow, check_new_password, rejection
     from parcours.workflows.updates import journey_update
 
+# The charts' states, e.g. `Identifier.abandoned.value`, rather than their names spelt again.
+Identifier = IdentifierRecoveryJourney
+Reset = PasswordResetJourney
+BY_LINK_STATES = (Reset.link_sent.value, Reset.password_to_choose.value)  # where a mail's link works
+
 ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
 
 
@@ -90,9 +95,9 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
         return self._step()
 
     def step_messages(self) -> list[str]:
-        if self.data.state == "request_to_receive":
+        if self.data.state == Identifier.request_to_receive.value:
             return [messages.IDENTIFIER_REQUEST_PROMPT]
-        if self.data.state == "abandoned":
+        if self.data.state == Identifier.abandoned.value:
             return [messages.RECOVERY_ABANDONED]
         return ANSWERED_IDENTIFIER
 
@@ -112,7 +117,7 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
         return self._outcome("accepted", messages.IDENTIFIER_REQUEST_ANSWER)
 
     async def do_pending_work(self) -> None:
-        if self.data.state == "request_received":
+        if self.data.state == Identifier.request_received.value:
             await self._send_reminder(budget=self.data.policy.idle_lifetime, background=True)  # answered already
             self._fire("request_processed")
 
@@ -159,16 +164,16 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
 
     @workflow.query
     def current_step(self) -> RecoveryStep:
-        by_link = self.data.channel is Channel.MAIL and self.data.state in ("link_sent", "password_to_choose")
+        by_link = self.data.channel is Channel.MAIL and self.data.state in BY_LINK_STATES
         in_code_step = self.data.state in RESET_CODE_STATES
         available_at = resend_available_at(self.data) if in_code_step else None
         step = self._step(Deadlines(
             link_expires_at=self.data.link_expires_at if by_link else None,
-            code_expires_at=self.data.code_expires_at if self.data.state == "code_sent" else None,
+            code_expires_at=self.data.code_expires_at if self.data.state == Reset.code_sent.value else None,
             resend_available_at=available_at if available_at and available_at > workflow.now() else None,
         ))
         if in_code_step:
-            step.code_tries_left = code_tries_left(self.data) if self.data.state == "code_sent" else None
+            step.code_tries_left = code_tries_left(self.data) if self.data.state == Reset.code_sent.value else None
             step.resends_left = resends_left(self.data)
         return step
 
@@ -179,7 +184,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         self.woken = True
 
     def next_deadline(self, now: datetime) -> datetime | None:
-        if self.data.channel is Channel.MAIL and self.data.state in ("link_sent", "password_to_choose"):
+        if self.data.channel is Channel.MAIL and self.data.state in BY_LINK_STATES:
             return self.data.link_expires_at
         if self.data.channel is Channel.SMS and self.data.state in RESET_CODE_STATES:
             return code_step_deadline(self.data, now, RESET_CODE_STATES)
@@ -191,7 +196,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             self._fire("newer_journey_started")
         elif "link_expiry_reached" in allowed and self.data.channel is Channel.MAIL and now >= self.data.link_expires_at:
             self._fire("link_expiry_reached")
-        elif self.data.state == "code_sent" and now >= self.data.code_expires_at:
+        elif self.data.state == Reset.code_sent.value and now >= self.data.code_expires_at:
             self._fire("code_expiry_reached")
         else:
             super().fire_due_events(now)
@@ -199,19 +204,20 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     def step_messages(self) -> list[str]:
         minutes = int(self.data.policy.link_validity.total_seconds() // 60)
         code_minutes = int(self.data.policy.code_validity.total_seconds() // 60)
-        if self.data.channel is Channel.SMS and self.data.state in ("request_received", "code_sent"):
+        if self.data.channel is Channel.SMS and self.data.state in (Reset.request_received.value,
+                                                                     Reset.code_sent.value):
             return [messages.RESET_CODE_ANSWER.format(minutes=code_minutes), messages.RESET_CODE_PROMPT,
                     messages.RESEND_SMS, messages.CONTACT_SCHOOL]
         return {
-            "code_expired": [messages.CODE_EXPIRED, messages.RESEND_SMS],
-            "code_void": [messages.CODE_VOID, messages.RESEND_SMS],
-            "code_not_sent": [messages.CODE_NOT_SENT, messages.RESEND_SMS],
-            "request_to_receive": [messages.RESET_REQUEST_PROMPT],
-            "password_to_choose": [messages.NEW_PASSWORD_PROMPT],
-            "password_reset": [messages.PASSWORD_RESET_DONE],
-            "link_expired": [messages.LINK_EXPIRED],
-            "abandoned": [messages.RECOVERY_ABANDONED],
-            "superseded": [messages.RESET_SUPERSEDED],
+            Reset.code_expired.value: [messages.CODE_EXPIRED, messages.RESEND_SMS],
+            Reset.code_void.value: [messages.CODE_VOID, messages.RESEND_SMS],
+            Reset.code_not_sent.value: [messages.CODE_NOT_SENT, messages.RESEND_SMS],
+            Reset.request_to_receive.value: [messages.RESET_REQUEST_PROMPT],
+            Reset.password_to_choose.value: [messages.NEW_PASSWORD_PROMPT],
+            Reset.password_reset.value: [messages.PASSWORD_RESET_DONE],
+            Reset.link_expired.value: [messages.LINK_EXPIRED],
+            Reset.abandoned.value: [messages.RECOVERY_ABANDONED],
+            Reset.superseded.value: [messages.RESET_SUPERSEDED],
         }.get(self.data.state, [messages.RESET_LINK_ANSWER.format(minutes=minutes), messages.CONTACT_SCHOOL])
 
     @journey_update()
@@ -237,7 +243,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         return messages.RESET_LINK_ANSWER.format(minutes=int(self.data.policy.link_validity.total_seconds() // 60))
 
     async def do_pending_work(self) -> None:
-        if self.data.state == "request_received":
+        if self.data.state == Reset.request_received.value:
             # answered already: nobody waits, and the same activities run whether or not an account
             # matched (a decoy link or code where none did)
             await self._prepare(budget=self.data.policy.idle_lifetime, background=True)
