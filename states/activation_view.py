@@ -7,9 +7,15 @@ from datetime import datetime
 from parcours import messages
 from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus
 from parcours.contracts.common import Channel, Deadlines
-from parcours.states.activation import CODE_STATES, ActivationJourney
+from parcours.states.activation import ActivationJourney
 from parcours.states.children_view import child_views
-from parcours.states.code_step import code_tries_left, idle_expires_at, resend_available_at, resends_left
+from parcours.states.code_step import (
+    CODE_STEP_STATES,
+    code_tries_left,
+    idle_expires_at,
+    resend_available_at,
+    resends_left,
+)
 from parcours.states.journey import expected_updates
 
 S = ActivationJourney
@@ -51,7 +57,7 @@ def state_messages(data: ActivationData) -> list[str]:
 
 
 def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney, now: datetime) -> ActivationStep:
-    in_code_step = data.state in CODE_STATES
+    in_code_step = data.state in CODE_STEP_STATES
     finished = machine.is_terminated
     shows_identifier = data.state in (S.password_to_choose.value, S.activated.value)
     available_at = resend_available_at(data) if in_code_step else None

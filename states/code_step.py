@@ -6,7 +6,54 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from statemachine import State
+from statemachine.transition_list import TransitionList
+
 from parcours.contracts.common import CodeChallenge, JourneyPolicy
+
+# Its states, by name: each chart with a code step has its own State objects (`code_step_states`).
+CODE_STEP_STATES = frozenset({"code_sent", "code_expired", "code_void", "code_not_sent"})
+# The updates of the step and the events each can fire (a chart's `user_updates`).
+CODE_STEP_UPDATES = {
+    "submit_code": ("code_accepted", "code_rejected", "code_voided"),
+    "resend_code": ("code_resent",),
+}
+
+
+def code_step_states() -> tuple[State, State, State, State]:
+    """code_sent, code_expired, code_void and code_not_sent (the provider was down past the send
+    budget: the user asks a resend), new for the chart that declares them."""
+    return State(), State(), State(), State()
+
+
+def code_step_transitions(code_sent: State, code_expired: State, code_void: State, code_not_sent: State,
+                          *before: State) -> tuple[TransitionList, ...]:
+    """code_rejected, code_voided, code_expiry_reached, code_resent and code_send_failed between
+    the code step's states; `before`: the states whose first send may fail too. The chart's
+    `resend_allowed(now)` guards a resend (R-ACT-6: within the cooldown and the cap)."""
+    code_rejected = code_sent.to.itself(internal=True)  # R-ACT-4
+    code_voided = code_sent.to(code_void)
+    code_expiry_reached = code_sent.to(code_expired)  # R-ACT-5
+    code_resent = (  # a new code replaces the previous one
+        code_sent.to.itself(cond="resend_allowed")
+        | code_expired.to(code_sent, cond="resend_allowed")
+        | code_void.to(code_sent, cond="resend_allowed")
+        | code_not_sent.to(code_sent, cond="resend_allowed")
+    )
+    # A code that could not be sent keeps the user at the code step, « Renvoyer le code » allowed
+    # (a resend voids the previous code before sending: it is gone too).
+    code_send_failed = (code_not_sent.from_(*before, code_sent, code_expired, code_void)
+                        | code_not_sent.to.itself(internal=True))
+    return code_rejected, code_voided, code_expiry_reached, code_resent, code_send_failed
+
+
+class CodeStepGuards:
+    """The guard of a chart with a code step."""
+
+    model: CodeChallenge
+
+    def resend_allowed(self, now: datetime) -> bool:
+        return resend_refusal(self.model, now) is None
 
 
 class CodeJourneyData(Protocol):

@@ -7,7 +7,13 @@ from datetime import datetime
 from statemachine import State
 
 from parcours.contracts.contact import EmailChangeData, MobileChangeData
-from parcours.states.code_step import resend_refusal
+from parcours.states.code_step import (
+    CODE_STEP_UPDATES,
+    CodeStepGuards,
+    code_step_states,
+    code_step_transitions,
+    resend_refusal,
+)
 from parcours.states.journey import JourneyChart
 
 
@@ -43,21 +49,17 @@ class EmailChangeJourney(JourneyChart[EmailChangeData]):
         return resend_refusal(self.model, now) is None
 
 
-class MobileChangeJourney(JourneyChart[MobileChangeData]):
+class MobileChangeJourney(CodeStepGuards, JourneyChart[MobileChangeData]):
     """R-CON-7: the new number, a code by SMS (30 min; tries, cooldown and cap as in activation),
     pending on the account until confirmed; a newer number replaces the pending one."""
 
     user_updates = {
         "request_change": ("change_requested",),
-        "submit_code": ("code_accepted", "code_rejected", "code_voided"),
-        "resend_code": ("code_resent",),
+        **CODE_STEP_UPDATES,
     }
 
     number_to_request = State(initial=True)
-    code_sent = State()
-    code_expired = State()
-    code_void = State()
-    code_not_sent = State()  # the gateway was down past the send budget: the user asks a resend
+    code_sent, code_expired, code_void, code_not_sent = code_step_states()
     number_to_save = State()
     confirmed = State(final=True)
     abandoned = State(final=True)
@@ -66,28 +68,9 @@ class MobileChangeJourney(JourneyChart[MobileChangeData]):
         number_to_request.to(code_sent) | code_sent.to.itself() | code_expired.to(code_sent) | code_void.to(code_sent)
         | code_not_sent.to(code_sent)
     )
-    code_rejected = code_sent.to.itself(internal=True)
-    code_voided = code_sent.to(code_void)
-    code_expiry_reached = code_sent.to(code_expired)
-    code_resent = (
-        code_sent.to.itself(cond="resend_allowed")
-        | code_expired.to(code_sent, cond="resend_allowed")
-        | code_void.to(code_sent, cond="resend_allowed")
-        | code_not_sent.to(code_sent, cond="resend_allowed")
-    )
-    code_send_failed = (  # a resend voids the previous code before sending: it is gone too
-        number_to_request.to(code_not_sent) | code_sent.to(code_not_sent) | code_expired.to(code_not_sent)
-        | code_void.to(code_not_sent) | code_not_sent.to.itself(internal=True)
-    )
+    code_rejected, code_voided, code_expiry_reached, code_resent, code_send_failed = code_step_transitions(
+        code_sent, code_expired, code_void, code_not_sent, number_to_request)
     code_accepted = code_sent.to(number_to_save)
     number_saved = number_to_save.to(confirmed)
     idle_timeout = abandoned.from_.any()
 
-    def resend_allowed(self, now: datetime) -> bool:
-        return resend_refusal(self.model, now) is None
-
-
-MOBILE_CODE_STATES = frozenset(
-    state.value for state in (MobileChangeJourney.code_sent, MobileChangeJourney.code_expired, MobileChangeJourney.code_void,
-                              MobileChangeJourney.code_not_sent)
-)

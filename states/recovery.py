@@ -6,13 +6,16 @@ restores the explicit error, an unknown address is refused and the request can b
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from statemachine import State
 
 from parcours.contracts.common import Channel
 from parcours.contracts.recovery import RecoveryData
-from parcours.states.code_step import resend_refusal
+from parcours.states.code_step import (
+    CODE_STEP_UPDATES,
+    CodeStepGuards,
+    code_step_states,
+    code_step_transitions,
+)
 from parcours.states.journey import JourneyChart
 
 
@@ -32,7 +35,7 @@ class IdentifierRecoveryJourney(JourneyChart[RecoveryData]):
     idle_timeout = request_to_receive.to(abandoned)
 
 
-class PasswordResetJourney(JourneyChart[RecoveryData]):
+class PasswordResetJourney(CodeStepGuards, JourneyChart[RecoveryData]):
     """R-REC-3: a single-use link by mail; opening it shows the identifier and the password form,
     only choosing the password consumes it. R-REC-4: a code by SMS (valid 30 min, tries and resends
     as in activation), then the password. A request matching no account goes the same way with a
@@ -41,18 +44,14 @@ class PasswordResetJourney(JourneyChart[RecoveryData]):
     user_updates = {
         "request_reset": ("request_submitted", "request_not_recognised"),
         "open_link": ("link_opened",),
-        "submit_code": ("code_accepted", "code_rejected", "code_voided"),
-        "resend_code": ("code_resent",),
+        **CODE_STEP_UPDATES,
         "choose_password": ("password_set",),
     }
 
     request_to_receive = State(initial=True)
     request_received = State()
     link_sent = State()
-    code_sent = State()
-    code_expired = State()
-    code_void = State()
-    code_not_sent = State()  # the gateway was down past the send budget: the user asks a resend
+    code_sent, code_expired, code_void, code_not_sent = code_step_states()
     password_to_choose = State()
     password_reset = State(final=True)
     link_expired = State(final=True)
@@ -64,19 +63,8 @@ class PasswordResetJourney(JourneyChart[RecoveryData]):
     reset_prepared = request_received.to(link_sent, cond="by_mail") | request_received.to(code_sent)
     link_opened = link_sent.to(password_to_choose) | password_to_choose.to.itself(internal=True)
     link_expiry_reached = link_sent.to(link_expired) | password_to_choose.to(link_expired, cond="by_mail")
-    code_rejected = code_sent.to.itself(internal=True)
-    code_voided = code_sent.to(code_void)
-    code_expiry_reached = code_sent.to(code_expired)
-    code_resent = (
-        code_sent.to.itself(cond="resend_allowed")
-        | code_expired.to(code_sent, cond="resend_allowed")
-        | code_void.to(code_sent, cond="resend_allowed")
-        | code_not_sent.to(code_sent, cond="resend_allowed")
-    )
-    code_send_failed = (  # the previous code was voided before the send: it is gone too
-        code_sent.to(code_not_sent) | code_expired.to(code_not_sent) | code_void.to(code_not_sent)
-        | code_not_sent.to.itself(internal=True)
-    )
+    code_rejected, code_voided, code_expiry_reached, code_resent, code_send_failed = code_step_transitions(
+        code_sent, code_expired, code_void, code_not_sent)
     code_accepted = code_sent.to(password_to_choose)
     password_set = password_to_choose.to(password_reset)
     idle_timeout = abandoned.from_(request_to_receive, code_sent, code_expired, code_void, code_not_sent,
@@ -87,12 +75,3 @@ class PasswordResetJourney(JourneyChart[RecoveryData]):
     def by_mail(self) -> bool:
         return self.model.channel is Channel.MAIL
 
-    def resend_allowed(self, now: datetime) -> bool:
-        return resend_refusal(self.model, now) is None
-
-
-RESET_CODE_STATES = frozenset(
-    state.value
-    for state in (PasswordResetJourney.code_sent, PasswordResetJourney.code_expired, PasswordResetJourney.code_void,
-                  PasswordResetJourney.code_not_sent)
-)

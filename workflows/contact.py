@@ -42,13 +42,14 @@ with workflow.unsafe.imports_passed_through():
         MobileChangeStep,
     )
     from parcours.states.code_step import (
+        CODE_STEP_STATES,
         code_step_deadline,
         code_tries_left,
         resend_available_at,
         resend_refusal,
         resends_left,
     )
-    from parcours.states.contact import MOBILE_CODE_STATES, EmailChangeJourney, MobileChangeJourney
+    from parcours.states.contact import EmailChangeJourney, MobileChangeJourney
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, rejection
     from parcours.workflows.updates import journey_update
@@ -260,7 +261,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         return self.current_step()
 
     def next_deadline(self, now: datetime) -> datetime | None:
-        return code_step_deadline(self.data, now, MOBILE_CODE_STATES)
+        return code_step_deadline(self.data, now, CODE_STEP_STATES)
 
     def fire_due_events(self, now: datetime) -> None:
         if self.data.state == Mobile.code_sent.value and now >= self.data.code_expires_at:
@@ -290,7 +291,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
                 Mobile.confirmed.value: [messages.MOBILE_CONFIRMED],
                 Mobile.number_to_save.value: [messages.MOBILE_CONFIRMED],
                 Mobile.abandoned.value: [messages.RECOVERY_ABANDONED]}
-        in_code_step = self.data.state in MOBILE_CODE_STATES
+        in_code_step = self.data.state in CODE_STEP_STATES
         available_at = resend_available_at(self.data) if in_code_step else None
         return MobileChangeStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,

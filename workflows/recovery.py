@@ -39,8 +39,14 @@ with workflow.unsafe.imports_passed_through():
         RecoveryStep,
         ResetRequestInput,
     )
-    from parcours.states.code_step import code_step_deadline, code_tries_left, resend_available_at, resends_left
-    from parcours.states.recovery import RESET_CODE_STATES, IdentifierRecoveryJourney, PasswordResetJourney
+    from parcours.states.code_step import (
+        CODE_STEP_STATES,
+        code_step_deadline,
+        code_tries_left,
+        resend_available_at,
+        resends_left,
+    )
+    from parcours.states.recovery import IdentifierRecoveryJourney, PasswordResetJourney
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET, JourneyWorkflow, check_new_password, rejection
     from parcours.workflows.updates import journey_update
@@ -165,7 +171,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     @workflow.query
     def current_step(self) -> RecoveryStep:
         by_link = self.data.channel is Channel.MAIL and self.data.state in BY_LINK_STATES
-        in_code_step = self.data.state in RESET_CODE_STATES
+        in_code_step = self.data.state in CODE_STEP_STATES
         available_at = resend_available_at(self.data) if in_code_step else None
         step = self._step(Deadlines(
             link_expires_at=self.data.link_expires_at if by_link else None,
@@ -186,8 +192,8 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
     def next_deadline(self, now: datetime) -> datetime | None:
         if self.data.channel is Channel.MAIL and self.data.state in BY_LINK_STATES:
             return self.data.link_expires_at
-        if self.data.channel is Channel.SMS and self.data.state in RESET_CODE_STATES:
-            return code_step_deadline(self.data, now, RESET_CODE_STATES)
+        if self.data.channel is Channel.SMS and self.data.state in CODE_STEP_STATES:
+            return code_step_deadline(self.data, now, CODE_STEP_STATES)
         return super().next_deadline(now)
 
     def fire_due_events(self, now: datetime) -> None:
