@@ -30,7 +30,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.states.letter_activation import LetterActivationJourney
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
-    from parcours.workflows.contact import EmailChangeWorkflow
+    from parcours.workflows.email_change import EmailChangeWorkflow
     from parcours.workflows.updates import journey_update
 
 # The charts' states, e.g. `Letter.abandoned.value`, rather than their names spelt again.
