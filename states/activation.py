@@ -14,15 +14,14 @@ from parcours.contracts.activation import ActivationData, ChildStatus
 from parcours.states.code_step import (
     CODE_STEP_STATES,
     CODE_STEP_UPDATES,
-    CodeStepGuards,
+    CodeStepChart,
     code_step_deadline,
     code_step_states,
     code_step_transitions,
 )
-from parcours.states.journey import JourneyChart
 
 
-class ActivationJourney(CodeStepGuards, JourneyChart[ActivationData]):
+class ActivationJourney(CodeStepChart[ActivationData]):
     user_updates = {
         "submit_identity": ("identity_matched", "identity_rejected", "identity_submitted"),
         **CODE_STEP_UPDATES,
@@ -56,9 +55,8 @@ class ActivationJourney(CodeStepGuards, JourneyChart[ActivationData]):
         password_to_choose
     )
     # R-ACT-7
-    child_answered = children_to_confirm.to(password_to_choose, cond="all_children_answered") | children_to_confirm.to.itself(
-        internal=True
-    )
+    child_answered = (children_to_confirm.to(password_to_choose, cond="all_children_answered")
+                      | children_to_confirm.to.itself(internal=True))
     # R-ACT-8 / R-ACT-9
     password_set = password_to_choose.to(activated)
 

@@ -21,9 +21,8 @@ class ChildrenConfirmationJourney(JourneyChart[ChildrenData]):
     confirmed = State(final=True)
     abandoned = State(final=True)
 
-    children_found = children_to_look_up.to(children_to_confirm, cond="has_children_to_confirm") | children_to_look_up.to(
-        nothing_to_confirm
-    )
+    children_found = (children_to_look_up.to(children_to_confirm, cond="has_children_to_confirm")
+                      | children_to_look_up.to(nothing_to_confirm))
     child_answered = children_to_confirm.to(confirmed, cond="all_children_answered") | children_to_confirm.to.itself(
         internal=True
     )

@@ -4,12 +4,13 @@ a code: pure functions of a CodeChallenge and the journey's policy, time passed 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from statemachine import State
 from statemachine.transition_list import TransitionList
 
-from parcours.contracts.common import CodeChallenge, JourneyPolicy
+from parcours.contracts.common import JourneyPolicy
+from parcours.states.journey import JourneyChart
 
 # Its states, by name: each chart with a code step has its own State objects (`code_step_states`).
 CODE_STEP_STATES = frozenset({"code_sent", "code_expired", "code_void", "code_not_sent"})
@@ -47,18 +48,14 @@ def code_step_transitions(code_sent: State, code_expired: State, code_void: Stat
     return code_rejected, code_voided, code_expiry_reached, code_resent, code_send_failed
 
 
-class CodeStepGuards:
-    """The guard of a chart with a code step."""
-
-    model: CodeChallenge
-
-    def resend_allowed(self, now: datetime) -> bool:
-        return resend_refusal(self.model, now) is None
 
 
 class CodeJourneyData(Protocol):
     state: str | None
-    policy: JourneyPolicy
+
+    @property  # read-only: a journey's own policy (a subclass of JourneyPolicy) fits
+    def policy(self) -> JourneyPolicy: ...
+
     last_activity_at: datetime | None
     code_id: str | None
     codes_sent: int
@@ -67,7 +64,7 @@ class CodeJourneyData(Protocol):
     wrong_code_tries: int
 
 
-def resend_available_at(data: CodeChallenge) -> datetime | None:
+def resend_available_at(data: CodeJourneyData) -> datetime | None:
     if data.code_sent_at is None:
         return None
     return data.code_sent_at + data.policy.resend_cooldown
@@ -106,3 +103,13 @@ def code_step_deadline(data: CodeJourneyData, now: datetime, code_states: frozen
     wake_ups = [resend_available_at(data)] if data.state in code_states else []
     moments = [m for m in events if m is not None] + [m for m in wake_ups if m is not None and m > now]
     return min(moments, default=None)
+
+
+CodeData = TypeVar("CodeData", bound=CodeJourneyData)
+
+
+class CodeStepChart(JourneyChart[CodeData]):
+    """A journey's chart with a code step: its guard."""
+
+    def resend_allowed(self, now: datetime) -> bool:
+        return resend_refusal(self.model, now) is None

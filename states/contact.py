@@ -9,7 +9,7 @@ from statemachine import State
 from parcours.contracts.contact import EmailChangeData, MobileChangeData
 from parcours.states.code_step import (
     CODE_STEP_UPDATES,
-    CodeStepGuards,
+    CodeStepChart,
     code_step_states,
     code_step_transitions,
     resend_refusal,
@@ -49,7 +49,7 @@ class EmailChangeJourney(JourneyChart[EmailChangeData]):
         return resend_refusal(self.model, now) is None
 
 
-class MobileChangeJourney(CodeStepGuards, JourneyChart[MobileChangeData]):
+class MobileChangeJourney(CodeStepChart[MobileChangeData]):
     """R-CON-7: the new number, a code by SMS (30 min; tries, cooldown and cap as in activation),
     pending on the account until confirmed; a newer number replaces the pending one."""
 

@@ -27,9 +27,8 @@ class FranceConnectActivationJourney(JourneyChart[FranceConnectData]):
     identity_not_found = identity_to_match.to(not_found)
     subject_already_linked = identity_to_match.to(subject_taken)
     account_already_active = identity_to_match.to(already_active)
-    child_answered = children_to_confirm.to(account_to_activate, cond="all_children_answered") | children_to_confirm.to.itself(
-        internal=True
-    )
+    child_answered = (children_to_confirm.to(account_to_activate, cond="all_children_answered")
+                      | children_to_confirm.to.itself(internal=True))
     account_activated = account_to_activate.to(activated)
     idle_timeout = children_to_confirm.to(abandoned)
 

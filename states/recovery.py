@@ -12,7 +12,7 @@ from parcours.contracts.common import Channel
 from parcours.contracts.recovery import RecoveryData
 from parcours.states.code_step import (
     CODE_STEP_UPDATES,
-    CodeStepGuards,
+    CodeStepChart,
     code_step_states,
     code_step_transitions,
 )
@@ -35,7 +35,7 @@ class IdentifierRecoveryJourney(JourneyChart[RecoveryData]):
     idle_timeout = request_to_receive.to(abandoned)
 
 
-class PasswordResetJourney(CodeStepGuards, JourneyChart[RecoveryData]):
+class PasswordResetJourney(CodeStepChart[RecoveryData]):
     """R-REC-3: a single-use link by mail; opening it shows the identifier and the password form,
     only choosing the password consumes it. R-REC-4: a code by SMS (valid 30 min, tries and resends
     as in activation), then the password. A request matching no account goes the same way with a

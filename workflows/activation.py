@@ -112,7 +112,8 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         match = await self._match(identity)
         if not match.matched:  # R-ACT-1
             self._fire("identity_rejected")
-            message = messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS else messages.IDENTITY_MISMATCH_MAIL
+            message = (messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS
+                       else messages.IDENTITY_MISMATCH_MAIL)
             return self._outcome(OutcomeStatus.MISMATCH, message)
         self.data.channel = identity.channel
         self.data.account_ref = match.account_ref
@@ -188,7 +189,8 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
                 ActivateAccountRequest(
                     **self._run_ref(), account_ref=self.data.account_ref, channel=self.data.channel,
                     password=choice.password, activated_at=now,
-                    children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children],
+                    children=[ChildDecision(student_ref=c.student_ref, status=c.status.value)
+                              for c in self.data.children],
                 ),
                 summary="activate the account",
             )

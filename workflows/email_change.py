@@ -88,7 +88,8 @@ class EmailChangeWorkflow(JourneyWorkflow):
     def operator_details(self) -> str:
         # (a resend is fired before it is recorded)
         if self.data.state == Email.link_sent.value and self.data.link_expires_at:
-            return f"**link_sent** — waiting for the confirmation, link expires {self.data.link_expires_at:%Y-%m-%d %H:%M} UTC"
+            return (f"**link_sent** — waiting for the confirmation, link expires "
+                    f"{self.data.link_expires_at:%Y-%m-%d %H:%M} UTC")
         return f"**{self.data.state}**"
 
     @workflow.query

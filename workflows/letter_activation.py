@@ -117,7 +117,8 @@ class LetterActivationWorkflow(JourneyWorkflow):
         try:
             await workflow.start_child_workflow(
                 EmailChangeWorkflow.run,
-                EmailChangeStart(account_ref=self.data.account_ref, policy=self.start.contact_policy, initial_email=email),
+                EmailChangeStart(account_ref=self.data.account_ref, policy=self.start.contact_policy,
+                                 initial_email=email),
                 id=journey_id, parent_close_policy=ParentClosePolicy.ABANDON,
             )
         except WorkflowAlreadyStartedError:

@@ -58,9 +58,10 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
     async def run(self, start: MobileChangeStart) -> MobileChangeStep:
         await self._run_journey()
         if self.data.state == Mobile.abandoned.value and self.data.new_mobile:  # R-CON-8: the old number stays
-            await self._activity(ActivityName.DROP_PENDING_MOBILE, bool,
-                                 MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=self.data.new_mobile),
-                                 summary="drop the pending number")
+            await self._activity(
+                ActivityName.DROP_PENDING_MOBILE, bool,
+                MobileChangeRequest(account_ref=self.data.account_ref, new_mobile=self.data.new_mobile),
+                summary="drop the pending number")
         return self.current_step()
 
     def next_deadline(self, now: datetime) -> datetime | None:
@@ -99,7 +100,8 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         return MobileChangeStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
             expected_input=self.expected_updates(),
-            messages=text.get(self.data.state, [messages.MOBILE_PENDING.format(minutes=minutes), messages.MOBILE_RESEND]),
+            messages=text.get(self.data.state,
+                              [messages.MOBILE_PENDING.format(minutes=minutes), messages.MOBILE_RESEND]),
             deadlines=Deadlines(
                 code_expires_at=self.data.code_expires_at if self.data.state == Mobile.code_sent.value else None,
                 resend_available_at=available_at if available_at and available_at > workflow.now() else None),
@@ -153,6 +155,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         """« Je n'ai pas reçu le code par SMS »."""
         return await self._resend()
 
-    def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> MobileChangeOutcome:
+    def _outcome(self, status: str, message: str, *, tries_left: int | None = None,
+                 retry_at=None) -> MobileChangeOutcome:
         return MobileChangeOutcome(status=status, message=message, tries_left=tries_left, retry_at=retry_at,
                                    step=self.current_step())
