@@ -8,22 +8,30 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.activation import ActivationData, ChildStatus
-from parcours.states.code_step import code_step_deadline, resend_refusal
+from parcours.states.code_step import (
+    CODE_STEP_STATES,
+    CODE_STEP_UPDATES,
+    CodeStepChart,
+    code_step_deadline,
+    code_step_states,
+    code_step_transitions,
+)
 
 
-class ActivationJourney(StateChart[ActivationData]):
-    catch_errors_as_events = False  # a bug must fail loudly, not become an event
-    allow_event_without_transition = False
+class ActivationJourney(CodeStepChart[ActivationData]):
+    user_updates = {
+        "submit_identity": ("identity_matched", "identity_rejected", "identity_submitted"),
+        **CODE_STEP_UPDATES,
+        "answer_child": ("child_answered",),
+        "choose_password": ("password_set",),
+    }
 
     identity_to_check = State(initial=True)
     identity_received = State()  # only with uniform answers: answered, the lookup follows
-    code_sent = State()
-    code_expired = State()
-    code_void = State()
-    code_not_sent = State()  # the provider was down past the send budget: the user asks a resend
+    code_sent, code_expired, code_void, code_not_sent = code_step_states()
     children_to_confirm = State()
     password_to_choose = State()
     activated = State(final=True)
@@ -41,54 +49,19 @@ class ActivationJourney(StateChart[ActivationData]):
     # a code step — a real code for a match, a decoy otherwise, so nothing tells a stranger.
     identity_submitted = identity_to_check.to(identity_received)
     identity_processed = identity_received.to(code_sent)
-    # R-ACT-4
-    code_rejected = code_sent.to.itself(internal=True)
-    code_voided = code_sent.to(code_void)
-    # R-ACT-5
-    code_expiry_reached = code_sent.to(code_expired)
-    # R-ACT-6: a new code replaces the previous one, within cooldown and cap.
-    code_resent = (
-        code_sent.to.itself(cond="resend_allowed")
-        | code_expired.to(code_sent, cond="resend_allowed")
-        | code_void.to(code_sent, cond="resend_allowed")
-        | code_not_sent.to(code_sent, cond="resend_allowed")
-    )
-    # A code that could not be sent keeps the user at the code step, « Renvoyer le code » allowed
-    # (a resend voids the previous code before sending: it is gone too).
-    code_send_failed = (
-        identity_to_check.to(code_not_sent) | code_sent.to(code_not_sent) | code_expired.to(code_not_sent)
-        | code_void.to(code_not_sent) | code_not_sent.to.itself(internal=True)
-    )
+    code_rejected, code_voided, code_expiry_reached, code_resent, code_send_failed = code_step_transitions(
+        code_sent, code_expired, code_void, code_not_sent, identity_to_check)
     code_accepted = code_sent.to(children_to_confirm, cond="has_children_to_confirm") | code_sent.to(
         password_to_choose
     )
     # R-ACT-7
-    child_answered = children_to_confirm.to(password_to_choose, cond="all_children_answered") | children_to_confirm.to.itself(
-        internal=True
-    )
+    child_answered = (children_to_confirm.to(password_to_choose, cond="all_children_answered")
+                      | children_to_confirm.to.itself(internal=True))
     # R-ACT-8 / R-ACT-9
     password_set = password_to_choose.to(activated)
 
-    idle_timeout = (
-        identity_to_check.to(abandoned)
-        | identity_received.to(abandoned)
-        | code_sent.to(abandoned)
-        | code_expired.to(abandoned)
-        | code_void.to(abandoned)
-        | code_not_sent.to(abandoned)
-        | children_to_confirm.to(abandoned)
-        | password_to_choose.to(abandoned)
-    )
-    newer_journey_started = (
-        identity_to_check.to(superseded)
-        | identity_received.to(superseded)
-        | code_sent.to(superseded)
-        | code_expired.to(superseded)
-        | code_void.to(superseded)
-        | code_not_sent.to(superseded)
-        | children_to_confirm.to(superseded)
-        | password_to_choose.to(superseded)
-    )
+    idle_timeout = abandoned.from_.any()
+    newer_journey_started = superseded.from_.any()
 
     # -- guards: pure functions of the journey's data -----------------------------------------
 
@@ -101,18 +74,8 @@ class ActivationJourney(StateChart[ActivationData]):
     def all_children_answered(self) -> bool:
         return not self.has_children_to_confirm()
 
-    def resend_allowed(self, now: datetime) -> bool:
-        return resend_refusal(self.model, now) is None
-
-
-CODE_STATES = frozenset(
-    state.value
-    for state in (ActivationJourney.code_sent, ActivationJourney.code_expired, ActivationJourney.code_void,
-                  ActivationJourney.code_not_sent)
-)
-
 
 def next_deadline(data: ActivationData, now: datetime) -> datetime | None:
-    return code_step_deadline(data, now, CODE_STATES)
+    return code_step_deadline(data, now, CODE_STEP_STATES)
 
 

@@ -7,25 +7,18 @@ from datetime import datetime
 from parcours import messages
 from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus
 from parcours.contracts.common import Channel, Deadlines
-from parcours.states.activation import CODE_STATES, ActivationJourney
+from parcours.states.activation import ActivationJourney
 from parcours.states.children_view import child_views
-from parcours.states.code_step import code_tries_left, idle_expires_at, resend_available_at, resends_left
-
-# Which update can fire which events: the expected input of a state is derived from the machine.
-UPDATE_EVENTS = {
-    "submit_identity": ("identity_matched", "identity_rejected", "identity_submitted"),
-    "submit_code": ("code_accepted", "code_rejected", "code_voided"),
-    "resend_code": ("code_resent",),
-    "answer_child": ("child_answered",),
-    "choose_password": ("password_set",),
-}
+from parcours.states.code_step import (
+    CODE_STEP_STATES,
+    code_tries_left,
+    idle_expires_at,
+    resend_available_at,
+    resends_left,
+)
+from parcours.states.journey import expected_updates
 
 S = ActivationJourney
-
-
-def expected_updates(machine: ActivationJourney) -> list[str]:
-    allowed = {event.id for event in machine.allowed_events}
-    return [update for update, events in UPDATE_EVENTS.items() if allowed.intersection(events)]
 
 
 def state_messages(data: ActivationData) -> list[str]:
@@ -64,7 +57,7 @@ def state_messages(data: ActivationData) -> list[str]:
 
 
 def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney, now: datetime) -> ActivationStep:
-    in_code_step = data.state in CODE_STATES
+    in_code_step = data.state in CODE_STEP_STATES
     finished = machine.is_terminated
     shows_identifier = data.state in (S.password_to_choose.value, S.activated.value)
     available_at = resend_available_at(data) if in_code_step else None

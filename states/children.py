@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.activation import ChildStatus
 from parcours.contracts.children import ChildrenData, LinkReportData, MergeData
+from parcours.states.journey import JourneyChart
 
 
-class ChildrenConfirmationJourney(StateChart[ChildrenData]):
+class ChildrenConfirmationJourney(JourneyChart[ChildrenData]):
     """R-KID-2 at sign-in: students newly linked in the school records, left unconfirmed or reported
     earlier, confirmed with their birth date as in activation (R-ACT-7)."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {"answer_child": ("child_answered",)}
 
     children_to_look_up = State(initial=True)
     children_to_confirm = State()
@@ -21,9 +21,8 @@ class ChildrenConfirmationJourney(StateChart[ChildrenData]):
     confirmed = State(final=True)
     abandoned = State(final=True)
 
-    children_found = children_to_look_up.to(children_to_confirm, cond="has_children_to_confirm") | children_to_look_up.to(
-        nothing_to_confirm
-    )
+    children_found = (children_to_look_up.to(children_to_confirm, cond="has_children_to_confirm")
+                      | children_to_look_up.to(nothing_to_confirm))
     child_answered = children_to_confirm.to(confirmed, cond="all_children_answered") | children_to_confirm.to.itself(
         internal=True
     )
@@ -36,11 +35,8 @@ class ChildrenConfirmationJourney(StateChart[ChildrenData]):
         return not self.has_children_to_confirm()
 
 
-class LinkReportJourney(StateChart[LinkReportData]):
+class LinkReportJourney(JourneyChart[LinkReportData]):
     """R-KID-3: « Je ne suis pas le représentant légal de cet élève »."""
-
-    catch_errors_as_events = False
-    allow_event_without_transition = False
 
     report_received = State(initial=True)
     reported = State(final=True)
@@ -52,11 +48,10 @@ class LinkReportJourney(StateChart[LinkReportData]):
     unknown_student = report_received.to(not_linked)
 
 
-class AccountMergeJourney(StateChart[MergeData]):
+class AccountMergeJourney(JourneyChart[MergeData]):
     """R-KID-1: « Ajouter des élèves depuis un autre compte », all or nothing."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {"merge": ("accounts_merged", "merge_refused")}
 
     other_account_to_give = State(initial=True)
     merged = State(final=True)

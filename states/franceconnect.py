@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.activation import ChildStatus
 from parcours.contracts.franceconnect import FranceConnectData
+from parcours.states.journey import JourneyChart
 
 
-class FranceConnectActivationJourney(StateChart[FranceConnectData]):
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+class FranceConnectActivationJourney(JourneyChart[FranceConnectData]):
+    user_updates = {"answer_child": ("child_answered",)}
 
     identity_to_match = State(initial=True)
     children_to_confirm = State()  # R-ACT-7, as in activation
@@ -27,9 +27,8 @@ class FranceConnectActivationJourney(StateChart[FranceConnectData]):
     identity_not_found = identity_to_match.to(not_found)
     subject_already_linked = identity_to_match.to(subject_taken)
     account_already_active = identity_to_match.to(already_active)
-    child_answered = children_to_confirm.to(account_to_activate, cond="all_children_answered") | children_to_confirm.to.itself(
-        internal=True
-    )
+    child_answered = (children_to_confirm.to(account_to_activate, cond="all_children_answered")
+                      | children_to_confirm.to.itself(internal=True))
     account_activated = account_to_activate.to(activated)
     idle_timeout = children_to_confirm.to(abandoned)
 

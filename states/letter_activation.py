@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.letter_activation import LetterActivationData
+from parcours.states.journey import JourneyChart
 
 
-class LetterActivationJourney(StateChart[LetterActivationData]):
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+class LetterActivationJourney(JourneyChart[LetterActivationData]):
+    user_updates = {
+        "submit_credentials": ("credentials_accepted", "credentials_rejected"),
+        "submit_details": ("details_given",),
+    }
 
     credentials_to_check = State(initial=True)
     details_to_give = State()  # email (mandatory for guardians) and the new password
@@ -19,4 +22,4 @@ class LetterActivationJourney(StateChart[LetterActivationData]):
     credentials_rejected = credentials_to_check.to.itself(internal=True)
     credentials_accepted = credentials_to_check.to(details_to_give)
     details_given = details_to_give.to(activated)
-    idle_timeout = credentials_to_check.to(abandoned) | details_to_give.to(abandoned)
+    idle_timeout = abandoned.from_.any()

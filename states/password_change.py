@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.accounts import PasswordChangeData
+from parcours.states.journey import JourneyChart
 
 
-class PasswordChangeJourney(StateChart[PasswordChangeData]):
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+class PasswordChangeJourney(JourneyChart[PasswordChangeData]):
+    user_updates = {
+        "change_password": ("password_changed", "current_password_rejected", "franceconnect_detected"),
+    }
 
     password_to_change = State(initial=True)
     changed = State(final=True)

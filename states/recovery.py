@@ -6,20 +6,23 @@ restores the explicit error, an unknown address is refused and the request can b
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from statemachine import State, StateChart
+from statemachine import State
 
 from parcours.contracts.common import Channel
 from parcours.contracts.recovery import RecoveryData
-from parcours.states.code_step import resend_refusal
+from parcours.states.code_step import (
+    CODE_STEP_UPDATES,
+    CodeStepChart,
+    code_step_states,
+    code_step_transitions,
+)
+from parcours.states.journey import JourneyChart
 
 
-class IdentifierRecoveryJourney(StateChart[RecoveryData]):
+class IdentifierRecoveryJourney(JourneyChart[RecoveryData]):
     """R-REC-1 (mail), R-REC-2 (SMS): the identifier is sent; nothing else changes."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {"request_identifier": ("request_submitted", "request_not_recognised")}
 
     request_to_receive = State(initial=True)
     request_received = State()
@@ -32,22 +35,23 @@ class IdentifierRecoveryJourney(StateChart[RecoveryData]):
     idle_timeout = request_to_receive.to(abandoned)
 
 
-class PasswordResetJourney(StateChart[RecoveryData]):
+class PasswordResetJourney(CodeStepChart[RecoveryData]):
     """R-REC-3: a single-use link by mail; opening it shows the identifier and the password form,
     only choosing the password consumes it. R-REC-4: a code by SMS (valid 30 min, tries and resends
     as in activation), then the password. A request matching no account goes the same way with a
     link or code that never arrives (R-REC-7)."""
 
-    catch_errors_as_events = False
-    allow_event_without_transition = False
+    user_updates = {
+        "request_reset": ("request_submitted", "request_not_recognised"),
+        "open_link": ("link_opened",),
+        **CODE_STEP_UPDATES,
+        "choose_password": ("password_set",),
+    }
 
     request_to_receive = State(initial=True)
     request_received = State()
     link_sent = State()
-    code_sent = State()
-    code_expired = State()
-    code_void = State()
-    code_not_sent = State()  # the gateway was down past the send budget: the user asks a resend
+    code_sent, code_expired, code_void, code_not_sent = code_step_states()
     password_to_choose = State()
     password_reset = State(final=True)
     link_expired = State(final=True)
@@ -59,39 +63,15 @@ class PasswordResetJourney(StateChart[RecoveryData]):
     reset_prepared = request_received.to(link_sent, cond="by_mail") | request_received.to(code_sent)
     link_opened = link_sent.to(password_to_choose) | password_to_choose.to.itself(internal=True)
     link_expiry_reached = link_sent.to(link_expired) | password_to_choose.to(link_expired, cond="by_mail")
-    code_rejected = code_sent.to.itself(internal=True)
-    code_voided = code_sent.to(code_void)
-    code_expiry_reached = code_sent.to(code_expired)
-    code_resent = (
-        code_sent.to.itself(cond="resend_allowed")
-        | code_expired.to(code_sent, cond="resend_allowed")
-        | code_void.to(code_sent, cond="resend_allowed")
-        | code_not_sent.to(code_sent, cond="resend_allowed")
-    )
-    code_send_failed = (  # the previous code was voided before the send: it is gone too
-        code_sent.to(code_not_sent) | code_expired.to(code_not_sent) | code_void.to(code_not_sent)
-        | code_not_sent.to.itself(internal=True)
-    )
+    code_rejected, code_voided, code_expiry_reached, code_resent, code_send_failed = code_step_transitions(
+        code_sent, code_expired, code_void, code_not_sent)
     code_accepted = code_sent.to(password_to_choose)
     password_set = password_to_choose.to(password_reset)
-    idle_timeout = (
-        request_to_receive.to(abandoned) | code_sent.to(abandoned) | code_expired.to(abandoned)
-        | code_void.to(abandoned) | code_not_sent.to(abandoned) | password_to_choose.to(abandoned)
-    )
-    newer_journey_started = (
-        link_sent.to(superseded) | code_sent.to(superseded) | code_expired.to(superseded)
-        | code_void.to(superseded) | code_not_sent.to(superseded) | password_to_choose.to(superseded)
-    )
+    idle_timeout = abandoned.from_(request_to_receive, code_sent, code_expired, code_void, code_not_sent,
+                                   password_to_choose)
+    newer_journey_started = superseded.from_(link_sent, code_sent, code_expired, code_void, code_not_sent,
+                                             password_to_choose)
 
     def by_mail(self) -> bool:
         return self.model.channel is Channel.MAIL
 
-    def resend_allowed(self, now: datetime) -> bool:
-        return resend_refusal(self.model, now) is None
-
-
-RESET_CODE_STATES = frozenset(
-    state.value
-    for state in (PasswordResetJourney.code_sent, PasswordResetJourney.code_expired, PasswordResetJourney.code_void,
-                  PasswordResetJourney.code_not_sent)
-)

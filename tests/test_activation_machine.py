@@ -7,8 +7,9 @@ from statemachine.exceptions import TransitionNotAllowed
 
 from parcours.contracts.activation import ActivationData, ChildStatus, ChildToConfirm
 from parcours.states.activation import ActivationJourney, next_deadline
-from parcours.states.activation_view import build_step, expected_updates
+from parcours.states.activation_view import build_step
 from parcours.states.code_step import resend_refusal
+from parcours.states.journey import expected_updates
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

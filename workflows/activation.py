@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import Channel, OutcomeStatus
     from parcours.people.contact_details import mask_email, mask_mobile
     from parcours.states.activation import ActivationJourney, next_deadline
-    from parcours.states.activation_view import build_step, expected_updates, operator_details
+    from parcours.states.activation_view import build_step, operator_details
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import (
@@ -77,9 +77,6 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         else:
             self._publish()  # e.g. the resend cooldown ended: refresh what operators see
 
-    def expected_updates(self) -> list[str]:
-        return expected_updates(self.machine)
-
     def operator_details(self) -> str:
         return operator_details(self.data)
 
@@ -115,7 +112,8 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         match = await self._match(identity)
         if not match.matched:  # R-ACT-1
             self._fire("identity_rejected")
-            message = messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS else messages.IDENTITY_MISMATCH_MAIL
+            message = (messages.IDENTITY_MISMATCH_SMS if identity.channel is Channel.SMS
+                       else messages.IDENTITY_MISMATCH_MAIL)
             return self._outcome(OutcomeStatus.MISMATCH, message)
         self.data.channel = identity.channel
         self.data.account_ref = match.account_ref
@@ -191,7 +189,8 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
                 ActivateAccountRequest(
                     **self._run_ref(), account_ref=self.data.account_ref, channel=self.data.channel,
                     password=choice.password, activated_at=now,
-                    children=[ChildDecision(student_ref=c.student_ref, status=c.status.value) for c in self.data.children],
+                    children=[ChildDecision(student_ref=c.student_ref, status=c.status.value)
+                              for c in self.data.children],
                 ),
                 summary="activate the account",
             )

@@ -46,6 +46,10 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, local_activity_options
     from parcours.workflows.updates import journey_update
 
+# The charts' states, e.g. `Merge.abandoned.value`, rather than their names spelt again.
+Merge = AccountMergeJourney
+Children = ChildrenConfirmationJourney
+
 
 @workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class AccountViewWorkflow:
@@ -93,7 +97,6 @@ class LinkReportWorkflow(JourneyWorkflow):
 @workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "children_confirmation"
-    updates_by_state = {"children_to_confirm": ["answer_child"]}
 
     @workflow.init
     def __init__(self, start: ChildrenStart) -> None:
@@ -123,19 +126,21 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
 
     @workflow.query
     def current_step(self) -> ChildrenConfirmationStep:
-        text = {"children_to_confirm": messages.NEW_CHILDREN_PROMPT, "nothing_to_confirm": messages.NOTHING_TO_CONFIRM,
-                "confirmed": messages.CHILDREN_CONFIRMED, "abandoned": messages.RECOVERY_ABANDONED}
+        text = {Children.children_to_confirm.value: messages.NEW_CHILDREN_PROMPT,
+                Children.nothing_to_confirm.value: messages.NOTHING_TO_CONFIRM,
+                Children.confirmed.value: messages.CHILDREN_CONFIRMED,
+                Children.abandoned.value: messages.RECOVERY_ABANDONED}
         return ChildrenConfirmationStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
             expected_input=self.expected_updates(), messages=[text.get(self.data.state, "")],
             children=child_views(self.data.children, self.birth_date_max_tries())
-            if self.data.state == "children_to_confirm" else [],
+            if self.data.state == Children.children_to_confirm.value else [],
         )
 
     @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))
     async def answer_child(self, answer: ChildAnswerInput) -> ChildrenOutcome:
         outcome = await self._answer_child(answer)
-        if self.data.state == "confirmed":
+        if self.data.state == Children.confirmed.value:
             await self._activity(
                 ActivityName.RECORD_CHILDREN, bool,
                 RecordChildrenRequest(**self._run_ref(), account_ref=self.data.account_ref, now=workflow.now(),
@@ -152,7 +157,6 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
 @workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class AccountMergeWorkflow(JourneyWorkflow):
     kind = "account_merge"
-    updates_by_state = {"other_account_to_give": ["merge"]}
 
     @workflow.init
     def __init__(self, start: MergeStart) -> None:
@@ -170,7 +174,7 @@ class AccountMergeWorkflow(JourneyWorkflow):
 
     @workflow.query
     def current_step(self) -> MergeStep:
-        text = {"merged": messages.MERGE_DONE, "abandoned": messages.RECOVERY_ABANDONED}
+        text = {Merge.merged.value: messages.MERGE_DONE, Merge.abandoned.value: messages.RECOVERY_ABANDONED}
         return MergeStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
                          expected_input=self.expected_updates(),
                          messages=[text.get(self.data.state, messages.MERGE_PROMPT)])

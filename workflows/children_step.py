@@ -40,7 +40,8 @@ class ChildrenStep:
         tries_left = self.birth_date_max_tries() - child.wrong_birth_dates
         if tries_left > 0:
             self._fire("child_answered")
-            return self._outcome(OutcomeStatus.BIRTH_DATE_INCORRECT, messages.BIRTH_DATE_INCORRECT, tries_left=tries_left)
+            return self._outcome(OutcomeStatus.BIRTH_DATE_INCORRECT, messages.BIRTH_DATE_INCORRECT,
+                                 tries_left=tries_left)
         child.status = ChildStatus.UNCONFIRMED  # "Continuez votre inscription cependant"
         self._fire("child_answered")
         return self._outcome(OutcomeStatus.CHILD_LEFT_UNCONFIRMED, messages.CHILD_LEFT_UNCONFIRMED, tries_left=0)

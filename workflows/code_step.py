@@ -51,7 +51,8 @@ class CodeStep:
         scope = self._key_scope
         check: CodeCheck = await self._activity(
             ActivityName.CHECK_CODE, CodeCheck,
-            CheckCodeRequest(code_id=self.data.code_id, attempt_key=f"{scope}/code-submission/{self.data.code_submissions}",
+            CheckCodeRequest(code_id=self.data.code_id,
+                             attempt_key=f"{scope}/code-submission/{self.data.code_submissions}",
                              issued_in=scope, attempt=submission.code, now=now),
             summary="check the code",
         )

@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.security.password_policy import unmet_criteria
+    from parcours.states.journey import expected_updates
 
 JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
 JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
@@ -94,13 +95,12 @@ class JourneyWorkflow:
     """What every journey workflow does the same way: one action at a time, a wait loop on the
     nearest deadline, events into the machine, and what operators see after each transition.
 
-    A subclass sets `kind`, `updates_by_state`, `self.data` (with `state`, `last_activity_at`,
-    optional `account_ref`) and `self.machine`; by default a journey ends as `idle_timeout` after
-    `idle_lifetime()` without an action, and it overrides `next_deadline` / `fire_due_events` when
-    it has other deadlines (codes, links)."""
+    A subclass sets `kind`, `self.data` (with `state`, `last_activity_at`, optional `account_ref`)
+    and `self.machine`; it expects the updates its chart's `user_updates` allow now. By default a
+    journey ends as `idle_timeout` after `idle_lifetime()` without an action; it overrides
+    `next_deadline` / `fire_due_events` when it has other deadlines (codes, links)."""
 
     kind: str
-    updates_by_state: dict[str, list[str]] = {}
 
     def idle_lifetime(self) -> timedelta:
         return self.data.policy.idle_lifetime
@@ -114,7 +114,7 @@ class JourneyWorkflow:
             self._fire("idle_timeout")
 
     def expected_updates(self) -> list[str]:
-        return list(self.updates_by_state.get(self.data.state, []))
+        return expected_updates(self.machine)
 
     def operator_details(self) -> str:
         return f"**{self.data.state}**"

@@ -29,17 +29,22 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow
     from parcours.workflows.updates import journey_update
 
+# The charts' states, e.g. `FranceConnect.abandoned.value`, rather than their names spelt again.
+FranceConnect = FranceConnectActivationJourney
+
 MATCH_EVENTS = {"not_found": "identity_not_found", "subject_taken": "subject_already_linked",
                 "already_active": "account_already_active"}
-STATE_MESSAGES = {"children_to_confirm": messages.CHILDREN_PROMPT, "activated": messages.FC_ACTIVATED,
-                  "not_found": messages.FC_NOT_FOUND, "subject_taken": messages.FC_SUBJECT_TAKEN,
-                  "already_active": messages.ALREADY_ACTIVE, "abandoned": messages.ABANDONED}
+STATE_MESSAGES = {FranceConnect.children_to_confirm.value: messages.CHILDREN_PROMPT,
+                  FranceConnect.activated.value: messages.FC_ACTIVATED,
+                  FranceConnect.not_found.value: messages.FC_NOT_FOUND,
+                  FranceConnect.subject_taken.value: messages.FC_SUBJECT_TAKEN,
+                  FranceConnect.already_active.value: messages.ALREADY_ACTIVE,
+                  FranceConnect.abandoned.value: messages.ABANDONED}
 
 
 @workflow.defn(name=FRANCECONNECT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
     kind = "franceconnect_activation"
-    updates_by_state = {"children_to_confirm": ["answer_child"]}
 
     @workflow.init
     def __init__(self, start: FranceConnectStart) -> None:
@@ -69,7 +74,7 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
         return self.current_step()
 
     async def _activate_when_ready(self) -> None:
-        if self.data.state != "account_to_activate":
+        if self.data.state != FranceConnect.account_to_activate.value:
             return
         await self._activity(
             ActivityName.ACTIVATE_WITH_FRANCECONNECT, bool,
@@ -92,9 +97,9 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
         return FranceConnectStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
             expected_input=self.expected_updates(), messages=[STATE_MESSAGES.get(self.data.state, "")],
-            identifier=self.data.identifier if self.data.state == "activated" else None,
+            identifier=self.data.identifier if self.data.state == FranceConnect.activated.value else None,
             children=child_views(self.data.children, self.birth_date_max_tries())
-            if self.data.state == "children_to_confirm" else [],
+            if self.data.state == FranceConnect.children_to_confirm.value else [],
         )
 
     @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))

@@ -30,14 +30,16 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.states.letter_activation import LetterActivationJourney
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
-    from parcours.workflows.contact import EmailChangeWorkflow
+    from parcours.workflows.email_change import EmailChangeWorkflow
     from parcours.workflows.updates import journey_update
+
+# The charts' states, e.g. `Letter.abandoned.value`, rather than their names spelt again.
+Letter = LetterActivationJourney
 
 
 @workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class LetterActivationWorkflow(JourneyWorkflow):
     kind = "letter_activation"
-    updates_by_state = {"credentials_to_check": ["submit_credentials"], "details_to_give": ["submit_details"]}
 
     @workflow.init
     def __init__(self, start: LetterActivationStart) -> None:
@@ -56,14 +58,15 @@ class LetterActivationWorkflow(JourneyWorkflow):
 
     @workflow.query
     def current_step(self) -> LetterActivationStep:
-        text = {"credentials_to_check": [messages.LETTER_PROMPT],
-                "details_to_give": [messages.NOTE_IDENTIFIER, messages.LETTER_DETAILS_PROMPT],
-                "activated": [messages.LETTER_ACTIVATED if self.email_change_journey else messages.LETTER_ACTIVATED_NO_EMAIL],
-                "abandoned": [messages.RECOVERY_ABANDONED]}[self.data.state]
+        text = {Letter.credentials_to_check.value: [messages.LETTER_PROMPT],
+                Letter.details_to_give.value: [messages.NOTE_IDENTIFIER, messages.LETTER_DETAILS_PROMPT],
+                Letter.activated.value: [messages.LETTER_ACTIVATED if self.email_change_journey
+                                         else messages.LETTER_ACTIVATED_NO_EMAIL],
+                Letter.abandoned.value: [messages.RECOVERY_ABANDONED]}[self.data.state]
         return LetterActivationStep(
             journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
             expected_input=self.expected_updates(), messages=text,
-            identifier=self.data.identifier if self.data.state != "credentials_to_check" else None,
+            identifier=self.data.identifier if self.data.state != Letter.credentials_to_check.value else None,
             email_required=self.data.kind == "guardian" if self.data.kind else None,
             email_change_journey=self.email_change_journey,
         )
@@ -114,7 +117,8 @@ class LetterActivationWorkflow(JourneyWorkflow):
         try:
             await workflow.start_child_workflow(
                 EmailChangeWorkflow.run,
-                EmailChangeStart(account_ref=self.data.account_ref, policy=self.start.contact_policy, initial_email=email),
+                EmailChangeStart(account_ref=self.data.account_ref, policy=self.start.contact_policy,
+                                 initial_email=email),
                 id=journey_id, parent_close_policy=ParentClosePolicy.ABANDON,
             )
         except WorkflowAlreadyStartedError:

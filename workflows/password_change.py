@@ -27,17 +27,19 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
     from parcours.workflows.updates import journey_update
 
+# The charts' states, e.g. `PasswordChange.abandoned.value`, rather than their names spelt again.
+PasswordChange = PasswordChangeJourney
+
 FINAL_MESSAGES = {
-    "changed": messages.PASSWORD_CHANGED,
-    "franceconnect_account": messages.FRANCECONNECT_PASSWORD,
-    "abandoned": messages.ABANDONED,
+    PasswordChange.changed.value: messages.PASSWORD_CHANGED,
+    PasswordChange.franceconnect_account.value: messages.FRANCECONNECT_PASSWORD,
+    PasswordChange.abandoned.value: messages.ABANDONED,
 }
 
 
 @workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
 class PasswordChangeWorkflow(JourneyWorkflow):
     kind = "password_change"
-    updates_by_state = {"password_to_change": ["change_password"]}
 
     @workflow.init
     def __init__(self, start: PasswordChangeStart) -> None:

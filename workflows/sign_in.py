@@ -25,8 +25,8 @@ class SignInWorkflow:
             result_type=CredentialCheck, summary="check the password", **local_activity_options(),
         )
         if check.valid:
-            return SignInResult(status=SignInStatus.SIGNED_IN, message=messages.SIGNED_IN, account_ref=check.account_ref,
-                                kind=check.kind, identifier=check.identifier)
+            return SignInResult(status=SignInStatus.SIGNED_IN, message=messages.SIGNED_IN,
+                                account_ref=check.account_ref, kind=check.kind, identifier=check.identifier)
         if check.merged:
             return SignInResult(status=SignInStatus.MERGED, message=messages.SIGN_IN_MERGED)
         if check.locked_until is not None:
