@@ -163,6 +163,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         sent = await self._send_code(now, decoy=not real, background=True)
         if sent is None:  # the provider is down: the user sees the same step as anyone (a decoy) and may resend
             sent = await self._send_code(now, decoy=True, background=True)
+        assert sent is not None, "a decoy's send failed too: the task is retried"
         self._record_code(sent, now)
         if real and match.superseded_journey_id:
             await self._end_older_journey(match.superseded_journey_id)

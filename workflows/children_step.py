@@ -4,6 +4,9 @@ with a birth date (3 tries, then left unconfirmed and proposed again later), or 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -11,13 +14,17 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.activation import ChildAnswerInput, ChildStatus, ChildToConfirm
     from parcours.contracts.activities import ActivityName, CheckBirthDateRequest
     from parcours.contracts.common import FieldError, OutcomeStatus
-    from parcours.workflows.common import rejection
+    from parcours.workflows.common import JourneyWorkflow, rejection
 
 
-class ChildrenStep:
+class ChildrenStep(JourneyWorkflow):
     """Needs, from the journey workflow: `data.children`, `data.account_ref`,
     `birth_date_max_tries()`, `_activity`, `_fire`, `_touch`, `_outcome`; its machine fires
     `child_answered` after each answer."""
+
+    # The journey's own (annotations only: the workflow's definitions come first in its MRO).
+    _outcome: Callable[..., Any]
+    birth_date_max_tries: Callable[[], int]
 
     async def _answer_child(self, answer: ChildAnswerInput):
         self._touch()

@@ -4,7 +4,9 @@ events code_accepted / code_rejected / code_voided / code_expiry_reached / code_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from temporalio import workflow
 
@@ -23,16 +25,23 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import CodeInput, OutcomeStatus
     from parcours.refusals import account_tries_exhausted
     from parcours.states.code_step import resend_refusal
-    from parcours.workflows.common import ActivityFailed, rejection
+    from parcours.workflows.common import ActivityFailed, JourneyWorkflow, rejection
 
 
-class CodeStep:
+class CodeStep(JourneyWorkflow):
     """Needs, from the journey workflow: `data` (a CodeChallenge with `policy`, `channel`,
     `account_ref`), `code_purpose`, `_activity`, `_fire`, `_touch`, `_id`, `_outcome`,
     and `code_accepted_message()`."""
 
     code_purpose: str
-    code_decoy_when_limited = False  # True where a refusal would reveal an account (R-REC-7)
+    # The journey's own (annotations only: the workflow's definitions come first in its MRO).
+    _outcome: Callable[..., Any]
+    code_accepted_message: Callable[[], str]
+
+    @property
+    def code_decoy_when_limited(self) -> bool:
+        """True where a refusal would reveal an account (R-REC-7)."""
+        return False
 
     def _require_code_state(self, update: str) -> None:
         if update == "submit_code" and self.data.state == "code_expired":
@@ -64,6 +73,7 @@ class CodeStep:
             self._fire("code_rejected")
             return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
         if check.status is CodeCheckStatus.TOO_MANY_TRIES:  # the account's tries of the hour, across journeys
+            assert check.retry_at is not None, "the account's tries come back with the time they do"
             raise account_tries_exhausted(check.retry_at)
         if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
             self._fire("code_expiry_reached")

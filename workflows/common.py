@@ -207,6 +207,7 @@ class JourneyWorkflow:
         """The key of the update being handled: an update id is unique in a run (Temporal runs an
         update once per id), so a check keyed by it is counted once, however often it is retried."""
         update = workflow.current_update_info()
+        assert update is not None, "an update key is built in an update's handler only"
         return f"{self._key_scope}/{update.name}/{update.id}"
 
     def _touch(self) -> datetime:

@@ -72,7 +72,8 @@ class EmailChangeWorkflow(JourneyWorkflow):
         return self.data.last_activity_at + self.data.policy.idle_lifetime
 
     def fire_due_events(self, now: datetime) -> None:
-        if now < self.next_deadline(now):
+        deadline = self.next_deadline(now)
+        if deadline is None or now < deadline:
             return
         if self.data.state == Email.link_sent.value:
             self._fire("link_expiry_reached")

@@ -198,6 +198,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             if sent is None:  # the user sees the same code step as anyone (a decoy, R-REC-7) and may resend
                 workflow.logger.warning("the reset code could not be sent")
                 sent = await self._send_code(now, decoy=True, background=background)
+            assert sent is not None, "a decoy's send failed too: the task is retried"
             self._record_code(sent, now)
         self._fire("reset_prepared")
 

@@ -6,6 +6,8 @@ workflow's loop."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -22,6 +24,8 @@ with workflow.unsafe.imports_passed_through():
 
 class RecoveryWorkflow(JourneyWorkflow):
     """What both recovery journeys share: the start, idleness, the step and outcome shapes."""
+
+    current_step: Callable[[], RecoveryStep]  # each journey's own query (annotation only)
 
     def _start_recovery(self, start: RecoveryStart, machine_class) -> None:
         data = RecoveryData(policy=start.policy)
