@@ -44,10 +44,6 @@ class IdentifierRecoveryWorkflow(RecoveryWorkflow):
         await self._run_journey()
         return self.current_step()
 
-    @workflow.query
-    def current_step(self) -> RecoveryStep:
-        return self._step()
-
     def step_messages(self) -> list[str]:
         if self.data.state == Identifier.request_to_receive.value:
             return [messages.IDENTIFIER_REQUEST_PROMPT]

@@ -6,8 +6,6 @@ workflow's loop."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -25,7 +23,10 @@ with workflow.unsafe.imports_passed_through():
 class RecoveryWorkflow(JourneyWorkflow):
     """What both recovery journeys share: the start, idleness, the step and outcome shapes."""
 
-    current_step: Callable[[], RecoveryStep]  # each journey's own query (annotation only)
+    @workflow.query
+    def current_step(self) -> RecoveryStep:
+        """The step as the chart has it (password reset adds its link or code step)."""
+        return self._step()
 
     def _start_recovery(self, start: RecoveryStart, machine_class) -> None:
         data = RecoveryData(policy=start.policy)
