@@ -17,13 +17,13 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from parcours import messages
 from parcours.contracts.common import INPUT_ERRORS_DETAIL, FieldError, Refusal
-from parcours.journeys import JOURNEYS, Journey
+from parcours.journeys import journey_by_id
 from parcours.refusals import refusal_of
 from parcours.workflows.updates import JourneyUpdate, updates_of
 
-JOURNEY_NOT_OPEN = Refusal(reason="journey_not_open",
-                           message="Ce parcours est terminé ou n'existe pas. Veuillez recommencer.")
+JOURNEY_NOT_OPEN = Refusal(reason="journey_not_open", message=messages.JOURNEY_NOT_OPEN)
 
 
 class JourneyActionRejected(Exception):
@@ -68,14 +68,6 @@ async def execute(handle: WorkflowHandle, update: Any, argument: Any, update_id:
         if error.status is RPCStatusCode.NOT_FOUND:  # finished, or never existed
             raise JourneyActionRejected(JOURNEY_NOT_OPEN) from None
         raise
-
-
-def journey_by_id(journey_id: str) -> Journey:
-    """The registry entry a workflow id belongs to, by its prefix (each journey has its own)."""
-    for journey in JOURNEYS:
-        if journey_id.startswith(journey.id_prefix):
-            return journey
-    raise ValueError(f"no journey has the id {journey_id!r}")
 
 
 def input_of(update: JourneyUpdate, args: tuple, fields: dict) -> BaseModel:

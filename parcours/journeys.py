@@ -107,3 +107,11 @@ CHARTS = {journey.name: journey.chart for journey in JOURNEYS if journey.chart i
 
 def journey_of(workflow_class: type[Any]) -> Journey:
     return BY_WORKFLOW[workflow_class]
+
+
+def journey_by_id(journey_id: str) -> Journey:
+    """The registry entry a workflow id belongs to, by its prefix (each journey has its own)."""
+    for journey in JOURNEYS:
+        if journey_id.startswith(journey.id_prefix):
+            return journey
+    raise ValueError(f"no journey has the id {journey_id!r}")

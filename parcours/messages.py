@@ -102,6 +102,7 @@ UNKNOWN_ACCOUNT = "Ce compte n'existe pas."
 NOT_NOW = "Cette action n'est pas possible à cette étape."
 # A fault of ours (a workflow bug, a dependency down past its budget): the journey stays where it was.
 INTERNAL_ERROR = "Une erreur inattendue est survenue. Veuillez réessayer."
+JOURNEY_NOT_OPEN = "Ce parcours est terminé ou n'existe pas. Veuillez recommencer."
 
 # Message bodies (SMS and mail)
 SMS_CODE_BODY = (

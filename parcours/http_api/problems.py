@@ -106,7 +106,7 @@ async def _key_reused(request: Request, _error: IdempotencyKeyReused) -> JSONRes
 async def _temporal_error(request: Request, error: RPCError) -> JSONResponse:
     if error.status is RPCStatusCode.NOT_FOUND:
         return problem_response(request, 404, "journey_not_open", "Journey not found",
-                                "Ce parcours est terminé ou n'existe pas. Veuillez recommencer.")
+                                messages.JOURNEY_NOT_OPEN)
     return problem_response(request, 503, "temporal_unavailable", "Service unavailable",
                             "Le service est momentanément indisponible. Veuillez réessayer.")
 
