@@ -3,7 +3,7 @@ a code: pure functions of a CodeChallenge and the journey's policy, time passed 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from statemachine import State
@@ -64,10 +64,12 @@ class CodeJourneyData(Protocol):
     wrong_code_tries: int
 
 
+def _after(moment: datetime | None, delay: timedelta) -> datetime | None:
+    return None if moment is None else moment + delay
+
+
 def resend_available_at(data: CodeJourneyData) -> datetime | None:
-    if data.code_sent_at is None:
-        return None
-    return data.code_sent_at + data.policy.resend_cooldown
+    return _after(data.code_sent_at, data.policy.resend_cooldown)
 
 
 def resends_left(data: CodeJourneyData) -> int:
@@ -85,9 +87,7 @@ def resend_refusal(data: CodeJourneyData, now: datetime) -> tuple[str, datetime 
 
 
 def idle_expires_at(data: CodeJourneyData) -> datetime | None:
-    if data.last_activity_at is None:
-        return None
-    return data.last_activity_at + data.policy.idle_lifetime
+    return _after(data.last_activity_at, data.policy.idle_lifetime)
 
 
 def code_tries_left(data: CodeJourneyData) -> int:

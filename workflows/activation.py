@@ -38,31 +38,28 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.children_step import ChildrenStep
     from parcours.workflows.code_step import CodeStep
     from parcours.workflows.common import (
-        JOURNEY_FAILURES,
         ActivityFailed,
         JourneyWorkflow,
         check_new_password,
+        journey_workflow,
         rejection,
     )
     from parcours.workflows.updates import journey_update
 
 
-@workflow.defn(name=WORKFLOW_TYPE, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(WORKFLOW_TYPE, kind="activation")
 class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
-    kind = "activation"
     code_purpose = CodePurpose.ACTIVATION
 
     @workflow.init
     def __init__(self, start: ActivationStart) -> None:
-        data = ActivationData(policy=start.policy)
-        self._init_journey(data, ActivationJourney(data))
+        self._init_journey(ActivationData(policy=start.policy), ActivationJourney)
         self.superseded = False
 
     @workflow.run
     async def run(self, start: ActivationStart) -> ActivationStep:
         self.data.started_at = workflow.now()
-        await self._run_journey()
-        return self.current_step()
+        return await self._run_journey()
 
     def next_deadline(self, now: datetime) -> datetime | None:
         return next_deadline(self.data, now)

@@ -3,8 +3,6 @@ at sign-in (R-KID-2), merging accounts (R-KID-1)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -43,15 +41,14 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
     from parcours.states.children_view import child_views
     from parcours.workflows.children_step import ChildrenStep
-    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, local_activity_options
+    from parcours.workflows.common import JourneyWorkflow, journey_workflow, local_activity_options
     from parcours.workflows.updates import journey_update
 
 # The charts' states, e.g. `Merge.abandoned.value`, rather than their names spelt again.
 Merge = AccountMergeJourney
 Children = ChildrenConfirmationJourney
 
-
-@workflow.defn(name=ACCOUNT_VIEW_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(ACCOUNT_VIEW_WORKFLOW)
 class AccountViewWorkflow:
     """« Mon compte / Mes informations » and « Mes enfants », read through Temporal like the rest."""
 
@@ -60,18 +57,16 @@ class AccountViewWorkflow:
         return await workflow.execute_local_activity(ActivityName.ACCOUNT_VIEW.value, request, result_type=AccountView,
                                                summary="read the account", **local_activity_options())
 
-
-@workflow.defn(name=LINK_REPORT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(LINK_REPORT_WORKFLOW, kind="link_report")
 class LinkReportWorkflow(JourneyWorkflow):
-    kind = "link_report"
     results = {"reported": ("link_reported", messages.LINK_REPORT_DONE),
                "only_link": ("sole_link_found", messages.LINK_REPORT_ONLY_LINK),
                "not_linked": ("unknown_student", messages.LINK_REPORT_NOT_LINKED)}
 
     @workflow.init
     def __init__(self, start: LinkReportStart) -> None:
-        data = LinkReportData(account_ref=start.account_ref, student_ref=start.student_ref)
-        self._init_journey(data, LinkReportJourney(data))
+        self._init_journey(LinkReportData(account_ref=start.account_ref, student_ref=start.student_ref),
+                           LinkReportJourney)
         self.message = ""
 
     @workflow.run
@@ -93,16 +88,11 @@ class LinkReportWorkflow(JourneyWorkflow):
         return LinkReportStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
                               messages=[self.message] if self.message else [])
 
-
-@workflow.defn(name=CHILDREN_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(CHILDREN_WORKFLOW, kind="children_confirmation")
 class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
-    kind = "children_confirmation"
-
     @workflow.init
     def __init__(self, start: ChildrenStart) -> None:
-        data = ChildrenData(account_ref=start.account_ref)
-        self._init_journey(data, ChildrenConfirmationJourney(data))
-        self.start = start
+        self._init_journey(ChildrenData(account_ref=start.account_ref), ChildrenConfirmationJourney, start)
 
     @workflow.run
     async def run(self, start: ChildrenStart) -> ChildrenConfirmationStep:
@@ -112,14 +102,10 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
         )
         self.data.children = [ChildToConfirm(**child.model_dump()) for child in pending]
         self._fire("children_found")
-        await self._run_journey()
-        return self.current_step()
+        return await self._run_journey()
 
     def birth_date_max_tries(self) -> int:
         return self.start.birth_date_max_wrong_tries
-
-    def idle_lifetime(self) -> timedelta:
-        return self.start.idle_lifetime
 
     def operator_details(self) -> str:
         return f"**{self.data.state}** — {sum(c.status == 'to_confirm' for c in self.data.children)} to confirm"
@@ -131,8 +117,7 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
                 Children.confirmed.value: messages.CHILDREN_CONFIRMED,
                 Children.abandoned.value: messages.RECOVERY_ABANDONED}
         return ChildrenConfirmationStep(
-            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-            expected_input=self.expected_updates(), messages=[text.get(self.data.state, "")],
+            **self._step_basics(), messages=[text.get(self.data.state, "")],
             children=child_views(self.data.children, self.birth_date_max_tries())
             if self.data.state == Children.children_to_confirm.value else [],
         )
@@ -153,31 +138,20 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None) -> ChildrenOutcome:
         return ChildrenOutcome(status=status, message=message, tries_left=tries_left, step=self.current_step())
 
-
-@workflow.defn(name=MERGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(MERGE_WORKFLOW, kind="account_merge")
 class AccountMergeWorkflow(JourneyWorkflow):
-    kind = "account_merge"
-
     @workflow.init
     def __init__(self, start: MergeStart) -> None:
-        data = MergeData(account_ref=start.account_ref)
-        self._init_journey(data, AccountMergeJourney(data))
-        self.start = start
+        self._init_journey(MergeData(account_ref=start.account_ref), AccountMergeJourney, start)
 
     @workflow.run
     async def run(self, start: MergeStart) -> MergeStep:
-        await self._run_journey()
-        return self.current_step()
-
-    def idle_lifetime(self) -> timedelta:
-        return self.start.idle_lifetime
+        return await self._run_journey()
 
     @workflow.query
     def current_step(self) -> MergeStep:
         text = {Merge.merged.value: messages.MERGE_DONE, Merge.abandoned.value: messages.RECOVERY_ABANDONED}
-        return MergeStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-                         expected_input=self.expected_updates(),
-                         messages=[text.get(self.data.state, messages.MERGE_PROMPT)])
+        return MergeStep(**self._step_basics(), messages=[text.get(self.data.state, messages.MERGE_PROMPT)])
 
     @journey_update()
     async def merge(self, other: MergeInput) -> MergeOutcome:

@@ -13,7 +13,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
-        AbandonMessagesRequest,
         ActivityName,
         CheckCodeRequest,
         CodeCheck,
@@ -120,10 +119,7 @@ class CodeStep(JourneyWorkflow):
                 budget=self.data.policy.send_budget, background=background,
             )
         except ActivityFailed:
-            await self._activity(ActivityName.ABANDON_MESSAGES, int,
-                                 AbandonMessagesRequest(idempotency_key=code_message_key(self._key_scope, sequence)),
-                                 summary=f"mark code #{sequence} abandoned")
-            self.data.code_send_failures += 1
+            await self._abandon_send(code_message_key(self._key_scope, sequence), f"code #{sequence}")
             return None
 
     def _code_not_sent(self):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
@@ -11,11 +13,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
-    from parcours.contracts.activities import key_scope
+    from parcours.contracts.activities import AbandonMessagesRequest, ActivityName, key_scope
     from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.security.password_policy import unmet_criteria
     from parcours.states.journey import expected_updates
+
+W = TypeVar("W")
 
 JOURNEY_KIND = SearchAttributeKey.for_keyword("JourneyKind")
 JOURNEY_STATE = SearchAttributeKey.for_keyword("JourneyState")
@@ -75,6 +79,18 @@ class ActivityFailed(Exception):
 JOURNEY_FAILURES: list[type[Exception]] = [ActivityFailed]
 
 
+def journey_workflow(name: str, kind: str | None = None) -> Callable[[type[W]], type[W]]:
+    """`@workflow.defn` of a journey: the name its contract gives it, JOURNEY_FAILURES as what fails
+    it, and the kind operators search it by (JourneyKind; metrics' journey_kind)."""
+
+    def declare(workflow_class: type[W]) -> type[W]:
+        if kind is not None:
+            setattr(workflow_class, "kind", kind)  # noqa: B010  # JourneyWorkflow.kind, on any class
+        return workflow.defn(name=name, failure_exception_types=JOURNEY_FAILURES)(workflow_class)
+
+    return declare
+
+
 def local_activity_options(budget: timedelta = USER_BUDGET) -> dict:
     return dict(start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=retry_within(budget),
                 local_retry_threshold=LOCAL_RETRY_THRESHOLD)
@@ -103,7 +119,9 @@ class JourneyWorkflow:
     kind: str
 
     def idle_lifetime(self) -> timedelta:
-        return self.data.policy.idle_lifetime
+        """The start's idle lifetime, or the policy's for journeys whose data carries one."""
+        start_lifetime = getattr(self.start, "idle_lifetime", None)
+        return start_lifetime if start_lifetime is not None else self.data.policy.idle_lifetime
 
     def next_deadline(self, now: datetime) -> datetime | None:
         return self.data.last_activity_at + self.idle_lifetime()
@@ -124,9 +142,11 @@ class JourneyWorkflow:
         policy = getattr(self.data, "policy", None)
         return policy.search_state_lag if policy is not None else timedelta(0)
 
-    def _init_journey(self, data, machine) -> None:
+    def _init_journey(self, data, chart: type, start: Any = None) -> None:
+        """The journey's data, its chart's machine over it, and the start's settings."""
         self.data = data
-        self.machine = machine
+        self.machine = chart(data)
+        self.start = start
         self.lock = asyncio.Lock()  # handlers await activities: one action at a time
         self.woken = False
         self.state_since = workflow.now()
@@ -144,7 +164,8 @@ class JourneyWorkflow:
             self._count("parcours_journeys_completed", "Journeys ended by the user's or the service's answer",
                         final_state=self.data.state)
 
-    async def _run_journey(self) -> None:
+    async def _run_journey(self) -> Any:
+        """Waits for deadlines and answers until the chart ends; the last step is the result."""
         self.data.last_activity_at = self.state_since = workflow.now()
         self._publish()
         while not self.machine.is_terminated:
@@ -162,6 +183,15 @@ class JourneyWorkflow:
                     self.fire_due_events(workflow.now())
                 self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.current_step()
+
+    def current_step(self) -> Any:
+        raise NotImplementedError  # each journey's query
+
+    def _step_basics(self) -> dict[str, Any]:
+        """What every journey's step says first: which journey, where it is, what it expects."""
+        return {"journey_id": self._id, "state": self.data.state, "finished": self.machine.is_terminated,
+                "expected_input": self.expected_updates()}
 
     def _arm(self, deadline: datetime | None) -> None:
         """One timer for the nearest deadline, kept while later deadlines come and go: an action
@@ -209,6 +239,13 @@ class JourneyWorkflow:
         update = workflow.current_update_info()
         assert update is not None, "an update key is built in an update's handler only"
         return f"{self._key_scope}/{update.name}/{update.id}"
+
+    async def _abandon_send(self, message_key: str, what: str) -> None:
+        """A send past its budget: its message marked abandoned in the ledger and the failure
+        counted, so that the next send is a new message under a new key (which voids this one)."""
+        await self._activity(ActivityName.ABANDON_MESSAGES, int, AbandonMessagesRequest(idempotency_key=message_key),
+                             summary=f"mark {what} abandoned")
+        self.data.code_send_failures += 1
 
     def _touch(self) -> datetime:
         """An accepted action: the idle clock restarts and the deadlines are looked at again."""

@@ -10,7 +10,6 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
-        AbandonMessagesRequest,
         ActivityName,
         DropPendingRequest,
         EmailChangeIssued,
@@ -36,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         resends_left,
     )
     from parcours.states.contact import EmailChangeJourney
-    from parcours.workflows.common import JOURNEY_FAILURES, ActivityFailed, JourneyWorkflow, rejection
+    from parcours.workflows.common import ActivityFailed, JourneyWorkflow, journey_workflow, rejection
     from parcours.workflows.updates import journey_update
 
 
@@ -44,14 +43,11 @@ with workflow.unsafe.imports_passed_through():
 Email = EmailChangeJourney
 
 
-@workflow.defn(name=EMAIL_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(EMAIL_CHANGE_WORKFLOW, kind="email_change")
 class EmailChangeWorkflow(JourneyWorkflow):
-    kind = "email_change"
-
     @workflow.init
     def __init__(self, start: EmailChangeStart) -> None:
-        data = EmailChangeData(account_ref=start.account_ref, policy=start.policy)
-        self._init_journey(data, EmailChangeJourney(data))
+        self._init_journey(EmailChangeData(account_ref=start.account_ref, policy=start.policy), EmailChangeJourney)
 
     @workflow.run
     async def run(self, start: EmailChangeStart) -> EmailChangeStep:
@@ -108,8 +104,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
         }[self.data.state]
         waiting = self.data.state == Email.link_sent.value
         return EmailChangeStep(
-            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-            expected_input=self.expected_updates(), messages=text,
+            **self._step_basics(), messages=text,
             deadlines=Deadlines(link_expires_at=self.data.link_expires_at if waiting else None),
             new_email=self.data.new_email, identifier=self.data.identifier, old_email=self.data.old_email,
             resends_left=resends_left(self.data) if waiting or self.data.state == Email.link_not_sent.value else None,
@@ -194,10 +189,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
                 budget=self.data.policy.send_budget,
             )
         except ActivityFailed:
-            await self._activity(ActivityName.ABANDON_MESSAGES, int,
-                                 AbandonMessagesRequest(idempotency_key=email_link_key(self._key_scope, sequence)),
-                                 summary=f"mark link #{sequence} abandoned")
-            self.data.code_send_failures += 1
+            await self._abandon_send(email_link_key(self._key_scope, sequence), f"link #{sequence}")
             return None
 
     def _link_not_sent(self) -> EmailChangeOutcome:

@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.states.children_view import child_views
     from parcours.states.franceconnect import FranceConnectActivationJourney
     from parcours.workflows.children_step import ChildrenStep
-    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow
+    from parcours.workflows.common import JourneyWorkflow, journey_workflow
     from parcours.workflows.updates import journey_update
 
 # The charts' states, e.g. `FranceConnect.abandoned.value`, rather than their names spelt again.
@@ -42,15 +42,11 @@ STATE_MESSAGES = {FranceConnect.children_to_confirm.value: messages.CHILDREN_PRO
                   FranceConnect.abandoned.value: messages.ABANDONED}
 
 
-@workflow.defn(name=FRANCECONNECT_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(FRANCECONNECT_WORKFLOW, kind="franceconnect_activation")
 class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
-    kind = "franceconnect_activation"
-
     @workflow.init
     def __init__(self, start: FranceConnectStart) -> None:
-        data = FranceConnectData()
-        self._init_journey(data, FranceConnectActivationJourney(data))
-        self.start = start
+        self._init_journey(FranceConnectData(), FranceConnectActivationJourney, start)
 
     @workflow.run
     async def run(self, start: FranceConnectStart) -> FranceConnectStep:
@@ -70,8 +66,7 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
         self._fire("identity_matched")
         async with self.lock:
             await self._activate_when_ready()
-        await self._run_journey()
-        return self.current_step()
+        return await self._run_journey()
 
     async def _activate_when_ready(self) -> None:
         if self.data.state != FranceConnect.account_to_activate.value:
@@ -95,8 +90,7 @@ class FranceConnectActivationWorkflow(ChildrenStep, JourneyWorkflow):
     @workflow.query
     def current_step(self) -> FranceConnectStep:
         return FranceConnectStep(
-            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-            expected_input=self.expected_updates(), messages=[STATE_MESSAGES.get(self.data.state, "")],
+            **self._step_basics(), messages=[STATE_MESSAGES.get(self.data.state, "")],
             identifier=self.data.identifier if self.data.state == FranceConnect.activated.value else None,
             children=child_views(self.data.children, self.birth_date_max_tries())
             if self.data.state == FranceConnect.children_to_confirm.value else [],

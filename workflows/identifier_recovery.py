@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         RecoveryStep,
     )
     from parcours.states.recovery import IdentifierRecoveryJourney
-    from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET
+    from parcours.workflows.common import USER_BUDGET, journey_workflow
     from parcours.workflows.recovery_common import RecoveryWorkflow
     from parcours.workflows.updates import journey_update
 
@@ -31,18 +31,15 @@ Identifier = IdentifierRecoveryJourney
 ANSWERED_IDENTIFIER = [messages.IDENTIFIER_REQUEST_ANSWER, messages.CONTACT_SCHOOL]
 
 
-@workflow.defn(name=IDENTIFIER_RECOVERY_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(IDENTIFIER_RECOVERY_WORKFLOW, kind="identifier_recovery")
 class IdentifierRecoveryWorkflow(RecoveryWorkflow):
-    kind = "identifier_recovery"
-
     @workflow.init
     def __init__(self, start: RecoveryStart) -> None:
         self._start_recovery(start, IdentifierRecoveryJourney)
 
     @workflow.run
     async def run(self, start: RecoveryStart) -> RecoveryStep:
-        await self._run_journey()
-        return self.current_step()
+        return await self._run_journey()
 
     def step_messages(self) -> list[str]:
         if self.data.state == Identifier.request_to_receive.value:

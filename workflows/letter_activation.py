@@ -3,8 +3,6 @@ email goes on through the account's email-change journey (a child workflow left 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
@@ -29,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         LetterDetailsInput,
     )
     from parcours.states.letter_activation import LetterActivationJourney
-    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import JourneyWorkflow, check_new_password, journey_workflow, rejection
     from parcours.workflows.email_change import EmailChangeWorkflow
     from parcours.workflows.updates import journey_update
 
@@ -37,24 +35,16 @@ with workflow.unsafe.imports_passed_through():
 Letter = LetterActivationJourney
 
 
-@workflow.defn(name=LETTER_ACTIVATION_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(LETTER_ACTIVATION_WORKFLOW, kind="letter_activation")
 class LetterActivationWorkflow(JourneyWorkflow):
-    kind = "letter_activation"
-
     @workflow.init
     def __init__(self, start: LetterActivationStart) -> None:
-        data = LetterActivationData()
-        self._init_journey(data, LetterActivationJourney(data))
-        self.start = start
+        self._init_journey(LetterActivationData(), LetterActivationJourney, start)
         self.email_change_journey: str | None = None
 
     @workflow.run
     async def run(self, start: LetterActivationStart) -> LetterActivationStep:
-        await self._run_journey()
-        return self.current_step()
-
-    def idle_lifetime(self) -> timedelta:
-        return self.start.idle_lifetime
+        return await self._run_journey()
 
     @workflow.query
     def current_step(self) -> LetterActivationStep:
@@ -64,8 +54,7 @@ class LetterActivationWorkflow(JourneyWorkflow):
                                          else messages.LETTER_ACTIVATED_NO_EMAIL],
                 Letter.abandoned.value: [messages.RECOVERY_ABANDONED]}[self.data.state]
         return LetterActivationStep(
-            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-            expected_input=self.expected_updates(), messages=text,
+            **self._step_basics(), messages=text,
             identifier=self.data.identifier if self.data.state != Letter.credentials_to_check.value else None,
             email_required=self.data.kind == "guardian" if self.data.kind else None,
             email_change_journey=self.email_change_journey,

@@ -34,7 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.states.contact import MobileChangeJourney
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, rejection
+    from parcours.workflows.common import JourneyWorkflow, journey_workflow, rejection
     from parcours.workflows.updates import journey_update
 
 
@@ -42,17 +42,15 @@ with workflow.unsafe.imports_passed_through():
 Mobile = MobileChangeJourney
 
 
-@workflow.defn(name=MOBILE_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(MOBILE_CHANGE_WORKFLOW, kind="mobile_change")
 class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
     """R-CON-7, one per account like the email change."""
 
-    kind = "mobile_change"
     code_purpose = CodePurpose.MOBILE_CHANGE
 
     @workflow.init
     def __init__(self, start: MobileChangeStart) -> None:
-        data = MobileChangeData(account_ref=start.account_ref, policy=start.policy)
-        self._init_journey(data, MobileChangeJourney(data))
+        self._init_journey(MobileChangeData(account_ref=start.account_ref, policy=start.policy), MobileChangeJourney)
 
     @workflow.run
     async def run(self, start: MobileChangeStart) -> MobileChangeStep:
@@ -98,8 +96,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         in_code_step = self.data.state in CODE_STEP_STATES
         available_at = resend_available_at(self.data) if in_code_step else None
         return MobileChangeStep(
-            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-            expected_input=self.expected_updates(),
+            **self._step_basics(),
             messages=text.get(self.data.state,
                               [messages.MOBILE_PENDING.format(minutes=minutes), messages.MOBILE_RESEND]),
             deadlines=Deadlines(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -24,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.contracts.common import FieldError
     from parcours.states.password_change import PasswordChangeJourney
-    from parcours.workflows.common import JOURNEY_FAILURES, JourneyWorkflow, check_new_password, rejection
+    from parcours.workflows.common import JourneyWorkflow, check_new_password, journey_workflow, rejection
     from parcours.workflows.updates import journey_update
 
 # The charts' states, e.g. `PasswordChange.abandoned.value`, rather than their names spelt again.
@@ -37,23 +35,15 @@ FINAL_MESSAGES = {
 }
 
 
-@workflow.defn(name=PASSWORD_CHANGE_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(PASSWORD_CHANGE_WORKFLOW, kind="password_change")
 class PasswordChangeWorkflow(JourneyWorkflow):
-    kind = "password_change"
-
     @workflow.init
     def __init__(self, start: PasswordChangeStart) -> None:
-        data = PasswordChangeData(account_ref=start.account_ref)
-        self._init_journey(data, PasswordChangeJourney(data))
-        self.start = start
+        self._init_journey(PasswordChangeData(account_ref=start.account_ref), PasswordChangeJourney, start)
 
     @workflow.run
     async def run(self, start: PasswordChangeStart) -> PasswordChangeStep:
-        await self._run_journey()
-        return self.current_step()
-
-    def idle_lifetime(self) -> timedelta:
-        return self.start.idle_lifetime
+        return await self._run_journey()
 
     def operator_details(self) -> str:
         waiting = "waiting for the current and new passwords" if not self.machine.is_terminated else "finished"
@@ -62,8 +52,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
     @workflow.query
     def current_step(self) -> PasswordChangeStep:
         return PasswordChangeStep(
-            journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-            expected_input=self.expected_updates(),
+            **self._step_basics(),
             messages=[FINAL_MESSAGES.get(self.data.state, messages.PASSWORD_CHANGE_PROMPT)],
         )
 

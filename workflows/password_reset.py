@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.states.recovery import PasswordResetJourney
     from parcours.workflows.code_step import CodeStep
-    from parcours.workflows.common import JOURNEY_FAILURES, USER_BUDGET, check_new_password, rejection
+    from parcours.workflows.common import USER_BUDGET, check_new_password, journey_workflow, rejection
     from parcours.workflows.recovery_common import RecoveryWorkflow
     from parcours.workflows.updates import journey_update
 
@@ -51,9 +51,8 @@ Reset = PasswordResetJourney
 BY_LINK_STATES = (Reset.link_sent.value, Reset.password_to_choose.value)  # where a mail's link works
 
 
-@workflow.defn(name=PASSWORD_RESET_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(PASSWORD_RESET_WORKFLOW, kind="password_reset")
 class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
-    kind = "password_reset"
     code_purpose = CodePurpose.PASSWORD_RESET_CODE
     code_decoy_when_limited = True  # R-REC-7: the same answer whether or not a code went out
 
@@ -77,8 +76,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
 
     @workflow.run
     async def run(self, start: RecoveryStart) -> RecoveryStep:
-        await self._run_journey()
-        return self.current_step()
+        return await self._run_journey()
 
     @workflow.query
     def current_step(self) -> RecoveryStep:

@@ -29,8 +29,7 @@ class RecoveryWorkflow(JourneyWorkflow):
         return self._step()
 
     def _start_recovery(self, start: RecoveryStart, machine_class) -> None:
-        data = RecoveryData(policy=start.policy)
-        self._init_journey(data, machine_class(data))
+        self._init_journey(RecoveryData(policy=start.policy), machine_class)
 
     def operator_details(self) -> str:
         matched = {None: "", True: " (an account matched)", False: " (no account matched)"}[self.data.matched]
@@ -40,8 +39,7 @@ class RecoveryWorkflow(JourneyWorkflow):
         raise NotImplementedError
 
     def _step(self, deadlines: Deadlines | None = None) -> RecoveryStep:
-        return RecoveryStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
-                            expected_input=self.expected_updates(), messages=self.step_messages(),
+        return RecoveryStep(**self._step_basics(), messages=self.step_messages(),
                             deadlines=deadlines or Deadlines(), identifier=self.data.identifier)
 
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None, retry_at=None) -> RecoveryOutcome:

@@ -9,10 +9,10 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.accounts import SIGN_IN_WORKFLOW, SignInResult, SignInStart, SignInStatus
     from parcours.contracts.activities import ActivityName, CredentialCheck, VerifySignInRequest
-    from parcours.workflows.common import JOURNEY_FAILURES, JOURNEY_KIND, local_activity_options
+    from parcours.workflows.common import JOURNEY_KIND, journey_workflow, local_activity_options
 
 
-@workflow.defn(name=SIGN_IN_WORKFLOW, failure_exception_types=JOURNEY_FAILURES)
+@journey_workflow(SIGN_IN_WORKFLOW)
 class SignInWorkflow:
     @workflow.run
     async def run(self, start: SignInStart) -> SignInResult:
