@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
 
 from parcours.client import JourneyActionRejected
 from parcours.db.models import Account, AccountStudent, VerificationCode
@@ -99,6 +100,26 @@ async def test_code_still_works_at_29_59(harness, inbox, time_env):
     await time_env.sleep(timedelta(minutes=29, seconds=59))
     outcome = await journey.submit_code(inbox.last_code())
     assert outcome.status == "accepted"
+
+
+async def timer_summaries(client, journey_id: str) -> list[str]:
+    """What each timer of the journey's history says it waits for (its summary, decoded)."""
+    history = await client.get_workflow_handle(journey_id).fetch_history()
+    encoded = [event.user_metadata.summary for event in history.events
+               if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    return await client.data_converter.decode(encoded, [str] * len(encoded)) if encoded else []
+
+
+async def test_timers_say_which_deadline_they_wait_for(harness, inbox, time_env):
+    """Operators read in the Temporal UI what a journey's timer waits for, not "next deadline"."""
+    parcours, _ = harness
+    journey = await at_code_step(parcours)
+    await time_env.sleep(timedelta(minutes=30, seconds=1))
+    assert (await journey.current_step()).state == "code_expired"
+    summaries = await timer_summaries(time_env.client, journey.journey_id)
+    assert "code expiry" in summaries and "end of the resend cooldown" in summaries, summaries
+    assert set(summaries) <= {"code expiry", "end of the resend cooldown", "idle lifetime",
+                              "JourneyState shown to operators"}, summaries
 
 
 async def test_code_expires_after_30_minutes(harness, inbox, time_env):

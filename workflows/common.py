@@ -202,11 +202,24 @@ class JourneyWorkflow:
             return
         if self.alarm is not None:
             self.alarm[1].cancel()
-        self.alarm = (deadline, asyncio.create_task(self._ring(deadline)))
+        self.alarm = (deadline, asyncio.create_task(self._ring(deadline, self.deadline_name(deadline))))
 
-    async def _ring(self, deadline: datetime) -> None:
+    def deadline_name(self, deadline: datetime) -> str:
+        """What a timer waits for, as operators read it beside the timer in the Temporal UI."""
+        policy = getattr(self.data, "policy", None)
+        code_sent_at = getattr(self.data, "code_sent_at", None)
+        named = [("code expiry", getattr(self.data, "code_expires_at", None)),
+                 ("link expiry", getattr(self.data, "link_expires_at", None)),
+                 ("idle lifetime", self.data.last_activity_at + self.idle_lifetime()),
+                 ("end of the resend cooldown",
+                  code_sent_at + policy.resend_cooldown if code_sent_at and hasattr(policy, "resend_cooldown")
+                  else None),
+                 ("JourneyState shown to operators", self._publish_due())]
+        return next((name for name, moment in named if moment == deadline), "next deadline")
+
+    async def _ring(self, deadline: datetime, summary: str) -> None:
         try:
-            await workflow.sleep(deadline - workflow.now(), summary="next deadline")
+            await workflow.sleep(deadline - workflow.now(), summary=summary)
         except asyncio.CancelledError:
             return
         if self.alarm is not None and self.alarm[0] == deadline:
