@@ -206,14 +206,12 @@ class JourneyWorkflow:
 
     def deadline_name(self, deadline: datetime) -> str:
         """What a timer waits for, as operators read it beside the timer in the Temporal UI."""
-        policy = getattr(self.data, "policy", None)
+        cooldown = getattr(getattr(self.data, "policy", None), "resend_cooldown", None)
         code_sent_at = getattr(self.data, "code_sent_at", None)
         named = [("code expiry", getattr(self.data, "code_expires_at", None)),
                  ("link expiry", getattr(self.data, "link_expires_at", None)),
                  ("idle lifetime", self.data.last_activity_at + self.idle_lifetime()),
-                 ("end of the resend cooldown",
-                  code_sent_at + policy.resend_cooldown if code_sent_at and hasattr(policy, "resend_cooldown")
-                  else None),
+                 ("end of the resend cooldown", code_sent_at + cooldown if code_sent_at and cooldown else None),
                  ("JourneyState shown to operators", self._publish_due())]
         return next((name for name, moment in named if moment == deadline), "next deadline")
 
