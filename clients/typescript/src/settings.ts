@@ -12,10 +12,14 @@ export interface Settings {
   contractPath: string;
 }
 
+// Relative paths are read from the folder the command was typed in: npm runs scripts in the
+// package's folder but says where it was called from (INIT_CWD), e.g. `npm run --prefix …`.
+const base = process.env.INIT_CWD ?? process.cwd();
+
 // Beside `bash scripts/up`, the dev keys sit in .parcours/secrets.env of the folder it ran in;
 // a variable set in the environment wins, as with Parcours' own settings.
 function secretsFile(): Record<string, string> {
-  const path = resolve('.parcours/secrets.env');
+  const path = resolve(base, '.parcours/secrets.env');
   if (!existsSync(path)) return {};
   const entries = readFileSync(path, 'utf-8')
     .split('\n')
@@ -35,7 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     namespace: setting('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE ?? 'default'),
     taskQueue: setting('TASK_QUEUE', 'parcours'),
     payloadKeys: setting('PAYLOAD_KEYS'),
-    devInboxPath: setting('DEV_INBOX_PATH', '.parcours/dev-inbox.jsonl'),
+    devInboxPath: resolve(base, setting('DEV_INBOX_PATH', '.parcours/dev-inbox.jsonl')),
     // The contract this example reads its names from; a deployment ships its own copy.
     contractPath: env.PARCOURS_CONTRACT ?? new URL('../../../docs/contract/temporal-contract.json', import.meta.url).pathname,
   };
