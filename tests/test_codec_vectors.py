@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from cryptography.exceptions import InvalidTag
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload
 
 from parcours.contracts.activation import CodeInput, IdentityInput
+from parcours.http_api.codec_routes import create_codec_app
 from parcours.settings import Settings
 from parcours.temporal.codec import EncryptionCodec, parcours_data_converter
 
@@ -106,6 +108,18 @@ async def test_parcours_decodes_each_vector_with_its_key_ring(name):
     assert plain == payload_of(case["plaintext_payload"])
     [value] = parcours_data_converter(ring_of(case)).payload_converter.from_payloads([plain])
     assert value == case["value"]
+
+
+async def test_the_codec_server_answers_the_vectors_in_their_own_json_form():
+    """The vectors' payloads are what the codec server's /decode takes and gives (docs/codec.md)."""
+    cases = [case for case in vectors()["cases"] if case.get("expect") != "refused"]
+    app = create_codec_app(EncryptionCodec(ring_of(cases[0])), allowed_origin="http://localhost:8233", token="t")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://codec") as client:
+        answer = await client.post("/decode", json={"payloads": [case["encoded_payload"] for case in cases]},
+                                   headers={"Authorization": "Bearer t"})
+    assert answer.status_code == 200, answer.text
+    decoded = [payload_of(payload) for payload in answer.json()["payloads"]]
+    assert decoded == [payload_of(case["plaintext_payload"]) for case in cases]
 
 
 def build_case(name: str, value: Any, ring: list[tuple[str, bytes]], key: tuple[str, bytes], nonce: bytes,
