@@ -40,9 +40,10 @@ def describe(workflow_class) -> dict:
 def build_contract(task_queue: str = "parcours") -> dict:
     return {
         "task_queue": f"{task_queue} (setting PARCOURS_TASK_QUEUE)",
-        "payloads": "JSON (pydantic), then AES-256-GCM encrypted: encoding 'binary/encrypted', metadata "
-                    "'encryption-key-id'; "
-                    "see parcours/temporal/codec.py, or use the codec server's /encode and /decode",
+        "payloads": "JSON (pydantic: 'json/plain'; null: 'binary/null'), then AES-256-GCM encrypted: encoding "
+                    "'binary/encrypted', metadata 'encryption-key-id'; specified for any language in "
+                    "docs/codec.md, with test vectors (docs/codec-test-vectors.json), or use the codec server's "
+                    "/encode and /decode",
         "input_types": "JSON-strict: every start and update argument takes each value in the JSON type its schema "
                        "names (0 is not false, \"5\" not 5, a number not a date); a value of another type is an "
                        "undecodable input naming its field",
