@@ -26,6 +26,8 @@ Try an activation in another terminal, from this folder:
   .venv/bin/parcours activation child <journey-id> stu-lea-martin --birth-date '02 03 2014'
   .venv/bin/parcours activation password <journey-id>       # asks for it twice
 Operators: .venv/bin/temporal workflow list --query "JourneyKind='activation' AND JourneyState='code_sent'"
+  (JourneyState shows a state once it lasted PARCOURS_OPERATOR_STATE_LAG, 60 s: a journey that just
+  moved is missed; where it stands now: temporal workflow metadata -w <journey-id> --codec-endpoint {codec})
 """
 
 
@@ -137,7 +139,8 @@ def inbox(last: int = typer.Option(5, help="How many of the latest messages to s
 
 @app.command()
 def docs(check: bool = typer.Option(False, help="Fail if the committed docs are out of date.")) -> None:
-    """Write the generated docs: the journeys' Mermaid diagrams (from the state machines) and the
+    """Write the generated docs: the journeys' Mermaid diagrams (from the state machines), the
+    operators' list of journey kinds (docs/operators.md, from the journey registry) and the
     Temporal contract (docs/contract/temporal-contract.json, from the workflows and models)."""
     from parcours.reference_docs.diagrams import write_journey_docs
 

@@ -1,14 +1,64 @@
 """The docs follow the code; the CLI speaks clearly without a server."""
 
+import inspect
+import re
+import subprocess
+
 from typer.testing import CliRunner
 
 from parcours.cli import app
-from parcours.reference_docs.diagrams import mermaid, write_journey_docs
+from parcours.journeys import JOURNEYS
+from parcours.reference_docs.diagrams import OPERATORS_FILE, REPOSITORY, mermaid, write_journey_docs
 from parcours.states.activation import ActivationJourney
+from parcours.testing import temporal_binary
+from parcours.workflows.common import JourneyWorkflow
+
+README = REPOSITORY / "README.md"
 
 
 def test_committed_diagrams_are_generated_from_the_machines():
     assert write_journey_docs(check_only=True) == [], "run `parcours docs` and commit"
+
+
+def test_the_operators_runbook_lists_every_journey_kind():
+    """The list is generated (the test above keeps it fresh); this says what it must hold."""
+    kinds = [journey.kind for journey in JOURNEYS if journey.kind]
+    assert len(kinds) == len(set(kinds)) == 12
+    runbook = OPERATORS_FILE.read_text(encoding="utf-8")
+    assert all(f"| `{kind}` |" in runbook for kind in kinds)
+
+
+def test_the_registry_knows_the_kind_of_workflows_that_set_it_themselves():
+    for journey in JOURNEYS:
+        source = inspect.getsource(journey.workflow)
+        if journey.search_kind:  # sign-in upserts its kind itself (workflows/sign_in.py)
+            assert f'JOURNEY_KIND.value_set("{journey.search_kind}")' in source, journey.name
+        if journey.kind is None:  # listed as setting no search attribute
+            assert not issubclass(journey.workflow, JourneyWorkflow) and "search_attributes" not in source
+
+
+def test_operator_queries_sit_beside_the_journey_state_lag():
+    """A visibility query by JourneyState misses a journey that moved less than the lag ago: each
+    section showing one says so."""
+    for path in (README, OPERATORS_FILE):
+        text = path.read_text(encoding="utf-8")
+        queries = [match.start() for match in re.finditer(r"workflow list --query \"[^\"]*JourneyState", text)]
+        assert queries, path
+        for start in queries:
+            section = re.split(r"\n##+ ", text[start:], maxsplit=1)[0]  # to the next heading
+            assert "PARCOURS_OPERATOR_STATE_LAG" in section and "workflow metadata" in section, path
+
+
+def test_every_temporal_workflow_command_in_the_docs_exists_in_the_installed_cli():
+    texts = [README.read_text(encoding="utf-8"),
+             *(path.read_text(encoding="utf-8") for path in sorted((REPOSITORY / "docs").glob("*.md")))]
+    commands = set(re.findall(r"temporal workflow ([a-z-]+)", "\n".join(texts)))
+    assert "metadata" in commands  # where a journey stands now (not `describe`)
+    for command in commands:
+        shown = subprocess.run([temporal_binary("temporal"), "workflow", command, "--help"], capture_output=True,
+                               text=True, timeout=30).stdout
+        # An unknown sub-command prints the parent's help, and exits 0 too.
+        assert f"Usage:\n  temporal workflow {command}" in shown, command
 
 
 def test_diagram_has_every_state():

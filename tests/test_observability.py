@@ -1,9 +1,12 @@
 """Metrics on the running stack's Prometheus endpoint; OpenTelemetry spans through the SDK's
-interceptor, from the API layer's call down to the journey's activities."""
+interceptor, from the API layer's call down to the journey's activities; the operators' Temporal
+CLI commands of docs/operators.md on the running stack."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import time
 
 import httpx
 import pytest
@@ -14,7 +17,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from temporalio.client import Client
 from temporalio.contrib.opentelemetry import TracingInterceptor
 
-from parcours.testing import Inbox, running_parcours
+from parcours.testing import Inbox, running_parcours, temporal_binary
 
 pytestmark = pytest.mark.integration
 
@@ -86,3 +89,26 @@ async def test_spans_follow_a_journey_from_the_client_to_its_activities(time_env
         assert spans[name].context.trace_id == journey_trace, name
     assert spans["RunActivity:check_verification_code"].parent.span_id == \
         spans["StartActivity:check_verification_code"].context.span_id
+
+
+@pytest.mark.stack
+def test_operators_find_a_journey_and_read_its_current_details_with_the_documented_commands(embedded_stack):
+    """docs/operators.md's commands, as written there: `workflow list` by kind and state (the stack
+    runs with no JourneyState lag), `workflow metadata` through the codec server for the current
+    details (`workflow describe` does not show them)."""
+    journey_id = httpx.post(f"{embedded_stack.api_url}/activations", json=ELOISE_SMS, timeout=30).json()["journey_id"]
+    temporal = [temporal_binary("temporal"), "--address", f"127.0.0.1:{embedded_stack.ports['temporal']}"]
+
+    def run(*arguments: str) -> str:
+        done = subprocess.run([*temporal, *arguments], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    query = f"JourneyKind='activation' AND JourneyState='code_sent' AND WorkflowId='{journey_id}'"
+    deadline = time.monotonic() + 30
+    while journey_id not in run("workflow", "list", "--query", query):  # visibility is eventually consistent
+        assert time.monotonic() < deadline, f"{journey_id} not listed for {query}"
+        time.sleep(0.5)
+    details = run("workflow", "metadata", "-w", journey_id,
+                  "--codec-endpoint", f"http://127.0.0.1:{embedded_stack.ports['codec']}")
+    assert "**code_sent** — waiting for the code" in details and "submit_code" in details, details

@@ -1,4 +1,5 @@
-"""The FastAPI application: OpenAPI at /openapi.json (docs at /docs), one router per journey."""
+"""The FastAPI application: OpenAPI at /openapi.json (Swagger UI at /docs, its scripts served by
+the API itself), one router per journey."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
 from parcours.client import ParcoursClient
@@ -41,8 +43,13 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
         if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
             raise HTTPException(401, "Missing or wrong bearer token")
 
-    app = FastAPI(title="Parcours", version="1", description=DESCRIPTION, lifespan=lifespan,
-                  responses=problem_responses(400, 401, 413, 422, 503))
+    # FastAPI's own /docs loads its scripts from a CDN: a blank page on a closed network.
+    # FastAPIOffline serves the same page with the scripts from its package, under
+    # /static-offline-docs. The page, its scripts and /openapi.json stay open as before (they hold
+    # no data); the bearer token guards the journeys' routes. No /redoc: its bundle fetches the
+    # Redocly logo from cdn.redoc.ly whatever the options, and /docs already shows every operation.
+    app = FastAPIOffline(title="Parcours", version="1", description=DESCRIPTION, lifespan=lifespan,
+                         redoc_url=None, responses=problem_responses(400, 401, 413, 422, 503))
     app.state.parcours = parcours  # given: usable without the lifespan (in-process tests)
     install_problem_handlers(app)
     limit = settings.http_api_max_body_bytes

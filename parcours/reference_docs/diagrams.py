@@ -31,6 +31,7 @@ def _replace_block(text: str, name: str, block: str) -> str:
 
 CONTRACT_FILE = REPOSITORY / "docs" / "contract" / "temporal-contract.json"
 OPENAPI_FILE = REPOSITORY / "docs" / "contract" / "openapi.json"
+OPERATORS_FILE = REPOSITORY / "docs" / "operators.md"
 
 
 def openapi_json() -> str:
@@ -43,8 +44,10 @@ def openapi_json() -> str:
 
 
 def write_journey_docs(check_only: bool = False) -> list[Path]:
-    """Refresh every marked diagram block in README.md and docs/journeys/*.md, the Temporal
-    contract and the HTTP API's OpenAPI document; return the files that were (or, with check_only, would be) changed."""
+    """Refresh every marked diagram block in README.md and docs/journeys/*.md, the list of journey
+    kinds in docs/operators.md, the Temporal contract and the HTTP API's OpenAPI document; return
+    the files that were (or, with check_only, would be) changed."""
+    from parcours.reference_docs.journey_kinds import refresh_journey_kinds
     from parcours.reference_docs.temporal_contract import contract_json
 
     stale = []
@@ -54,13 +57,15 @@ def write_journey_docs(check_only: bool = False) -> list[Path]:
             if not check_only:
                 generated.parent.mkdir(parents=True, exist_ok=True)
                 generated.write_text(content, encoding="utf-8")
-    files = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs" / "journeys").glob("*.md"))]
+    files = [REPOSITORY / "README.md", *sorted((REPOSITORY / "docs" / "journeys").glob("*.md")), OPERATORS_FILE]
     for path in files:
         text = path.read_text(encoding="utf-8")
         updated = text
         for name, machine_class in CHARTS.items():
             if f"<!-- BEGIN {name} diagram" in updated:
                 updated = _replace_block(updated, name, diagram_block(name, machine_class))
+        if path == OPERATORS_FILE:
+            updated = refresh_journey_kinds(updated)
         if updated != text:
             stale.append(path)
             if not check_only:
