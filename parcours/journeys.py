@@ -44,9 +44,7 @@ OPAQUE, PER_ACCOUNT = "<opaque random>", "<account_ref>"
 @dataclass(frozen=True)
 class Journey:
     """`name` names the journey in the docs (its diagram's block); `id_key` what follows the
-    prefix in its workflow id; `id_policy` that id's policy, as the contract tells it;
-    `search_kind` the JourneyKind a workflow with no `kind` of its own upserts (sign-in: a short
-    workflow, no JourneyWorkflow), so the operators' list of kinds has every one."""
+    prefix in its workflow id; `id_policy` that id's policy, as the contract tells it."""
 
     name: str
     workflow: type[Any]
@@ -55,12 +53,11 @@ class Journey:
     id_key: str
     id_policy: str
     summary: str | None = None
-    search_kind: str | None = None
 
     @property
     def kind(self) -> str | None:
         """The journey kind shown in the JourneyKind search attribute (None: it sets none)."""
-        return getattr(self.workflow, "kind", None) or self.search_kind
+        return getattr(self.workflow, "kind", None)
 
     @property
     def id_scheme(self) -> str:
@@ -79,8 +76,7 @@ JOURNEYS = (
     Journey("activation", ActivationWorkflow, ActivationJourney, ACTIVATION_ID_PREFIX, OPAQUE,
             "FAIL on conflict (a fresh id per start)",
             "Activation d'un compte responsable (Je n'ai pas de compte)"),
-    Journey("sign-in", SignInWorkflow, None, SIGN_IN_ID_PREFIX, OPAQUE, "a fresh id per sign-in",
-            search_kind="sign_in"),
+    Journey("sign-in", SignInWorkflow, None, SIGN_IN_ID_PREFIX, OPAQUE, "a fresh id per sign-in"),
     Journey("password-change", PasswordChangeWorkflow, PasswordChangeJourney, PASSWORD_CHANGE_ID_PREFIX,
             PER_ACCOUNT, ONE_PER_ACCOUNT, "Changement de mot de passe (Mon compte)"),
     Journey("identifier-recovery", IdentifierRecoveryWorkflow, IdentifierRecoveryJourney,

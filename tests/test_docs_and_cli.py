@@ -28,11 +28,9 @@ def test_the_operators_runbook_lists_every_journey_kind():
     assert all(f"| `{kind}` |" in runbook for kind in kinds)
 
 
-def test_the_registry_knows_the_kind_of_workflows_that_set_it_themselves():
+def test_a_journey_without_a_kind_sets_no_search_attribute():
     for journey in JOURNEYS:
         source = inspect.getsource(journey.workflow)
-        if journey.search_kind:  # sign-in upserts its kind itself (workflows/sign_in.py)
-            assert f'JOURNEY_KIND.value_set("{journey.search_kind}")' in source, journey.name
         if journey.kind is None:  # listed as setting no search attribute
             assert not issubclass(journey.workflow, JourneyWorkflow) and "search_attributes" not in source
 

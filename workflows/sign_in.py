@@ -12,11 +12,13 @@ with workflow.unsafe.imports_passed_through():
     from parcours.workflows.common import JOURNEY_KIND, journey_workflow, local_activity_options
 
 
-@journey_workflow(SIGN_IN_WORKFLOW)
+@journey_workflow(SIGN_IN_WORKFLOW, kind="sign_in")
 class SignInWorkflow:
+    kind: str  # set by @journey_workflow
+
     @workflow.run
     async def run(self, start: SignInStart) -> SignInResult:
-        workflow.upsert_search_attributes([JOURNEY_KIND.value_set("sign_in")])
+        workflow.upsert_search_attributes([JOURNEY_KIND.value_set(self.kind)])
         check: CredentialCheck = await workflow.execute_local_activity(
             ActivityName.VERIFY_SIGN_IN.value,
             VerifySignInRequest(identifier=start.credentials.identifier, password=start.credentials.password,
