@@ -36,6 +36,7 @@ class JourneyActionRejected(Exception):
         self.message = refusal.message
         self.errors = refusal.errors
         self.retry_at = refusal.retry_at
+        self.debug = refusal.debug
 
 
 def _input_errors(invalid: ApplicationError) -> list[FieldError]:

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 
-from parcours import messages
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, execute
 from parcours.db.models import AccountStudent
+from parcours.field_messages import FRENCH_BY_TYPE
 from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
 from tests.activation_helpers import (
     CAMILLE_MAIL,
@@ -149,7 +149,7 @@ async def test_each_bad_field_is_named_exactly_whatever_its_name(harness, time_e
         await execute(raw.handle, "resend_code", odd)  # ResendInput has no field: only these errors
     assert refused.value.reason == "invalid_input"
     assert sorted((e.field, e.message) for e in refused.value.errors) == sorted(
-        (field, messages.TYPE_ERRORS["extra_forbidden"]) for field in odd)
+        (field, FRENCH_BY_TYPE["extra_forbidden"]) for field in odd)
     with pytest.raises(JourneyActionRejected) as refused:
         await execute(raw.handle, "answer_child", {"student_ref": "stu-1", "is_guardian": "sometimes",
                                                 "birth_date": "2014-03-02"})
