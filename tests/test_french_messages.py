@@ -221,3 +221,27 @@ def test_a_moment_is_shown_in_the_users_zone():
 
     assert clock(datetime(2026, 12, 4, 7, 47, 15, tzinfo=UTC), "Europe/Paris") == "08:47"
     assert clock(datetime(2026, 7, 4, 7, 47, 15, tzinfo=UTC), "Europe/Paris", seconds=True) == "09:47:15"
+
+
+# -- the CLI's prompts ----------------------------------------------------------------------------
+
+def _prompts(command, path=()):
+    """(command, option, prompt) of every prompting option; duck-typed: typer's groups and options
+    are not click's classes in every version."""
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _prompts(sub, (*path, name))
+    for param in command.params:
+        if getattr(param, "prompt", None):
+            yield " ".join(path), param.name, param.prompt
+
+
+def test_every_cli_prompt_is_french():
+    """click words a bare `prompt=True` from the option's name (« Password: »): each prompt is given."""
+    import typer
+
+    from parcours.cli import app
+
+    prompts = list(_prompts(typer.main.get_command(app)))
+    assert len(prompts) >= 10
+    for where, name, prompt in prompts:
+        assert "mot de passe" in prompt.lower() and not english_in(prompt), (where, name, prompt)
