@@ -35,7 +35,8 @@ async def account_change_password(
     account_ref: str,
     current_password: str = typer.Option(..., "--current", prompt="Mot de passe actuel", hide_input=True),
     new_password: str = typer.Option(..., "--new", prompt="Nouveau mot de passe", hide_input=True),
-    confirmation: str = typer.Option(..., "--confirmation", prompt="Confirmation du nouveau mot de passe", hide_input=True),
+    confirmation: str = typer.Option(..., "--confirmation", prompt="Confirmation du nouveau mot de passe",
+                                     hide_input=True),
 ) -> None:
     """R-CON-1, for a signed-in account (the ref `account sign-in` prints)."""
     journey = await (await parcours_client()).start_password_change(account_ref)
