@@ -245,3 +245,14 @@ def test_every_cli_prompt_is_french():
     assert len(prompts) >= 10
     for where, name, prompt in prompts:
         assert "mot de passe" in prompt.lower() and not english_in(prompt), (where, name, prompt)
+
+
+def test_an_update_that_failed_for_no_known_reason_tells_the_user_in_french():
+    from temporalio.client import WorkflowUpdateFailedError
+    from temporalio.exceptions import ApplicationError
+
+    from parcours.client import refusal_from
+
+    refusal = refusal_from(WorkflowUpdateFailedError(ApplicationError("KeyError: 'children'")))
+    assert refusal.reason == "failed" and not english_in(refusal.message)
+    assert refusal.debug == "KeyError: 'children'"
