@@ -194,9 +194,17 @@ async def test_a_reused_idempotency_key_is_a_french_problem():
     assert_french_problem(httpx.Response(response.status_code, content=response.body), 422, "idempotency_key_reused")
 
 
-def test_the_openapi_problem_documents_debug():
+def test_the_problem_and_the_refusal_of_the_temporal_contract_agree():
+    """A refusal crosses Temporal as a Refusal and leaves the HTTP API as a Problem: every member
+    of one is in the other (`message` is the problem's `detail`), `debug` optional in both."""
+    from parcours.reference_docs.temporal_contract import build_contract
+
     problem = create_app_openapi()["components"]["schemas"]["Problem"]
-    assert "debug" in problem["properties"] and "debug" not in problem.get("required", [])
+    refusal = build_contract()["refusal_schema"]
+    renamed = {"message": "detail"}
+    assert {renamed.get(name, name) for name in refusal["properties"]} <= set(problem["properties"])
+    for schema in (problem, refusal):
+        assert "debug" in schema["properties"] and "debug" not in schema.get("required", [])
 
 
 def create_app_openapi() -> dict:

@@ -225,7 +225,7 @@ class Deadlines(BaseModel):
 
 class FieldError(BaseModel):
     field: str
-    message: str
+    message: str = Field(description="Why, in French, for the user.")
 
     @classmethod
     def from_pydantic(cls, problem: Mapping[str, Any], *, leave_out: tuple[str, ...] = (),
@@ -240,9 +240,9 @@ class Refusal(BaseModel):
     """Why an update was rejected by its validator; carried as the ApplicationError's details."""
 
     reason: str
-    message: str
+    message: str = Field(description="The French message for the user: nothing internal.")
     errors: list[FieldError] = Field(default_factory=list)
     retry_at: datetime | None = None  # when the same action may succeed (a limit that will lift)
-    # For developers, never shown to users: what the French `message` leaves out (e.g. the update
-    # and the state that refused it). English, and not a contract to parse.
-    debug: str | None = None
+    debug: str | None = Field(default=None, description=(
+        "For developers, never to show to users: what `message` leaves out (e.g. the update and the "
+        "journey's state that refused it). English, free text: not to parse."))
