@@ -264,3 +264,13 @@ def test_an_update_that_failed_for_no_known_reason_tells_the_user_in_french():
     refusal = refusal_from(WorkflowUpdateFailedError(ApplicationError("KeyError: 'children'")))
     assert refusal.reason == "failed" and not english_in(refusal.message)
     assert refusal.debug == "KeyError: 'children'"
+
+
+def test_the_users_zone_is_a_setting_checked_at_start():
+    from parcours.settings import Settings
+
+    assert Settings(_env_file=None).user_time_zone == "Europe/Paris"
+    assert Settings(_env_file=None, user_time_zone="America/Cayenne").user_time_zone == "America/Cayenne"
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None, user_time_zone="Mars/Olympus_Mons")
+    assert "fuseau horaire inconnu" in FieldError.from_pydantic(refused.value.errors()[0]).message
