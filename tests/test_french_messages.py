@@ -20,19 +20,8 @@ from starlette.requests import Request
 from parcours.contracts.common import FieldError
 from parcours.field_messages import FRENCH_BY_TYPE, french_message
 from parcours.http_api import create_app
+from tests.french import english_in
 from tests.test_hostile_input import input_models
-
-# Words of pydantic's, FastAPI's, Starlette's and email-validator's English that French never uses.
-ENGLISH = re.compile(
-    r"\b(should|must|input|inputs|value|field|required|valid|invalid|the|be|at least|at most|characters?|"
-    r"items?|not|permitted|error|allowed|expected|extra|string|number|integer|dictionary|datetimes?|"
-    r"found|method|body|request|limited|bytes|used|different|missing|unknown|too|address|sign|"
-    r"in state|waiting|while|with|zero|time)\b", re.IGNORECASE)
-
-
-def english_in(text: str) -> list[str]:
-    return ENGLISH.findall(text)
-
 
 # -- the table: every error type pydantic-core has ------------------------------------------------
 

@@ -22,7 +22,7 @@ from parcours.people.contact_details import normalize_mobile
 from parcours.reference_docs.temporal_contract import WORKFLOW_IDS
 from parcours.security.password_policy import CRITERIA, unmet_criteria
 from parcours.temporal.codec import parcours_data_converter
-from tests.test_french_messages import english_in
+from tests.french import english_in
 from tests.test_hostile_input import input_models
 
 # A value of each JSON type; "number" also names the integers (JSON Schema), so 1.5 stands for it.
