@@ -1,11 +1,10 @@
 """Why a field is refused, in French: pydantic's errors by their `type`, their context filled in.
 
-pydantic and pydantic-core speak English only, and `pydantic-translations` (0.4, unmaintained since
-pydantic-core had far fewer error types) covers neither every type nor French plurals: one table,
-keyed by pydantic-core's error types (tests/test_french_messages.py checks it names every one of
-`pydantic_core.list_all_errors()`, so an upgrade that adds a type fails there, not in front of a
-user). A custom validator's ValueError already carries a French message: it is given as it is,
-without pydantic's « Value error, » prefix. The English text stays in the logs and for developers
+pydantic and pydantic-core speak English only, and `pydantic-translations` (0.4.2, its latest)
+requires pydantic<2: one table, keyed by pydantic-core's error types. tests/test_french_messages.py
+checks it names every one of `pydantic_core`'s list, so an upgrade that adds a type fails there,
+not in front of a user. A custom validator's ValueError already carries a French message: it is
+given as it is, without pydantic's « Value error, » prefix. The English text stays for developers
 (`ValidationError.errors()`), never in what a person reads."""
 
 from __future__ import annotations
