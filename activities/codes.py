@@ -80,7 +80,7 @@ class CodeActivities:
                                                 request.purpose, request.issued_at)
             except DestinationLimitReached as limit:
                 if not request.decoy_when_limited:
-                    raise destination_limited(limit.retry_at) from None
+                    raise destination_limited(limit.retry_at, self.deps.time_zone) from None
                 activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
                 destination = account_id = None  # a decoy's code belongs to no account
         async with self.deps.sessions.begin() as session:

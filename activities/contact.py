@@ -49,7 +49,7 @@ class ContactActivities:
         try:  # before the older links are voided: a refused request changes nothing
             await self.deps.courier.reserve(key, "mail", request.new_email, "email_change_link", request.issued_at)
         except DestinationLimitReached as limit:
-            raise destination_limited(limit.retry_at) from None
+            raise destination_limited(limit.retry_at, self.deps.time_zone) from None
         async with self.deps.sessions.begin() as session:
             account = await account_by_ref(session, request.account_ref)
             link = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))

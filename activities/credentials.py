@@ -29,8 +29,6 @@ from parcours.db.models import Account, AccountStatus, ContactStatus
 from parcours.messaging.providers import OutgoingMessage
 from parcours.security.crypto import hash_password, verify_password
 
-PARIS = ZoneInfo("Europe/Paris")
-
 
 @lru_cache(maxsize=1)
 def _decoy_hash() -> str:
@@ -162,7 +160,7 @@ class CredentialActivities:
         """"Your password was changed; if it was not you…", to the confirmed email, else the mobile."""
         async with self.deps.sessions() as session:
             account = await account_by_ref(session, request.account_ref)
-        date = request.changed_at.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+        date = request.changed_at.astimezone(ZoneInfo(self.deps.time_zone)).strftime("%d/%m/%Y à %H:%M")
         key = f"{request.key_scope}/password-notice"
         if account.email_status == ContactStatus.CONFIRMED and account.email:
             message = OutgoingMessage(key, "mail", account.email,

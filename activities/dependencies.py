@@ -21,6 +21,7 @@ class ActivityDependencies:
     code_digits: int
     courier: Courier
     account_failed_tries_per_hour: int
+    time_zone: str = "Europe/Paris"  # of the times users read (PARCOURS_USER_TIME_ZONE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ActivityDependencies:
@@ -31,7 +32,8 @@ class ActivityDependencies:
         secret_key = settings.require_secret_key()
         courier = Courier(sessions, secret_key, build_providers(settings, secret_key),
                           DestinationLimits.from_settings(settings))
-        return cls(engine, sessions, secret_key, settings.code_digits, courier, settings.account_failed_tries_per_hour)
+        return cls(engine, sessions, secret_key, settings.code_digits, courier, settings.account_failed_tries_per_hour,
+                   settings.user_time_zone)
 
 
 def build_providers(settings: Settings, secret_key: bytes) -> dict[str, Provider]:

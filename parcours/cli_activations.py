@@ -41,7 +41,7 @@ async def activation_letter(
     provisional_password: str = typer.Option(..., "--provisional", prompt="Mot de passe provisoire", hide_input=True),
     email: str | None = typer.Option(None, help="Mandatory for guardians."),
     password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True),
-    confirmation: str = typer.Option(..., prompt="Confirmation", hide_input=True),
+    confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
 ) -> None:
     """R-ACT-10: activation with the notification letter's identifier and provisional password."""
     journey = await (await parcours_client()).start_letter_activation()
@@ -132,7 +132,7 @@ async def activation_child(
 @run_async
 async def activation_password(
     journey_id: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=False),
+    password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True, confirmation_prompt=False),
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
 ) -> None:
     """Choose the password (R-ACT-8); the account is then active (R-ACT-9)."""

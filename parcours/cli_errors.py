@@ -18,7 +18,7 @@ from parcours.settings import SettingsError, get_settings
 INVALID_INPUT_EXIT, FAILURE_EXIT = 2, 1
 TEMPORAL_UNREACHABLE = ("Temporal est injoignable sur {address} (PARCOURS_TEMPORAL_ADDRESS) : lancez "
                         "`parcours up` dans un autre terminal, ou corrigez l'adresse.")
-JOURNEY_FAILED = "Le parcours a échoué. Veuillez recommencer."
+JOURNEY_FAILED = messages.JOURNEY_FAILED
 
 
 class CliProblem(Exception):
@@ -42,7 +42,8 @@ def refusal_for(error: BaseException) -> Refusal | None:
     if isinstance(error, CliProblem):
         return error.refusal
     if isinstance(error, JourneyActionRejected):
-        return Refusal(reason=error.reason, message=error.message, errors=error.errors, retry_at=error.retry_at)
+        return Refusal(reason=error.reason, message=error.message, errors=error.errors, retry_at=error.retry_at,
+                       debug=error.debug)
     if isinstance(error, ValidationError):
         errors = [FieldError.from_pydantic(problem, whole="input") for problem in error.errors()]
         return Refusal(reason="invalid_input", errors=errors,

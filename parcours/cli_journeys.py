@@ -23,7 +23,7 @@ async def recovery_journey(given_id: str):
 @run_async
 async def account_sign_in(
     identifier: str,
-    password: str = typer.Option(..., prompt=True, hide_input=True),
+    password: str = typer.Option(..., prompt="Mot de passe", hide_input=True),
 ) -> None:
     """Identifier + password -> the account ref that « signed in » steps take."""
     show(await (await parcours_client()).sign_in(identifier, password))
@@ -35,7 +35,8 @@ async def account_change_password(
     account_ref: str,
     current_password: str = typer.Option(..., "--current", prompt="Mot de passe actuel", hide_input=True),
     new_password: str = typer.Option(..., "--new", prompt="Nouveau mot de passe", hide_input=True),
-    confirmation: str = typer.Option(..., "--confirmation", prompt="Confirmation", hide_input=True),
+    confirmation: str = typer.Option(..., "--confirmation", prompt="Confirmation du nouveau mot de passe",
+                                     hide_input=True),
 ) -> None:
     """R-CON-1, for a signed-in account (the ref `account sign-in` prints)."""
     journey = await (await parcours_client()).start_password_change(account_ref)
@@ -200,7 +201,7 @@ async def recovery_open_link(journey_id: str, token: str) -> None:
 async def recovery_new_password(
     journey_id: str,
     token: str | None = typer.Option(None, help="The link's `jeton` (mail channel)."),
-    password: str = typer.Option(..., prompt=True, hide_input=True),
+    password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True),
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
 ) -> None:
     """Choose the new password (with the link's token, or after the SMS code)."""

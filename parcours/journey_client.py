@@ -36,6 +36,7 @@ class JourneyActionRejected(Exception):
         self.message = refusal.message
         self.errors = refusal.errors
         self.retry_at = refusal.retry_at
+        self.debug = refusal.debug
 
 
 def _input_errors(invalid: ApplicationError) -> list[FieldError]:
@@ -54,8 +55,9 @@ def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
         invalid = invalid.cause
     if isinstance(invalid, ApplicationError):  # the workflow could not decode the input
         return Refusal(reason="invalid_input", message=invalid.message, errors=_input_errors(invalid))
-    message = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
-    return Refusal(reason="failed", message=message)
+    # Whatever else failed (a bug, an unknown error) says so in English: for developers only.
+    debug = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
+    return Refusal(reason="failed", message=messages.INTERNAL_ERROR, debug=debug)
 
 
 async def execute(handle: WorkflowHandle, update: Any, argument: Any, update_id: str | None = None) -> Any:

@@ -7,22 +7,35 @@ INPUT_INVALID = "Certaines informations sont invalides : {fields}."
 INPUT_INVALID_AS_A_WHOLE = "Certaines informations sont invalides."  # e.g. not an object at all
 # An HTTP body that is not JSON (not even UTF-8): no field to name.
 BODY_NOT_JSON = "Le contenu de la requête n'est pas du JSON valide (Content-Type: application/json)."
-# A field's value of the wrong JSON type, by pydantic's error type (its English text otherwise).
-TYPE_ERRORS = {
-    "string_type": "doit être une chaîne de caractères / must be a string",
-    "bool_type": "doit valoir true ou false / must be true or false",
-    "int_type": "doit être un nombre entier / must be an integer",
-    "float_type": "doit être un nombre / must be a number",
-    "date_type": "doit être une date / must be a date",
-    "enum": "valeur non prévue / not one of the expected values",
-    "missing": "champ requis / field required",
-    "extra_forbidden": "champ inconnu / unknown field",
+BODY_TOO_LARGE = "Le contenu de la requête est trop volumineux : {limit} octets au plus."
+# The HTTP API's problems: their titles, and the detail of those no journey decided.
+TITLE_MALFORMED_BODY = "Contenu illisible"
+TITLE_INVALID_INPUT = "Informations invalides"
+TITLE_REFUSED = "Action refusée"
+TITLE_JOURNEY_NOT_FOUND = "Parcours introuvable"
+TITLE_ACCOUNT_NOT_FOUND = "Compte introuvable"
+TITLE_IDEMPOTENCY_KEY_REUSED = "Clé d'idempotence déjà utilisée"
+TITLE_UNAVAILABLE = "Service indisponible"
+TITLE_JOURNEY_FAILED = "Échec du parcours"
+TITLE_INTERNAL_ERROR = "Erreur interne"
+IDEMPOTENCY_KEY_REUSED = "Cette clé d'idempotence (Idempotency-Key) a déjà servi pour une autre demande."
+IDEMPOTENCY_KEY_REUSED_FIELD = "déjà utilisée pour une autre demande"
+SERVICE_UNAVAILABLE = "Le service est momentanément indisponible. Veuillez réessayer."
+JOURNEY_FAILED = "Le parcours a échoué. Veuillez recommencer."
+# By HTTP status: (title, detail) of the problems the web framework raises itself.
+HTTP_PROBLEMS = {
+    400: ("Contenu illisible", "Le contenu de la requête n'a pas pu être lu."),
+    401: ("Authentification requise", "Jeton d'accès (Authorization: Bearer …) absent ou incorrect."),
+    404: ("Adresse inconnue", "Cette adresse ne correspond à aucune ressource du service."),
+    405: ("Méthode non permise", "Cette méthode HTTP n'est pas possible à cette adresse."),
+    413: ("Contenu trop volumineux", "Le contenu de la requête est trop volumineux."),
+    415: ("Type de contenu non pris en charge", "Le contenu doit être du JSON (Content-Type: application/json)."),
 }
-DATE_ISO = "date au format AAAA-MM-JJ / a date as YYYY-MM-DD"
-DATE_FORMS = "date au format JJ MM AAAA ou AAAA-MM-JJ / a date as DD MM YYYY or YYYY-MM-DD"
-DATE_IMPOSSIBLE = "cette date n'existe pas / no such date"
-MOBILE_CHARACTERS = ("uniquement des chiffres, espaces, points, tirets, parenthèses et un + ou 00 initial "
-                     "/ digits, spaces, dots, dashes, parentheses and a leading + or 00 only")
+HTTP_PROBLEM_OTHER = ("Requête refusée", "La requête n'a pas pu être traitée.")
+DATE_ISO = "date au format AAAA-MM-JJ"
+DATE_FORMS = "date au format JJ MM AAAA ou AAAA-MM-JJ"
+DATE_IMPOSSIBLE = "cette date n'existe pas"
+MOBILE_CHARACTERS = "uniquement des chiffres, espaces, points, tirets, parenthèses et un + ou 00 initial"
 # R-ACT-1: the number or address is not the school's for this person.
 IDENTITY_MISMATCH_SMS = "Le numéro que vous avez renseigné ne vous a pas été attribué dans EduConnect"
 IDENTITY_MISMATCH_MAIL = "L'adresse mail que vous avez renseignée ne vous a pas été attribuée dans EduConnect"
@@ -61,6 +74,7 @@ CODE_EXPIRED = "Le code d'activation n'est plus valable. Veuillez recommencer."
 RESEND_SMS = "Je n'ai pas reçu le SMS — Renvoyer le SMS"
 RESEND_MAIL = "Je n'ai pas reçu le mail — Renvoyer le mail"
 RESEND_TOO_SOON = "Veuillez patienter avant de demander un nouveau code (possible à partir de {time})."
+RESEND_NOT_YET = "Veuillez patienter avant de demander un nouveau code."
 RESEND_CAP_REACHED = "Vous avez demandé trop de codes pour cette activation. Veuillez recommencer plus tard."
 CODE_NOT_SENT = "Le code n'a pas pu être envoyé. Réessayez avec « Renvoyer le code »."
 LINK_NOT_SENT = "Le mail n'a pas pu être envoyé. Réessayez avec « Renvoyer le mail »."
@@ -100,6 +114,8 @@ ABANDONED = "Votre demande d'activation a expiré faute d'activité. Veuillez re
 SUPERSEDED = "Une nouvelle demande d'activation a été faite pour ce compte : celle-ci n'est plus valable."
 UNKNOWN_ACCOUNT = "Ce compte n'existe pas."
 NOT_NOW = "Cette action n'est pas possible à cette étape."
+UNKNOWN_STUDENT = "Cet élève n'est pas à confirmer."
+UNKNOWN_STUDENT_FIELD = "cet élève n'attend pas de confirmation"
 # A fault of ours (a workflow bug, a dependency down past its budget): the journey stays where it was.
 INTERNAL_ERROR = "Une erreur inattendue est survenue. Veuillez réessayer."
 JOURNEY_NOT_OPEN = "Ce parcours est terminé ou n'existe pas. Veuillez recommencer."
@@ -121,6 +137,8 @@ SIGN_IN_LOCKED = (
     "Trop de tentatives : votre compte est bloqué jusqu'à {time}. Réessayez plus tard ou utilisez « Mot "
     "de passe oublié »."
 )
+SIGN_IN_LOCKED_FOR_NOW = ("Trop de tentatives : votre compte est bloqué. Réessayez plus tard ou utilisez « Mot de "
+                          "passe oublié ».")
 SIGNED_IN = "Vous êtes connecté."
 CURRENT_PASSWORD_WRONG = "Le mot de passe actuel est incorrect."
 NEW_PASSWORD_SAME = "Le nouveau mot de passe doit être différent de l'actuel."

@@ -5,6 +5,7 @@ journey is unchanged; the client hands the Refusal to the API layer."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from temporalio.exceptions import ApplicationError
 
@@ -13,8 +14,9 @@ from parcours.contracts.common import UPDATE_REJECTED, FieldError, Refusal
 
 
 def rejection(reason: str, message: str, errors: list[FieldError] | None = None, *,
-              retry_at: datetime | None = None) -> ApplicationError:
-    refusal = Refusal(reason=reason, message=message, errors=errors or [], retry_at=retry_at)
+              retry_at: datetime | None = None, debug: str | None = None) -> ApplicationError:
+    """`message` is the French text for the user; `debug` what developers need beside it."""
+    refusal = Refusal(reason=reason, message=message, errors=errors or [], retry_at=retry_at, debug=debug)
     return ApplicationError(message, refusal.model_dump(mode="json"), type=UPDATE_REJECTED, non_retryable=True)
 
 
@@ -25,15 +27,32 @@ def refusal_of(error: BaseException | None) -> Refusal | None:
     return None
 
 
-def clock(moment: datetime) -> str:
-    return f"{moment:%H:%M} UTC"
+def clock(moment: datetime, zone: str, *, seconds: bool = False) -> str:
+    """A moment as the user reads it: their zone's time of day, French style (« 08:47 », as the
+    mails write it); seconds for waits of a minute. The exact instant is the refusal's `retry_at`."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
 
 
-def destination_limited(retry_at: datetime) -> ApplicationError:
-    return rejection("destination_limited", messages.DESTINATION_LIMITED.format(time=clock(retry_at)),
+# The moment is always known when these are told; without one (a model allows None), the words
+# without a time rather than a failed workflow task.
+def sign_in_locked(until: datetime | None, zone: str) -> str:
+    if until is None:
+        return messages.SIGN_IN_LOCKED_FOR_NOW
+    return messages.SIGN_IN_LOCKED.format(time=clock(until, zone))
+
+
+def resend_too_soon(retry_at: datetime | None, zone: str) -> str:
+    if retry_at is None:
+        return messages.RESEND_NOT_YET
+    return messages.RESEND_TOO_SOON.format(time=clock(retry_at, zone, seconds=True))
+
+
+def destination_limited(retry_at: datetime, zone: str) -> ApplicationError:
+    return rejection("destination_limited", messages.DESTINATION_LIMITED.format(time=clock(retry_at, zone)),
                      retry_at=retry_at)
 
 
-def account_tries_exhausted(retry_at: datetime) -> ApplicationError:
-    return rejection("too_many_tries", messages.ACCOUNT_TRIES_EXHAUSTED.format(time=clock(retry_at)),
+def account_tries_exhausted(retry_at: datetime, zone: str) -> ApplicationError:
+    return rejection("too_many_tries", messages.ACCOUNT_TRIES_EXHAUSTED.format(time=clock(retry_at, zone)),
                      retry_at=retry_at)

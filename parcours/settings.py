@@ -7,15 +7,25 @@ import secrets
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = Path(".parcours/secrets.env")
 # The dev keys live in the folder `parcours up` ran in (it writes them there once).
 MISSING_KEY_HINT = (f"(clés de dev : lancez la commande depuis le dossier où `parcours up` a tourné, qui les garde "
                     f"dans {DEV_SECRETS_FILE} ; ailleurs, définissez la variable ou un fichier .env)")
+
+
+def _time_zone(name: str) -> str:
+    """An IANA zone this machine knows, checked at start rather than at a user's first refusal."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"fuseau horaire inconnu : {name!r} (par exemple Europe/Paris)") from None
+    return name
 
 
 class SettingsError(RuntimeError):
@@ -49,6 +59,8 @@ class Settings(BaseSettings):
     email_link_validity: timedelta = timedelta(hours=24)
     password_reset_link_validity: timedelta = timedelta(hours=1)
     default_phone_region: str = "FR"
+    # The zone of the times users read (refusals' « à partir de 08:47 », mails' dates); an IANA name.
+    user_time_zone: Annotated[str, AfterValidator(_time_zone)] = "Europe/Paris"
     # Sign-in: failures in a row before the account is locked for a while (SPEC: "failures capped").
     sign_in_max_failures: int = Field(default=10, ge=1)
     sign_in_lockout: timedelta = timedelta(minutes=15)

@@ -2,6 +2,7 @@
 tries per account (ASVS 2.2.1), each refusal saying when the action is possible again."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -39,7 +40,8 @@ async def test_a_number_gets_at_most_n_sms_an_hour_across_journeys(time_env, lim
         assert refused.value.reason == "destination_limited"
         assert refused.value.retry_at == first_sent_at + timedelta(hours=1)
         assert "Trop de messages" in refused.value.message
-        assert f"{refused.value.retry_at:%H:%M}" in refused.value.message
+        paris = refused.value.retry_at.astimezone(ZoneInfo("Europe/Paris"))  # the user's zone, not UTC
+        assert f"à partir de {paris:%H:%M}." in refused.value.message and "UTC" not in refused.value.message
         assert len(inbox.messages()) == 2
         other, _ = await parcours.start_activation(None)
         with pytest.raises(JourneyActionRejected) as refused:

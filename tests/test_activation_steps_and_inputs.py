@@ -10,6 +10,7 @@ from temporalio.api.enums.v1 import EventType
 from parcours import messages
 from parcours.client import ActivationJourneyClient, JourneyActionRejected, execute
 from parcours.db.models import AccountStudent
+from parcours.field_messages import FRENCH_BY_TYPE
 from parcours.workflows.common import ACCOUNT_REF, JOURNEY_KIND, JOURNEY_STATE
 from tests.activation_helpers import (
     CAMILLE_MAIL,
@@ -109,6 +110,8 @@ async def test_updates_in_the_wrong_state_are_rejected_and_change_nothing(harnes
         with pytest.raises(JourneyActionRejected) as refused:
             await action
         assert refused.value.reason == "not_now"
+        # The French for the user alone; the update and the state for developers, beside it.
+        assert refused.value.message == messages.NOT_NOW and " in state code_sent" in refused.value.debug
     assert await journey.current_step() == before
 
 
@@ -119,6 +122,9 @@ async def test_unknown_student_is_rejected_naming_the_field(harness, inbox):
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.answer_child({"student_ref": "stu-someone-else", "is_guardian": True, "birth_date": "2014-03-02"})
     assert refused.value.errors[0].field == "student_ref"
+    assert refused.value.message == messages.UNKNOWN_STUDENT
+    assert refused.value.errors[0].message == messages.UNKNOWN_STUDENT_FIELD
+    assert refused.value.debug == "stu-someone-else is not a student waiting for confirmation"
 
 
 async def test_bad_input_from_another_language_is_rejected_without_failing_the_task(harness, time_env, inbox):
@@ -149,7 +155,7 @@ async def test_each_bad_field_is_named_exactly_whatever_its_name(harness, time_e
         await execute(raw.handle, "resend_code", odd)  # ResendInput has no field: only these errors
     assert refused.value.reason == "invalid_input"
     assert sorted((e.field, e.message) for e in refused.value.errors) == sorted(
-        (field, messages.TYPE_ERRORS["extra_forbidden"]) for field in odd)
+        (field, FRENCH_BY_TYPE["extra_forbidden"]) for field in odd)
     with pytest.raises(JourneyActionRejected) as refused:
         await execute(raw.handle, "answer_child", {"student_ref": "stu-1", "is_guardian": "sometimes",
                                                 "birth_date": "2014-03-02"})

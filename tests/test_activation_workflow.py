@@ -1,6 +1,7 @@
 """The activation workflow on the time-skipping server: both channels, identity, codes and resends."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -179,6 +180,8 @@ async def test_resend_cooldown_then_new_code_voids_the_old(harness, inbox, time_
     outcome = await journey.resend_code()
     assert outcome.status == "resend_refused" and outcome.retry_at is not None
     assert "Veuillez patienter" in outcome.message
+    paris = outcome.retry_at.astimezone(ZoneInfo("Europe/Paris"))  # the user's zone, to the second
+    assert f"à partir de {paris:%H:%M:%S})" in outcome.message and "UTC" not in outcome.message
     assert len(inbox.messages()) == 1
     await time_env.sleep(timedelta(seconds=61))
     outcome = await journey.resend_code()

@@ -17,9 +17,10 @@ from temporalio.client import WorkflowUpdateFailedError
 
 import parcours.contracts as parcours_contracts
 from parcours.client import refusal_from
-from parcours.contracts.common import StrictInput
+from parcours.contracts.common import FieldError, StrictInput
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from tests.activation_helpers import CAMILLE_SMS, at_code_step
+from tests.french import english_in
 from tests.waiting import settled
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300)
@@ -63,6 +64,8 @@ def test_every_input_model_accepts_or_names_the_field(model):
             model.model_validate(payload)
         except ValidationError as error:
             assert error.errors() and all(isinstance(e["msg"], str) and e["msg"] for e in error.errors())
+            told = [FieldError.from_pydantic(e).message for e in error.errors()]  # what a person reads
+            assert all(message and not english_in(message) for message in told), told
             if isinstance(payload, dict):
                 assert all(e["loc"] for e in error.errors()), error  # each error names its field
 

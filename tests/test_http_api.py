@@ -86,7 +86,8 @@ async def test_a_mobile_with_junk_is_refused_and_no_sms_is_sent(api, inbox, mobi
 async def test_an_action_out_of_step_is_a_conflict_and_an_unknown_journey_not_found(api):
     journey = (await api.post("/activations")).json()["location"]
     problem = assert_problem(await api.post(f"{journey}/code", json={"code": "123456"}), 409, "not_now")
-    assert problem["detail"]
+    assert problem["detail"] == "Cette action n'est pas possible à cette étape."  # nothing internal
+    assert problem["debug"].startswith("submit_code in state ")
     assert_problem(await api.get("/activations/nosuchjourney"), 404, "journey_not_open")
     assert_problem(await api.post("/activations/nosuchjourney/resend-code"), 404, "journey_not_open")
     assert_problem(await api.get("/accounts/nosuchaccount"), 404, "unknown_account")

@@ -2,6 +2,7 @@
 password change of « Mon compte » (R-CON-1)."""
 
 from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -33,6 +34,8 @@ async def test_failures_are_capped_then_locked(parcours, settings):
         assert (await parcours.sign_in(SOPHIE, "Wrong-Password-1!")).status == "invalid"
     locked = await parcours.sign_in(SOPHIE, "Wrong-Password-1!")
     assert locked.status == "locked" and locked.retry_at is not None and "bloqué" in locked.message
+    paris = locked.retry_at.astimezone(ZoneInfo("Europe/Paris"))  # the user's zone (workflow code, sandboxed)
+    assert f"jusqu'à {paris:%H:%M}." in locked.message and "UTC" not in locked.message
     assert (await parcours.sign_in(SOPHIE, DEMO_ACTIVE_PASSWORD)).status == "locked"  # even the right one
 
 

@@ -1,9 +1,9 @@
 """Strict types: every input — each start and update argument of the Temporal contract, each HTTP
 body of the OpenAPI — refuses, for every field, a value of any JSON type its schema does not name
 (null where not nullable, a boolean, an integer, a number, a string, a list, an object), naming
-that field. The models and bodies are read from the contract and the OpenAPI: a new one is covered
-without being listed here. Also: bodies that are not JSON (400), junk in mobile numbers, control
-characters in passwords."""
+that field and saying why in French. The models and bodies are read from the contract and the
+OpenAPI: a new one is covered without being listed here. Also: bodies that are not JSON (400),
+junk in mobile numbers, control characters in passwords."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from parcours.people.contact_details import normalize_mobile
 from parcours.reference_docs.temporal_contract import WORKFLOW_IDS
 from parcours.security.password_policy import CRITERIA, unmet_criteria
 from parcours.temporal.codec import parcours_data_converter
+from tests.french import english_in
 from tests.test_hostile_input import input_models
 
 # A value of each JSON type; "number" also names the integers (JSON Schema), so 1.5 stands for it.
@@ -111,8 +112,10 @@ def test_every_temporal_input_refuses_a_wrong_json_type_naming_the_field(where):
         sent = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps(payload).encode())
         with pytest.raises(ValidationError) as refused:
             CONVERTER.from_payloads([sent], [type_])
-        named = {FieldError.from_pydantic(problem).field for problem in refused.value.errors()}
+        errors = [FieldError.from_pydantic(problem) for problem in refused.value.errors()]
+        named = {error.field for error in errors}
         assert ".".join(path) in named, (where, path, value, named)
+        assert not [e.message for e in errors if english_in(e.message)], (where, path, value, errors)
         checked += 1
     assert checked or not schema.get("properties"), where
 
@@ -167,6 +170,7 @@ async def test_every_http_body_refuses_a_wrong_json_type_naming_the_field(api, p
         assert response.status_code == 422, (path, field, value, response.text)
         named = {error["field"] for error in response.json()["errors"]}
         assert ".".join(field) in named, (path, field, value, named)
+        assert not [e for e in response.json()["errors"] if english_in(e["message"])], (path, field, value)
 
 
 @pytest.mark.parametrize("content", [b"{nope", b'{"code": "12', b'{"code": "12\x0034"}', b"\x00", b"\xff\xfe{}",

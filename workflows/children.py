@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         MergeStart,
         MergeStep,
     )
+    from parcours.refusals import sign_in_locked
     from parcours.states.children import AccountMergeJourney, ChildrenConfirmationJourney, LinkReportJourney
     from parcours.states.children_view import child_views
     from parcours.workflows.children_step import ChildrenStep
@@ -170,7 +171,7 @@ class AccountMergeWorkflow(JourneyWorkflow):
             return self._outcome("accepted", messages.MERGE_DONE)
         self._fire("merge_refused")
         if result.status == "locked":
-            return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{result.locked_until:%H:%M} UTC"),
+            return self._outcome("locked", sign_in_locked(result.locked_until, self.start.sign_in_policy.time_zone),
                                  retry_at=result.locked_until)
         message = {"invalid": messages.SIGN_IN_INVALID, "names_differ": messages.MERGE_NAMES_DIFFER,
                    "same_account": messages.MERGE_SAME_ACCOUNT}[result.status]

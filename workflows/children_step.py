@@ -57,5 +57,6 @@ class ChildrenStep(JourneyWorkflow):
         for child in self.data.children:
             if child.student_ref == student_ref and child.status is ChildStatus.TO_CONFIRM:
                 return child
-        raise rejection("unknown_student", "Cet élève n'est pas à confirmer.",
-                        [FieldError(field="student_ref", message="not a student waiting for confirmation")])
+        raise rejection("unknown_student", messages.UNKNOWN_STUDENT,
+                        [FieldError(field="student_ref", message=messages.UNKNOWN_STUDENT_FIELD)],
+                        debug=f"{student_ref} is not a student waiting for confirmation")

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         code_message_key,
     )
     from parcours.contracts.common import CodeInput, OutcomeStatus
-    from parcours.refusals import account_tries_exhausted
+    from parcours.refusals import account_tries_exhausted, resend_too_soon
     from parcours.states.code_step import resend_refusal
     from parcours.workflows.common import ActivityFailed, JourneyWorkflow, rejection
 
@@ -73,7 +73,7 @@ class CodeStep(JourneyWorkflow):
             return self._outcome(OutcomeStatus.CODE_INCORRECT, messages.CODE_INCORRECT, tries_left=check.tries_left)
         if check.status is CodeCheckStatus.TOO_MANY_TRIES:  # the account's tries of the hour, across journeys
             assert check.retry_at is not None, "the account's tries come back with the time they do"
-            raise account_tries_exhausted(check.retry_at)
+            raise account_tries_exhausted(check.retry_at, self.data.policy.time_zone)
         if check.status is CodeCheckStatus.EXPIRED:  # R-ACT-5
             self._fire("code_expiry_reached")
             return self._outcome(OutcomeStatus.CODE_EXPIRED, messages.CODE_EXPIRED)
@@ -89,7 +89,7 @@ class CodeStep(JourneyWorkflow):
             if reason == "cap":
                 return self._outcome(OutcomeStatus.RESEND_REFUSED, messages.RESEND_CAP_REACHED)
             return self._outcome(OutcomeStatus.RESEND_REFUSED,
-                                 messages.RESEND_TOO_SOON.format(time=f"{retry_at:%H:%M:%S} UTC"), retry_at=retry_at)
+                                 resend_too_soon(retry_at, self.data.policy.time_zone), retry_at=retry_at)
         sent = await self._send_code(now)
         if sent is None:
             return self._code_not_sent()

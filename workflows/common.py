@@ -267,7 +267,7 @@ class JourneyWorkflow:
 
     def _require(self, update: str) -> None:
         if update not in self.expected_updates():
-            raise rejection("not_now", f"{messages.NOT_NOW} ({update} in state {self.data.state})")
+            raise rejection("not_now", messages.NOT_NOW, debug=f"{update} in state {self.data.state}")
 
     def _fire(self, event: str, **arguments) -> None:
         state = self.data.state

@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         EmailConfirmInput,
         EmailLinkInput,
     )
+    from parcours.refusals import resend_too_soon
     from parcours.states.code_step import (
         resend_refusal,
         resends_left,
@@ -137,8 +138,8 @@ class EmailChangeWorkflow(JourneyWorkflow):
         refusal = resend_refusal(self.data, now)
         if refusal is not None:
             reason, retry_at = refusal
-            message = messages.RESEND_CAP_REACHED if reason == "cap" else messages.RESEND_TOO_SOON.format(
-                time=f"{retry_at:%H:%M:%S} UTC")
+            message = messages.RESEND_CAP_REACHED if reason == "cap" else resend_too_soon(
+                retry_at, self.data.policy.time_zone)
             return self._outcome("resend_refused", message, retry_at=retry_at)
         issued = await self._send_link(self.data.new_email, now)
         if issued is None:

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
         LetterCredentialsInput,
         LetterDetailsInput,
     )
+    from parcours.refusals import sign_in_locked
     from parcours.states.letter_activation import LetterActivationJourney
     from parcours.workflows.common import JourneyWorkflow, check_new_password, journey_workflow, rejection
     from parcours.workflows.email_change import EmailChangeWorkflow
@@ -73,7 +74,7 @@ class LetterActivationWorkflow(JourneyWorkflow):
         if not check.valid:  # the same answers as any failed sign-in
             self._fire("credentials_rejected")
             if check.locked_until is not None:
-                return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
+                return self._outcome("locked", sign_in_locked(check.locked_until, self.start.sign_in_policy.time_zone),
                                      retry_at=check.locked_until)
             return self._outcome("invalid", messages.SIGN_IN_INVALID)
         self.data.account_ref, self.data.kind, self.data.identifier = check.account_ref, check.kind, check.identifier

@@ -21,6 +21,7 @@ with workflow.unsafe.imports_passed_through():
         PasswordNoticeRequest,
     )
     from parcours.contracts.common import FieldError
+    from parcours.refusals import sign_in_locked
     from parcours.states.password_change import PasswordChangeJourney
     from parcours.workflows.common import JourneyWorkflow, check_new_password, journey_workflow, rejection
     from parcours.workflows.updates import journey_update
@@ -72,7 +73,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
             return self._outcome("franceconnect", messages.FRANCECONNECT_PASSWORD)
         if check.locked_until is not None:
             self._fire("current_password_rejected")
-            return self._outcome("locked", messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"),
+            return self._outcome("locked", sign_in_locked(check.locked_until, self.start.sign_in_policy.time_zone),
                                  retry_at=check.locked_until)
         if not check.valid:
             self.data.wrong_current_passwords += 1

@@ -9,6 +9,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.accounts import SIGN_IN_WORKFLOW, SignInResult, SignInStart, SignInStatus
     from parcours.contracts.activities import ActivityName, CredentialCheck, VerifySignInRequest
+    from parcours.refusals import sign_in_locked
     from parcours.workflows.common import JOURNEY_KIND, journey_workflow, local_activity_options
 
 
@@ -33,5 +34,5 @@ class SignInWorkflow:
             return SignInResult(status=SignInStatus.MERGED, message=messages.SIGN_IN_MERGED)
         if check.locked_until is not None:
             return SignInResult(status=SignInStatus.LOCKED, retry_at=check.locked_until,
-                                message=messages.SIGN_IN_LOCKED.format(time=f"{check.locked_until:%H:%M} UTC"))
+                                message=sign_in_locked(check.locked_until, start.policy.time_zone))
         return SignInResult(status=SignInStatus.INVALID, message=messages.SIGN_IN_INVALID)

@@ -22,17 +22,19 @@ def clean_identifier(value: str) -> str:
     """`p.nomXX`, compared in lower case."""
     identifier = value.strip().lower()
     if not IDENTIFIER_PATTERN.match(identifier):
-        raise ValueError("identifiant au format p.nomXX / identifier of the form p.nameNN")
+        raise ValueError("identifiant au format p.nomXX")
     return identifier
 
 
 class SignInPolicy(JsonStrict):
     max_failures: int = 10
     lockout: timedelta = timedelta(minutes=15)
+    time_zone: str = "Europe/Paris"  # of the lock's end told to the user; journeys started before it had none
 
     @classmethod
     def from_settings(cls, settings) -> SignInPolicy:
-        return cls(max_failures=settings.sign_in_max_failures, lockout=settings.sign_in_lockout)
+        return cls(max_failures=settings.sign_in_max_failures, lockout=settings.sign_in_lockout,
+                   time_zone=settings.user_time_zone)
 
 
 class SignInInput(StrictInput):

@@ -56,9 +56,9 @@ class IdentityInput(StrictInput):
         return clean_person_name(value)
 
     _mobile = field_validator("mobile")(destination_of(
-        Channel.SMS, normalize_mobile, "requis pour une activation par SMS / required for the sms channel"))
+        Channel.SMS, normalize_mobile, "requis pour une activation par SMS"))
     _email = field_validator("email")(destination_of(
-        Channel.MAIL, normalize_email, "requis pour une activation par mail / required for the mail channel"))
+        Channel.MAIL, normalize_email, "requis pour une activation par mail"))
 
     @property
     def destination(self) -> str:
@@ -76,9 +76,9 @@ class ChildAnswerInput(StrictInput):
     @classmethod
     def _date_when_confirming(cls, value: date | None, info: ValidationInfo) -> date | None:
         if value is None and info.data.get("is_guardian"):
-            raise ValueError("requise pour confirmer le lien / required to confirm the link")
+            raise ValueError("requise pour confirmer le lien")
         if value is not None and not date(1900, 1, 1) <= value <= date(2100, 1, 1):
-            raise ValueError("date hors limites / out of range")
+            raise ValueError("date hors limites")
         return value
 
 

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from parcours import messages
+from parcours.field_messages import french_message
 from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from parcours.security.password_policy import refuse_control_characters
 
@@ -109,7 +110,7 @@ class CodeInput(StrictInput):
     def _digits(cls, value: str) -> str:
         compact = value.replace(" ", "")
         if not compact.isascii() or not compact.isdigit() or not 4 <= len(compact) <= 10:
-            raise ValueError("le code est composé de chiffres / the code is made of digits")
+            raise ValueError("le code est composé de 4 à 10 chiffres")
         return compact
 
 
@@ -149,6 +150,7 @@ class JourneyPolicy(JsonStrict):
     send_budget: timedelta = timedelta(minutes=2)  # retries of a send the user waits for
     uniform_identity_answers: bool = False  # activation answers alike whether or not the identity matched
     search_state_lag: timedelta = timedelta(seconds=60)  # JourneyState shows a state once it lasted this long
+    time_zone: str = "Europe/Paris"  # of the times told to the user; journeys started before it had none
 
     @classmethod
     def from_settings(cls, settings) -> JourneyPolicy:
@@ -162,6 +164,7 @@ class JourneyPolicy(JsonStrict):
             send_budget=settings.message_send_budget,
             uniform_identity_answers=settings.activation_uniform_answers,
             search_state_lag=settings.operator_state_lag,
+            time_zone=settings.user_time_zone,
         )
 
 
@@ -222,7 +225,7 @@ class Deadlines(BaseModel):
 
 class FieldError(BaseModel):
     field: str
-    message: str
+    message: str = Field(description="Why, in French, for the user.")
 
     @classmethod
     def from_pydantic(cls, problem: Mapping[str, Any], *, leave_out: tuple[str, ...] = (),
@@ -230,13 +233,16 @@ class FieldError(BaseModel):
         """One of pydantic's errors (`ValidationError.errors()`), the field named by its path (a.b.0)
         less the parts in `leave_out`; `whole` names a rule across fields, which has no path."""
         path = ".".join(str(part) for part in problem["loc"] if part not in leave_out)
-        return cls(field=path or whole, message=messages.TYPE_ERRORS.get(problem["type"], problem["msg"]))
+        return cls(field=path or whole, message=french_message(problem))
 
 
 class Refusal(BaseModel):
     """Why an update was rejected by its validator; carried as the ApplicationError's details."""
 
     reason: str
-    message: str
+    message: str = Field(description="The French message for the user: nothing internal.")
     errors: list[FieldError] = Field(default_factory=list)
     retry_at: datetime | None = None  # when the same action may succeed (a limit that will lift)
+    debug: str | None = Field(default=None, description=(
+        "For developers, never to show to users: what `message` leaves out (e.g. the update and the "
+        "journey's state that refused it). English, free text: not to parse."))

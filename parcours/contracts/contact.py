@@ -56,7 +56,7 @@ class EmailChangeInput(StrictInput):
     @classmethod
     def _twice_the_same(cls, confirmation: str, info: ValidationInfo) -> str:
         if "new_email" in info.data and confirmation != info.data["new_email"]:
-            raise ValueError("les deux adresses saisies ne sont pas identiques / the addresses differ")
+            raise ValueError("les deux adresses saisies ne sont pas identiques")
         return confirmation
 
 

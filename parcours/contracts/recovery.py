@@ -56,9 +56,9 @@ class IdentifierRequestInput(StrictInput):
     mobile: str | None = Field(default=None, max_length=64, validate_default=True)
 
     _email = field_validator("email")(destination_of(
-        Channel.MAIL, normalize_email, "requis pour une récupération par mail / required for the mail channel"))
+        Channel.MAIL, normalize_email, "requis pour une récupération par mail"))
     _mobile = field_validator("mobile")(destination_of(
-        Channel.SMS, normalize_mobile, "requis pour une récupération par SMS / required for the sms channel"))
+        Channel.SMS, normalize_mobile, "requis pour une récupération par SMS"))
 
     @property
     def destination(self) -> str:
@@ -74,7 +74,7 @@ class ResetRequestInput(StrictInput):
 
     _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
     _email = field_validator("email")(destination_of(
-        Channel.MAIL, normalize_email, "l'adresse du compte est requise par mail / required for the mail channel"))
+        Channel.MAIL, normalize_email, "l'adresse du compte est requise par mail"))
 
 
 class LinkInput(StrictInput):

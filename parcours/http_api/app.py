@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
+from parcours import messages
 from parcours.client import ParcoursClient
 from parcours.http_api import accounts, activations, other_activations, recoveries
 from parcours.http_api.limits import BodySizeLimit
@@ -41,7 +42,7 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
 
     async def authorised(request: Request) -> None:
         if token and not hmac.compare_digest(request.headers.get("Authorization", ""), f"Bearer {token}"):
-            raise HTTPException(401, "Missing or wrong bearer token")
+            raise HTTPException(401, "Missing or wrong bearer token")  # the English for `debug`
 
     # FastAPI's own /docs loads its scripts from a CDN: a blank page on a closed network.
     # FastAPIOffline serves the same page with the scripts from its package, under
@@ -54,8 +55,9 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
     install_problem_handlers(app)
     limit = settings.http_api_max_body_bytes
     app.add_middleware(BodySizeLimit, max_bytes=limit,
-                       too_large=lambda: problem_response(None, 413, "request_too_large", "Request too large",
-                                                          f"The body is limited to {limit} bytes."))
+                       too_large=lambda: problem_response(None, 413, "request_too_large",
+                                                          messages.HTTP_PROBLEMS[413][0],
+                                                          messages.BODY_TOO_LARGE.format(limit=limit)))
     for module in (activations, recoveries, accounts, other_activations):
         app.include_router(module.router, dependencies=[Depends(authorised)])
 

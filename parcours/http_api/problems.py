@@ -1,7 +1,8 @@
 """Errors as RFC 9457 problem details (application/problem+json), each naming the fields at fault.
 
 `type` is a URN per reason (urn:parcours:problem:<reason>), stable for API layers to branch on;
-`detail` is the French message the user may be shown; `errors` lists the fields and why."""
+`title` and `detail` are French, `detail` the message the user may be shown; `errors` lists the
+fields and why (French too); `debug`, when present, is for developers only (English)."""
 
 from __future__ import annotations
 
@@ -41,27 +42,30 @@ STATUS_BY_REASON = {
 
 class FieldProblem(BaseModel):
     field: str = Field(description="The field at fault, dotted (e.g. 'mobile' or 'children.0.birth_date').")
-    message: str
+    message: str = Field(description="Why, in French, for the user.")
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details."""
 
     type: str = Field(description="urn:parcours:problem:<reason>")
-    title: str
+    title: str = Field(description="The kind of problem, in French.")
     status: int
-    detail: str
+    detail: str = Field(description="The French message for the user: nothing internal.")
     instance: str | None = None
     reason: str = Field(description="The same reason as the type's last part, for convenience.")
     errors: list[FieldProblem] = Field(default_factory=list)
     retry_at: datetime | None = Field(default=None, description="When the same request may succeed.")
+    debug: str | None = Field(default=None, description=(
+        "For developers, never to show to users: what `detail` leaves out (e.g. the action and the "
+        "journey's state that refused it). English, free text: not to parse."))
 
 
 def problem_response(request: Request | None, status: int, reason: str, title: str, detail: str,
                      errors: Sequence[FieldError | FieldProblem] = (), retry_at: datetime | None = None,
-                     ) -> JSONResponse:
+                     debug: str | None = None) -> JSONResponse:
     problem = Problem(type=f"{TYPE_PREFIX}{reason}", title=title, status=status, detail=detail, reason=reason,
-                      instance=request.url.path if request is not None else None, retry_at=retry_at,
+                      instance=request.url.path if request is not None else None, retry_at=retry_at, debug=debug,
                       errors=[FieldProblem(field=error.field, message=error.message) for error in errors])
     headers = {}
     if retry_at is not None:
@@ -71,7 +75,7 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
 
 
 def _body_not_json(request: Request) -> JSONResponse:
-    return problem_response(request, 400, "malformed_body", "Malformed body", messages.BODY_NOT_JSON)
+    return problem_response(request, 400, "malformed_body", messages.TITLE_MALFORMED_BODY, messages.BODY_NOT_JSON)
 
 
 def _is_json_failure(problem: dict) -> bool:
@@ -84,7 +88,7 @@ async def _invalid_request(request: Request, error: RequestValidationError) -> J
     if any(_is_json_failure(problem) for problem in error.errors()):
         return _body_not_json(request)
     errors = [FieldError.from_pydantic(problem, leave_out=("body",), whole="body") for problem in error.errors()]
-    return problem_response(request, 422, "invalid_input", "Invalid input",
+    return problem_response(request, 422, "invalid_input", messages.TITLE_INVALID_INPUT,
                             messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
                             errors)
 
@@ -93,22 +97,23 @@ async def _refused(request: Request, error: JourneyActionRejected) -> JSONRespon
     status = STATUS_BY_REASON.get(error.reason, 422 if error.errors else 409)
     if error.retry_at is not None:
         status = 429
-    title = "Journey action refused" if status != 404 else "Journey not found"
-    return problem_response(request, status, error.reason, title, error.message, error.errors, error.retry_at)
+    title = messages.TITLE_REFUSED if status != 404 else messages.TITLE_JOURNEY_NOT_FOUND
+    return problem_response(request, status, error.reason, title, error.message, error.errors, error.retry_at,
+                            error.debug)
 
 
 async def _key_reused(request: Request, _error: IdempotencyKeyReused) -> JSONResponse:
-    return problem_response(request, 422, "idempotency_key_reused", "Idempotency key reused",
-                            "This Idempotency-Key was used for a different request.",
-                            [FieldError(field="Idempotency-Key", message="already used for a different request")])
+    return problem_response(request, 422, "idempotency_key_reused", messages.TITLE_IDEMPOTENCY_KEY_REUSED,
+                            messages.IDEMPOTENCY_KEY_REUSED,
+                            [FieldError(field="Idempotency-Key", message=messages.IDEMPOTENCY_KEY_REUSED_FIELD)])
 
 
 async def _temporal_error(request: Request, error: RPCError) -> JSONResponse:
     if error.status is RPCStatusCode.NOT_FOUND:
-        return problem_response(request, 404, "journey_not_open", "Journey not found",
+        return problem_response(request, 404, "journey_not_open", messages.TITLE_JOURNEY_NOT_FOUND,
                                 messages.JOURNEY_NOT_OPEN)
-    return problem_response(request, 503, "temporal_unavailable", "Service unavailable",
-                            "Le service est momentanément indisponible. Veuillez réessayer.")
+    return problem_response(request, 503, "temporal_unavailable", messages.TITLE_UNAVAILABLE,
+                            messages.SERVICE_UNAVAILABLE, debug=f"Temporal: {error.status.name}")
 
 
 async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSONResponse:
@@ -119,25 +124,27 @@ async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSON
         if refusal is not None:
             return await _refused(request, JourneyActionRejected(refusal))
         if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_ACCOUNT:  # a read, not a journey
-            return problem_response(request, 404, "unknown_account", "Account not found", messages.UNKNOWN_ACCOUNT,
+            return problem_response(request, 404, "unknown_account", messages.TITLE_ACCOUNT_NOT_FOUND,
+                                    messages.UNKNOWN_ACCOUNT,
                                     [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)])
         cause = cause.__cause__
-    return problem_response(request, 502, "journey_failed", "Journey failed",
-                            "Le parcours a échoué. Veuillez recommencer.")
+    return problem_response(request, 502, "journey_failed", messages.TITLE_JOURNEY_FAILED, messages.JOURNEY_FAILED)
 
 
 async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "internal_error", "Internal error",
-                            messages.INTERNAL_ERROR)
+    return problem_response(request, 500, "internal_error", messages.TITLE_INTERNAL_ERROR, messages.INTERNAL_ERROR)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
     if error.status_code == 400:  # FastAPI's "There was an error parsing the body" (e.g. not UTF-8)
         return _body_not_json(request)
+    # Starlette's and FastAPI's own text (« Not Found », « Method Not Allowed ») is English: for
+    # developers, in `debug`; the French wording by status.
     reason = {400: "malformed_body", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
               413: "request_too_large", 415: "unsupported_media_type"}.get(error.status_code, "http_error")
-    return problem_response(request, error.status_code, reason, str(error.detail), str(error.detail))
+    title, detail = messages.HTTP_PROBLEMS.get(error.status_code, messages.HTTP_PROBLEM_OTHER)
+    return problem_response(request, error.status_code, reason, title, detail, debug=str(error.detail))
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -10,6 +10,8 @@ from email_validator import EmailNotValidError, validate_email
 from parcours import messages
 
 MAX_EMAIL_LENGTH = 254
+EMAIL_INVALID = "adresse mail invalide"
+EMAIL_WITHOUT_AT = "adresse mail invalide : il manque le @"
 MAX_PHONE_INPUT_LENGTH = 32
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 # What a typed number is made of. phonenumbers finds a number inside any text ("tel: 06 12 34 56 78
@@ -20,17 +22,17 @@ _PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
 def normalize_mobile(raw: str, default_region: str = "FR") -> str:
     """E.164 form of a mobile number: "06 12 34 56 78" and "+33612345678" give the same (R-ACT-1)."""
     if len(raw) > MAX_PHONE_INPUT_LENGTH:
-        raise ValueError("le numéro est trop long / the number is too long")
+        raise ValueError("le numéro est trop long")
     if not _PHONE_CHARACTERS.fullmatch(raw):
         raise ValueError(messages.MOBILE_CHARACTERS)
     try:
         number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
-        raise ValueError("numéro de téléphone invalide / not a phone number") from None
+        raise ValueError("numéro de téléphone invalide") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("numéro de téléphone invalide / not a valid phone number")
+        raise ValueError("numéro de téléphone invalide")
     if phonenumbers.number_type(number) not in MOBILE_TYPES:
-        raise ValueError("ce n'est pas un numéro de portable / not a mobile number")
+        raise ValueError("ce n'est pas un numéro de portable")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -38,11 +40,14 @@ def normalize_email(raw: str) -> str:
     """The comparison form of an address: syntax checked (no DNS lookup), lower-cased — mail
     providers treat local parts without case, and users type them any way."""
     if len(raw) > MAX_EMAIL_LENGTH:
-        raise ValueError("adresse trop longue / address too long")
+        raise ValueError("adresse trop longue")
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise ValueError(f"adresse mail invalide / not a valid email address: {error}") from None
+        # email-validator explains in English only: its most common case said in French, the rest
+        # as the plain fact.
+        missing_at = "@" not in raw or "must have an @-sign" in str(error)
+        raise ValueError(EMAIL_WITHOUT_AT if missing_at else EMAIL_INVALID) from None
 
 
 def mask_mobile(e164: str) -> str:

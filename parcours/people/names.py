@@ -14,12 +14,11 @@ def clean_person_name(raw: str) -> str:
     """A name as typed, trimmed and checked; raises ValueError saying what is wrong."""
     name = " ".join(raw.split())
     if not name:
-        raise ValueError("le nom est vide / the name is empty")
+        raise ValueError("le nom est vide")
     if len(name) > MAX_NAME_LENGTH:
-        raise ValueError(f"{MAX_NAME_LENGTH} caractères au plus / at most {MAX_NAME_LENGTH} characters")
+        raise ValueError(f"au plus {MAX_NAME_LENGTH} caractères")
     if not _NAME_PATTERN.match(name):
-        raise ValueError("lettres, espaces, tirets et apostrophes seulement / "
-                         "letters, spaces, hyphens and apostrophes only")
+        raise ValueError("lettres, espaces, tirets et apostrophes seulement")
     return name
 
 

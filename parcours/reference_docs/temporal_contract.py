@@ -8,7 +8,7 @@ import json
 from pydantic import TypeAdapter
 from temporalio import workflow
 
-from parcours.contracts.common import INPUT_ERRORS_DETAIL, UPDATE_REJECTED
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, UPDATE_REJECTED, Refusal
 from parcours.journeys import JOURNEYS
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 from parcours.workflows.updates import updates_of
@@ -48,10 +48,14 @@ def build_contract(task_queue: str = "parcours") -> dict:
                        "names (0 is not false, \"5\" not 5, a number not a date); a value of another type is an "
                        "undecodable input naming its field",
         "update_rejections": f"ApplicationError type '{UPDATE_REJECTED}', first detail a Refusal "
-                             "{reason, message, errors: [{field, message}]}; undecodable input: an "
+                             "{reason, message, errors: [{field, message}], retry_at, debug} (refusal_schema): "
+                             "message and each field's message French, for the user; debug for developers "
+                             "only; undecodable input: an "
                              "ApplicationError of type 'ValidationError' (the failure or its cause), first "
                              f"detail {{{INPUT_ERRORS_DETAIL}: [{{field, message}}]}}, its message naming the fields, "
                              "never their values",
+        # The schema itself, so the contract follows the model (the freshness test sees a change).
+        "refusal_schema": Refusal.model_json_schema(),
         "search_attributes": {key.name: "Keyword" for key in SEARCH_ATTRIBUTES},
         "workflows": [describe(workflow_class) for workflow_class in WORKFLOW_IDS],
     }
