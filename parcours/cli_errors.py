@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from parcours import messages
-from parcours.client import JOURNEY_NOT_OPEN, JourneyActionRejected
+from parcours.client import UNKNOWN_JOURNEY, JourneyActionRejected
 from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError, Refusal
 from parcours.refusals import refusal_of
 from parcours.settings import SettingsError, get_settings
@@ -48,8 +48,8 @@ def refusal_for(error: BaseException) -> Refusal | None:
         errors = [FieldError.from_pydantic(problem, whole="input") for problem in error.errors()]
         return Refusal(reason="invalid_input", errors=errors,
                        message=messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)))
-    if isinstance(error, RPCError) and error.status is RPCStatusCode.NOT_FOUND:  # an unknown or ended journey
-        return JOURNEY_NOT_OPEN
+    if isinstance(error, RPCError) and error.status is RPCStatusCode.NOT_FOUND:  # a read of an unknown journey
+        return UNKNOWN_JOURNEY
     if isinstance(error, RPCError) and error.status is RPCStatusCode.UNAVAILABLE:  # gone since the connection
         return temporal_unreachable(get_settings().temporal_address).refusal
     if isinstance(error, WorkflowFailureError):

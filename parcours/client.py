@@ -39,7 +39,8 @@ from parcours.contracts.recovery import (
     ResetRequestInput,
 )
 from parcours.journey_client import (  # noqa: F401 — the names API layers import from here
-    JOURNEY_NOT_OPEN,
+    JOURNEY_FINISHED,
+    UNKNOWN_JOURNEY,
     ActivationJourneyClient,
     ChildrenJourneyClient,
     EmailChangeClient,

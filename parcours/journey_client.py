@@ -23,7 +23,9 @@ from parcours.journeys import journey_by_id
 from parcours.refusals import refusal_of
 from parcours.workflows.updates import JourneyUpdate, updates_of
 
-JOURNEY_NOT_OPEN = Refusal(reason="journey_not_open", message=messages.JOURNEY_NOT_OPEN)
+# An action on a journey that has ended (its step still reads, `finished`), or on an id no journey has.
+JOURNEY_FINISHED = Refusal(reason="journey_finished", message=messages.JOURNEY_FINISHED)
+UNKNOWN_JOURNEY = Refusal(reason="unknown_journey", message=messages.UNKNOWN_JOURNEY)
 
 
 class JourneyActionRejected(Exception):
@@ -61,15 +63,27 @@ def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
 
 
 async def execute(handle: WorkflowHandle, update: Any, argument: Any, update_id: str | None = None) -> Any:
-    """Run an update; a refusal, or a journey no longer open, raises JourneyActionRejected."""
+    """Run an update; a refusal, a finished journey or an unknown one raises JourneyActionRejected."""
     try:
         return await handle.execute_update(update, argument, id=update_id)
     except WorkflowUpdateFailedError as error:
         raise JourneyActionRejected(refusal_from(error)) from None
     except RPCError as error:
-        if error.status is RPCStatusCode.NOT_FOUND:  # finished, or never existed
-            raise JourneyActionRejected(JOURNEY_NOT_OPEN) from None
+        if error.status is RPCStatusCode.NOT_FOUND:  # finished, or never existed: Temporal says the same
+            raise JourneyActionRejected(await finished_or_unknown(handle)) from None
         raise
+
+
+async def finished_or_unknown(handle: WorkflowHandle) -> Refusal:
+    """Which of the two an update found no running workflow for: a journey that has ended (409 over
+    HTTP, its step still readable) or an id no journey has (404)."""
+    try:
+        await handle.describe()
+    except RPCError as error:
+        if error.status is RPCStatusCode.NOT_FOUND:
+            return UNKNOWN_JOURNEY
+        raise
+    return JOURNEY_FINISHED
 
 
 def input_of(update: JourneyUpdate, args: tuple, fields: dict) -> BaseModel:

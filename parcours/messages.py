@@ -13,6 +13,7 @@ TITLE_MALFORMED_BODY = "Contenu illisible"
 TITLE_INVALID_INPUT = "Informations invalides"
 TITLE_REFUSED = "Action refusée"
 TITLE_JOURNEY_NOT_FOUND = "Parcours introuvable"
+TITLE_JOURNEY_FINISHED = "Parcours terminé"
 TITLE_ACCOUNT_NOT_FOUND = "Compte introuvable"
 TITLE_IDEMPOTENCY_KEY_REUSED = "Clé d'idempotence déjà utilisée"
 TITLE_UNAVAILABLE = "Service indisponible"
@@ -118,7 +119,8 @@ UNKNOWN_STUDENT = "Cet élève n'est pas à confirmer."
 UNKNOWN_STUDENT_FIELD = "cet élève n'attend pas de confirmation"
 # A fault of ours (a workflow bug, a dependency down past its budget): the journey stays where it was.
 INTERNAL_ERROR = "Une erreur inattendue est survenue. Veuillez réessayer."
-JOURNEY_NOT_OPEN = "Ce parcours est terminé ou n'existe pas. Veuillez recommencer."
+JOURNEY_FINISHED = "Ce parcours est terminé. Veuillez recommencer."
+UNKNOWN_JOURNEY = "Ce parcours n'existe pas. Veuillez recommencer."
 
 # Message bodies (SMS and mail)
 SMS_CODE_BODY = (

@@ -173,7 +173,7 @@ async def test_second_start_for_the_same_person_supersedes_the_first(harness, in
     assert (await settled(first, leaving="code_sent")).state == "superseded"
     with pytest.raises(JourneyActionRejected) as refused:
         await first.submit_code(first_code)
-    assert refused.value.reason == "journey_not_open"
+    assert refused.value.reason == "journey_finished"
     assert (await second.submit_code(inbox.last_code())).status == "accepted"
 
 

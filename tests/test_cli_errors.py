@@ -18,7 +18,7 @@ from parcours.settings import get_settings
 from parcours.stack import embedded
 from parcours.testing import free_port, settings_for
 
-NOT_OPEN = "Ce parcours est terminé ou n'existe pas"
+NOT_OPEN = "Ce parcours n'existe pas"
 
 
 def cli(*arguments: str, env: dict[str, str | None]):
@@ -57,7 +57,7 @@ def test_an_unknown_journey_is_one_line(server_env, command):
     journey = "password-reset/nope" if command[0] == "recovery" else "activation/nope"
     arguments = [part.replace("{id}", journey) for part in command]
     result = cli(*(arguments if "{id}" in command else arguments + [journey]), env=server_env)
-    assert_one_clean_line(result, 1, NOT_OPEN, "journey_not_open")
+    assert_one_clean_line(result, 1, NOT_OPEN, "unknown_journey")
 
 
 def test_a_bare_activation_ref_gets_its_prefix(server_env):
@@ -75,7 +75,7 @@ def test_json_mode_gives_a_json_error(server_env):
     result = cli("--json", "activation", "step", "activation/nope", env=server_env)
     assert result.exit_code == 1 and result.stdout == ""
     error = json.loads(result.stderr)
-    assert error["reason"] == "journey_not_open" and NOT_OPEN in error["message"]
+    assert error["reason"] == "unknown_journey" and NOT_OPEN in error["message"]
 
 
 def test_temporal_out_of_reach_is_named_with_its_setting(server_env):

@@ -3,6 +3,7 @@ problems naming fields, idempotent starts, size limits, the bearer token."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -32,6 +33,18 @@ def assert_problem(response: httpx.Response, status: int, reason: str) -> dict:
     return problem
 
 
+async def finished_journey_refuses_actions(api, journey: str) -> None:
+    """An action on an ended journey is 409 journey_finished, while its step still reads (200)."""
+    for _ in range(50):  # the workflow closes just after its last answer: « not_now » until then
+        again = await api.post(f"{journey}/password", json={"password": GOOD_PASSWORD, "confirmation": GOOD_PASSWORD})
+        if again.json()["reason"] != "not_now":
+            break
+        await asyncio.sleep(0.1)
+    assert_problem(again, 409, "journey_finished")
+    step = await api.get(journey)
+    assert step.status_code == 200 and step.json()["finished"] is True
+
+
 async def test_an_activation_driven_over_http(api, inbox):
     response = await api.post("/activations", json=CAMILLE_SMS)
     assert response.status_code == 201, response.text
@@ -50,6 +63,7 @@ async def test_an_activation_driven_over_http(api, inbox):
     assert outcome["step"]["state"] == "password_to_choose"
     outcome = (await api.post(f"{journey}/password", json={"password": GOOD_PASSWORD, "confirmation": GOOD_PASSWORD}))
     assert outcome.json()["step"]["state"] == "activated", outcome.text
+    await finished_journey_refuses_actions(api, journey)
 
     signed_in = (await api.post("/sign-ins", json={"identifier": outcome.json()["step"]["identifier"],
                                                     "password": GOOD_PASSWORD})).json()
@@ -88,8 +102,8 @@ async def test_an_action_out_of_step_is_a_conflict_and_an_unknown_journey_not_fo
     problem = assert_problem(await api.post(f"{journey}/code", json={"code": "123456"}), 409, "not_now")
     assert problem["detail"] == "Cette action n'est pas possible à cette étape."  # nothing internal
     assert problem["debug"].startswith("submit_code in state ")
-    assert_problem(await api.get("/activations/nosuchjourney"), 404, "journey_not_open")
-    assert_problem(await api.post("/activations/nosuchjourney/resend-code"), 404, "journey_not_open")
+    assert_problem(await api.get("/activations/nosuchjourney"), 404, "unknown_journey")
+    assert_problem(await api.post("/activations/nosuchjourney/resend-code"), 404, "unknown_journey")
     assert_problem(await api.get("/accounts/nosuchaccount"), 404, "unknown_account")
 
 

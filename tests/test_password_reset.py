@@ -42,7 +42,7 @@ async def test_reset_link_reuse_is_refused(parcours, inbox):
     await journey.choose_password(token, NEW_PASSWORD, NEW_PASSWORD)
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.choose_password(token, "Autre-Cartable-8!", "Autre-Cartable-8!")
-    assert refused.value.reason == "journey_not_open"
+    assert refused.value.reason == "journey_finished"
     assert (await parcours.sign_in("s.bernard1", NEW_PASSWORD)).status == "signed_in"
 
 

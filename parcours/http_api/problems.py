@@ -31,7 +31,8 @@ TYPE_PREFIX = "urn:parcours:problem:"
 
 # A refused action's HTTP status by reason; any other refusal conflicts with the journey's state.
 STATUS_BY_REASON = {
-    "journey_not_open": 404,
+    "unknown_journey": 404,
+    "journey_finished": 409,
     "unknown_account": 404,
     "invalid_input": 422,
     "send_failed": 503,
@@ -97,7 +98,9 @@ async def _refused(request: Request, error: JourneyActionRejected) -> JSONRespon
     status = STATUS_BY_REASON.get(error.reason, 422 if error.errors else 409)
     if error.retry_at is not None:
         status = 429
-    title = messages.TITLE_REFUSED if status != 404 else messages.TITLE_JOURNEY_NOT_FOUND
+    title = {404: messages.TITLE_JOURNEY_NOT_FOUND}.get(status, messages.TITLE_REFUSED)
+    if error.reason == "journey_finished":
+        title = messages.TITLE_JOURNEY_FINISHED
     return problem_response(request, status, error.reason, title, error.message, error.errors, error.retry_at,
                             error.debug)
 
@@ -110,8 +113,8 @@ async def _key_reused(request: Request, _error: IdempotencyKeyReused) -> JSONRes
 
 async def _temporal_error(request: Request, error: RPCError) -> JSONResponse:
     if error.status is RPCStatusCode.NOT_FOUND:
-        return problem_response(request, 404, "journey_not_open", messages.TITLE_JOURNEY_NOT_FOUND,
-                                messages.JOURNEY_NOT_OPEN)
+        return problem_response(request, 404, "unknown_journey", messages.TITLE_JOURNEY_NOT_FOUND,
+                                messages.UNKNOWN_JOURNEY)
     return problem_response(request, 503, "temporal_unavailable", messages.TITLE_UNAVAILABLE,
                             messages.SERVICE_UNAVAILABLE, debug=f"Temporal: {error.status.name}")
 
