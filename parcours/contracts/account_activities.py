@@ -4,6 +4,7 @@ contact details, FranceConnect."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -155,7 +156,7 @@ class MergeRequest(JourneyRequest):
 
 
 class MergeResult(BaseModel):
-    status: str  # merged | invalid | locked | names_differ | same_account
+    status: Literal["merged", "invalid", "locked", "names_differ", "same_account"]
     identifier: str | None = None
     moved_students: int = 0
     locked_until: datetime | None = None

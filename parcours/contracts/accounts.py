@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -91,6 +92,6 @@ class PasswordChangeStep(ActionStep):
 
 
 class PasswordChangeOutcome(JourneyOutcome):
-    status: str  # accepted | wrong_password | locked | franceconnect
+    status: Literal["accepted", "wrong_password", "locked", "franceconnect"]
     retry_at: datetime | None = None
     step: PasswordChangeStep

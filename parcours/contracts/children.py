@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -10,6 +11,8 @@ from parcours.contracts.accounts import SignInPolicy, clean_identifier
 from parcours.contracts.activation import ChildToConfirm, ChildView
 from parcours.contracts.common import (
     ActionStep,
+    ChildStepStatus,
+    CredentialStatus,
     JourneyOutcome,
     JourneyStep,
     JsonStrict,
@@ -78,6 +81,7 @@ class ChildrenConfirmationStep(ActionStep):
 
 
 class ChildrenOutcome(JourneyOutcome):
+    status: ChildStepStatus
     tries_left: int | None = None
     step: ChildrenConfirmationStep
 
@@ -127,6 +131,6 @@ class MergeStep(ActionStep):
 
 
 class MergeOutcome(JourneyOutcome):
-    status: str  # accepted | invalid | locked | names_differ | same_account | not_mergeable
+    status: Literal[CredentialStatus, "names_differ", "same_account"]
     retry_at: datetime | None = None
     step: MergeStep

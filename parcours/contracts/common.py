@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -200,6 +200,14 @@ class JourneyOutcome(BaseModel):
 
     status: str
     message: str
+
+
+# Each journey's outcome statuses are a closed list (their schema's enum): an expected answer to the
+# user's action, given as 200 with the step. The code step's and the children step's are shared by
+# the journeys that have those steps; a journey's own are named in its outcome.
+CodeStepStatus = Literal["accepted", "code_incorrect", "code_void", "code_expired", "resend_refused", "send_failed"]
+ChildStepStatus = Literal["accepted", "birth_date_incorrect", "child_left_unconfirmed", "link_reported"]
+CredentialStatus = Literal["accepted", "invalid", "locked"]  # a password checked (R-ACT-10, R-KID-1)
 
 
 class OutcomeStatus(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -10,6 +11,7 @@ from parcours.contracts.common import (
     ActionStep,
     Channel,
     CodeChallenge,
+    CodeStepStatus,
     Deadlines,
     JourneyOutcome,
     JourneyPolicy,
@@ -95,7 +97,7 @@ class EmailChangeStep(ActionStep):
 
 
 class EmailChangeOutcome(JourneyOutcome):
-    status: str  # accepted | same_as_current | resend_refused | link_invalid | wrong_account
+    status: Literal["accepted", "resend_refused", "link_invalid", "send_failed"]
     retry_at: datetime | None = None
     step: EmailChangeStep
 
@@ -130,6 +132,7 @@ class MobileChangeStep(ActionStep):
 
 
 class MobileChangeOutcome(JourneyOutcome):
+    status: CodeStepStatus
     tries_left: int | None = None
     retry_at: datetime | None = None
     step: MobileChangeStep

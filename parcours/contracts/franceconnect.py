@@ -8,7 +8,15 @@ from datetime import datetime
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.activation import ChildToConfirm, ChildView
-from parcours.contracts.common import ActionStep, IsoDate, JourneyOutcome, JourneyPolicy, JsonStrict, StrictInput
+from parcours.contracts.common import (
+    ActionStep,
+    ChildStepStatus,
+    IsoDate,
+    JourneyOutcome,
+    JourneyPolicy,
+    JsonStrict,
+    StrictInput,
+)
 from parcours.people.contact_details import normalize_email
 from parcours.people.names import clean_person_name
 
@@ -49,5 +57,6 @@ class FranceConnectStep(ActionStep):
 
 
 class FranceConnectOutcome(JourneyOutcome):
+    status: ChildStepStatus
     tries_left: int | None = None
     step: FranceConnectStep

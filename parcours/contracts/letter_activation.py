@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field, field_validator
 
 from parcours.contracts.accounts import SignInPolicy, clean_identifier
-from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, Password, StrictInput
+from parcours.contracts.common import ActionStep, CredentialStatus, JourneyOutcome, JsonStrict, Password, StrictInput
 from parcours.contracts.contact import ContactPolicy
 from parcours.people.contact_details import normalize_email
 
@@ -52,6 +52,6 @@ class LetterActivationStep(ActionStep):
 
 
 class LetterActivationOutcome(JourneyOutcome):
-    status: str  # accepted | invalid | locked
+    status: CredentialStatus
     retry_at: datetime | None = None
     step: LetterActivationStep

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -13,6 +13,7 @@ from parcours.contracts.common import (
     Channel,
     Choice,
     CodeChallenge,
+    CodeStepStatus,
     Deadlines,
     JourneyOutcome,
     JourneyPolicy,
@@ -115,7 +116,7 @@ class RecoveryStep(ActionStep):
 
 
 class RecoveryOutcome(JourneyOutcome):
-    status: str  # accepted | not_recognised | link_invalid | the code step's statuses
+    status: Literal[CodeStepStatus, "not_recognised", "link_invalid"]
     tries_left: int | None = None
     retry_at: datetime | None = None
     step: RecoveryStep
