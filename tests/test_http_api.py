@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import httpx
 import pytest
@@ -71,6 +72,18 @@ async def test_an_activation_driven_over_http(api, inbox):
     account = (await api.get(f"/accounts/{signed_in['account_ref']}")).json()
     assert account["status"] == "active"
     assert [child["student_ref"] for child in account["children"]] == ["stu-lea-martin"]
+
+
+async def test_a_refused_resend_is_an_answer_that_says_when_in_retry_after(api, inbox):
+    """An expected answer to the user's action is 200 with its status; when it knows a time (the
+    resend cooldown), it gives it in retry_at and in Retry-After, as a refusal does."""
+    journey = (await api.post("/activations", json=CAMILLE_SMS)).json()["location"]
+    answer = await api.post(f"{journey}/resend-code")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "resend_refused"
+    retry_at = datetime.fromisoformat(answer.json()["retry_at"])
+    assert parsedate_to_datetime(answer.headers["Retry-After"]) == retry_at.replace(microsecond=0)
+    assert len(inbox.messages()) == 1  # no second code
 
 
 async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, inbox):

@@ -8,7 +8,7 @@ import inspect
 import typing
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from parcours.contracts.accounts import (
     SignInInput,
@@ -19,7 +19,7 @@ from parcours.contracts.children import (
     LinkReportStep,
 )
 from parcours.contracts.common import OpaqueRef, StrictInput
-from parcours.http_api.problems import problem_responses
+from parcours.http_api.problems import answer_with_retry_after, problem_responses
 from parcours.http_api.resources import AccountRef, journey, parcours, update_route
 from parcours.workflows.children import AccountMergeWorkflow, ChildrenConfirmationWorkflow
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
@@ -58,8 +58,9 @@ def journey_routes(router: APIRouter, path: str, workflow_class: type[Any], star
 
 
 @router.post("/sign-ins", tags=["account"], summary="Identifier and password: the account, `invalid` or `locked`")
-async def sign_in(request: Request, credentials: SignInInput) -> SignInResult:
-    return await parcours(request).sign_in(credentials.identifier, credentials.password)
+async def sign_in(request: Request, response: Response, credentials: SignInInput) -> SignInResult:
+    return answer_with_retry_after(response, await parcours(request).sign_in(credentials.identifier,
+                                                                             credentials.password))
 
 
 @router.get(ACCOUNT, tags=["account"], summary="« Mes informations » and « Mes enfants »")

@@ -19,10 +19,21 @@ from parcours.http_api.problems import install_problem_handlers, problem_respons
 from parcours.settings import Settings
 
 DESCRIPTION = """Self-service account journeys (activation, recovery, contact changes, children)
-as durable Temporal workflows. Every error is an RFC 9457 problem (application/problem+json) whose
-`type` is `urn:parcours:problem:<reason>` and whose `errors` name the fields at fault. Starts accept
-an `Idempotency-Key` header: the same key and request give the same journey and the first answer.
-This API is for API layers: they authenticate the user; `account_ref` comes from `POST /sign-ins`."""
+as durable Temporal workflows.
+
+One rule for every answer. **The user's action answered** — accepted or not: a wrong code, a
+refused resend, a wrong password — is 200 (201 for a start) with the outcome's `status`, one of a
+closed list per journey, and the step after it; when it knows a time (`retry_at`: a cooldown, a
+lock), `Retry-After` says it too. **A request the API layer should not have sent** is a 4xx RFC 9457
+problem (application/problem+json; `type` `urn:parcours:problem:<reason>`, `detail` in French for
+the user, `errors` naming the fields at fault): 422 invalid input, 409 an action the journey's step
+does not expect now or a journey that has finished (its step still reads), 404 an unknown journey
+or account, 429 a limit (with `retry_at` and `Retry-After`), 413 too large, 400 not JSON, 401 no
+token. 5xx is the service's: 503 Temporal or a message sender unreachable.
+
+Starts accept an `Idempotency-Key` header: the same key and request give the same journey and the
+first answer. This API is for API layers: they authenticate the user; `account_ref` comes from
+`POST /sign-ins`."""
 
 
 def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> FastAPI:

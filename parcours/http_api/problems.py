@@ -10,8 +10,9 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -62,6 +63,20 @@ class Problem(BaseModel):
         "journey's state that refused it). English, free text: not to parse."))
 
 
+def retry_after(moment: datetime) -> str:
+    """The Retry-After header's value for a known time (an HTTP-date)."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
+
+
+def answer_with_retry_after(response: Response, answer: Any) -> Any:
+    """A 200 answer that says when the same action may succeed (`retry_at`: a resend cooldown, a
+    lock) says it in Retry-After too, as a refusal does."""
+    moment = getattr(answer, "retry_at", None)
+    if moment is not None:
+        response.headers["Retry-After"] = retry_after(moment)
+    return answer
+
+
 def problem_response(request: Request | None, status: int, reason: str, title: str, detail: str,
                      errors: Sequence[FieldError | FieldProblem] = (), retry_at: datetime | None = None,
                      debug: str | None = None) -> JSONResponse:
@@ -70,7 +85,7 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
                       errors=[FieldProblem(field=error.field, message=error.message) for error in errors])
     headers = {}
     if retry_at is not None:
-        headers["Retry-After"] = format_datetime(retry_at.astimezone(UTC), usegmt=True)
+        headers["Retry-After"] = retry_after(retry_at)
     return JSONResponse(problem.model_dump(mode="json", exclude_none=True), status_code=status,
                         media_type=PROBLEM_JSON, headers=headers)
 

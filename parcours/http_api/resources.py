@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from parcours.client import JourneyClient, ParcoursClient
+from parcours.http_api.problems import answer_with_retry_after
 from parcours.journeys import journey_of
 from parcours.workflows.updates import updates_of
 
@@ -50,12 +51,14 @@ def update_route(router: APIRouter, path: str, workflow_class: type[Any], update
     update = updates_of(workflow_class)[update_name]
     ref_name, ref_type = ref
 
-    async def endpoint(request: Request, **arguments: Any) -> Any:
+    async def endpoint(request: Request, response: Response, **arguments: Any) -> Any:
         given = arguments["body"] if "body" in arguments else update.input_type()
-        return await journey(request, workflow_class, arguments[ref_name]).act(update_name, given)
+        outcome = await journey(request, workflow_class, arguments[ref_name]).act(update_name, given)
+        return answer_with_retry_after(response, outcome)
 
     parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
     parameters = [inspect.Parameter("request", parameter, annotation=Request),
+                  inspect.Parameter("response", parameter, annotation=Response),
                   inspect.Parameter(ref_name, parameter, annotation=ref_type)]
     if issubclass(update.input_type, BaseModel) and update.input_type.model_fields:
         parameters.append(inspect.Parameter("body", parameter, annotation=update.input_type))
@@ -75,5 +78,6 @@ async def started(response: Response, resource: str, journey: JourneyClient, out
     if journey.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     step = outcome.step if outcome is not None else await journey.current_step()
+    answer_with_retry_after(response, outcome)
     return dict(journey_id=journey.journey_id, location=location, replayed=journey.replayed, outcome=outcome,
                 step=step)
