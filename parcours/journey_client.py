@@ -41,10 +41,12 @@ class JourneyActionRejected(Exception):
         self.debug = refusal.debug
 
 
-def _input_errors(invalid: ApplicationError) -> list[FieldError]:
-    """The field errors an input the workflow could not decode carries (parcours/temporal/codec.py)."""
+def _input_refusal(invalid: ApplicationError) -> Refusal:
+    """What an input the workflow could not decode carries (parcours/temporal/codec.py): the French
+    message and the field errors."""
     carried = invalid.details[0] if invalid.details and isinstance(invalid.details[0], dict) else {}
-    return [FieldError.model_validate(error) for error in carried.get(INPUT_ERRORS_DETAIL, [])]
+    return Refusal(reason="invalid_input", message=carried.get("message", messages.INPUT_INVALID_AS_A_WHOLE),
+                   errors=[FieldError.model_validate(error) for error in carried.get(INPUT_ERRORS_DETAIL, [])])
 
 
 def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
@@ -56,7 +58,7 @@ def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     while isinstance(invalid, ApplicationError) and invalid.type != "ValidationError":
         invalid = invalid.cause
     if isinstance(invalid, ApplicationError):  # the workflow could not decode the input
-        return Refusal(reason="invalid_input", message=invalid.message, errors=_input_errors(invalid))
+        return _input_refusal(invalid)
     # Whatever else failed (a bug, an unknown error) says so in English: for developers only.
     debug = str(cause.message if isinstance(cause, ApplicationError) else cause or error)
     return Refusal(reason="failed", message=messages.INTERNAL_ERROR, debug=debug)

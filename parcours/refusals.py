@@ -1,6 +1,9 @@
 """A refused action, the same wherever it is decided (an update's validator or handler, an
-activity): an ApplicationError of type UPDATE_REJECTED whose first detail is the Refusal. The
-journey is unchanged; the client hands the Refusal to the API layer."""
+activity): an ApplicationError of type UPDATE_REJECTED, not retryable, whose first detail is the
+Refusal. Its message is the Refusal too, as one line of JSON: a client that shows only a failure's
+message and type (the `temporal` CLI, whatever its output format) still reads the reason, the
+fields at fault and `retry_at`. The journey is unchanged; the client hands the Refusal to the API
+layer."""
 
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ def rejection(reason: str, message: str, errors: list[FieldError] | None = None,
               retry_at: datetime | None = None, debug: str | None = None) -> ApplicationError:
     """`message` is the French text for the user; `debug` what developers need beside it."""
     refusal = Refusal(reason=reason, message=message, errors=errors or [], retry_at=retry_at, debug=debug)
-    return ApplicationError(message, refusal.model_dump(mode="json"), type=UPDATE_REJECTED, non_retryable=True)
+    return ApplicationError(refusal.model_dump_json(exclude_none=True), refusal.model_dump(mode="json"),
+                            type=UPDATE_REJECTED, non_retryable=True)
 
 
 def refusal_of(error: BaseException | None) -> Refusal | None:

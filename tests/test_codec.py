@@ -105,7 +105,9 @@ def test_a_validation_failure_carries_its_field_errors_and_stays_retryable():
     assert [e["field"] for e in detail[INPUT_ERRORS_DETAIL]] == ["confirmation", "line\nbreak"]
     [attributes] = converter.payload_converter.from_payloads([failure.encoded_attributes])
     assert failure.message == "Encoded failure"
-    assert attributes["message"] == "Certaines informations sont invalides : confirmation, line\nbreak."
+    said = json.loads(attributes["message"])  # the refusal as JSON, for clients that show only the message
+    assert said["message"] == detail["message"] == "Certaines informations sont invalides : confirmation, line\nbreak."
+    assert said["reason"] == "invalid_input" and [e["field"] for e in said["errors"]] == ["confirmation", "line\nbreak"]
     assert "Cartable" not in failure.SerializeToString().decode(errors="replace")
 
 
@@ -118,7 +120,7 @@ def test_an_input_wrong_as_a_whole_is_carried_with_its_wording():
         converter.failure_converter.to_failure(error, converter.payload_converter, failure)
     [detail] = converter.payload_converter.from_payloads(failure.application_failure_info.details.payloads)
     [attributes] = converter.payload_converter.from_payloads([failure.encoded_attributes])
-    assert attributes["message"] == "Certaines informations sont invalides."
+    assert json.loads(attributes["message"])["message"] == detail["message"] == "Certaines informations sont invalides."
     [whole] = detail[INPUT_ERRORS_DETAIL]
     assert whole["field"] == "" and whole["message"] == "doit être un objet JSON"
 

@@ -112,3 +112,29 @@ def test_operators_find_a_journey_and_read_its_current_details_with_the_document
     details = run("workflow", "metadata", "-w", journey_id,
                   "--codec-endpoint", f"http://127.0.0.1:{embedded_stack.ports['codec']}")
     assert "**code_sent** — waiting for the code" in details and "submit_code" in details, details
+
+
+@pytest.mark.stack
+def test_a_refusal_reads_whole_from_the_temporal_cli(embedded_stack):
+    """An API layer without an SDK (the `temporal` CLI) reads a refusal's reason, fields and time:
+    they are in the failure's message, as JSON, and the failure is not retryable."""
+    journey_id = httpx.post(f"{embedded_stack.api_url}/activations", json=ELOISE_SMS, timeout=30).json()["journey_id"]
+    temporal = [temporal_binary("temporal"), "--address", f"127.0.0.1:{embedded_stack.ports['temporal']}"]
+    codec = ["--codec-endpoint", f"http://127.0.0.1:{embedded_stack.ports['codec']}"]
+
+    def refused(update: str, argument: str) -> dict:
+        done = subprocess.run([*temporal, "workflow", "update", "execute", "-w", journey_id, "--name", update,
+                               "--input", argument, *codec, "--output", "json"],
+                              capture_output=True, text=True, timeout=60)
+        said = (done.stdout + done.stderr).strip()
+        assert done.returncode != 0, said
+        return json.loads(said[said.index("{"):said.rindex("}") + 1]) | {"retryable": "retryable: false" not in said}
+
+    not_now = refused("choose_password", '{"password": "x", "confirmation": "x"}')
+    assert not_now["reason"] == "not_now" and not_now["message"] == "Cette action n'est pas possible à cette étape."
+    assert not_now["errors"] == [] and not_now["debug"].startswith("choose_password in state ")
+    assert not not_now["retryable"]
+    # A number, not the string the schema names: the SDK fails the decoding (its own RuntimeError
+    # around ours), the refusal's JSON still whole in what the CLI prints.
+    invalid = refused("submit_code", '{"code": 123456}')
+    assert invalid["reason"] == "invalid_input" and [e["field"] for e in invalid["errors"]] == ["code"], invalid

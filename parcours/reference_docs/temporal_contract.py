@@ -52,8 +52,10 @@ def build_contract(task_queue: str = "parcours") -> dict:
                              "message and each field's message French, for the user; debug for developers "
                              "only; undecodable input: an "
                              "ApplicationError of type 'ValidationError' (the failure or its cause), first "
-                             f"detail {{{INPUT_ERRORS_DETAIL}: [{{field, message}}]}}, its message naming the fields, "
-                             "never their values",
+                             f"detail {{{INPUT_ERRORS_DETAIL}: [{{field, message}}], message}}, naming the fields, "
+                             "never their values. Either failure's message is the Refusal as one line of JSON "
+                             "(reason invalid_input for an undecodable input), for clients that show only a "
+                             "failure's message and type (the temporal CLI); refusals are not retryable",
         # The schema itself, so the contract follows the model (the freshness test sees a change).
         "refusal_schema": Refusal.model_json_schema(),
         "search_attributes": {key.name: "Keyword" for key in SEARCH_ATTRIBUTES},

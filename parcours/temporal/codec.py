@@ -27,7 +27,7 @@ from temporalio.converter import (
 from temporalio.exceptions import ApplicationError
 
 from parcours import messages
-from parcours.contracts.common import INPUT_ERRORS_DETAIL, FieldError
+from parcours.contracts.common import INPUT_ERRORS_DETAIL, FieldError, Refusal
 
 ENCODING = b"binary/encrypted"
 NONCE_BYTES = 12
@@ -94,9 +94,13 @@ class _ParcoursFailureConverter(DefaultFailureConverter):
             # Not pydantic's text: it quotes the input (a password among it) to whoever reads the
             # message. Retryable as before: an activity's ValidationError keeps its retries.
             named = ", ".join(e.field for e in errors if e.field)  # an input wrong as a whole names none
-            carried = ApplicationError(messages.INPUT_INVALID.format(fields=named) if named
-                                       else messages.INPUT_INVALID_AS_A_WHOLE,
-                                       {INPUT_ERRORS_DETAIL: [e.model_dump() for e in errors]},
+            refusal = Refusal(reason="invalid_input", errors=errors,
+                              message=messages.INPUT_INVALID.format(fields=named) if named
+                              else messages.INPUT_INVALID_AS_A_WHOLE)
+            # The message is the refusal as JSON, as for a refused action (parcours/refusals.py).
+            carried = ApplicationError(refusal.model_dump_json(exclude_none=True),
+                                       {INPUT_ERRORS_DETAIL: [e.model_dump() for e in errors],
+                                        "message": refusal.message},
                                        type="ValidationError")
             carried.__traceback__, carried.__cause__ = exception.__traceback__, exception.__cause__
             exception = carried

@@ -67,7 +67,8 @@ function refusalOf(error: unknown): { type: string; refusal: Refusal } | undefin
     if (cause.type === 'UpdateRejected') return { type: cause.type, refusal: detail as unknown as Refusal };
     if (cause.type === 'ValidationError') {
       const errors = (detail.field_errors ?? []) as Refusal['errors'];
-      return { type: cause.type, refusal: { reason: 'invalid_input', message: cause.message, errors } };
+      const message = typeof detail.message === 'string' ? detail.message : cause.message;
+      return { type: cause.type, refusal: { reason: 'invalid_input', message, errors } };
     }
   }
   return undefined;
