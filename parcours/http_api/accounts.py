@@ -4,7 +4,6 @@ POST on the journey starts it or joins the live one."""
 
 from __future__ import annotations
 
-import inspect
 import typing
 from typing import Any
 
@@ -20,7 +19,7 @@ from parcours.contracts.children import (
 )
 from parcours.contracts.common import OpaqueRef, StrictInput
 from parcours.http_api.problems import answer_with_retry_after, problem_responses
-from parcours.http_api.resources import AccountRef, journey, parcours, update_route
+from parcours.http_api.resources import AccountRef, parcours, path_parameters, routed, step_route, update_route
 from parcours.workflows.children import AccountMergeWorkflow, ChildrenConfirmationWorkflow
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
@@ -42,19 +41,11 @@ def journey_routes(router: APIRouter, path: str, workflow_class: type[Any], star
     async def start_or_join(request: Request, account_ref: str) -> Any:
         return await (await getattr(parcours(request), start)(account_ref)).current_step()
 
-    async def current_step(request: Request, account_ref: str) -> Any:
-        return await journey(request, workflow_class, account_ref).current_step()
-
     step_type = typing.get_type_hints(workflow_class.current_step)["return"]
-    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    signature = inspect.Signature([inspect.Parameter("request", parameter, annotation=Request),
-                                   inspect.Parameter("account_ref", parameter, annotation=AccountRef)],
-                                  return_annotation=step_type)
-    for endpoint, name in zip((start_or_join, current_step), names, strict=True):
-        endpoint.__signature__ = signature  # type: ignore[attr-defined]  # FastAPI reads the signature
-        endpoint.__name__ = name
-    router.post(ACCOUNT + path, tags=[tag], summary=summary)(start_or_join)
-    router.get(ACCOUNT + path, tags=[tag], summary="The current step")(current_step)
+    start_name, step_name = names
+    router.post(ACCOUNT + path, tags=[tag], summary=summary)(
+        routed(start_or_join, start_name, path_parameters(FOR_ACCOUNT), step_type))
+    step_route(router, ACCOUNT + path, workflow_class, name=step_name, ref=FOR_ACCOUNT, tags=[tag])
 
 
 @router.post("/sign-ins", tags=["account"], summary="Identifier and password: the account, `invalid` or `locked`")
@@ -74,63 +65,37 @@ async def report_link(request: Request, account_ref: AccountRef, body: LinkRepor
     return await parcours(request).report_link(account_ref, body.student_ref)
 
 
-# Password change
-journey_routes(router, "/password-change", PasswordChangeWorkflow, "start_password_change", tag="account",
-               summary="Start (or join) the password change",
-               names=("start_password_change", "password_change"))
-
-
-update_route(router, ACCOUNT + "/password-change/password", PasswordChangeWorkflow, "change_password",
-             name="change_password", tags=["account"], summary="Current password and the new one twice",
-             ref=FOR_ACCOUNT)
-
-
-# New students at sign-in (R-KID-2)
-journey_routes(router, "/children-confirmation", ChildrenConfirmationWorkflow, "start_children_confirmation",
-               tag="children",
-               summary="Start (or join): the students to confirm",
-               names=("start_children_confirmation", "children_confirmation"))
-
-
-update_route(router, ACCOUNT + "/children-confirmation/answers", ChildrenConfirmationWorkflow, "answer_child",
-             name="answer_child", tags=["children"], summary="Confirm or report one student", ref=FOR_ACCOUNT)
-
-
-# Merging another account into this one (R-KID-1)
-journey_routes(router, "/merge", AccountMergeWorkflow, "start_merge", tag="children",
-               summary="Start (or join) « Ajouter des élèves depuis un autre compte »",
-               names=("start_merge", "merge_step"))
-
-
-update_route(router, ACCOUNT + "/merge/source", AccountMergeWorkflow, "merge", name="merge", tags=["children"],
-             summary="The other account's identifier and password", ref=FOR_ACCOUNT)
-
-
-# Email change (R-CON-2 … R-CON-6)
-journey_routes(router, "/email-change", EmailChangeWorkflow, "email_change", tag="contact",
-               summary="Start (or join) « Modifier mon adresse mail »",
-               names=("start_email_change", "email_change"))
-
-
-for path, update, name, summary in (
-        ("/request", "request_change", "request_email_change", "The new address, twice: a link is mailed"),
-        ("/resend-link", "resend_link", "resend_email_link", "Mail the link again"),
-        ("/link", "open_link", "open_email_link", "The mailed link was opened"),
-        ("/confirmation", "confirm", "confirm_email",
-         "Confirm, signed in as `signed_in_account_ref` (it must be this account)")):
-    update_route(router, ACCOUNT + "/email-change" + path, EmailChangeWorkflow, update, name=name, tags=["contact"],
-                 summary=summary, ref=FOR_ACCOUNT)
-
-
-# Mobile change (R-CON-7)
-journey_routes(router, "/mobile-change", MobileChangeWorkflow, "mobile_change", tag="contact",
-               summary="Start (or join) « Modifier mon numéro de portable »",
-               names=("start_mobile_change", "mobile_change"))
-
-
-for path, update, name, summary in (
-        ("/request", "request_change", "request_mobile_change", "The new number: a code is sent to it"),
-        ("/code", "submit_code", "mobile_code", "The code received on the new number"),
-        ("/resend-code", "resend_code", "resend_mobile_code", "« Renvoyer le code »")):
-    update_route(router, ACCOUNT + "/mobile-change" + path, MobileChangeWorkflow, update, name=name, tags=["contact"],
-                 summary=summary, ref=FOR_ACCOUNT)
+# Each account journey: its start-or-join and step routes, then one route per update.
+UpdateRow = tuple[str, str, str, str]  # the path under the journey's, the update, the endpoint's name, summary
+ACCOUNT_JOURNEYS: tuple[tuple[str, type[Any], str, str, str, tuple[str, str], tuple[UpdateRow, ...]], ...] = (
+    ("/password-change", PasswordChangeWorkflow, "start_password_change", "account",
+     "Start (or join) the password change", ("start_password_change", "password_change"),
+     (("/password", "change_password", "change_password", "Current password and the new one twice"),)),
+    # New students at sign-in (R-KID-2)
+    ("/children-confirmation", ChildrenConfirmationWorkflow, "start_children_confirmation", "children",
+     "Start (or join): the students to confirm", ("start_children_confirmation", "children_confirmation"),
+     (("/answers", "answer_child", "answer_child", "Confirm or report one student"),)),
+    # Merging another account into this one (R-KID-1)
+    ("/merge", AccountMergeWorkflow, "start_merge", "children",
+     "Start (or join) « Ajouter des élèves depuis un autre compte »", ("start_merge", "merge_step"),
+     (("/source", "merge", "merge", "The other account's identifier and password"),)),
+    # Email change (R-CON-2 … R-CON-6)
+    ("/email-change", EmailChangeWorkflow, "email_change", "contact",
+     "Start (or join) « Modifier mon adresse mail »", ("start_email_change", "email_change"),
+     (("/request", "request_change", "request_email_change", "The new address, twice: a link is mailed"),
+      ("/resend-link", "resend_link", "resend_email_link", "Mail the link again"),
+      ("/link", "open_link", "open_email_link", "The mailed link was opened"),
+      ("/confirmation", "confirm", "confirm_email",
+       "Confirm, signed in as `signed_in_account_ref` (it must be this account)"))),
+    # Mobile change (R-CON-7)
+    ("/mobile-change", MobileChangeWorkflow, "mobile_change", "contact",
+     "Start (or join) « Modifier mon numéro de portable »", ("start_mobile_change", "mobile_change"),
+     (("/request", "request_change", "request_mobile_change", "The new number: a code is sent to it"),
+      ("/code", "submit_code", "mobile_code", "The code received on the new number"),
+      ("/resend-code", "resend_code", "resend_mobile_code", "« Renvoyer le code »"))),
+)
+for path, workflow_class, start, tag, summary, names, updates in ACCOUNT_JOURNEYS:
+    journey_routes(router, path, workflow_class, start, tag=tag, summary=summary, names=names)
+    for under, update, name, update_summary in updates:
+        update_route(router, ACCOUNT + path + under, workflow_class, update, name=name, tags=[tag],
+                     summary=update_summary, ref=FOR_ACCOUNT)

@@ -12,7 +12,7 @@ from parcours.contracts.activation import (
     IdentityInput,
 )
 from parcours.http_api.problems import problem_responses
-from parcours.http_api.resources import IdempotencyKey, JourneyRef, Started, journey, parcours, started, update_route
+from parcours.http_api.resources import IdempotencyKey, Started, parcours, started, step_route, update_route
 from parcours.workflows.activation import ActivationWorkflow
 
 RESOURCE = "/activations"
@@ -26,9 +26,8 @@ async def start(request: Request, response: Response, idempotency_key: Idempoten
     return await started(response, RESOURCE, activation, outcome)
 
 
-@router.get("/{ref}", summary="The current step: state, expected input, deadlines, messages")
-async def current_step(request: Request, ref: JourneyRef) -> ActivationStep:
-    return await journey(request, ActivationWorkflow, ref).current_step()
+step_route(router, "/{ref}", ActivationWorkflow, name="current_step",
+           summary="The current step: state, expected input, deadlines, messages")
 
 
 for path, update, summary in (

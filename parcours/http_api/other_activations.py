@@ -15,7 +15,7 @@ from parcours.contracts.letter_activation import (
     LetterActivationStep,
 )
 from parcours.http_api.problems import problem_responses
-from parcours.http_api.resources import IdempotencyKey, JourneyRef, Started, journey, parcours, started, update_route
+from parcours.http_api.resources import IdempotencyKey, Started, parcours, started, step_route, update_route
 from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
 from parcours.workflows.letter_activation import LetterActivationWorkflow
 
@@ -30,9 +30,7 @@ async def start_letter(request: Request, response: Response, idempotency_key: Id
     return await started(response, LETTERS, letter)
 
 
-@router.get(LETTERS + "/{ref}", tags=["letter activation"], summary="The current step")
-async def letter_step(request: Request, ref: JourneyRef) -> LetterActivationStep:
-    return await journey(request, LetterActivationWorkflow, ref).current_step()
+step_route(router, LETTERS + "/{ref}", LetterActivationWorkflow, name="letter_step", tags=["letter activation"])
 
 
 update_route(router, LETTERS + "/{ref}/credentials", LetterActivationWorkflow, "submit_credentials",
@@ -51,9 +49,8 @@ async def start_franceconnect(request: Request, response: Response, identity: Fr
     return await started(response, FRANCECONNECT, franceconnect)
 
 
-@router.get(FRANCECONNECT + "/{ref}", tags=["FranceConnect activation"], summary="The current step")
-async def franceconnect_step(request: Request, ref: JourneyRef) -> FranceConnectStep:
-    return await journey(request, FranceConnectActivationWorkflow, ref).current_step()
+step_route(router, FRANCECONNECT + "/{ref}", FranceConnectActivationWorkflow, name="franceconnect_step",
+           tags=["FranceConnect activation"])
 
 
 update_route(router, FRANCECONNECT + "/{ref}/children", FranceConnectActivationWorkflow, "answer_child",

@@ -12,7 +12,7 @@ from parcours.contracts.recovery import (
     ResetRequestInput,
 )
 from parcours.http_api.problems import problem_responses
-from parcours.http_api.resources import IdempotencyKey, JourneyRef, Started, journey, parcours, started, update_route
+from parcours.http_api.resources import IdempotencyKey, Started, parcours, started, step_route, update_route
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 
 IDENTIFIERS, RESETS = "/identifier-recoveries", "/password-resets"
@@ -26,9 +26,7 @@ async def request_identifier(request: Request, response: Response, body: Identif
     return await started(response, IDENTIFIERS, recovery, outcome)
 
 
-@router.get(IDENTIFIERS + "/{ref}", summary="The current step")
-async def identifier_recovery(request: Request, ref: JourneyRef) -> RecoveryStep:
-    return await journey(request, IdentifierRecoveryWorkflow, ref).current_step()
+step_route(router, IDENTIFIERS + "/{ref}", IdentifierRecoveryWorkflow, name="identifier_recovery")
 
 
 @router.post(RESETS, status_code=201, summary="« Mot de passe oublié »: a link by mail or a code by SMS")
@@ -38,9 +36,7 @@ async def request_reset(request: Request, response: Response, body: ResetRequest
     return await started(response, RESETS, reset, outcome)
 
 
-@router.get(RESETS + "/{ref}", summary="The current step")
-async def password_reset(request: Request, ref: JourneyRef) -> RecoveryStep:
-    return await journey(request, PasswordResetWorkflow, ref).current_step()
+step_route(router, RESETS + "/{ref}", PasswordResetWorkflow, name="password_reset")
 
 
 for path, update, summary in (

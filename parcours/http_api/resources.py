@@ -4,6 +4,7 @@ to a start, the client."""
 from __future__ import annotations
 
 import inspect
+import typing
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Header, Path, Request, Response
@@ -43,6 +44,33 @@ def journey(request: Request, workflow_class: type[Any], ref: str) -> JourneyCli
     return parcours(request).journey(f"{journey_of(workflow_class).id_prefix}{ref}")
 
 
+def routed(endpoint: Any, name: str, parameters: list[inspect.Parameter], answer: Any) -> Any:
+    """`endpoint` as FastAPI must see it: its name (the OpenAPI operation id is made of it), its
+    parameters and its answer's model, which FastAPI reads from the signature."""
+    endpoint.__signature__ = inspect.Signature(parameters, return_annotation=answer)
+    endpoint.__name__ = name
+    return endpoint
+
+
+def path_parameters(ref: tuple[str, Any]) -> list[inspect.Parameter]:
+    """The request, then the path's reference to the journey (or its account)."""
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return [inspect.Parameter("request", parameter, annotation=Request),
+            inspect.Parameter(ref[0], parameter, annotation=ref[1])]
+
+
+def step_route(router: APIRouter, path: str, workflow_class: type[Any], *, name: str,
+               summary: str = "The current step", ref: tuple[str, Any] = ("ref", JourneyRef),
+               **options: Any) -> None:
+    """A GET route that reads the journey's current step (its `current_step` query)."""
+
+    async def endpoint(request: Request, **arguments: Any) -> Any:
+        return await journey(request, workflow_class, arguments[ref[0]]).current_step()
+
+    step_type = typing.get_type_hints(workflow_class.current_step)["return"]
+    router.get(path, summary=summary, **options)(routed(endpoint, name, path_parameters(ref), step_type))
+
+
 def update_route(router: APIRouter, path: str, workflow_class: type[Any], update_name: str, *, name: str,
                  summary: str, ref: tuple[str, Any] = ("ref", JourneyRef), **options: Any) -> None:
     """A POST route that runs one of the journey's updates: its body the update's input (none when
@@ -57,15 +85,11 @@ def update_route(router: APIRouter, path: str, workflow_class: type[Any], update
         return answer_with_retry_after(response, outcome)
 
     parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    parameters = [inspect.Parameter("request", parameter, annotation=Request),
-                  inspect.Parameter("response", parameter, annotation=Response),
-                  inspect.Parameter(ref_name, parameter, annotation=ref_type)]
+    request, reference = path_parameters(ref)
+    parameters = [request, inspect.Parameter("response", parameter, annotation=Response), reference]
     if issubclass(update.input_type, BaseModel) and update.input_type.model_fields:
         parameters.append(inspect.Parameter("body", parameter, annotation=update.input_type))
-    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # FastAPI reads the signature
-        parameters, return_annotation=update.outcome_type)
-    endpoint.__name__ = name
-    router.post(path, summary=summary, **options)(endpoint)
+    router.post(path, summary=summary, **options)(routed(endpoint, name, parameters, update.outcome_type))
 
 
 async def started(response: Response, resource: str, journey: JourneyClient, outcome: Any = None) -> Any:
