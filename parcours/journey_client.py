@@ -64,10 +64,12 @@ def refusal_from(error: WorkflowUpdateFailedError) -> Refusal:
     return Refusal(reason="failed", message=messages.INTERNAL_ERROR, debug=debug)
 
 
-async def execute(handle: WorkflowHandle, update: Any, argument: Any, update_id: str | None = None) -> Any:
-    """Run an update; a refusal, a finished journey or an unknown one raises JourneyActionRejected."""
+async def execute(handle: WorkflowHandle, update: Any, argument: Any, update_id: str | None = None,
+                  result_type: type | None = None) -> Any:
+    """Run an update; a refusal, a finished journey or an unknown one raises JourneyActionRejected.
+    `result_type`: the journey's outcome, where the update's own declaration names a shared one."""
     try:
-        return await handle.execute_update(update, argument, id=update_id)
+        return await handle.execute_update(update, argument, id=update_id, result_type=result_type)
     except WorkflowUpdateFailedError as error:
         raise JourneyActionRejected(refusal_from(error)) from None
     except RPCError as error:
@@ -111,7 +113,8 @@ class JourneyClient:
 
     async def act(self, update_name: str, *args: Any, update_id: str | None = None, **fields: Any) -> Any:
         update = self.updates[update_name]
-        return await execute(self.handle, update.method, input_of(update, args, fields), update_id)
+        return await execute(self.handle, update.method, input_of(update, args, fields), update_id,
+                             result_type=update.outcome_type)
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         if name not in self.__dict__.get("updates", {}):

@@ -16,10 +16,8 @@ with workflow.unsafe.imports_passed_through():
         ActivationStep,
         ChildAnswerInput,
         ChildToConfirm,
-        CodeInput,
         IdentityInput,
         PasswordInput,
-        ResendInput,
     )
     from parcours.contracts.activities import (
         AccountActivated,
@@ -165,14 +163,6 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         if real and match.superseded_journey_id:
             await self._end_older_journey(match.superseded_journey_id)
         self._fire("identity_processed")
-
-    @journey_update()
-    async def submit_code(self, submission: CodeInput) -> ActivationOutcome:
-        return await self._check_code(submission)
-
-    @journey_update()
-    async def resend_code(self, request: ResendInput) -> ActivationOutcome:
-        return await self._resend()
 
     @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))
     async def answer_child(self, answer: ChildAnswerInput) -> ActivationOutcome:

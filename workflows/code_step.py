@@ -21,10 +21,11 @@ with workflow.unsafe.imports_passed_through():
         SendCodeRequest,
         code_message_key,
     )
-    from parcours.contracts.common import CodeInput, OutcomeStatus
+    from parcours.contracts.common import CodeInput, JourneyOutcome, OutcomeStatus, ResendInput
     from parcours.refusals import account_tries_exhausted, resend_too_soon
     from parcours.states.code_step import resend_refusal
     from parcours.workflows.common import ActivityFailed, JourneyWorkflow, rejection
+    from parcours.workflows.updates import journey_update
 
 
 class CodeStep(JourneyWorkflow):
@@ -36,6 +37,18 @@ class CodeStep(JourneyWorkflow):
     # The journey's own (annotations only: the workflow's definitions come first in its MRO).
     _outcome: Callable[..., Any]
     code_accepted_message: Callable[[], str]
+
+    # The code step's updates, the same in every journey that has one; each answers with its
+    # journey's own outcome (see updates_of). A journey that does more overrides one (mobile change).
+    @journey_update()
+    async def submit_code(self, submission: CodeInput) -> JourneyOutcome:
+        """The code received by SMS or mail."""
+        return await self._check_code(submission)
+
+    @journey_update()
+    async def resend_code(self, request: ResendInput) -> JourneyOutcome:
+        """« Renvoyer le code », « Je n'ai pas reçu le code »."""
+        return await self._resend()
 
     @property
     def code_decoy_when_limited(self) -> bool:

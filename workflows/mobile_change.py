@@ -16,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
         MobileChangeRequest,
         MobileConfirmRequest,
     )
-    from parcours.contracts.common import CodeInput, Deadlines, FieldError, ResendInput
+    from parcours.contracts.common import CodeInput, Deadlines, FieldError
     from parcours.contracts.contact import (
         MOBILE_CHANGE_WORKFLOW,
         MobileChangeData,
@@ -146,11 +146,6 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
             self._fire("number_saved")
             outcome = self._outcome(outcome.status, outcome.message)
         return outcome
-
-    @journey_update()
-    async def resend_code(self, request: ResendInput) -> MobileChangeOutcome:
-        """« Je n'ai pas reçu le code par SMS »."""
-        return await self._resend()
 
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None,
                  retry_at=None) -> MobileChangeOutcome:

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ResetAfterCodeRequest,
         ResetWithLinkRequest,
     )
-    from parcours.contracts.common import Channel, CodeInput, Deadlines, FieldError, ResendInput
+    from parcours.contracts.common import Channel, Deadlines, FieldError
     from parcours.contracts.recovery import (
         PASSWORD_RESET_WORKFLOW,
         LinkInput,
@@ -199,14 +199,6 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             assert sent is not None, "a decoy's send failed too: the task is retried"
             self._record_code(sent, now)
         self._fire("reset_prepared")
-
-    @journey_update()
-    async def submit_code(self, submission: CodeInput) -> RecoveryOutcome:
-        return await self._check_code(submission)
-
-    @journey_update()
-    async def resend_code(self, request: ResendInput) -> RecoveryOutcome:
-        return await self._resend()
 
     @journey_update()
     async def open_link(self, link: LinkInput) -> RecoveryOutcome:

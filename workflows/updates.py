@@ -10,6 +10,7 @@ have moved while the update waited — and runs the action."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import typing
@@ -18,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from parcours.contracts.common import JourneyOutcome
 
 Check = Callable[[Any, Any], None]
 UPDATE_MARK = "__journey_update__"
@@ -69,11 +73,18 @@ def journey_update(check: Check | None = None) -> Callable[[Callable[[Any, Any],
 
 
 def updates_of(workflow_class: type) -> dict[str, JourneyUpdate]:
-    """The journey updates of a workflow class (its own and its mixins'), by name."""
+    """The journey updates of a workflow class (its own and its mixins'), by name. A step shared by
+    several journeys (the code step) declares its updates' outcome as JourneyOutcome: each journey
+    answers them with its own outcome, the one its own updates declare."""
     found: dict[str, JourneyUpdate] = {}
     for klass in reversed(workflow_class.__mro__):
         for attribute in vars(klass).values():
             declared = getattr(attribute, UPDATE_MARK, None)
             if declared is not None:
                 found[declared.name] = declared
+    own = {update.outcome_type for update in found.values() if update.outcome_type is not JourneyOutcome}
+    if len(own) == 1:
+        (outcome,) = own
+        found = {name: dataclasses.replace(update, outcome_type=outcome)
+                 if update.outcome_type is JourneyOutcome else update for name, update in found.items()}
     return found
