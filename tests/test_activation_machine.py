@@ -37,11 +37,18 @@ def test_starts_at_identity_and_expects_only_identity():
     assert expected_updates(machine) == ["submit_identity"]
 
 
-def test_identity_mismatch_does_not_move_the_journey():
-    """R-ACT-1: the user may correct and retry; the journey does not move."""
-    machine, model = journey()
-    machine.send("identity_rejected")
-    assert model.state == "identity_to_check"
+@pytest.mark.parametrize(("start", "event", "state"), [
+    # R-ACT-1: the user may correct and retry; the journey does not move
+    pytest.param(journey, "identity_rejected", "identity_to_check", id="identity_mismatch_does_not_move"),
+    pytest.param(lambda: at_code_sent(children=[child()]), "code_accepted", "children_to_confirm",
+                 id="code_accepted_goes_to_children_when_there_are_some"),
+    pytest.param(at_code_sent, "code_accepted", "password_to_choose",
+                 id="code_accepted_goes_to_password_without_children"),
+])
+def test_one_event_moves_the_journey(start, event, state):
+    machine, model = start()
+    machine.send(event)
+    assert model.state == state
 
 
 def test_already_active_account_ends_the_journey():
@@ -57,18 +64,6 @@ def test_matched_identity_goes_to_code_sent():
     machine, model = at_code_sent()
     assert model.state == "code_sent"
     assert set(expected_updates(machine)) == {"submit_code", "resend_code"}
-
-
-def test_code_accepted_goes_to_children_when_there_are_some():
-    machine, model = at_code_sent(children=[child()])
-    machine.send("code_accepted")
-    assert model.state == "children_to_confirm"
-
-
-def test_code_accepted_goes_to_password_without_children():
-    machine, model = at_code_sent()
-    machine.send("code_accepted")
-    assert model.state == "password_to_choose"
 
 
 def test_wrong_code_stays_then_void():
