@@ -10,6 +10,7 @@ import sqlite3
 import struct
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -61,9 +62,12 @@ class TcpProxy:
         target_reader, target_writer = target
         await asyncio.gather(self._pipe(client_reader, target_writer), self._pipe(target_reader, client_writer))
 
-    async def _pipe(self, reader, writer) -> None:
+    async def _pipe(self, reader, writer, stop: Callable[[], bool] = lambda: False) -> None:
+        """Copy what `reader` gets to `writer` until either side closes or `stop` says so."""
         try:
             while data := await reader.read(65536):
+                if stop():
+                    break
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):
@@ -101,16 +105,9 @@ class PostgresCommitDropper(TcpProxy):
         committed = asyncio.Event()  # a dropped COMMIT went to the server: its answer must not come back
 
         async def answers() -> None:
-            try:
-                while data := await target_reader.read(65536):
-                    if committed.is_set():
-                        break  # the server answered the COMMIT: done, and the client never hears it
-                    client_writer.write(data)
-                    await client_writer.drain()
-            except (ConnectionError, OSError):
-                pass
+            try:  # once the server answered the COMMIT: done, and the client never hears it
+                await self._pipe(target_reader, client_writer, stop=committed.is_set)
             finally:
-                client_writer.close()
                 target_writer.close()
 
         async def queries() -> None:
