@@ -24,9 +24,8 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     Password,
     ResendInput,
     StrictInput,
-    destination_of,
+    channel_destinations,
 )
-from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.people.names import clean_person_name
 
 WORKFLOW_TYPE = "Activation"
@@ -55,10 +54,7 @@ class IdentityInput(StrictInput):
     def _names(cls, value: str) -> str:
         return clean_person_name(value)
 
-    _mobile = field_validator("mobile")(destination_of(
-        Channel.SMS, normalize_mobile, "requis pour une activation par SMS"))
-    _email = field_validator("email")(destination_of(
-        Channel.MAIL, normalize_email, "requis pour une activation par mail"))
+    _mobile, _email = channel_destinations("une activation")
 
     @property
     def destination(self) -> str:

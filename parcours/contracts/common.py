@@ -22,6 +22,7 @@ from pydantic import (
 
 from parcours import messages
 from parcours.field_messages import french_message
+from parcours.people.contact_details import normalize_email, normalize_mobile
 from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from parcours.security.password_policy import refuse_control_characters
 
@@ -136,6 +137,15 @@ def destination_of(channel: Channel, normalize: Callable[[str], str], required: 
         return normalize(value)
 
     return validate
+
+
+def channel_destinations(journey: str) -> tuple[Any, Any]:
+    """The validators of an input's optional `mobile` and `email` (see destination_of), each
+    required when the channel is its own; `journey` says in French what asks for it (« une activation »)."""
+    return (field_validator("mobile")(destination_of(
+                Channel.SMS, normalize_mobile, f"requis pour {journey} par SMS")),
+            field_validator("email")(destination_of(
+                Channel.MAIL, normalize_email, f"requis pour {journey} par mail")))
 
 
 class JourneyPolicy(JsonStrict):

@@ -20,9 +20,10 @@ from parcours.contracts.common import (
     JsonStrict,
     Password,
     StrictInput,
+    channel_destinations,
     destination_of,
 )
-from parcours.people.contact_details import normalize_email, normalize_mobile
+from parcours.people.contact_details import normalize_email
 
 IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
 IDENTIFIER_RECOVERY_ID_PREFIX = "identifier-recovery/"
@@ -56,10 +57,7 @@ class IdentifierRequestInput(StrictInput):
     email: str | None = Field(default=None, max_length=320, validate_default=True)
     mobile: str | None = Field(default=None, max_length=64, validate_default=True)
 
-    _email = field_validator("email")(destination_of(
-        Channel.MAIL, normalize_email, "requis pour une récupération par mail"))
-    _mobile = field_validator("mobile")(destination_of(
-        Channel.SMS, normalize_mobile, "requis pour une récupération par SMS"))
+    _mobile, _email = channel_destinations("une récupération")
 
     @property
     def destination(self) -> str:
