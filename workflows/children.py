@@ -141,6 +141,8 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
 
 @journey_workflow(MERGE_WORKFLOW, kind="account_merge")
 class AccountMergeWorkflow(JourneyWorkflow):
+    """R-KID-1, one per account: another account's students moved into this one, all or nothing."""
+
     @workflow.init
     def __init__(self, start: MergeStart) -> None:
         self._init_journey(MergeData(account_ref=start.account_ref), AccountMergeJourney, start)

@@ -46,6 +46,8 @@ Email = EmailChangeJourney
 
 @journey_workflow(EMAIL_CHANGE_WORKFLOW, kind="email_change")
 class EmailChangeWorkflow(JourneyWorkflow):
+    """One per account; each request, resend and confirmation is an update to it."""
+
     @workflow.init
     def __init__(self, start: EmailChangeStart) -> None:
         self._init_journey(EmailChangeData(account_ref=start.account_ref, policy=start.policy), EmailChangeJourney)

@@ -38,6 +38,8 @@ FINAL_MESSAGES = {
 
 @journey_workflow(PASSWORD_CHANGE_WORKFLOW, kind="password_change")
 class PasswordChangeWorkflow(JourneyWorkflow):
+    """R-CON-1, one per account: the current password and the new one, checked and stored."""
+
     @workflow.init
     def __init__(self, start: PasswordChangeStart) -> None:
         self._init_journey(PasswordChangeData(account_ref=start.account_ref), PasswordChangeJourney, start)
