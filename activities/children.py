@@ -70,7 +70,8 @@ class ChildrenActivities:
                            status=account.status, email=account.email, email_status=account.email_status,
                            pending_email=account.pending_email, mobile=account.mobile,
                            mobile_status=account.mobile_status, pending_mobile=account.pending_mobile,
-                           franceconnect=account.franceconnect_subject is not None, children=children)
+                           franceconnect=account.franceconnect_subject is not None, children=children,
+                           session_generation=account.session_generation)
 
     @activity.defn(name=ActivityName.REPORT_LINK)
     async def report_link(self, request: ReportLinkRequest) -> str:
@@ -151,6 +152,8 @@ class ChildrenActivities:
             moved = await self.move_students(session, keep, other, request)
             other.status = AccountStatus.MERGED
             other.merged_into_id = keep.id
+            keep.session_generation += 1  # both accounts' sessions end (the kept one has new students)
+            other.session_generation += 1
             session.add(AccountMerge(idempotency_key=key, kept_account_id=keep.id, merged_account_id=other.id,
                                      moved_students=moved, merged_at=request.now))
             record_event(session, key, "links_merged", keep, None, request.now)

@@ -75,7 +75,8 @@ async def check_credentials(account: Account | None, password: str, now: datetim
     stored = account.password_hash if account.status == AccountStatus.ACTIVE else account.provisional_password_hash
     if await _password_matches(stored, password):
         account.failed_sign_ins, account.sign_in_locked_until = 0, None
-        return CredentialCheck(valid=True, account_ref=account.ref, kind=account.kind, identifier=account.identifier)
+        return CredentialCheck(valid=True, account_ref=account.ref, kind=account.kind, identifier=account.identifier,
+                               session_generation=account.session_generation)
     account.failed_sign_ins += 1
     account.last_failed_attempt_key = attempt_key or None
     count_failed_try(account, now)
@@ -153,6 +154,7 @@ class CredentialActivities:
                 await screen_new_password(session, account, request.new_password, field="new_password")
                 account.password_hash = new_hash
                 account.password_changed_at = request.now
+                account.session_generation += 1  # the sessions given before no longer prove a sign-in
             return check
 
     @activity.defn(name=ActivityName.SEND_PASSWORD_NOTICE)

@@ -41,6 +41,7 @@ def set_new_password(account: Account, new_hash: str, now) -> None:
     account.password_hash = new_hash
     account.password_changed_at = now
     account.failed_sign_ins, account.sign_in_locked_until = 0, None  # a reset also lifts a lock
+    account.session_generation += 1  # and ends the sessions given before
 
 
 def reset_eligible(account: Account, request: PrepareResetRequest) -> bool:

@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     http_api_port: int = Field(default=8080, ge=1, le=65535)
     http_api_token: SecretStr | None = None
     http_api_max_body_bytes: int = Field(default=16 * 1024, ge=1024)  # the largest input is ~2 KiB
+    # How long a sign-in's session token proves it (parcours/security/sessions.py): « Mon compte »
+    # reads and journeys need one; a password change or a merge revokes it sooner.
+    session_lifetime: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))
     temporal_ui_port: int = Field(default=8233, ge=1, le=65535)
     # Tester mode: how long `parcours clock advance` waits for the test server. Time skips at once
     # unless a workflow task waits on a queue nobody polls; then the advance gives up and says so.

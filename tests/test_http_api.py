@@ -69,7 +69,8 @@ async def test_an_activation_driven_over_http(api, inbox):
     signed_in = (await api.post("/sign-ins", json={"identifier": outcome.json()["step"]["identifier"],
                                                     "password": GOOD_PASSWORD})).json()
     assert signed_in["status"] == "signed_in"
-    account = (await api.get(f"/accounts/{signed_in['account_ref']}")).json()
+    account = (await api.get(f"/accounts/{signed_in['account_ref']}",
+                             headers={"Parcours-Session": signed_in["session_token"]})).json()
     assert account["status"] == "active"
     assert [child["student_ref"] for child in account["children"]] == ["stu-lea-martin"]
 
@@ -117,7 +118,7 @@ async def test_an_action_out_of_step_is_a_conflict_and_an_unknown_journey_not_fo
     assert problem["debug"].startswith("submit_code in state ")
     assert_problem(await api.get("/activations/nosuchjourney"), 404, "unknown_journey")
     assert_problem(await api.post("/activations/nosuchjourney/resend-code"), 404, "unknown_journey")
-    assert_problem(await api.get("/accounts/nosuchaccount"), 404, "unknown_account")
+    assert_problem(await api.get("/accounts/nosuchaccount"), 401, "session_missing")  # a ref alone reads nothing
 
 
 async def test_a_start_repeated_with_its_idempotency_key_gets_the_same_journey_and_answer(api, inbox):

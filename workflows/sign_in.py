@@ -29,7 +29,8 @@ class SignInWorkflow:
         )
         if check.valid:
             return SignInResult(status=SignInStatus.SIGNED_IN, message=messages.SIGNED_IN,
-                                account_ref=check.account_ref, kind=check.kind, identifier=check.identifier)
+                                account_ref=check.account_ref, kind=check.kind, identifier=check.identifier,
+                                session_generation=check.session_generation)
         if check.merged:
             return SignInResult(status=SignInStatus.MERGED, message=messages.SIGN_IN_MERGED)
         if check.locked_until is not None:

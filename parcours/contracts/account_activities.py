@@ -71,6 +71,7 @@ class CredentialCheck(BaseModel):
     account_ref: str | None = None
     kind: str | None = None
     identifier: str | None = None
+    session_generation: int = 0  # of a valid check: what a session token given now carries
 
 
 class ChangePasswordRequest(JourneyRequest):

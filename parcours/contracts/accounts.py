@@ -64,6 +64,8 @@ class SignInResult(BaseModel):
     kind: str | None = None
     identifier: str | None = None
     retry_at: datetime | None = None
+    session_generation: int | None = Field(default=None, description="Signed in: the account's session "
+                                           "generation, which the session token carries (the HTTP API signs it)")
 
 
 class PasswordChangeStart(JsonStrict):

@@ -57,6 +57,8 @@ class AccountView(BaseModel):
     pending_mobile: str | None = None
     franceconnect: bool
     children: list[ChildOfAccount]
+    session_generation: int = Field(default=0, description="Raised by a password change or a merge: a session "
+                                    "token of an older generation no longer proves a sign-in")
 
 
 class AccountViewRequest(JsonStrict):

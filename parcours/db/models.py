@@ -113,6 +113,9 @@ class Account(Base):
     # is not counted again.
     last_failed_attempt_key: Mapped[str | None] = mapped_column(String(200))
     password_changed_at: Mapped[datetime | None]
+    # Raised by a password change or reset and by a merge: the session tokens given before no
+    # longer prove a sign-in (parcours/security/sessions.py).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Set by the school (notification letter) for a provisioned account; works for a merge (R-KID-1).
     provisional_password_hash: Mapped[str | None] = mapped_column(String(200))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))

@@ -7,11 +7,10 @@ from __future__ import annotations
 import typing
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from parcours.contracts.accounts import (
     SignInInput,
-    SignInResult,
 )
 from parcours.contracts.children import (
     AccountView,
@@ -20,12 +19,15 @@ from parcours.contracts.children import (
 from parcours.contracts.common import OpaqueRef, StrictInput
 from parcours.http_api.problems import answer_with_retry_after, problem_responses
 from parcours.http_api.resources import AccountRef, parcours, path_parameters, routed, step_route, update_route
+from parcours.http_api.sessions import SignInAnswer, signed_in, with_session
 from parcours.workflows.children import AccountMergeWorkflow, ChildrenConfirmationWorkflow
 from parcours.workflows.contact import EmailChangeWorkflow, MobileChangeWorkflow
 from parcours.workflows.password_change import PasswordChangeWorkflow
 
 ACCOUNT = "/accounts/{account_ref}"
 router = APIRouter(responses=problem_responses(404, 409, 429))
+# Every /accounts/{account_ref} route but the mailed link's wants the account's session token.
+signed_in_router = APIRouter(dependencies=[Depends(signed_in)], responses=problem_responses(401, 404, 409, 429))
 FOR_ACCOUNT = ("account_ref", AccountRef)  # the path names the journey by its account
 
 
@@ -48,18 +50,19 @@ def journey_routes(router: APIRouter, path: str, workflow_class: type[Any], star
     step_route(router, ACCOUNT + path, workflow_class, name=step_name, ref=FOR_ACCOUNT, tags=[tag])
 
 
-@router.post("/sign-ins", tags=["account"], summary="Identifier and password: the account, `invalid` or `locked`")
-async def sign_in(request: Request, response: Response, credentials: SignInInput) -> SignInResult:
-    return answer_with_retry_after(response, await parcours(request).sign_in(credentials.identifier,
-                                                                             credentials.password))
+@router.post("/sign-ins", tags=["account"],
+             summary="Identifier and password: the account and its session token, `invalid` or `locked`")
+async def sign_in(request: Request, response: Response, credentials: SignInInput) -> SignInAnswer:
+    result = await parcours(request).sign_in(credentials.identifier, credentials.password)
+    return answer_with_retry_after(response, with_session(request, result))
 
 
-@router.get(ACCOUNT, tags=["account"], summary="« Mes informations » and « Mes enfants »")
+@signed_in_router.get(ACCOUNT, tags=["account"], summary="« Mes informations » and « Mes enfants »")
 async def account_view(request: Request, account_ref: AccountRef) -> AccountView:
-    return await parcours(request).account_view(account_ref)
+    return request.state.account_view  # read to check the session (sessions.signed_in)
 
 
-@router.post(ACCOUNT + "/link-reports", tags=["children"],
+@signed_in_router.post(ACCOUNT + "/link-reports", tags=["children"],
              summary="« Je ne suis pas le représentant légal de cet élève »")
 async def report_link(request: Request, account_ref: AccountRef, body: LinkReportInput) -> LinkReportStep:
     return await parcours(request).report_link(account_ref, body.student_ref)
@@ -94,8 +97,12 @@ ACCOUNT_JOURNEYS: tuple[tuple[str, type[Any], str, str, str, tuple[str, str], tu
       ("/code", "submit_code", "mobile_code", "The code received on the new number"),
       ("/resend-code", "resend_code", "resend_mobile_code", "« Renvoyer le code »"))),
 )
+# The mailed link's own token proves its route: it is opened from the mail, perhaps signed out.
+OPENED_BY_LINK = {(EmailChangeWorkflow, "open_link")}
 for path, workflow_class, start, tag, summary, names, updates in ACCOUNT_JOURNEYS:
-    journey_routes(router, path, workflow_class, start, tag=tag, summary=summary, names=names)
+    journey_routes(signed_in_router, path, workflow_class, start, tag=tag, summary=summary, names=names)
     for under, update, name, update_summary in updates:
-        update_route(router, ACCOUNT + path + under, workflow_class, update, name=name, tags=[tag],
+        update_route(router if (workflow_class, update) in OPENED_BY_LINK else signed_in_router,
+                     ACCOUNT + path + under, workflow_class, update, name=name, tags=[tag],
                      summary=update_summary, ref=FOR_ACCOUNT)
+router.include_router(signed_in_router)

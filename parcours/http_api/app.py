@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException
 
-from parcours import messages
 from parcours.client import ParcoursClient
-from parcours.http_api import accounts, activations, other_activations, recoveries
+from parcours.http_api import accounts, activations, other_activations, recoveries, wording
 from parcours.http_api.limits import BodySizeLimit
 from parcours.http_api.problems import install_problem_handlers, problem_response, problem_responses
+from parcours.http_api.sessions import session_tokens
 from parcours.settings import Settings
 
 DESCRIPTION = """Self-service account journeys (activation, recovery, contact changes, children)
@@ -63,12 +63,13 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
     app = FastAPIOffline(title="Parcours", version="1", description=DESCRIPTION, lifespan=lifespan,
                          redoc_url=None, responses=problem_responses(400, 401, 413, 422, 503))
     app.state.parcours = parcours  # given: usable without the lifespan (in-process tests)
+    app.state.sessions = session_tokens(settings)
     install_problem_handlers(app)
     limit = settings.http_api_max_body_bytes
     app.add_middleware(BodySizeLimit, max_bytes=limit,
                        too_large=lambda: problem_response(None, 413, "request_too_large",
-                                                          messages.HTTP_PROBLEMS[413][0],
-                                                          messages.BODY_TOO_LARGE.format(limit=limit)))
+                                                          wording.HTTP_PROBLEMS[413][0],
+                                                          wording.BODY_TOO_LARGE.format(limit=limit)))
     for module in (activations, recoveries, accounts, other_activations):
         app.include_router(module.router, dependencies=[Depends(authorised)])
 

@@ -24,6 +24,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from parcours import messages
 from parcours.client import IdempotencyKeyReused, JourneyActionRejected
 from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
+from parcours.http_api import wording
 from parcours.refusals import refusal_of
 
 logger = logging.getLogger("parcours.http_api")
@@ -33,6 +34,7 @@ TYPE_PREFIX = "urn:parcours:problem:"
 # A refused action's HTTP status by reason; any other refusal conflicts with the journey's state.
 STATUS_BY_REASON = {
     "unknown_journey": 404,
+    **dict.fromkeys(wording.SESSION_REFUSED, 401),  # « Mon compte » without a valid session
     "journey_finished": 409,
     "unknown_account": 404,
     "invalid_input": 422,
@@ -91,7 +93,7 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
 
 
 def _body_not_json(request: Request) -> JSONResponse:
-    return problem_response(request, 400, "malformed_body", messages.TITLE_MALFORMED_BODY, messages.BODY_NOT_JSON)
+    return problem_response(request, 400, "malformed_body", wording.TITLE_MALFORMED_BODY, wording.BODY_NOT_JSON)
 
 
 def _is_json_failure(problem: dict) -> bool:
@@ -104,7 +106,7 @@ async def _invalid_request(request: Request, error: RequestValidationError) -> J
     if any(_is_json_failure(problem) for problem in error.errors()):
         return _body_not_json(request)
     errors = [FieldError.from_pydantic(problem, leave_out=("body",), whole="body") for problem in error.errors()]
-    return problem_response(request, 422, "invalid_input", messages.TITLE_INVALID_INPUT,
+    return problem_response(request, 422, "invalid_input", wording.TITLE_INVALID_INPUT,
                             messages.INPUT_INVALID.format(fields=", ".join(e.field for e in errors)),
                             errors)
 
@@ -113,25 +115,25 @@ async def _refused(request: Request, error: JourneyActionRejected) -> JSONRespon
     status = STATUS_BY_REASON.get(error.reason, 422 if error.errors else 409)
     if error.retry_at is not None:
         status = 429
-    title = {404: messages.TITLE_JOURNEY_NOT_FOUND}.get(status, messages.TITLE_REFUSED)
+    title = {404: wording.TITLE_JOURNEY_NOT_FOUND, 401: wording.TITLE_SIGN_IN_NEEDED}.get(status, wording.TITLE_REFUSED)
     if error.reason == "journey_finished":
-        title = messages.TITLE_JOURNEY_FINISHED
+        title = wording.TITLE_JOURNEY_FINISHED
     return problem_response(request, status, error.reason, title, error.message, error.errors, error.retry_at,
                             error.debug)
 
 
 async def _key_reused(request: Request, _error: IdempotencyKeyReused) -> JSONResponse:
-    return problem_response(request, 422, "idempotency_key_reused", messages.TITLE_IDEMPOTENCY_KEY_REUSED,
-                            messages.IDEMPOTENCY_KEY_REUSED,
-                            [FieldError(field="Idempotency-Key", message=messages.IDEMPOTENCY_KEY_REUSED_FIELD)])
+    return problem_response(request, 422, "idempotency_key_reused", wording.TITLE_IDEMPOTENCY_KEY_REUSED,
+                            wording.IDEMPOTENCY_KEY_REUSED,
+                            [FieldError(field="Idempotency-Key", message=wording.IDEMPOTENCY_KEY_REUSED_FIELD)])
 
 
 async def _temporal_error(request: Request, error: RPCError) -> JSONResponse:
     if error.status is RPCStatusCode.NOT_FOUND:
-        return problem_response(request, 404, "unknown_journey", messages.TITLE_JOURNEY_NOT_FOUND,
+        return problem_response(request, 404, "unknown_journey", wording.TITLE_JOURNEY_NOT_FOUND,
                                 messages.UNKNOWN_JOURNEY)
-    return problem_response(request, 503, "temporal_unavailable", messages.TITLE_UNAVAILABLE,
-                            messages.SERVICE_UNAVAILABLE, debug=f"Temporal: {error.status.name}")
+    return problem_response(request, 503, "temporal_unavailable", wording.TITLE_UNAVAILABLE,
+                            wording.SERVICE_UNAVAILABLE, debug=f"Temporal: {error.status.name}")
 
 
 async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSONResponse:
@@ -142,16 +144,16 @@ async def _journey_failed(request: Request, error: WorkflowFailureError) -> JSON
         if refusal is not None:
             return await _refused(request, JourneyActionRejected(refusal))
         if isinstance(cause, ApplicationError) and cause.type == UNKNOWN_ACCOUNT:  # a read, not a journey
-            return problem_response(request, 404, "unknown_account", messages.TITLE_ACCOUNT_NOT_FOUND,
+            return problem_response(request, 404, "unknown_account", wording.TITLE_ACCOUNT_NOT_FOUND,
                                     messages.UNKNOWN_ACCOUNT,
                                     [FieldError(field="account_ref", message=messages.UNKNOWN_ACCOUNT)])
         cause = cause.__cause__
-    return problem_response(request, 502, "journey_failed", messages.TITLE_JOURNEY_FAILED, messages.JOURNEY_FAILED)
+    return problem_response(request, 502, "journey_failed", wording.TITLE_JOURNEY_FAILED, messages.JOURNEY_FAILED)
 
 
 async def _unexpected(request: Request, _error: Exception) -> JSONResponse:
     logger.exception("unexpected error on %s %s", request.method, request.url.path)
-    return problem_response(request, 500, "internal_error", messages.TITLE_INTERNAL_ERROR, messages.INTERNAL_ERROR)
+    return problem_response(request, 500, "internal_error", wording.TITLE_INTERNAL_ERROR, messages.INTERNAL_ERROR)
 
 
 async def _http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -161,7 +163,7 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> JSONRe
     # developers, in `debug`; the French wording by status.
     reason = {400: "malformed_body", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed",
               413: "request_too_large", 415: "unsupported_media_type"}.get(error.status_code, "http_error")
-    title, detail = messages.HTTP_PROBLEMS.get(error.status_code, messages.HTTP_PROBLEM_OTHER)
+    title, detail = wording.HTTP_PROBLEMS.get(error.status_code, wording.HTTP_PROBLEM_OTHER)
     return problem_response(request, error.status_code, reason, title, detail, debug=str(error.detail))
 
 
