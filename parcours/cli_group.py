@@ -5,6 +5,7 @@ the user reads (one French line on stderr, or a JSON object with --json) with it
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import typer
@@ -65,14 +66,14 @@ class ParcoursGroup(TyperGroup):
             raise typer.Exit(Output.exit_code)
         return result
 
-    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
-             standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
         arguments = list(sys.argv[1:] if args is None else args)
         json_output = Output.json or "--json" in arguments  # also when the root's own options are wrong
         try:
-            code = super().main(arguments, prog_name, complete_var, False, **extra)
+            code = super().main(arguments, prog_name, complete_var, False, windows_expand_args, **extra)
         except errors.NoArgsIsHelpError as error:
             error.show()
             code = error.exit_code

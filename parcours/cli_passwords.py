@@ -31,7 +31,7 @@ def _read_passwords(ctx: click.Context, param: click.Parameter, given: bool) -> 
             continue
         line = sys.stdin.readline()
         if not line:
-            raise BadParameter(STDIN_EMPTY.format(prompt=secret.prompt), ctx=ctx, param=param)
+            raise BadParameter(STDIN_EMPTY.format(prompt=secret.prompt), ctx=ctx, param=param)  # type: ignore[arg-type]
         password = defaults[secret.name] = line.rstrip("\r\n")
     ctx.default_map = defaults
     return given
