@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 
-from parcours import cli_stack
+from parcours import cli_demo, cli_stack  # noqa: F401 — their commands join the app
 from parcours.cli_activations import activation_app
 from parcours.cli_common import app, show  # noqa: F401 — `show` is imported from here
 from parcours.cli_journeys import account_app, children_app, recovery_app

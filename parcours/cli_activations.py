@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import typer
 
-from parcours.cli_common import child_answer, given_journey, parcours_client, run_async, show
+from parcours.cli_common import child_answer, code_commands, given_journey, parcours_client, run_async, show
+from parcours.cli_group import sub_app
+from parcours.cli_passwords import password_stdin
 from parcours.contracts.activation import IdentityInput
 from parcours.contracts.common import Channel
 from parcours.contracts.franceconnect import FranceConnectIdentity
 from parcours.workflows.activation import ActivationWorkflow
 from parcours.workflows.franceconnect import FranceConnectActivationWorkflow
 
-activation_app = typer.Typer(help="The activation journey (« Je n'ai pas de compte »).", no_args_is_help=True)
+activation_app = sub_app("The activation journeys (« Je n'ai pas de compte »): by the school's records, by "
+                         "letter, by FranceConnect.")
 
 
 async def activation_journey(given_id: str):
@@ -42,6 +45,7 @@ async def activation_letter(
     email: str | None = typer.Option(None, help="Mandatory for guardians."),
     password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True),
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
+    _stdin: bool = password_stdin("the provisional password, then the new one"),
 ) -> None:
     """R-ACT-10: activation with the notification letter's identifier and provisional password."""
     journey = await (await parcours_client()).start_letter_activation()
@@ -71,7 +75,7 @@ async def activation_franceconnect(
 async def activation_franceconnect_child(
     given_id: str = typer.Argument(..., metavar="JOURNEY_ID"), student_ref: str = typer.Argument(...),
     birth_date: str | None = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
-    not_guardian: bool = typer.Option(False, "--not-guardian"),
+    not_guardian: bool = typer.Option(False, "--not-guardian", help="« Je ne suis pas le représentant légal »"),
 ) -> None:
     """R-ACT-7 inside the FranceConnect activation."""
     journey = await given_journey(given_id, FranceConnectActivationWorkflow)
@@ -94,25 +98,10 @@ async def activation_identity(
     show(await (await activation_journey(journey_id)).submit_identity(identity))
 
 
-@activation_app.command("step")
-@run_async
-async def activation_step(journey_id: str) -> None:
-    """Where the journey stands: state, messages, deadlines, expected input."""
-    show(await (await activation_journey(journey_id)).current_step())
-
-
-@activation_app.command("code")
-@run_async
-async def activation_code(journey_id: str, code: str) -> None:
-    """Submit the code received by SMS or mail (R-ACT-3/4/5)."""
-    show(await (await activation_journey(journey_id)).submit_code(code))
-
-
-@activation_app.command("resend")
-@run_async
-async def activation_resend(journey_id: str) -> None:
-    """« Renvoyer le SMS »: a new code, within cooldown and cap (R-ACT-6)."""
-    show(await (await activation_journey(journey_id)).resend_code())
+code_commands(activation_app, activation_journey, "JOURNEY_ID",
+              step="Where the journey stands: state, messages, deadlines, expected input.",
+              code="Submit the code received by SMS or mail (R-ACT-3/4/5).",
+              resend="« Renvoyer le SMS »: a new code, within cooldown and cap (R-ACT-6).")
 
 
 @activation_app.command("child")
@@ -134,6 +123,7 @@ async def activation_password(
     journey_id: str,
     password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True, confirmation_prompt=False),
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
+    _stdin: bool = password_stdin("the new password"),
 ) -> None:
     """Choose the password (R-ACT-8); the account is then active (R-ACT-9)."""
     show(await (await activation_journey(journey_id)).choose_password(password, confirmation))

@@ -10,44 +10,24 @@ from functools import wraps
 from typing import Any
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
 from temporalio.client import Client
-from typer.core import TyperGroup
 
-from parcours.cli_errors import exit_code, invalid_input, one_line, refusal_for, temporal_unreachable
+from parcours.cli_errors import invalid_input, temporal_unreachable
+from parcours.cli_group import plain_flags, sub_app
+from parcours.cli_output import Output, console, emit, say, show  # noqa: F401 — the commands' one import
 from parcours.client import JourneyClient, ParcoursClient
-from parcours.contracts.accounts import SignInResult
 from parcours.contracts.activation import ChildAnswerInput
-from parcours.contracts.common import Deadlines, JourneyOutcome
 from parcours.journeys import journey_of
 from parcours.settings import get_settings
 
-
-class ParcoursGroup(TyperGroup):
-    """The one place where a command's error becomes what the user reads: every command (and
-    sub-command) runs inside the root group's invoke."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except Exception as error:
-            refusal = refusal_for(error)
-            if refusal is None:  # a bug: its traceback is the useful answer
-                raise
-            line = refusal.model_dump_json(exclude_none=True) if JSON_OUTPUT["enabled"] else one_line(refusal)
-            typer.echo(line, err=True)
-            raise typer.Exit(exit_code(refusal)) from None
-
-
-app = typer.Typer(help="Parcours: self-service account journeys on Temporal.", no_args_is_help=True, cls=ParcoursGroup)
-console = Console()
-JSON_OUTPUT = {"enabled": False}
+plain_flags()
+app = sub_app("Parcours: self-service account journeys on Temporal.")
 
 
 @app.callback()
-def _options(json_output: bool = typer.Option(False, "--json", help="Print results as JSON.")) -> None:
-    JSON_OUTPUT["enabled"] = json_output
+def _options(json_output: bool = typer.Option(False, "--json", help="Print results (stdout) and errors (stderr) "
+                                              "as JSON.")) -> None:
+    Output.reset(json_output)
 
 
 def run_async(function: Callable[..., Awaitable[None]]):
@@ -99,42 +79,30 @@ async def given_journey(given_id: str, *workflow_classes: type) -> JourneyClient
     return (await parcours_client()).journey(workflow_id_of(given_id, *prefixes))
 
 
-def show(result: BaseModel | None) -> None:
-    if result is None:  # a start without a first step has no outcome
-        return
-    if JSON_OUTPUT["enabled"]:
-        console.print_json(result.model_dump_json())
-        return
-    if isinstance(result, SignInResult):
-        colour = "green" if result.status == "signed_in" else "red"
-        console.print(f"[{colour}]{result.status}[/{colour}]: {result.message}")
-        if result.account_ref:
-            console.print(f"  account {result.account_ref} ({result.kind}, {result.identifier})")
-        return
-    step: Any = getattr(result, "step", result)  # an outcome's step, or a step read alone
-    if isinstance(result, JourneyOutcome):
-        colour = "green" if result.status == "accepted" else "yellow"
-        tries_left = getattr(result, "tries_left", None)
-        console.print(f"[{colour}]{result.status}[/{colour}]: {result.message}"
-                      + (f" (essais restants : {tries_left})" if tries_left is not None else ""))
-    console.print(f"journey [bold]{step.journey_id}[/bold] — state [bold]{step.state}[/bold]")
-    for message in getattr(step, "messages", []):
-        console.print(f"  « {message} »")
-    if getattr(step, "identifier", None):
-        console.print(f"  identifiant : [bold]{step.identifier}[/bold]")
-    for child in getattr(step, "children", []):
-        console.print(f"  {child.question} : {child.display_name} ({child.school}) "
-                      f"[dim]ref {child.student_ref}, {child.status}[/dim]")
-    deadlines = {name: value for name, value in getattr(step, "deadlines", Deadlines()).model_dump().items() if value}
-    for name, value in deadlines.items():
-        console.print(f"  [dim]{name}: {value:%Y-%m-%d %H:%M:%S} UTC[/dim]")
-    expected = getattr(step, "expected_input", [])
-    if expected:
-        console.print(f"  next: {', '.join(expected)}")
-
-
-
 def child_answer(student_ref: str, not_guardian: bool, birth_date: str | None) -> ChildAnswerInput:
     """The answer about one child, the birth date as typed (the model reads JJ MM AAAA or ISO)."""
     return ChildAnswerInput.model_validate(
         {"student_ref": student_ref, "is_guardian": not not_guardian, "birth_date": birth_date})
+
+
+def code_commands(group: typer.Typer, open_journey: Callable[[str], Awaitable[Any]], metavar: str, *,
+                  code: str, resend: str, step: str | None = None, prefix: str = "") -> None:
+    """The commands of a journey with a code step: read the step, submit the code, ask for a new
+    one; `open_journey` finds the journey from the command's first argument (`metavar`)."""
+    given_help = "The journey id, or its ref alone." if metavar == "JOURNEY_ID" else "The signed-in account's ref."
+    given: Any = typer.Argument(..., metavar=metavar, help=given_help)
+    if step:
+        @group.command(f"{prefix}step", help=step)
+        @run_async
+        async def step_command(journey: str = given) -> None:
+            show(await (await open_journey(journey)).current_step())
+
+    @group.command(f"{prefix}code", help=code)
+    @run_async
+    async def code_command(journey: str = given, code: str = typer.Argument(..., help="The code received.")) -> None:
+        show(await (await open_journey(journey)).submit_code(code))
+
+    @group.command(f"{prefix}resend", help=resend)
+    @run_async
+    async def resend_command(journey: str = given) -> None:
+        show(await (await open_journey(journey)).resend_code())

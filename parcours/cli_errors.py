@@ -15,7 +15,16 @@ from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError, Refusal
 from parcours.refusals import refusal_of
 from parcours.settings import SettingsError, get_settings
 
-INVALID_INPUT_EXIT, FAILURE_EXIT = 2, 1
+# The exit codes, one rule for every command (README.md, « Scripts »; each command's help):
+# 0 answered as hoped (accepted, signed in, a step or record read); 1 a bug (a traceback) or
+# Ctrl-C; 2 invalid input or usage (click's own code for usage errors); 3 answered but not
+# accepted (an outcome's status other than accepted/signed_in: a wrong code, a refused resend,
+# invalid credentials…); 4 refused (not now, a finished or unknown journey, an unknown account);
+# 5 the service cannot answer (Temporal out of reach, settings missing, a port taken, time stuck).
+INVALID_INPUT_EXIT, NOT_ACCEPTED_EXIT, REFUSED_EXIT, UNAVAILABLE_EXIT = 2, 3, 4, 5
+UNAVAILABLE = {"temporal_unreachable", "settings", "port_in_use", "time_blocked"}
+EXIT_CODES_HELP = ("Exit codes: 0 done as hoped, 2 invalid input, 3 answered but not accepted, 4 refused, "
+                   "5 service unavailable.")
 TEMPORAL_UNREACHABLE = ("Temporal est injoignable sur {address} (PARCOURS_TEMPORAL_ADDRESS) : lancez "
                         "`parcours up` dans un autre terminal, ou corrigez l'adresse.")
 JOURNEY_FAILED = messages.JOURNEY_FAILED
@@ -73,7 +82,9 @@ def _journey_failure(error: WorkflowFailureError) -> Refusal:
 
 
 def exit_code(refusal: Refusal) -> int:
-    return INVALID_INPUT_EXIT if refusal.reason == "invalid_input" else FAILURE_EXIT
+    if refusal.reason == "invalid_input":
+        return INVALID_INPUT_EXIT
+    return UNAVAILABLE_EXIT if refusal.reason in UNAVAILABLE else REFUSED_EXIT
 
 
 def one_line(refusal: Refusal) -> str:

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import typer
 
-from parcours.cli_common import JSON_OUTPUT, child_answer, console, given_journey, parcours_client, run_async, show
+from parcours.cli_common import child_answer, code_commands, emit, given_journey, parcours_client, run_async, say, show
+from parcours.cli_group import sub_app
+from parcours.cli_passwords import password_stdin
 from parcours.contracts.common import Channel
 from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
 from parcours.workflows.recovery import IdentifierRecoveryWorkflow, PasswordResetWorkflow
 
-account_app = typer.Typer(help="Sign-in and « Mon compte »: password change.", no_args_is_help=True)
-children_app = typer.Typer(help="« Mes enfants »: new students, link reports, merging accounts.", no_args_is_help=True)
-recovery_app = typer.Typer(help="« Identifiant oublié » and « Mot de passe oublié ».", no_args_is_help=True)
+account_app = sub_app("Sign-in and « Mon compte »: read the account (« Mes informations », « Mes enfants »), "
+                      "change the password, the email (a link to confirm) and the mobile (a code by SMS).")
+children_app = sub_app("« Mes enfants »: new students, link reports, merging accounts.")
+recovery_app = sub_app("« Identifiant oublié » and « Mot de passe oublié ».")
 
 
 async def recovery_journey(given_id: str):
@@ -24,6 +27,7 @@ async def recovery_journey(given_id: str):
 async def account_sign_in(
     identifier: str,
     password: str = typer.Option(..., prompt="Mot de passe", hide_input=True),
+    _stdin: bool = password_stdin(),
 ) -> None:
     """Identifier + password -> the account ref that « signed in » steps take."""
     show(await (await parcours_client()).sign_in(identifier, password))
@@ -37,6 +41,7 @@ async def account_change_password(
     new_password: str = typer.Option(..., "--new", prompt="Nouveau mot de passe", hide_input=True),
     confirmation: str = typer.Option(..., "--confirmation", prompt="Confirmation du nouveau mot de passe",
                                      hide_input=True),
+    _stdin: bool = password_stdin("the current password, then the new one"),
 ) -> None:
     """R-CON-1, for a signed-in account (the ref `account sign-in` prints)."""
     journey = await (await parcours_client()).start_password_change(account_ref)
@@ -48,18 +53,14 @@ async def account_change_password(
 async def account_view(account_ref: str) -> None:
     """« Mes informations » and « Mes enfants » of a signed-in account."""
     view = await (await parcours_client()).account_view(account_ref)
-    if JSON_OUTPUT["enabled"]:
-        console.print_json(view.model_dump_json())
-        return
-    console.print(f"[bold]{view.identifier}[/bold] ({view.kind}, {view.status})"
-                  + (" — FranceConnect" if view.franceconnect else ""))
-    console.print(f"  email : {view.email or '—'} ({view.email_status})"
-                  + (f" — en attente de confirmation : {view.pending_email}" if view.pending_email else ""))
-    console.print(f"  mobile : {view.mobile or '—'} ({view.mobile_status})"
-                  + (f" — en attente de confirmation : {view.pending_mobile}" if view.pending_mobile else ""))
+    emit(view, f"{view.identifier} ({view.kind}, {view.status})" + (" — FranceConnect" if view.franceconnect else ""))
+    say(f"  email : {view.email or '—'} ({view.email_status})"
+        + (f" — en attente de confirmation : {view.pending_email}" if view.pending_email else ""))
+    say(f"  mobile : {view.mobile or '—'} ({view.mobile_status})"
+        + (f" — en attente de confirmation : {view.pending_mobile}" if view.pending_mobile else ""))
     for child in view.children:
-        console.print(f"  {child.initials} né(e) le {child.birth_date:%d/%m/%Y} — {child.school}, {child.class_name} "
-                      f"[dim]({child.student_ref}, {child.status})[/dim]")
+        say(f"  {child.initials} né(e) le {child.birth_date:%d/%m/%Y} — {child.school}, {child.class_name} "
+            f"({child.student_ref}, {child.status})")
 
 
 @account_app.command("change-email")
@@ -90,18 +91,13 @@ async def account_change_mobile(account_ref: str, new_mobile: str = typer.Option
     show(await (await (await parcours_client()).mobile_change(account_ref)).request_change(new_mobile))
 
 
-@account_app.command("mobile-code")
-@run_async
-async def account_mobile_code(account_ref: str, code: str) -> None:
-    """R-CON-7: the code received on the new number."""
-    show(await (await (await parcours_client()).mobile_change(account_ref)).submit_code(code))
+async def mobile_change(account_ref: str):
+    return await (await parcours_client()).mobile_change(account_ref)
 
 
-@account_app.command("mobile-resend")
-@run_async
-async def account_mobile_resend(account_ref: str) -> None:
-    """« Je n'ai pas reçu le code par SMS »."""
-    show(await (await (await parcours_client()).mobile_change(account_ref)).resend_code())
+code_commands(account_app, mobile_change, "ACCOUNT_REF", prefix="mobile-",
+              code="R-CON-7: the code received on the new number.",
+              resend="« Je n'ai pas reçu le code par SMS »: a new code to the new number.")
 
 
 @children_app.command("confirm")
@@ -117,7 +113,7 @@ async def children_answer(
     account_ref: str,
     student_ref: str,
     birth_date: str | None = typer.Option(None, help="JJ MM AAAA or AAAA-MM-JJ"),
-    not_guardian: bool = typer.Option(False, "--not-guardian"),
+    not_guardian: bool = typer.Option(False, "--not-guardian", help="« Je ne suis pas le représentant légal »"),
 ) -> None:
     """Confirm one student with the birth date, or report the link."""
     journey = await (await parcours_client()).start_children_confirmation(account_ref)
@@ -138,6 +134,7 @@ async def children_merge(
     account_ref: str,
     identifier: str = typer.Option(..., help="The other account's identifier."),
     password: str = typer.Option(..., prompt="Mot de passe de l'autre compte", hide_input=True),
+    _stdin: bool = password_stdin("the other account's password"),
 ) -> None:
     """R-KID-1: « Ajouter des élèves depuis un autre compte » (account_ref: the account to keep)."""
     journey = await (await parcours_client()).start_merge(account_ref)
@@ -170,23 +167,10 @@ async def recovery_password(
     show(outcome)
 
 
-@recovery_app.command("step")
-@run_async
-async def recovery_step(journey_id: str) -> None:
-    show(await (await recovery_journey(journey_id)).current_step())
-
-
-@recovery_app.command("code")
-@run_async
-async def recovery_code(journey_id: str, code: str) -> None:
-    """R-REC-4: the code received by SMS."""
-    show(await (await recovery_journey(journey_id)).submit_code(code))
-
-
-@recovery_app.command("resend")
-@run_async
-async def recovery_resend(journey_id: str) -> None:
-    show(await (await recovery_journey(journey_id)).resend_code())
+code_commands(recovery_app, recovery_journey, "JOURNEY_ID",
+              step="Where the recovery stands: state, messages, deadlines, expected input.",
+              code="R-REC-4: the code received by SMS.",
+              resend="R-REC-4: a new code by SMS, within cooldown and cap.")
 
 
 @recovery_app.command("open-link")
@@ -203,6 +187,7 @@ async def recovery_new_password(
     token: str | None = typer.Option(None, help="The link's `jeton` (mail channel)."),
     password: str = typer.Option(..., prompt="Nouveau mot de passe", hide_input=True),
     confirmation: str = typer.Option(..., prompt="Confirmation du nouveau mot de passe", hide_input=True),
+    _stdin: bool = password_stdin("the new password"),
 ) -> None:
     """Choose the new password (with the link's token, or after the SMS code)."""
     show(await (await recovery_journey(journey_id)).choose_password(token, password, confirmation))

@@ -4,13 +4,13 @@ demo records, the dev inbox, the generated docs, and the test server's clock (te
 from __future__ import annotations
 
 import asyncio
-import json
+import sys
 
 import typer
-from rich.table import Table
 
-from parcours.cli_common import JSON_OUTPUT, app, console, run_async, temporal_client
-from parcours.cli_errors import invalid_input
+from parcours.cli_common import Output, app, emit, run_async, say, temporal_client
+from parcours.cli_errors import NOT_ACCEPTED_EXIT, invalid_input
+from parcours.cli_group import sub_app
 from parcours.settings import ensure_dev_secrets, get_settings
 
 NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
@@ -55,16 +55,28 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
     configure_logging(settings.log_format)
 
     def ready(loaded_demo: bool) -> None:
+        http_api = f"http://{settings.http_api_host}:{settings.http_api_port}"
+        if Output.json:  # a server runs on: its one result is written now
+            announce({"http_api": http_api, "codec_server": codec_endpoint(settings), "tester": tester,
+                      "task_queue": settings.task_queue, "demo_loaded": loaded_demo})
+            return
         if tester:
             host, port = host_and_port(settings.temporal_address)
             print(TESTER_MODE.format(port=port, host=host, task_queue=settings.task_queue), flush=True)
         print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue,
                                 codec=codec_endpoint(settings),
                                 demo="loaded" if loaded_demo else "already there",
-                                http_api=f"http://{settings.http_api_host}:{settings.http_api_port}"), flush=True)
+                                http_api=http_api), flush=True)
 
     asyncio.run(run_stack(settings, ready, tester=tester))
-    print("stopped")
+    say("stopped")
+
+
+def announce(started: dict[str, object]) -> None:
+    """A server's JSON line, written as soon as it is known (the server runs on after it)."""
+    emit(started)
+    Output.flush()
+    sys.stdout.flush()
 
 
 @app.command("http-api")
@@ -75,7 +87,8 @@ def http_api() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_format)
-    print(f"HTTP API on http://{settings.http_api_host}:{settings.http_api_port} (OpenAPI at /docs)", flush=True)
+    url = f"http://{settings.http_api_host}:{settings.http_api_port}"
+    announce({"http_api": url}) if Output.json else print(f"HTTP API on {url} (OpenAPI at /docs)", flush=True)
     asyncio.run(http_server(settings, embedded=False).serve())
 
 
@@ -85,7 +98,8 @@ def codec_server() -> None:
     from parcours.http_api import codec_routes
 
     settings = get_settings()
-    print(f"codec server on http://{settings.codec_server_host}:{settings.codec_server_port}", flush=True)
+    url = f"http://{settings.codec_server_host}:{settings.codec_server_port}"
+    announce({"codec_server": url}) if Output.json else print(f"codec server on {url}", flush=True)
     asyncio.run(codec_routes.codec_server(settings, embedded=False).serve())
 
 
@@ -101,40 +115,7 @@ async def load_demo() -> None:
         loaded = await prepare_database(dependencies)
     finally:
         await dependencies.engine.dispose()
-    console.print("demo records loaded" if loaded else "records already there")
-
-
-@app.command()
-def demo() -> None:
-    """The demo school records: who can activate, with what, and the children's birth dates."""
-    from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_GUARDIANS, DEMO_STUDENT_EMAILS, demo_status
-
-    table = Table("guardian", "mobile", "email", "children (ref, birth date)", "account")
-    for guardian in DEMO_GUARDIANS:
-        children = "\n".join(f"{s.first_name} {s.last_name} ({s.ref}, {s.birth_date:%d %m %Y})"
-                             for s in guardian.students)
-        table.add_row(f"{guardian.first_name} {guardian.last_name}", guardian.mobile or "—", guardian.email or "—",
-                      children, demo_status(guardian))
-    console.print(table)
-    students = ", ".join(f"{ref} ({email or 'no email'})" for ref, email in DEMO_STUDENT_EMAILS.items())
-    console.print(f"Student accounts, active with password {DEMO_ACTIVE_PASSWORD}: {students}")
-
-
-@app.command()
-def inbox(last: int = typer.Option(5, help="How many of the latest messages to show.")) -> None:
-    """The dev inbox: SMS and mails the dev providers 'sent'."""
-    from parcours.messaging.providers import DevInbox
-
-    messages = DevInbox(get_settings().dev_inbox_path).read()[-last:]
-    if JSON_OUTPUT["enabled"]:
-        console.print_json(json.dumps(messages, ensure_ascii=False))
-        return
-    if not messages:
-        console.print("the dev inbox is empty")
-    for message in messages:
-        console.print(f"[bold]{message['at']}[/bold] {message['channel']} to {message['to']}"
-                      + (f" — {message['subject']}" if message.get("subject") else ""))
-        console.print(f"  {message['body'].strip()}")
+    emit({"loaded": loaded}, "demo records loaded" if loaded else "records already there")
 
 
 @app.command()
@@ -145,14 +126,14 @@ def docs(check: bool = typer.Option(False, help="Fail if the committed docs are 
     from parcours.reference_docs.diagrams import write_journey_docs
 
     stale = write_journey_docs(check_only=check)
-    if check and stale:
-        console.print(f"[red]out of date:[/red] {', '.join(map(str, stale))} (run `parcours docs`)")
-        raise typer.Exit(1)
-    console.print("docs up to date" if check else "docs written")
+    emit({"up_to_date": not stale, "stale": [str(path) for path in stale]} if check else {"written": True},
+         f"out of date: {', '.join(map(str, stale))} (run `parcours docs`)" if check and stale
+         else "docs up to date" if check else "docs written")
+    if check and stale:  # the check answered, not as hoped
+        Output.exit_code = NOT_ACCEPTED_EXIT
 
 
-clock_app = typer.Typer(help="Tester mode (`parcours up --tester`): read and move the test server's clock.",
-                        no_args_is_help=True)
+clock_app = sub_app("Tester mode (`parcours up --tester`): read and move the test server's clock.")
 
 
 @clock_app.command("now")
@@ -161,7 +142,8 @@ async def clock_now() -> None:
     """The test server's current time, to the millisecond (it runs at wall speed between advances)."""
     from parcours.stack.clock import current_time, shown
 
-    console.print(shown(await current_time(await temporal_client())))
+    now = await current_time(await temporal_client())
+    emit({"now": now.isoformat()}, shown(now))
 
 
 @clock_app.command("advance")
@@ -177,4 +159,4 @@ async def clock_advance(duration: str = typer.Argument(..., help="How far: 31m, 
     settings = get_settings()
     now = await advance(await temporal_client(), step, polled_queue=settings.task_queue,
                         timeout=settings.clock_advance_timeout)
-    console.print(f"Heure du serveur de test : {shown(now)}")
+    emit({"now": now.isoformat()}, f"Heure du serveur de test : {shown(now)}")

@@ -57,11 +57,11 @@ def test_an_unknown_journey_is_one_line(server_env, command):
     journey = "password-reset/nope" if command[0] == "recovery" else "activation/nope"
     arguments = [part.replace("{id}", journey) for part in command]
     result = cli(*(arguments if "{id}" in command else arguments + [journey]), env=server_env)
-    assert_one_clean_line(result, 1, NOT_OPEN, "unknown_journey")
+    assert_one_clean_line(result, 4, NOT_OPEN, "unknown_journey")
 
 
 def test_a_bare_activation_ref_gets_its_prefix(server_env):
-    assert_one_clean_line(cli("activation", "step", "nope", env=server_env), 1, NOT_OPEN)
+    assert_one_clean_line(cli("activation", "step", "nope", env=server_env), 4, NOT_OPEN)
 
 
 def test_a_malformed_id_says_what_is_expected(server_env):
@@ -73,7 +73,7 @@ def test_a_malformed_id_says_what_is_expected(server_env):
 
 def test_json_mode_gives_a_json_error(server_env):
     result = cli("--json", "activation", "step", "activation/nope", env=server_env)
-    assert result.exit_code == 1 and result.stdout == ""
+    assert result.exit_code == 4 and result.stdout == ""
     error = json.loads(result.stderr)
     assert error["reason"] == "unknown_journey" and NOT_OPEN in error["message"]
 
@@ -81,14 +81,14 @@ def test_json_mode_gives_a_json_error(server_env):
 def test_temporal_out_of_reach_is_named_with_its_setting(server_env):
     address = f"127.0.0.1:{free_port()}"
     result = cli("activation", "step", "activation/nope", env={**server_env, "PARCOURS_TEMPORAL_ADDRESS": address})
-    assert_one_clean_line(result, 1, address, "PARCOURS_TEMPORAL_ADDRESS", "parcours up")
+    assert_one_clean_line(result, 5, address, "PARCOURS_TEMPORAL_ADDRESS", "parcours up")
 
 
 def test_a_missing_key_points_to_a_command_that_exists(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # outside the repo folder: no .parcours/secrets.env, no .env
     result = cli("activation", "step", "activation/nope",
                  env={"PARCOURS_PAYLOAD_KEYS": None, "PARCOURS_SECRET_KEY": None})
-    assert_one_clean_line(result, 1, "PARCOURS_PAYLOAD_KEYS", "`parcours up`")
+    assert_one_clean_line(result, 5, "PARCOURS_PAYLOAD_KEYS", "`parcours up`")
     assert "dev secrets" not in result.stderr  # no such command
 
 
@@ -98,7 +98,7 @@ async def test_an_unknown_account_is_one_line(harness, settings, time_env):
            "PARCOURS_PAYLOAD_KEYS": settings.payload_keys.get_secret_value(),
            "PARCOURS_TASK_QUEUE": settings.task_queue}
     result = await asyncio.to_thread(cli, "account", "view", "nope", env=env)
-    assert_one_clean_line(result, 1, "Ce compte n'existe pas", "unknown_account")
+    assert_one_clean_line(result, 4, "Ce compte n'existe pas", "unknown_account")
 
 
 def test_a_busy_port_at_up_is_named_before_anything_starts(tmp_path, monkeypatch):
@@ -111,7 +111,7 @@ def test_a_busy_port_at_up_is_named_before_anything_starts(tmp_path, monkeypatch
                "PARCOURS_CODEC_SERVER_PORT": str(free_port()),
                "PARCOURS_METRICS_BIND_ADDRESS": f"127.0.0.1:{free_port()}"}
         result = cli("up", "--tester", env=env)
-    assert_one_clean_line(result, 1, str(port), "PARCOURS_HTTP_API_PORT", "port_in_use")
+    assert_one_clean_line(result, 5, str(port), "PARCOURS_HTTP_API_PORT", "port_in_use")
     assert not (tmp_path / ".parcours").exists()  # nothing written
 
 
@@ -136,10 +136,10 @@ def test_the_tester_clock_is_precise_and_clear_about_a_jam(tmp_path):
             return await client.start_workflow("Anything", id="blocking/1", task_queue="nobody-polls")
 
         handle = asyncio.run(start_on_a_queue_nobody_polls())
-        assert_one_clean_line(cli("clock", "advance", "31m", env=env), 1, "blocking/1", "nobody-polls", "time_blocked")
+        assert_one_clean_line(cli("clock", "advance", "31m", env=env), 5, "blocking/1", "nobody-polls", "time_blocked")
         asyncio.run(handle.terminate())  # still jammed: the test server keeps the task
         started = time.monotonic()
-        assert_one_clean_line(cli("clock", "advance", "31m", env=env), 1, "PARCOURS_CLOCK_ADVANCE_TIMEOUT", "--tester")
+        assert_one_clean_line(cli("clock", "advance", "31m", env=env), 5, "PARCOURS_CLOCK_ADVANCE_TIMEOUT", "--tester")
         assert time.monotonic() - started < 10
     finally:
         server.stop()
