@@ -140,6 +140,10 @@ FRENCH_BY_TYPE: dict[str, str] = {
     "assertion_error": "{error}",
 }
 
+# A pattern's own words, by the pattern (filled by parcours.contracts.fields, which declares them):
+# "format invalide" says nothing of what the field takes.
+PATTERN_WORDING: dict[str, str] = {}
+
 # The context key holding the number a {count}/{plural} message is about.
 _COUNTED = ("max_length", "min_length", "max_digits", "decimal_places", "whole_digits")
 
@@ -163,6 +167,8 @@ def french_message(problem: Mapping[str, Any]) -> str:
     """The French message of one of pydantic's errors (an item of `ValidationError.errors()`).
     A type not in the table (a newer pydantic) still reads French, if vaguely."""
     template = FRENCH_BY_TYPE.get(problem["type"], _INVALID)
+    if problem["type"] == "string_pattern_mismatch":
+        template = PATTERN_WORDING.get(str((problem.get("ctx") or {}).get("pattern")), template)
     try:
         return template.format(**_context(problem)) or _INVALID
     except (KeyError, IndexError, ValueError):  # a context without the value the wording names

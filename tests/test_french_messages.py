@@ -54,12 +54,22 @@ def test_every_error_type_reads_french_with_its_context_filled_in(error):
 
 
 def test_a_custom_validators_message_is_given_without_the_value_error_prefix():
+    from parcours.contracts.activation import ChildAnswerInput
+
+    with pytest.raises(ValidationError) as refused:
+        ChildAnswerInput.model_validate({"student_ref": "s1", "is_guardian": True})
+    [problem] = refused.value.errors()
+    assert problem["msg"].startswith("Value error, ")
+    assert FieldError.from_pydantic(problem).message == "requise pour confirmer le lien"
+
+
+def test_a_pattern_is_refused_in_its_own_words():
     from parcours.contracts.common import CodeInput
 
     with pytest.raises(ValidationError) as refused:
-        CodeInput.model_validate({"code": "abc"})
+        CodeInput.model_validate({"code": "12a4"})
     [problem] = refused.value.errors()
-    assert problem["msg"].startswith("Value error, ")
+    assert problem["type"] == "string_pattern_mismatch"
     assert FieldError.from_pydantic(problem).message == "le code est composé de 4 à 10 chiffres"
 
 

@@ -17,6 +17,7 @@ from temporalio.api.common.v1 import Payload
 
 from parcours.contracts.common import FieldError
 from parcours.http_api import create_app
+from parcours.http_api.sessions import signed_in
 from parcours.http_api.problems import PROBLEM_JSON
 from parcours.people.contact_details import normalize_mobile
 from parcours.reference_docs.temporal_contract import WORKFLOW_IDS
@@ -125,9 +126,11 @@ def test_every_temporal_input_refuses_a_wrong_json_type_naming_the_field(where):
 @pytest.fixture
 async def api(settings):
     """The app without Temporal: a refused body never reaches a journey (an accepted one would
-    fail loudly, with no client to reach)."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(settings)),
-                                 base_url="http://parcours") as client:
+    fail loudly, with no client to reach). Signed in as any account: the session is checked before
+    the body (tests/test_sessions.py), and here the body is the subject."""
+    app = create_app(settings)
+    app.dependency_overrides[signed_in] = lambda: None
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://parcours") as client:
         yield client
 
 

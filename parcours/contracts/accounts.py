@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, Password, StrictInput
+from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, StrictInput
+from parcours.contracts.fields import Identifier, Password
 
 SIGN_IN_WORKFLOW = "SignIn"
 SIGN_IN_ID_PREFIX = "sign-in/"
@@ -39,10 +40,8 @@ class SignInPolicy(JsonStrict):
 
 
 class SignInInput(StrictInput):
-    identifier: str = Field(max_length=120)
+    identifier: Identifier
     password: Password
-
-    _identifier = field_validator("identifier")(lambda cls, value: clean_identifier(value))
 
 
 class SignInStart(JsonStrict):

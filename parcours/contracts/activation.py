@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput: part of this contract
     Channel,
@@ -24,12 +24,13 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     Password,
     ResendInput,
     StrictInput,
-    channel_destinations,
+    destination_of,
 )
-from parcours.people.names import clean_person_name
+from parcours.contracts.fields import Email, Mobile, PersonName, required_when
 
 WORKFLOW_TYPE = "Activation"
 ID_PREFIX = "activation/"
+MIN_BIRTH_DATE, MAX_BIRTH_DATE = date(1900, 1, 1), date(2100, 1, 1)
 
 
 # -- inputs (updates) ------------------------------------------------------------------------
@@ -43,18 +44,17 @@ class ActivationStart(JsonStrict):
 class IdentityInput(StrictInput):
     """ "Je confirme mon identité": names and the mobile or address given to the school."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [required_when("channel", "sms", "mobile"),
+                                                           required_when("channel", "mail", "email")]})
+
     channel: Annotated[Channel, Choice]
-    last_name: str = Field(max_length=200)
-    first_name: str = Field(max_length=200)
-    mobile: str | None = Field(default=None, max_length=64, validate_default=True)
-    email: str | None = Field(default=None, max_length=320, validate_default=True)
+    last_name: PersonName
+    first_name: PersonName
+    mobile: Mobile | None = Field(default=None, validate_default=True, description="Required by SMS.")
+    email: Email | None = Field(default=None, validate_default=True, description="Required by mail.")
 
-    @field_validator("last_name", "first_name")
-    @classmethod
-    def _names(cls, value: str) -> str:
-        return clean_person_name(value)
-
-    _mobile, _email = channel_destinations("une activation")
+    _mobile = field_validator("mobile")(destination_of(Channel.SMS, "requis pour une activation par SMS"))
+    _email = field_validator("email")(destination_of(Channel.MAIL, "requis pour une activation par mail"))
 
     @property
     def destination(self) -> str:
@@ -64,16 +64,20 @@ class IdentityInput(StrictInput):
 class ChildAnswerInput(StrictInput):
     """One student of "Je confirme être le représentant légal de l'élève suivant"."""
 
+    model_config = ConfigDict(json_schema_extra=required_when("is_guardian", True, "birth_date"))
+
     student_ref: OpaqueRef
     is_guardian: bool
-    birth_date: FormDate | None = Field(default=None, validate_default=True)  # required when confirming
+    birth_date: FormDate | None = Field(
+        default=None, validate_default=True, examples=["2014-03-02", "02 03 2014", "2/3/2014"],
+        description=f"Required when confirming (is_guardian), from {MIN_BIRTH_DATE} to {MAX_BIRTH_DATE}.")
 
     @field_validator("birth_date")
     @classmethod
     def _date_when_confirming(cls, value: date | None, info: ValidationInfo) -> date | None:
         if value is None and info.data.get("is_guardian"):
             raise ValueError("requise pour confirmer le lien")
-        if value is not None and not date(1900, 1, 1) <= value <= date(2100, 1, 1):
+        if value is not None and not MIN_BIRTH_DATE <= value <= MAX_BIRTH_DATE:
             raise ValueError("date hors limites")
         return value
 

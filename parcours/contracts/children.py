@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from parcours.contracts.accounts import SignInPolicy, clean_identifier
+from parcours.contracts.accounts import SignInPolicy
 from parcours.contracts.activation import ChildToConfirm, ChildView
 from parcours.contracts.common import (
     ActionStep,
@@ -20,6 +20,7 @@ from parcours.contracts.common import (
     Password,
     StrictInput,
 )
+from parcours.contracts.fields import Identifier
 
 CHILDREN_WORKFLOW = "ChildrenConfirmation"
 CHILDREN_ID_PREFIX = "children-confirmation/"
@@ -114,10 +115,8 @@ class MergeInput(StrictInput):
     """ "Ajouter des élèves depuis un autre compte": the other account's identifier and password
     (provisional or current)."""
 
-    identifier: str = Field(max_length=120)
+    identifier: Identifier
     password: Password
-
-    _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
 
 
 class MergeData(BaseModel):

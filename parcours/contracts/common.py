@@ -17,14 +17,13 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     WithJsonSchema,
-    field_validator,
 )
 
 from parcours import messages
+from parcours.contracts.fields import Password, VerificationCode
 from parcours.field_messages import french_message
-from parcours.people.contact_details import normalize_email, normalize_mobile
-from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
-from parcours.security.password_policy import refuse_control_characters
+
+__all__ = ["Password"]  # the password field's type, declared with the other fields' types
 
 MAX_REF_LENGTH = 64
 
@@ -63,9 +62,6 @@ class StrictInput(JsonStrict):
 # Python mode takes only the enum's members, not the "sms" of decoded JSON); nothing else is.
 Choice = Strict(False)
 
-Password = Annotated[str, BeforeValidator(refuse_control_characters),
-                     Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, repr=False)]
-"""A password field: no control character (checked before trimming: a trailing line break too)."""
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The form's « JJ MM AAAA »: spaces, slashes or dots between day, month and year.
@@ -104,15 +100,7 @@ FormDate = Annotated[date, BeforeValidator(_date_reader(form=True)), WithJsonSch
 
 
 class CodeInput(StrictInput):
-    code: str = Field(min_length=1, max_length=32, repr=False)
-
-    @field_validator("code")
-    @classmethod
-    def _digits(cls, value: str) -> str:
-        compact = value.replace(" ", "")
-        if not compact.isascii() or not compact.isdigit() or not 4 <= len(compact) <= 10:
-            raise ValueError("le code est composé de 4 à 10 chiffres")
-        return compact
+    code: VerificationCode
 
 
 class ResendInput(StrictInput):
@@ -124,28 +112,17 @@ class Channel(StrEnum):
     MAIL = "mail"
 
 
-def destination_of(channel: Channel, normalize: Callable[[str], str], required: str):
-    """A field validator for an optional mobile or email (declared with validate_default=True):
-    normalized when given, and when the input's channel is `channel` required, the error on this
-    field."""
+def destination_of(channel: Channel, required: str):
+    """A field validator for an optional mobile or email (declared with validate_default=True, its
+    type normalizing it): when the input's channel is `channel` required, the error on this field.
+    The schema says it with `fields.required_when`."""
 
     def validate(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None:
-            if info.data.get("channel") is channel:
-                raise ValueError(required)
-            return None
-        return normalize(value)
+        if value is None and info.data.get("channel") is channel:
+            raise ValueError(required)
+        return value
 
     return validate
-
-
-def channel_destinations(journey: str) -> tuple[Any, Any]:
-    """The validators of an input's optional `mobile` and `email` (see destination_of), each
-    required when the channel is its own; `journey` says in French what asks for it (« une activation »)."""
-    return (field_validator("mobile")(destination_of(
-                Channel.SMS, normalize_mobile, f"requis pour {journey} par SMS")),
-            field_validator("email")(destination_of(
-                Channel.MAIL, normalize_email, f"requis pour {journey} par mail")))
 
 
 class JourneyPolicy(JsonStrict):

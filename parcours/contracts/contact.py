@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -19,8 +19,8 @@ from parcours.contracts.common import (
     OpaqueRef,
     StrictInput,
 )
+from parcours.contracts.fields import Email, Mobile, same_as
 from parcours.contracts.recovery import MAX_TOKEN_LENGTH
-from parcours.people.contact_details import normalize_email, normalize_mobile
 
 EMAIL_CHANGE_WORKFLOW = "EmailChange"
 EMAIL_CHANGE_ID_PREFIX = "email-change/"
@@ -49,10 +49,8 @@ class EmailChangeStart(JsonStrict):
 class EmailChangeInput(StrictInput):
     """R-CON-2: the new address twice."""
 
-    new_email: str = Field(max_length=320)
-    confirmation: str = Field(max_length=320)
-
-    _normalised = field_validator("new_email", "confirmation")(lambda cls, v: normalize_email(v))
+    new_email: Email
+    confirmation: Annotated[Email, same_as("new_email", "The same address as new_email.")]
 
     @field_validator("confirmation")
     @classmethod
@@ -110,9 +108,7 @@ class MobileChangeStart(JsonStrict):
 class MobileChangeInput(StrictInput):
     """R-CON-7: the new mobile number (guardians)."""
 
-    new_mobile: str = Field(max_length=64)
-
-    _normalised = field_validator("new_mobile")(lambda cls, v: normalize_mobile(v))
+    new_mobile: Mobile
 
 
 class MobileChangeData(CodeChallenge):

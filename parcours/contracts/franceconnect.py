@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from parcours.contracts.activation import ChildToConfirm, ChildView
 from parcours.contracts.common import (
@@ -17,8 +17,7 @@ from parcours.contracts.common import (
     JsonStrict,
     StrictInput,
 )
-from parcours.people.contact_details import normalize_email
-from parcours.people.names import clean_person_name
+from parcours.contracts.fields import Email, PersonName
 
 FRANCECONNECT_WORKFLOW = "FranceConnectActivation"
 FRANCECONNECT_ID_PREFIX = "franceconnect-activation/"
@@ -29,13 +28,10 @@ class FranceConnectIdentity(StrictInput):
     `given_name`, `birthdate`, `email`)."""
 
     subject: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9_\-.]+$", repr=False)
-    family_name: str = Field(max_length=200)
-    given_name: str = Field(max_length=200)
+    family_name: PersonName
+    given_name: PersonName
     birth_date: IsoDate
-    email: str = Field(max_length=320)
-
-    _names = field_validator("family_name", "given_name")(lambda cls, v: clean_person_name(v))
-    _email = field_validator("email")(lambda cls, v: normalize_email(v))
+    email: Email
 
 
 class FranceConnectStart(JsonStrict):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
-from parcours.contracts.accounts import SignInPolicy, clean_identifier
+from parcours.contracts.accounts import SignInPolicy
 from parcours.contracts.common import ActionStep, CredentialStatus, JourneyOutcome, JsonStrict, Password, StrictInput
 from parcours.contracts.contact import ContactPolicy
-from parcours.people.contact_details import normalize_email
+from parcours.contracts.fields import Email, Identifier
 
 LETTER_ACTIVATION_WORKFLOW = "LetterActivation"
 LETTER_ACTIVATION_ID_PREFIX = "letter-activation/"
@@ -23,18 +23,14 @@ class LetterActivationStart(JsonStrict):
 
 
 class LetterCredentialsInput(StrictInput):
-    identifier: str = Field(max_length=120)
+    identifier: Identifier
     provisional_password: Password
-
-    _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
 
 
 class LetterDetailsInput(StrictInput):
-    email: str | None = Field(default=None, max_length=320)
+    email: Email | None = None
     password: Password
     confirmation: Password
-
-    _email = field_validator("email")(lambda cls, v: None if v is None else normalize_email(v))
 
 
 class LetterActivationData(BaseModel):

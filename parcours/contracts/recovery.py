@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
-from parcours.contracts.accounts import clean_identifier
 from parcours.contracts.common import (
     ActionStep,
     Channel,
@@ -20,10 +19,9 @@ from parcours.contracts.common import (
     JsonStrict,
     Password,
     StrictInput,
-    channel_destinations,
     destination_of,
 )
-from parcours.people.contact_details import normalize_email
+from parcours.contracts.fields import Email, Identifier, Mobile, required_when
 
 IDENTIFIER_RECOVERY_WORKFLOW = "IdentifierRecovery"
 IDENTIFIER_RECOVERY_ID_PREFIX = "identifier-recovery/"
@@ -53,11 +51,15 @@ class RecoveryStart(JsonStrict):
 class IdentifierRequestInput(StrictInput):
     """ "Identifiant oublié": by mail (guardians and students) or by SMS (guardians)."""
 
-    channel: Annotated[Channel, Choice]
-    email: str | None = Field(default=None, max_length=320, validate_default=True)
-    mobile: str | None = Field(default=None, max_length=64, validate_default=True)
+    model_config = ConfigDict(json_schema_extra={"allOf": [required_when("channel", "sms", "mobile"),
+                                                           required_when("channel", "mail", "email")]})
 
-    _mobile, _email = channel_destinations("une récupération")
+    channel: Annotated[Channel, Choice]
+    email: Email | None = Field(default=None, validate_default=True, description="Required by mail.")
+    mobile: Mobile | None = Field(default=None, validate_default=True, description="Required by SMS.")
+
+    _email = field_validator("email")(destination_of(Channel.MAIL, "requis pour une récupération par mail"))
+    _mobile = field_validator("mobile")(destination_of(Channel.SMS, "requis pour une récupération par SMS"))
 
     @property
     def destination(self) -> str:
@@ -67,13 +69,13 @@ class IdentifierRequestInput(StrictInput):
 class ResetRequestInput(StrictInput):
     """ "Mot de passe oublié": the identifier, and by mail the account's address too (R-REC-3)."""
 
-    channel: Annotated[Channel, Choice]
-    identifier: str = Field(max_length=120)
-    email: str | None = Field(default=None, max_length=320, validate_default=True)
+    model_config = ConfigDict(json_schema_extra=required_when("channel", "mail", "email"))
 
-    _identifier = field_validator("identifier")(lambda cls, v: clean_identifier(v))
-    _email = field_validator("email")(destination_of(
-        Channel.MAIL, normalize_email, "l'adresse du compte est requise par mail"))
+    channel: Annotated[Channel, Choice]
+    identifier: Identifier
+    email: Email | None = Field(default=None, validate_default=True, description="Required by mail.")
+
+    _email = field_validator("email")(destination_of(Channel.MAIL, "l'adresse du compte est requise par mail"))
 
 
 class LinkInput(StrictInput):

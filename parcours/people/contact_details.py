@@ -16,7 +16,12 @@ MAX_PHONE_INPUT_LENGTH = 32
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 # What a typed number is made of. phonenumbers finds a number inside any text ("tel: 06 12 34 56 78
 # svp", an emoji before, a NUL inside, other digit scripts): only these characters reach it.
-_PHONE_CHARACTERS = re.compile(r"\+?[0-9 .()\-]+")
+# The contracts declare it as their mobiles' schema pattern.
+PHONE_PATTERN = r"^\+?[0-9 .()\-]+$"
+_PHONE_CHARACTERS = re.compile(PHONE_PATTERN)
+# Close to what email-validator takes (no quoted local part, a dot in the domain), never narrower:
+# the contracts' schema pattern for addresses; email-validator has the last word.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def normalize_mobile(raw: str, default_region: str = "FR") -> str:

@@ -6,20 +6,28 @@ import re
 import unicodedata
 
 MAX_NAME_LENGTH = 100
-# Letters of any script, with the separators names really contain.
-_NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '’\-][^\W\d_]+)*$")
+NAME_LETTERS = r"[^\W\d_]"  # a letter of any script (Python `re`: \W and \d are Unicode-aware)
+# A name as typed, trimmed: letters, the parts separated by spaces (any run of them, collapsed to
+# one) or by one apostrophe or hyphen. The contracts declare it as their names' schema pattern.
+NAME_PATTERN = rf"^{NAME_LETTERS}+(?:(?:\s+|['’\-]){NAME_LETTERS}+)*$"
+NAME_WORDING = "lettres, espaces, tirets et apostrophes seulement"
+_NAME = re.compile(NAME_PATTERN)
 
 
 def clean_person_name(raw: str) -> str:
     """A name as typed, trimmed and checked; raises ValueError saying what is wrong."""
-    name = " ".join(raw.split())
+    name = raw.strip()
     if not name:
         raise ValueError("le nom est vide")
     if len(name) > MAX_NAME_LENGTH:
         raise ValueError(f"au plus {MAX_NAME_LENGTH} caractères")
-    if not _NAME_PATTERN.match(name):
-        raise ValueError("lettres, espaces, tirets et apostrophes seulement")
-    return name
+    if not _NAME.fullmatch(name):
+        raise ValueError(NAME_WORDING)
+    return collapse_spaces(name)
+
+
+def collapse_spaces(name: str) -> str:
+    return " ".join(name.split())
 
 
 def comparable_name(name: str) -> str:
