@@ -17,8 +17,8 @@ from temporalio.api.common.v1 import Payload
 
 from parcours.contracts.common import FieldError
 from parcours.http_api import create_app
-from parcours.http_api.sessions import signed_in
 from parcours.http_api.problems import PROBLEM_JSON
+from parcours.http_api.sessions import signed_in
 from parcours.people.contact_details import normalize_mobile
 from parcours.reference_docs.temporal_contract import WORKFLOW_IDS
 from parcours.security.password_policy import CRITERIA, unmet_criteria
