@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -18,6 +18,14 @@ with workflow.unsafe.imports_passed_through():
     from parcours.refusals import refusal_of, rejection
     from parcours.security.password_policy import unmet_criteria
     from parcours.states.journey import expected_updates
+    from parcours.workflows.activity_options import (
+        ATTEMPT_TIMEOUT,
+        JOURNEY_FAILURES,
+        USER_BUDGET,
+        ActivityFailed,
+        local_activity_options,
+        retry_within,
+    )
 
 W = TypeVar("W")
 
@@ -32,53 +40,6 @@ TIMED_OUT_STATES = frozenset({"abandoned", "expired"})
 RUN_SCOPED_KEYS = "run-scoped-keys"  # idempotency keys include the run, not only the workflow id
 BACKGROUND_ACTIVITIES = "background-activities"  # work after an answer as regular activities, not local
 
-# Activities run as local activities: a database write or a send takes milliseconds, and running
-# it inside the workflow task saves the server two round trips and three history events each (no
-# activity task to schedule, dispatch and complete), and all of one task's count as one billable
-# action. They are idempotent like any activity: a worker lost mid-way has the workflow task
-# retried, and the activity with it. Past a few seconds of retries (a provider or the database
-# down) they wait on server timers instead of holding the workflow task.
-# A user waits on the update while the activity runs: retry with backoff for about `budget`, then
-# give a clear "try again" instead of hanging. Errors marked non-retryable stop at once. A
-# budget is a number of tries (a local activity's schedule-to-close time-out is not used: it trips
-# the SDK core in 1.35). An attempt lost with its worker is retried after start_to_close: the
-# providers' own time-out (10 s) and a database write fit well within it.
-USER_BUDGET = timedelta(minutes=2)
-ATTEMPT_TIMEOUT = timedelta(seconds=15)
-LOCAL_RETRY_THRESHOLD = timedelta(seconds=2)
-FIRST_RETRY = timedelta(milliseconds=200)
-LONGEST_WAIT = timedelta(seconds=10)
-LONGEST_WAIT_IN_BACKGROUND = timedelta(minutes=5)  # budgets of hours: fewer tries, a shorter history
-
-
-def retry_within(budget: timedelta) -> RetryPolicy:
-    """Tries 200 ms apart, then twice as far each time up to a ceiling, as many as fit in `budget`."""
-    ceiling = LONGEST_WAIT if budget <= timedelta(hours=1) else LONGEST_WAIT_IN_BACKGROUND
-    attempts, waited, wait = 1, timedelta(0), FIRST_RETRY
-    while waited + wait <= budget:
-        attempts, waited, wait = attempts + 1, waited + wait, min(wait * 2, ceiling)
-    return RetryPolicy(initial_interval=FIRST_RETRY, backoff_coefficient=2.0, maximum_interval=ceiling,
-                       maximum_attempts=attempts)
-
-
-class ActivityFailed(Exception):
-    """An activity failed for good (its tries spent, or an error it marked final). `type` is the
-    ApplicationError type it raised, if any."""
-
-    def __init__(self, cause: BaseException | None):
-        super().__init__(str(cause))
-        self.cause = cause
-        self.type = getattr(cause, "type", None)
-
-
-# What fails a journey from its own loop, besides Temporal's failures (a refusal, an activity's
-# error), which do by default: an activity whose tries are spent — a retried workflow task would
-# only meet the same recorded failure again. Never a superclass of NondeterminismError: a bad
-# deploy must leave open journeys stuck until a fixed one, not failed (docs/deploys.md). In an
-# update handler, any unexpected error fails that update alone (update_errors.py).
-JOURNEY_FAILURES: list[type[Exception]] = [ActivityFailed]
-
-
 def journey_workflow(name: str, kind: str | None = None) -> Callable[[type[W]], type[W]]:
     """`@workflow.defn` of a journey: the name its contract gives it, JOURNEY_FAILURES as what fails
     it, and the kind operators search it by (JourneyKind; metrics' journey_kind)."""
@@ -89,11 +50,6 @@ def journey_workflow(name: str, kind: str | None = None) -> Callable[[type[W]], 
         return workflow.defn(name=name, failure_exception_types=JOURNEY_FAILURES)(workflow_class)
 
     return declare
-
-
-def local_activity_options(budget: timedelta = USER_BUDGET) -> dict:
-    return dict(start_to_close_timeout=ATTEMPT_TIMEOUT, retry_policy=retry_within(budget),
-                local_retry_threshold=LOCAL_RETRY_THRESHOLD)
 
 
 def check_new_password(password: str, confirmation: str, *, field: str = "password") -> None:
