@@ -1,8 +1,11 @@
 """The activation workflow on the time-skipping server: both channels, identity, codes and resends."""
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jsonschema
 import pytest
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
@@ -18,6 +21,8 @@ from tests.activation_helpers import (
     SOPHIE_SMS,
     at_code_step,
 )
+
+CONTRACT = Path(__file__).resolve().parents[1] / "docs" / "contract" / "temporal-contract.json"
 
 
 async def account_of(dependencies, identifier):
@@ -101,6 +106,27 @@ async def test_code_still_works_at_29_59(harness, inbox, time_env):
     await time_env.sleep(timedelta(minutes=29, seconds=59))
     outcome = await journey.submit_code(inbox.last_code())
     assert outcome.status == "accepted"
+
+
+async def test_the_raw_step_is_what_the_contract_says_at_every_state(harness, inbox, time_env):
+    """What an API layer without Python reads (the query's JSON, not a model) validates against the
+    Temporal contract's schema of the step at each state: lists are lists, never null."""
+    parcours, _ = harness
+    schema = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    (activation,) = [w for w in schema["workflows"] if w["workflow_type"] == "Activation"]
+    step_schema = activation["queries"]["current_step"]["result"]
+    journey = await at_code_step(parcours)
+    handle = time_env.client.get_workflow_handle(journey.journey_id)
+    seen = []
+    for act in (lambda: journey.submit_code(inbox.last_code()), lambda: journey.answer_child(LEA),
+                lambda: journey.choose_password(GOOD_PASSWORD, GOOD_PASSWORD), None):
+        raw = await handle.query("current_step", result_type=dict)
+        jsonschema.validate(raw, step_schema)
+        assert isinstance(raw["children"], list) and isinstance(raw["messages"], list)
+        seen.append(raw["state"])
+        if act is not None:
+            await act()
+    assert seen == ["code_sent", "children_to_confirm", "password_to_choose", "activated"]
 
 
 async def timer_summaries(client, journey_id: str) -> list[str]:
