@@ -9,7 +9,7 @@ import httpx
 import pytest
 from freezegun import freeze_time
 
-from parcours.db.demo import DEMO_ACTIVE_PASSWORD
+from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD
 from parcours.http_api import create_app
 from parcours.http_api.wording import SESSION_REFUSED
 from parcours.security.sessions import Session, SessionRefused, SessionTokens
@@ -107,3 +107,13 @@ async def test_a_password_change_revokes_the_sessions_given_before(api):
     refused_with(await api.get(account, headers=session), "session_revoked")
     after = await sign_in(api, SOPHIE, NEW_PASSWORD)
     assert (await api.get(account, headers={"Parcours-Session": after["session_token"]})).status_code == 200
+
+
+async def test_a_merge_revokes_the_sessions_given_before(api):
+    before = await sign_in(api, SOPHIE)
+    account, session = f"/accounts/{before['account_ref']}", {"Parcours-Session": before["session_token"]}
+    assert (await api.post(f"{account}/merge", headers=session)).status_code == 200
+    merged = await api.post(f"{account}/merge/source", headers=session,
+                            json={"identifier": "s.bernard2", "password": DEMO_PROVISIONAL_PASSWORD})
+    assert merged.json()["status"] == "accepted", merged.text
+    refused_with(await api.get(account, headers=session), "session_revoked")
