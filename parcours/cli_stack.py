@@ -84,9 +84,11 @@ def http_api() -> None:
     """Serve the HTTP API alone (against a running Temporal and workers): docker-compose, production."""
     from parcours.http_api.serve import http_server
     from parcours.logs import configure_logging
+    from parcours.stack.embedded import require_free_port
 
     settings = get_settings()
     configure_logging(settings.log_format)
+    require_free_port(settings.http_api_host, settings.http_api_port, "http_api_port")
     url = f"http://{settings.http_api_host}:{settings.http_api_port}"
     announce({"http_api": url}) if Output.json else print(f"HTTP API on {url} (OpenAPI at /docs)", flush=True)
     asyncio.run(http_server(settings, embedded=False).serve())
@@ -96,8 +98,10 @@ def http_api() -> None:
 def codec_server() -> None:
     """Serve /encode and /decode for the Temporal Web UI and CLI (operators reading journeys)."""
     from parcours.http_api import codec_routes
+    from parcours.stack.embedded import require_free_port
 
     settings = get_settings()
+    require_free_port(settings.codec_server_host, settings.codec_server_port, "codec_server_port")
     url = f"http://{settings.codec_server_host}:{settings.codec_server_port}"
     announce({"codec_server": url}) if Output.json else print(f"codec server on {url}", flush=True)
     asyncio.run(codec_routes.codec_server(settings, embedded=False).serve())

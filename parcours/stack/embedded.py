@@ -82,6 +82,13 @@ async def check_ports(settings: Settings, *, tester: bool) -> None:
         raise CliProblem("port_in_use", "Impossible de démarrer : " + " ; ".join(taken) + ".")
 
 
+def require_free_port(host: str, port: int, setting: str) -> None:
+    """One server's port, checked before it is announced: a taken port is told like the stack's."""
+    if not port_is_free(host, port):
+        taken = PORT_TAKEN.format(port=port, host=host or "toutes les interfaces", variable=setting_variable(setting))
+        raise CliProblem("port_in_use", "Impossible de démarrer : " + taken + ".")
+
+
 def dev_server_command(settings: Settings, database: Path = TEMPORAL_DB, ui_port: int | None = None) -> list[str]:
     """The dev server persisting to `database`; without a Web UI when `ui_port` is None."""
     host, _, port = settings.temporal_address.rpartition(":")
