@@ -95,6 +95,8 @@ async def test_bad_input_is_a_problem_naming_each_field_and_starts_nothing(api, 
     malformed = await api.post("/activations", content=b"{not json", headers={"content-type": "application/json"})
     problem = assert_problem(malformed, 400, "malformed_body")
     assert problem["errors"] == []  # no field: a byte offset is not one
+    as_text = await api.post("/activations", content=b'{"channel": "sms"}', headers={"content-type": "text/plain"})
+    assert_problem(as_text, 415, "unsupported_media_type")  # JSON, sent as something else: the header is wrong
     assert_problem(await api.get("/activations/not%20a%20ref"), 422, "invalid_input")
 
 

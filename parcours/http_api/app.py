@@ -28,7 +28,8 @@ lock), `Retry-After` says it too. **A request the API layer should not have sent
 problem (application/problem+json; `type` `urn:parcours:problem:<reason>`, `detail` in French for
 the user, `errors` naming the fields at fault): 422 invalid input, 409 an action the journey's step
 does not expect now or a journey that has finished (its step still reads), 404 an unknown journey
-or account, 429 a limit (with `retry_at` and `Retry-After`), 413 too large, 400 not JSON, 401 no
+or account, 429 a limit (with `retry_at` and `Retry-After`), 413 too large, 400 not JSON, 415 not
+sent as JSON, 401 no
 token. 5xx is the service's: 503 Temporal or a message sender unreachable.
 
 Starts accept an `Idempotency-Key` header: the same key and request give the same journey and the

@@ -93,6 +93,12 @@ def problem_response(request: Request | None, status: int, reason: str, title: s
 
 
 def _body_not_json(request: Request) -> JSONResponse:
+    """400 for a body that is not JSON; 415 when it was not sent as JSON (another Content-Type: the
+    body may well be JSON, the header is what to fix)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+        title, detail = wording.HTTP_PROBLEMS[415]
+        return problem_response(request, 415, "unsupported_media_type", title, detail)
     return problem_response(request, 400, "malformed_body", wording.TITLE_MALFORMED_BODY, wording.BODY_NOT_JSON)
 
 
