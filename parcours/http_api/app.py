@@ -29,8 +29,7 @@ problem (application/problem+json; `type` `urn:parcours:problem:<reason>`, `deta
 the user, `errors` naming the fields at fault): 422 invalid input, 409 an action the journey's step
 does not expect now or a journey that has finished (its step still reads), 404 an unknown journey
 or account, 429 a limit (with `retry_at` and `Retry-After`), 413 too large, 400 not JSON, 415 not
-sent as JSON, 401 no
-token. 5xx is the service's: 503 Temporal or a message sender unreachable.
+sent as JSON, 401 no token or no session. 5xx is the service's: 503 Temporal or a message sender unreachable.
 
 Starts accept an `Idempotency-Key` header: the same key and request give the same journey and the
 first answer. This API is for API layers: they authenticate the user; `account_ref` comes from
