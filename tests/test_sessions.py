@@ -13,6 +13,7 @@ from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD
 from parcours.http_api import create_app
 from parcours.http_api.wording import SESSION_REFUSED
 from parcours.security.sessions import Session, SessionRefused, SessionTokens
+from tests.test_email_change import last_link_token
 
 SOPHIE, LEA = "s.bernard1", "l.martin1"  # two of the demo's active accounts (a guardian, a student)
 NEW_PASSWORD = "Nouveau-Cartable-7!"
@@ -117,3 +118,20 @@ async def test_a_merge_revokes_the_sessions_given_before(api):
                             json={"identifier": "s.bernard2", "password": DEMO_PROVISIONAL_PASSWORD})
     assert merged.json()["status"] == "accepted", merged.text
     refused_with(await api.get(account, headers=session), "session_revoked")
+
+
+async def test_the_session_names_the_account_that_confirms_an_address(api, inbox):
+    """The email change's confirmation needs the signed-in account: over HTTP its session proves
+    it, so the body may leave `signed_in_account_ref` out; the mailed link's route needs none."""
+    sophie = await sign_in(api, SOPHIE)
+    account, session = f"/accounts/{sophie['account_ref']}", {"Parcours-Session": sophie["session_token"]}
+    assert (await api.post(f"{account}/email-change", headers=session)).status_code == 200
+    requested = await api.post(f"{account}/email-change/request", headers=session, json={
+        "new_email": "sophie.nouvelle@example.org", "confirmation": "sophie.nouvelle@example.org"})
+    assert requested.json()["status"] == "accepted", requested.text
+    token = last_link_token(inbox, "sophie.nouvelle@example.org")
+    opened = await api.post(f"{account}/email-change/link", json={"token": token})  # from the mail: no session
+    assert opened.json()["status"] == "accepted", opened.text
+    refused_with(await api.post(f"{account}/email-change/confirmation", json={"token": token}), "session_missing")
+    confirmed = await api.post(f"{account}/email-change/confirmation", headers=session, json={"token": token})
+    assert confirmed.json()["status"] == "accepted" and confirmed.json()["step"]["state"] == "confirmed"

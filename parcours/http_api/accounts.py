@@ -89,7 +89,7 @@ ACCOUNT_JOURNEYS: tuple[tuple[str, type[Any], str, str, str, tuple[str, str], tu
       ("/resend-link", "resend_link", "resend_email_link", "Mail the link again"),
       ("/link", "open_link", "open_email_link", "The mailed link was opened"),
       ("/confirmation", "confirm", "confirm_email",
-       "Confirm, signed in as `signed_in_account_ref` (it must be this account)"))),
+       "Confirm, signed in to this account (its session; `signed_in_account_ref` may be left out)"))),
     # Mobile change (R-CON-7)
     ("/mobile-change", MobileChangeWorkflow, "mobile_change", "contact",
      "Start (or join) « Modifier mon numéro de portable »", ("start_mobile_change", "mobile_change"),
@@ -97,6 +97,8 @@ ACCOUNT_JOURNEYS: tuple[tuple[str, type[Any], str, str, str, tuple[str, str], tu
       ("/code", "submit_code", "mobile_code", "The code received on the new number"),
       ("/resend-code", "resend_code", "resend_mobile_code", "« Renvoyer le code »"))),
 )
+# The inputs that name the signed-in account: the session proves it, the body may leave it out.
+SIGNED_IN_FIELDS = {"confirm": ("signed_in_account_ref",)}
 # The mailed link's own token proves its route: it is opened from the mail, perhaps signed out.
 OPENED_BY_LINK = {(EmailChangeWorkflow, "open_link")}
 for path, workflow_class, start, tag, summary, names, updates in ACCOUNT_JOURNEYS:
@@ -104,5 +106,5 @@ for path, workflow_class, start, tag, summary, names, updates in ACCOUNT_JOURNEY
     for under, update, name, update_summary in updates:
         update_route(router if (workflow_class, update) in OPENED_BY_LINK else signed_in_router,
                      ACCOUNT + path + under, workflow_class, update, name=name, tags=[tag],
-                     summary=update_summary, ref=FOR_ACCOUNT)
+                     summary=update_summary, ref=FOR_ACCOUNT, from_path=SIGNED_IN_FIELDS.get(update, ()))
 router.include_router(signed_in_router)

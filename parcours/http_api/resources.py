@@ -8,7 +8,7 @@ import typing
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Header, Path, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from parcours.client import JourneyClient, ParcoursClient
 from parcours.http_api.problems import answer_with_retry_after
@@ -71,24 +71,39 @@ def step_route(router: APIRouter, path: str, workflow_class: type[Any], *, name:
     router.get(path, summary=summary, **options)(routed(endpoint, name, path_parameters(ref), step_type))
 
 
+def body_filling(input_type: type[BaseModel], fields: tuple[str, ...]) -> type[BaseModel]:
+    """The update's input as the HTTP body, `fields` optional: the route fills them from the path."""
+    if not fields:
+        return input_type
+    optional = {field: (str | None, Field(default=None, description="Left out: the path's account (the session's)"))
+                for field in fields}
+    return create_model(f"{input_type.__name__}Body", __base__=input_type, **optional)  # type: ignore[call-overload]
+
+
 def update_route(router: APIRouter, path: str, workflow_class: type[Any], update_name: str, *, name: str,
-                 summary: str, ref: tuple[str, Any] = ("ref", JourneyRef), **options: Any) -> None:
+                 summary: str, ref: tuple[str, Any] = ("ref", JourneyRef), from_path: tuple[str, ...] = (),
+                 **options: Any) -> None:
     """A POST route that runs one of the journey's updates: its body the update's input (none when
     the input has no field), its answer the update's outcome, both from the update's declaration.
-    `name` is the endpoint's, which the OpenAPI document's operation ids are made of."""
+    `name` is the endpoint's, which the OpenAPI document's operation ids are made of; `from_path`
+    the input's fields that the path's reference fills when the body leaves them out."""
     update = updates_of(workflow_class)[update_name]
     ref_name, ref_type = ref
+    body_type = body_filling(update.input_type, from_path) if issubclass(update.input_type, BaseModel) else None
 
     async def endpoint(request: Request, response: Response, **arguments: Any) -> Any:
         given = arguments["body"] if "body" in arguments else update.input_type()
+        if from_path:
+            filled = {field: getattr(given, field) or arguments[ref_name] for field in from_path}
+            given = typing.cast(type[BaseModel], update.input_type).model_validate({**given.model_dump(), **filled})
         outcome = await journey(request, workflow_class, arguments[ref_name]).act(update_name, given)
         return answer_with_retry_after(response, outcome)
 
     parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
     request, reference = path_parameters(ref)
     parameters = [request, inspect.Parameter("response", parameter, annotation=Response), reference]
-    if issubclass(update.input_type, BaseModel) and update.input_type.model_fields:
-        parameters.append(inspect.Parameter("body", parameter, annotation=update.input_type))
+    if body_type is not None and body_type.model_fields:
+        parameters.append(inspect.Parameter("body", parameter, annotation=body_type))
     router.post(path, summary=summary, **options)(routed(endpoint, name, parameters, update.outcome_type))
 
 
