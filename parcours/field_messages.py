@@ -166,7 +166,10 @@ def _context(problem: Mapping[str, Any]) -> dict[str, Any]:
 def french_message(problem: Mapping[str, Any]) -> str:
     """The French message of one of pydantic's errors (an item of `ValidationError.errors()`).
     A type not in the table (a newer pydantic) still reads French, if vaguely."""
-    template = FRENCH_BY_TYPE.get(problem["type"], _INVALID)
+    kind = problem["type"]
+    if kind in ("too_long", "too_short") and isinstance(problem.get("input"), str):
+        kind = f"string_{kind}"  # a length counted after a validator (pydantic says "items"): characters
+    template = FRENCH_BY_TYPE.get(kind, _INVALID)
     if problem["type"] == "string_pattern_mismatch":
         template = PATTERN_WORDING.get(str((problem.get("ctx") or {}).get("pattern")), template)
     try:

@@ -17,9 +17,11 @@ from pydantic_core._pydantic_core import list_all_errors  # public in spirit: ea
 from pydantic_core.core_schema import ErrorType
 from starlette.requests import Request
 
+from parcours.contracts.activation import PasswordInput
 from parcours.contracts.common import FieldError
 from parcours.field_messages import FRENCH_BY_TYPE, french_message
 from parcours.http_api import create_app
+from parcours.security.password_policy import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from tests.french import english_in
 from tests.test_hostile_input import input_models
 
@@ -71,6 +73,14 @@ def test_a_pattern_is_refused_in_its_own_words():
     [problem] = refused.value.errors()
     assert problem["type"] == "string_pattern_mismatch"
     assert FieldError.from_pydantic(problem).message == "le code est composé de 4 à 10 chiffres"
+
+
+def test_a_password_too_long_counts_characters():
+    """Its length is checked after a validator, where pydantic says "items": a text has characters."""
+    with pytest.raises(ValidationError) as refused:
+        PasswordInput(password="A" * 200, confirmation="A" * 200)
+    assert {FieldError.from_pydantic(problem).message for problem in refused.value.errors()} == {
+        f"au plus {MAX_PASSWORD_LENGTH} caractères"}
 
 
 def test_one_item_is_singular():
