@@ -24,7 +24,8 @@ as durable Temporal workflows.
 One rule for every answer. **The user's action answered** — accepted or not: a wrong code, a
 refused resend, a wrong password — is 200 (201 for a start) with the outcome's `status`, one of a
 closed list per journey, and the step after it; when it knows a time (`retry_at`: a cooldown, a
-lock), `Retry-After` says it too. **A request the API layer should not have sent** is a 4xx RFC 9457
+lock), `Retry-After` says it too; « Mon compte »'s journeys, one per account, are started or joined
+by a POST on their resource: 200 with their step. **A request the API layer should not have sent** is a 4xx RFC 9457
 problem (application/problem+json; `type` `urn:parcours:problem:<reason>`, `detail` in French for
 the user, `errors` naming the fields at fault): 422 invalid input, 409 an action the journey's step
 does not expect now or a journey that has finished (its step still reads), 404 an unknown journey
