@@ -37,33 +37,36 @@ FRENCH_FIELDS = {"last_name": "nom", "first_name": "prénom", "mobile": "mobile"
 class IdentifierAllocator:
     """The `p.nomN` identifiers of new accounts, the smallest number free as the demo importer
     gives them (school_records.next_free_identifier), without its LIKE query: a LIKE prefix uses
-    no index on either backend, and an import provisions thousands of accounts. It remembers each
-    stem's next number across schools; a school rolled back gives its numbers back."""
+    no index on either backend, and an import provisions thousands of accounts. One indexed query
+    tells which of a stem's next numbers are free; those found free serve the stem's next accounts
+    (only an import provisions accounts). A school rolled back gives its numbers back."""
 
     def __init__(self) -> None:
         self.next_number: dict[str, int] = {}
+        self.free: dict[str, list[int]] = {}  # numbers found free, above next_number, ascending
         self.committed: dict[str, int] = {}
 
     async def allocate(self, session: AsyncSession, first_name: str, last_name: str) -> str:
         stem = identifier_stem(first_name, last_name)
+        free = self.free.setdefault(stem, [])
         number = self.next_number.get(stem, 1)
-        while True:
-            candidates = [f"{stem}{n}" for n in range(number, number + IDENTIFIER_PROBE_BATCH)]
+        while not free:
+            candidates = {f"{stem}{n}": n for n in range(number, number + IDENTIFIER_PROBE_BATCH)}
             # Not flushed first: the accounts this import added are below next_number already.
             with session.no_autoflush:
                 taken = set((await session.scalars(
                     select(Account.identifier).where(Account.identifier.in_(candidates)))).all())
-            for offset, candidate in enumerate(candidates):
-                if candidate not in taken:
-                    self.next_number[stem] = number + offset + 1
-                    return candidate
+            free.extend(n for candidate, n in candidates.items() if candidate not in taken)
             number += IDENTIFIER_PROBE_BATCH
+        chosen = free.pop(0)
+        self.next_number[stem] = chosen + 1
+        return f"{stem}{chosen}"
 
     def commit(self) -> None:
         self.committed = dict(self.next_number)
 
     def rollback(self) -> None:
-        self.next_number = dict(self.committed)
+        self.next_number, self.free = dict(self.committed), {}
 
 
 def changed_fields(record: Any, values: dict[str, Any]) -> list[str]:
@@ -98,7 +101,7 @@ class SchoolSync:
             .join(guardian, GuardianStudentLink.guardian_id == guardian.id)
             .join(student, GuardianStudentLink.student_id == student.id)
             .where(student.school_uai == self.uai, guardian.school_uai == self.uai))).all()
-        self.links = {(guardian_id, student_id): link for link, guardian_id, student_id in rows}
+        self.links = {(guardian_id or "", student_id or ""): link for link, guardian_id, student_id in rows}
 
     async def apply(self, row: RecordRow) -> None:
         guardian = await self.guardian(row)
