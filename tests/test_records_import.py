@@ -17,9 +17,10 @@ from parcours.records.rows import COLUMNS, FileRefused
 
 HEADER = ";".join(COLUMNS)
 SCHOOL_A, SCHOOL_B = "0751234A", "0931234B"
-LUCAS = f"{SCHOOL_A};Collège Exemple;6e A;E1;Dupont;Lucas;12/03/2013;R1;Dupont;Jean;représentant légal;06 01 02 03 04;"
-EMMA_JEAN = f"{SCHOOL_A};Collège Exemple;4e B;E2;Dupont;Emma;05/09/2011;R2;Dupont;Jean;représentant légal;06 05 06 07 08;"
-EMMA_CLAIRE = f"{SCHOOL_A};Collège Exemple;4e B;E2;Dupont;Emma;05/09/2011;R3;Martin;Claire;personne en charge;;c@example.org"
+COLLEGE = f"{SCHOOL_A};Collège Exemple"
+LUCAS = f"{COLLEGE};6e A;E1;Dupont;Lucas;12/03/2013;R1;Dupont;Jean;représentant légal;06 01 02 03 04;"
+EMMA_JEAN = f"{COLLEGE};4e B;E2;Dupont;Emma;05/09/2011;R2;Dupont;Jean;représentant légal;06 05 06 07 08;"
+EMMA_CLAIRE = f"{COLLEGE};4e B;E2;Dupont;Emma;05/09/2011;R3;Martin;Claire;personne en charge;;c@example.org"
 NOUR = f"{SCHOOL_B};Lycée Autre;2nde 1;E1;Benali;Nour;30/06/2010;R1;Benali;Karim;représentant légal;;k@example.org"
 
 
@@ -114,7 +115,8 @@ async def test_a_dry_run_tells_what_would_change_and_writes_nothing(sessions, tm
     await run(sessions, export(tmp_path, LUCAS, EMMA_JEAN))
     changed = LUCAS.replace("12/03/2013", "13/03/2013")
     report = await run(sessions, export(tmp_path, changed, EMMA_CLAIRE), dry_run=True)
-    assert report.schools[0].details == ["élève E1 modifié : date de naissance", "responsable R3 ajouté, compte c.martin1",
+    assert report.schools[0].details == ["élève E1 modifié : date de naissance",
+                                         "responsable R3 ajouté, compte c.martin1",
                                          "lien R3 – E2 ajouté (person_in_charge)", "lien R2 – E2 terminé"]
     assert not report.schools[0].applied and report.total_changes == 4
     again = await run(sessions, export(tmp_path, LUCAS, EMMA_JEAN))
