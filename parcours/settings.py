@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     http_api_port: int = Field(default=8080, ge=1, le=65535)
     http_api_token: SecretStr | None = None
     http_api_max_body_bytes: int = Field(default=16 * 1024, ge=1024)  # the largest input is ~2 KiB
+    # The admin import of school records (POST /admin/records-imports) has its own token, never the
+    # API layers' one: without it, the route refuses everyone. Its body, a whole export, is spooled
+    # to a temporary file up to this size (a large académie's export is some hundred MiB).
+    records_admin_token: SecretStr | None = None
+    records_import_max_bytes: int = Field(default=1024 * 1024 * 1024, ge=1024)
     # How long a sign-in's session token proves it (parcours/security/sessions.py): « Mon compte »
     # reads and journeys need one; a password change or a merge revokes it sooner.
     session_lifetime: timedelta = Field(default=timedelta(minutes=30), gt=timedelta(0))

@@ -25,7 +25,8 @@ VALUES = {"channel": "sms", "last_name": "Martin", "first_name": "Camille", "mob
           "identifier": "s.bernard1", "student_ref": "stu-lea-martin", "code": "123456", "token": "abc",
           "account_ref": "nope", "subject": "fc-1", "family_name": "Benali", "given_name": "Karim",
           "birth_date": "1980-01-01", "email": "karim.benali@example.org", "new_email": "s@example.org",
-          "new_mobile": "07 81 22 33 44", "duration": "1s"}
+          "new_mobile": "07 81 22 33 44", "duration": "1s",
+          "file": "no-such-export.csv"}
 
 
 def leaves(command, path=()):

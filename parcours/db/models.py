@@ -31,11 +31,16 @@ class Base(DeclarativeBase):
 
 
 class GuardianRecord(Base):
-    """A guardian as the school knows them ("responsable d'élève")."""
+    """A guardian as the school knows them ("responsable d'élève"). An imported record is keyed by
+    the school (UAI) and the school's own id for them (`parcours records import`, a sync); the demo
+    records have neither."""
 
     __tablename__ = "school_guardians"
+    __table_args__ = (UniqueConstraint("school_uai", "school_id", name="uq_school_guardians_school"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    school_uai: Mapped[str | None] = mapped_column(String(8))
+    school_id: Mapped[str | None] = mapped_column(String(64))
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
     mobile: Mapped[str | None] = mapped_column(String(20), index=True)  # E.164
@@ -45,8 +50,11 @@ class GuardianRecord(Base):
 
 class StudentRecord(Base):
     __tablename__ = "school_students"
+    __table_args__ = (UniqueConstraint("school_uai", "school_id", name="uq_school_students_school"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    school_uai: Mapped[str | None] = mapped_column(String(8))  # as for GuardianRecord
+    school_id: Mapped[str | None] = mapped_column(String(64))
     ref: Mapped[str] = mapped_column(String(32), unique=True)
     last_name: Mapped[str] = mapped_column(String(100))
     first_name: Mapped[str] = mapped_column(String(100))
@@ -238,7 +246,7 @@ class LinkEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(30))  # link_reported | link_confirmed | links_merged
+    kind: Mapped[str] = mapped_column(String(30))  # link_reported | link_confirmed | links_merged | link_ended
     account_ref: Mapped[str] = mapped_column(String(32))
     student_ref: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]

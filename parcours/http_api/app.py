@@ -13,6 +13,8 @@ from starlette.exceptions import HTTPException
 
 from parcours.client import ParcoursClient
 from parcours.http_api import accounts, activations, other_activations, recoveries, wording
+from parcours.http_api.admin_records import PREFIX as ADMIN_PREFIX
+from parcours.http_api.admin_records import admin_records_router
 from parcours.http_api.limits import BodySizeLimit
 from parcours.http_api.problems import install_problem_handlers, problem_response, problem_responses
 from parcours.http_api.sessions import session_tokens
@@ -70,9 +72,11 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
     app.add_middleware(BodySizeLimit, max_bytes=limit,
                        too_large=lambda: problem_response(None, 413, "request_too_large",
                                                           wording.HTTP_PROBLEMS[413][0],
-                                                          wording.BODY_TOO_LARGE.format(limit=limit)))
+                                                          wording.BODY_TOO_LARGE.format(limit=limit)),
+                       exempt=(f"{ADMIN_PREFIX}/",))  # an export is streamed by its route, under its own limit
     for module in (activations, recoveries, accounts, other_activations):
         app.include_router(module.router, dependencies=[Depends(authorised)])
+    app.include_router(admin_records_router(settings))  # its own token, not the API layers'
 
     @app.get("/health", tags=["service"], summary="Liveness: the API answers")
     async def health() -> dict[str, str]:

@@ -10,11 +10,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 class BodySizeLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, too_large: Callable[[], Response]):
-        self.app, self.max_bytes, self.too_large = app, max_bytes, too_large
+    """`exempt`: path prefixes whose routes read large bodies themselves, streamed under a limit of
+    their own (the admin import of an export), never buffered here."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, too_large: Callable[[], Response], exempt: tuple[str, ...] = ()):
+        self.app, self.max_bytes, self.too_large, self.exempt = app, max_bytes, too_large, exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
