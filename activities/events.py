@@ -16,7 +16,14 @@ from parcours.activities.event_config import EventRelayConfig
 from parcours.contracts.activities import ActivityName
 from parcours.contracts.events import RelayStepResult
 from parcours.db.engine import Sessions
-from parcours.events.outbox import backlog, cursor_of, events_after, move_cursor, sequence_new_events
+from parcours.events.outbox import (
+    backlog,
+    cursor_of,
+    events_after,
+    move_cursor,
+    sequence_new_events,
+    unsequenced_count,
+)
 from parcours.events.webhooks import DeliveryFailed, post_event
 from parcours.settings import EventWebhook
 
@@ -36,6 +43,9 @@ class EventActivities:
     @activity.defn(name=ActivityName.RELAY_EVENTS)
     async def relay_events(self) -> RelayStepResult:
         sequenced = await sequence_new_events(self.sessions, self.config.batch_size, datetime.now(UTC))
+        async with self.sessions() as session:  # what GET /events does not show yet
+            self.meter().create_gauge("parcours_events_unsequenced", "Events written, not yet given a position").set(
+                await unsequenced_count(session))
         delivered, full, failing = 0, sequenced == self.config.batch_size, []
         async with httpx.AsyncClient(timeout=self.config.delivery_timeout_seconds) as client:
             for hook in self.config.webhooks:
