@@ -65,6 +65,7 @@ class EventActivities:
     async def deliver(self, client: httpx.AsyncClient, hook: EventWebhook) -> int:
         async with self.sessions() as session:
             events = await events_after(session, await cursor_of(session, hook.name), self.config.batch_size)
+        activity.heartbeat()  # alive before the first POST too
         for event in events:
             sent_at = datetime.now(UTC)
             await post_event(client, hook, event, sent_at)

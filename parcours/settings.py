@@ -176,6 +176,8 @@ class Settings(BaseSettings):
     event_batch_size: int = Field(default=100, ge=1)  # events sequenced, then posted, per relay step
     event_delivery_timeout: timedelta = timedelta(seconds=10)  # one webhook POST
     event_relay_step_timeout: timedelta = timedelta(minutes=2)  # one relay step: a killed worker's is retried after it
+    # A step heartbeats after each delivery: silent this long (longer than one POST), it is retried.
+    event_relay_heartbeat_timeout: timedelta = timedelta(seconds=30)
     event_retry_initial: timedelta = timedelta(seconds=1)  # backoff of a failing step: doubled up to the maximum
     event_retry_maximum: timedelta = timedelta(minutes=1)
     event_relay_steps_per_run: int = Field(default=500, ge=1)  # then continue-as-new: a short history

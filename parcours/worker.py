@@ -46,6 +46,7 @@ async def start_events_relay(client: Client, settings: Settings) -> None:
     USE_EXISTING make every later start find the running one (never two); ALLOW_DUPLICATE starts
     it again after an operator terminated it."""
     start = RelayStart(poll_interval=settings.event_poll_interval, step_timeout=settings.event_relay_step_timeout,
+                       heartbeat_timeout=settings.event_relay_heartbeat_timeout,
                        retry_initial=settings.event_retry_initial, retry_maximum=settings.event_retry_maximum,
                        steps_per_run=settings.event_relay_steps_per_run)
     await client.start_workflow(EventsRelayWorkflow.run, start, id=EVENTS_RELAY_ID, task_queue=settings.task_queue,

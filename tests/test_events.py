@@ -24,6 +24,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from parcours.contracts.events import EVENTS_RELAY_ID
 from parcours.db.models import LinkEvent
+from parcours.events.outbox import events_after, sequence_new_events
 from parcours.events.payload import BadCursor, decode_cursor, encode_cursor
 from parcours.events.webhooks import signed_headers
 from parcours.settings import EventWebhook
@@ -40,7 +41,8 @@ def relay_settings(settings, receiver: WebhookReceiver):
         "event_webhooks": [EventWebhook(name="ent", url=receiver.url, secret=SECRET)],
         "event_poll_interval": timedelta(milliseconds=200), "event_batch_size": 5,
         "event_retry_initial": timedelta(milliseconds=200), "event_retry_maximum": timedelta(seconds=1),
-        "event_relay_step_timeout": timedelta(seconds=4), "event_delivery_timeout": timedelta(seconds=2)})
+        "event_relay_step_timeout": timedelta(seconds=8), "event_relay_heartbeat_timeout": timedelta(seconds=3),
+        "event_delivery_timeout": timedelta(seconds=2)})
 
 
 async def write_events(dependencies, count_per_account: int) -> list[LinkEvent]:
@@ -147,3 +149,24 @@ async def test_the_pull_feed_pages_the_same_events_after_a_stable_cursor(setting
     assert fed == [f"evt_{event.id}" for event in written]
     assert empty == {"events": [], "next_cursor": rest["next_cursor"]}
     assert bad.status_code == 422 and bad.json()["reason"] == "invalid_cursor"
+
+
+async def test_an_event_committed_late_under_a_lower_id_is_not_skipped(harness):
+    """Ids are taken before commits: a row committed after others were relayed may hold a lower id.
+    Positions follow commits, so a reader after the relayed ones still gets it."""
+    _, dependencies = harness
+    now = datetime.now(UTC)
+
+    async def write(row_id: int) -> None:
+        async with dependencies.sessions.begin() as session:
+            session.add(LinkEvent(id=row_id, idempotency_key=f"late/{row_id}", kind="link_reported",
+                                  account_ref="acc-late", student_ref=None, created_at=now))
+
+    await write(20)
+    assert await sequence_new_events(dependencies.sessions, 10, now) == 1
+    async with dependencies.sessions() as session:
+        cursor = (await events_after(session, 0, 10))[-1].position
+    await write(10)  # the transaction that took id 10 commits now
+    await sequence_new_events(dependencies.sessions, 10, now)
+    async with dependencies.sessions() as session:
+        assert [e.id for e in await events_after(session, cursor, 10)] == [10]

@@ -26,7 +26,7 @@ class EventsRelayWorkflow:
         for _ in range(start.steps_per_run):
             result = await workflow.execute_activity(
                 ActivityName.RELAY_EVENTS.value, result_type=RelayStepResult, start_to_close_timeout=start.step_timeout,
-                retry_policy=retry, summary="relay events")
+                heartbeat_timeout=start.heartbeat_timeout, retry_policy=retry, summary="relay events")
             if workflow.info().is_continue_as_new_suggested():
                 break
             if not result.more:

@@ -16,6 +16,7 @@ class RelayStart(BaseModel):
 
     poll_interval: timedelta
     step_timeout: timedelta
+    heartbeat_timeout: timedelta | None = None  # None: a relay started before heartbeats were asked
     retry_initial: timedelta
     retry_maximum: timedelta
     steps_per_run: int
