@@ -17,11 +17,12 @@ from parcours.activities.contact import ContactActivities
 from parcours.activities.credentials import CredentialActivities
 from parcours.activities.deliveries import DeliveryActivities
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.activities.events import EventActivities
 from parcours.activities.recovery import RecoveryActivities
 
 # Every class whose @activity.defn methods the worker runs.
 ACTIVITY_CLASSES = (AccountActivities, FranceConnectActivities, CodeActivities, CredentialActivities,
-                    RecoveryActivities, ChildrenActivities, ContactActivities, DeliveryActivities)
+                    RecoveryActivities, ChildrenActivities, ContactActivities, DeliveryActivities, EventActivities)
 
 
 def activity_name(member: object) -> str | None:

@@ -37,7 +37,7 @@ from parcours.db.models import (
     GuardianStudentLink,
     JourneyClaim,
 )
-from parcours.db.queries import changed_rows, linked_students, record_answers
+from parcours.db.queries import changed_rows, linked_students, record_activation, record_answers
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
@@ -191,6 +191,8 @@ class AccountActivities:
             else:
                 account.email, account.email_status = account.school_guardian.email, ContactStatus.CONFIRMED
             students = {link.student.ref: link.student for link in account.school_guardian.links}
+            record_activation(session, request.key_scope, account, "mobile" if request.channel is Channel.SMS
+                              else "email", request.activated_at)
             await record_answers(session, request.key_scope, account, students, request.children, request.activated_at)
             return AccountActivated(identifier=account.identifier)
 
@@ -240,5 +242,6 @@ class FranceConnectActivities:
             account.email, account.email_status = request.email, ContactStatus.CONFIRMED
             account.activated_at, account.activated_by_journey = request.now, request.key_scope
             students = {s.ref: s for _, s in await linked_students(session, account)}
+            record_activation(session, request.key_scope, account, "email", request.now)
             await record_answers(session, request.key_scope, account, students, request.children, request.now)
         return True

@@ -94,6 +94,7 @@ class ChildrenActivities:
                     return "only_link"
                 await set_answer(session, account, student, AccountStudentStatus.REPORTED, request.now)
                 record_event(session, key, "link_reported", account, student, request.now)
+                record_event(session, f"{request.key_scope}/left", "student_left", account, student, request.now)
                 return "reported"
         except IntegrityError:  # the event of this journey is there already: a retry after the commit
             return "reported"
@@ -156,7 +157,7 @@ class ChildrenActivities:
             other.session_generation += 1
             session.add(AccountMerge(idempotency_key=key, kept_account_id=keep.id, merged_account_id=other.id,
                                      moved_students=moved, merged_at=request.now))
-            record_event(session, key, "links_merged", keep, None, request.now)
+            record_event(session, key, "links_merged", keep, None, request.now, other=other)
             return MergeResult(status="merged", identifier=other.identifier, moved_students=moved)
 
     async def move_students(self, session: AsyncSession, keep: Account, other: Account, request: MergeRequest) -> int:

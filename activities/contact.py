@@ -26,6 +26,7 @@ from parcours.contracts.activities import (
     email_link_key,
 )
 from parcours.db.models import ContactStatus, VerificationCode
+from parcours.db.queries import record_event
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email
@@ -117,6 +118,8 @@ class ContactActivities:
             old = account.email
             account.email, account.email_status = account.pending_email, ContactStatus.CONFIRMED
             account.pending_email = None
+            record_event(session, f"{request.key_scope}/contact/email/{link.id}", "contact_confirmed", account, None,
+                         request.now, channel="email")
             return EmailLinkCheck(status=status, identifier=account.identifier, old_email=old, new_email=account.email)
 
     @activity.defn(name=ActivityName.DROP_PENDING_EMAIL)
@@ -146,6 +149,8 @@ class ContactActivities:
             if account.pending_mobile == request.new_mobile:
                 account.mobile, account.mobile_status, account.pending_mobile = (
                     request.new_mobile, ContactStatus.CONFIRMED, None)
+                record_event(session, f"{request.key_scope}/contact/mobile", "contact_confirmed", account, None,
+                             request.now, channel="mobile")
         return True
 
     @activity.defn(name=ActivityName.DROP_PENDING_MOBILE)

@@ -26,6 +26,7 @@ from parcours.contracts.activities import (
     VerifySignInRequest,
 )
 from parcours.db.models import Account, AccountStatus, ContactStatus
+from parcours.db.queries import record_activation
 from parcours.messaging.providers import OutgoingMessage
 from parcours.security.crypto import hash_password, verify_password
 
@@ -133,6 +134,8 @@ class CredentialActivities:
                 AccountStatus.ACTIVE, new_hash, None)
             account.activated_at, account.activated_by_journey = request.now, request.key_scope
             account.password_changed_at = request.now
+            # No contact proved yet: the email given is confirmed later through an email change.
+            record_activation(session, request.key_scope, account, "", request.now)
         return True
 
     @activity.defn(name=ActivityName.CHANGE_PASSWORD)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from parcours.activities.event_config import EventRelayConfig
 from parcours.db.engine import Sessions, make_engine, make_session_factory
 from parcours.messaging.courier import Courier, DestinationLimits
 from parcours.messaging.providers import DevInbox, HttpSmsProvider, Provider, SmtpMailProvider
@@ -22,6 +23,13 @@ class ActivityDependencies:
     courier: Courier
     account_failed_tries_per_hour: int
     time_zone: str = "Europe/Paris"  # of the times users read (PARCOURS_USER_TIME_ZONE)
+    events: EventRelayConfig | None = None  # the events relay's subscribers and limits
+
+    @property
+    def event_relay(self) -> EventRelayConfig:
+        if self.events is None:
+            raise RuntimeError("dependencies built without the events relay's settings")
+        return self.events
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ActivityDependencies:
@@ -33,7 +41,7 @@ class ActivityDependencies:
         courier = Courier(sessions, secret_key, build_providers(settings, secret_key),
                           DestinationLimits.from_settings(settings))
         return cls(engine, sessions, secret_key, settings.code_digits, courier, settings.account_failed_tries_per_hour,
-                   settings.user_time_zone)
+                   settings.user_time_zone, EventRelayConfig.from_settings(settings))
 
 
 def build_providers(settings: Settings, secret_key: bytes) -> dict[str, Provider]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import secrets
 from datetime import timedelta
 from functools import lru_cache
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = Path(".parcours/secrets.env")
@@ -30,6 +31,20 @@ def _time_zone(name: str) -> str:
 
 class SettingsError(RuntimeError):
     """A setting that is missing or malformed; the message names its PARCOURS_* variable."""
+
+
+def _whsec(secret: SecretStr) -> SecretStr:
+    if not secret.get_secret_value().startswith("whsec_"):
+        raise ValueError("a webhook secret starts with whsec_ (Standard Webhooks)")
+    return secret
+
+
+class EventWebhook(BaseModel):
+    """A service subscribed to the events: signed per Standard Webhooks with its `whsec_` secret."""
+
+    name: str = Field(min_length=1, max_length=100)
+    url: str
+    secret: Annotated[SecretStr, AfterValidator(_whsec)]
 
 
 class Settings(BaseSettings):
@@ -159,6 +174,19 @@ class Settings(BaseSettings):
     # runs, to catch non-deterministic code; False runs them bare (less memory and CPU per journey,
     # no such guard).
     workflow_sandbox: bool = True
+    # Events out (docs/events.md): the webhooks told of every event, as JSON
+    # '[{"name": "ent", "url": "https://…", "secret": "whsec_…"}]'; the name keys its cursor.
+    event_webhooks: list[EventWebhook] = []
+    event_poll_interval: timedelta = timedelta(seconds=2)  # the relay's wait when nothing is new
+    event_batch_size: int = Field(default=100, ge=1)  # events sequenced, then posted, per relay step
+    event_delivery_timeout: timedelta = timedelta(seconds=10)  # one webhook POST
+    event_relay_step_timeout: timedelta = timedelta(minutes=2)  # one relay step: a killed worker's is retried after it
+    # A step heartbeats after each delivery: silent this long (longer than one POST), it is retried.
+    event_relay_heartbeat_timeout: timedelta = timedelta(seconds=30)
+    event_retry_initial: timedelta = timedelta(seconds=1)  # backoff of a failing step: doubled up to the maximum
+    event_retry_maximum: timedelta = timedelta(minutes=1)
+    event_relay_steps_per_run: int = Field(default=500, ge=1)  # then continue-as-new: a short history
+    event_feed_max_limit: int = Field(default=500, ge=1)  # GET /events?limit=
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
     log_format: Literal["json", "text"] = "json"
 
@@ -172,6 +200,9 @@ class Settings(BaseSettings):
                 value = value.get_secret_value()
             elif isinstance(value, timedelta):
                 value = f"PT{value.total_seconds()}S"
+            elif name == "event_webhooks":  # JSON in the environment, secrets readable
+                value = json.dumps([{**w.model_dump(), "secret": w.secret.get_secret_value()}
+                                    for w in self.event_webhooks])
             variables[f"PARCOURS_{name.upper()}"] = str(value)
         return variables
 

@@ -7,23 +7,26 @@ import gc
 import logging
 
 from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.worker import Worker
 
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
+from parcours.contracts.events import EVENTS_RELAY_ID, RelayStart
 from parcours.db.engine import create_schema
 from parcours.journeys import WORKFLOWS
 from parcours.logs import configure_logging
 from parcours.settings import Settings, get_settings
 from parcours.temporal.connection import connect
 from parcours.temporal.sandbox import workflow_runner
+from parcours.workflows.events_relay import EventsRelayWorkflow
 from parcours.workflows.update_errors import UpdateErrorsInterceptor
 
 
 def workflow_options(settings: Settings) -> dict:
     """How workflow code runs, the same for a worker and a replayer (tests/test_replay.py): a
     history replays only as the worker that made it ran it."""
-    return dict(workflows=WORKFLOWS, workflow_runner=workflow_runner(settings),
+    return dict(workflows=[*WORKFLOWS, EventsRelayWorkflow], workflow_runner=workflow_runner(settings),
                 interceptors=[UpdateErrorsInterceptor()])
 
 
@@ -38,6 +41,20 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
     )
 
 
+async def start_events_relay(client: Client, settings: Settings) -> None:
+    """The relay runs with the stack, started by whichever worker comes first: the fixed id and
+    USE_EXISTING make every later start find the running one (never two); ALLOW_DUPLICATE starts
+    it again after an operator terminated it."""
+    start = RelayStart(poll_interval=settings.event_poll_interval, step_timeout=settings.event_relay_step_timeout,
+                       heartbeat_timeout=settings.event_relay_heartbeat_timeout,
+                       retry_initial=settings.event_retry_initial, retry_maximum=settings.event_retry_maximum,
+                       steps_per_run=settings.event_relay_steps_per_run)
+    await client.start_workflow(EventsRelayWorkflow.run, start, id=EVENTS_RELAY_ID, task_queue=settings.task_queue,
+                                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                                static_summary="Relais des événements vers les services abonnés")
+
+
 async def run_worker(settings: Settings) -> None:
     dependencies = ActivityDependencies.from_settings(settings)
     await create_schema(dependencies.engine)  # the migrations, idempotent
@@ -45,6 +62,7 @@ async def run_worker(settings: Settings) -> None:
     logging.getLogger(__name__).info("worker listening on task queue %r", settings.task_queue)
     try:
         worker = build_worker(client, settings, dependencies)
+        await start_events_relay(client, settings)
         # What is loaded by now (modules, classes, schemas: most of the heap) lives as long as the
         # process: out of the collector's sight, a full collection — which stops the event loop,
         # every journey's step with it — scans only what journeys made (80 → 20 ms, bench README).

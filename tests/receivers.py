@@ -134,3 +134,48 @@ class SmtpServer:
 
     def __exit__(self, *exc):
         self.controller.stop()
+
+
+class WebhookReceiver:
+    """A service taking events by webhook (docs/events.md): answers the queued statuses first (e.g.
+    500 × 5), then 204, recording each request taken (headers and body bytes, as signed) in order.
+    `holder.hold_next()` holds the next request: the relay then waits for an answer it never gets
+    when its worker is killed, and the request is taken once released (a repeat follows)."""
+
+    def __init__(self, delay_seconds: float = 0.0):
+        self.taken: list[tuple[dict[str, str], bytes]] = []
+        self.requests, self.queued_statuses, self.delay_seconds = 0, [], delay_seconds
+        self.holder = Holder()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                receiver.requests += 1
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                time.sleep(receiver.delay_seconds)
+                if receiver.queued_statuses:
+                    status = receiver.queued_statuses.pop(0)
+                else:
+                    if receiver.holder.take():
+                        receiver.holder.released.wait()
+                    receiver.taken.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                    status = 204
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/events"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.holder.release()
+        self.server.shutdown()
+        self.server.server_close()

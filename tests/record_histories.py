@@ -22,12 +22,14 @@ from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput
+from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput, WorkflowExecutionStatus
 
 from parcours.client import ParcoursClient
+from parcours.contracts.events import EVENTS_RELAY_ID, RelayStart
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD
 from parcours.settings import Settings
 from parcours.testing import Inbox, running_parcours, settings_for, start_time_skipping_env
+from parcours.workflows.events_relay import EventsRelayWorkflow
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
 from tests.waiting import settled
 
@@ -39,6 +41,7 @@ CAMILLE_FC = {"subject": "fc-sub-camille-0001", "family_name": "MARTIN", "given_
               "birth_date": "1985-04-12", "email": "Camille.Martin@example.org"}
 SOPHIE = "s.bernard1"
 NEW_PASSWORD = "Nouveau-Cartable-7!"
+RELAY_POLL = timedelta(seconds=1)
 
 
 def history_settings(directory: Path) -> Settings:
@@ -47,19 +50,23 @@ def history_settings(directory: Path) -> Settings:
 
 
 class _StartedWorkflows(Interceptor):
-    """Notes the id of every workflow the client starts, in order."""
+    """Notes the id of every workflow the client starts, in order, with the run it started: the one
+    recorded (a relay continued as new has its first run's history, CONTINUED_AS_NEW included)."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
+        self.first_runs: dict[str, str | None] = {}
 
     def intercept_client(self, next: OutboundInterceptor) -> OutboundInterceptor:
         started = self
 
         class Noting(OutboundInterceptor):
             async def start_workflow(self, input: StartWorkflowInput):
+                handle = await super().start_workflow(input)
                 if input.id not in started.ids:
                     started.ids.append(input.id)
-                return await super().start_workflow(input)
+                    started.first_runs[input.id] = handle.first_execution_run_id
+                return handle
 
         return Noting(next)
 
@@ -175,10 +182,22 @@ async def franceconnect_activation(parcours, inbox, env) -> None:
     await journey.answer_child(LEA)
 
 
+async def events_relay(parcours, inbox, env) -> None:
+    """The relay through two steps (an activity, a timer each), then continued as new."""
+    start = RelayStart(poll_interval=RELAY_POLL, step_timeout=RELAY_POLL * 10, retry_initial=RELAY_POLL,
+                       retry_maximum=RELAY_POLL * 10, steps_per_run=2)
+    handle = await parcours.client.start_workflow(EventsRelayWorkflow.run, start, id=EVENTS_RELAY_ID,
+                                         task_queue=parcours.task_queue)
+    first_run = parcours.client.get_workflow_handle(EVENTS_RELAY_ID, run_id=handle.first_execution_run_id)
+    while (await first_run.describe()).status == WorkflowExecutionStatus.RUNNING:
+        await env.sleep(RELAY_POLL)
+
+
 SCENARIOS: list[Callable[..., Awaitable[None]]] = [
     activation_by_sms, activation_code_expired_then_resent, activation_abandoned, password_change,
     identifier_recovery, password_reset_by_mail, password_reset_link_expired, password_reset_by_sms_code_expired,
     children, merge, email_change, mobile_change_code_expired, letter_activation, franceconnect_activation,
+    events_relay,
 ]
 
 
@@ -192,7 +211,8 @@ async def record(scenario, directory: Path, into: Path) -> list[Path]:
         with env.auto_time_skipping_disabled():  # time moves when the scenario says so
             async with running_parcours(client, settings, update_with_start=False) as (parcours, _):
                 await scenario(parcours, Inbox(settings.dev_inbox_path), env)
-                histories = [await client.get_workflow_handle(id).fetch_history() for id in started.ids]
+                histories = [await client.get_workflow_handle(id, run_id=started.first_runs[id]).fetch_history()
+                             for id in started.ids]
     finally:
         await env.shutdown()
     written, name = [], scenario.__name__.replace("_", "-")

@@ -75,7 +75,7 @@ async def test_report_then_confirm_again_at_a_later_sign_in(parcours, harness):
     # « cet élève n'apparaît plus dans votre compte »: « Mes enfants » agrees.
     assert "n'apparaît plus dans votre compte" in step.messages[0]
     assert (await parcours.account_view(account_ref)).children == []
-    assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]
+    assert await events(dependencies) == [("link_reported", "stu-tom-bernard"), ("student_left", "stu-tom-bernard")]
     journey = await parcours.start_children_confirmation(account_ref)
     assert [c.student_ref for c in (await journey.current_step()).children] == ["stu-tom-bernard"]
     await journey.answer_child({"student_ref": "stu-tom-bernard", "is_guardian": True, "birth_date": "2015-11-05"})
@@ -107,7 +107,7 @@ async def test_report_is_recorded_once_even_when_the_activity_is_retried(harness
     activities = ChildrenActivities(dependencies)
     assert await ActivityEnvironment().run(activities.report_link, request) == "reported"
     assert await ActivityEnvironment().run(activities.report_link, request) == "reported"
-    assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]
+    assert await events(dependencies) == [("link_reported", "stu-tom-bernard"), ("student_left", "stu-tom-bernard")]
 
 
 async def test_merge_moves_the_students_and_closes_the_other_account(parcours, harness):
@@ -235,7 +235,8 @@ async def test_activation_report_of_a_shared_student_is_recorded_with_its_event(
     await journey.choose_password("Cartable-2026!", "Cartable-2026!")
     view = await parcours.account_view((await parcours.sign_in("p.bernard1", "Cartable-2026!")).account_ref)
     assert view.children == []  # the reported student has left the account (R-KID-3)
-    assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]
+    assert await events(dependencies) == [("account_activated", None), ("contact_confirmed", None),
+                                          ("link_reported", "stu-tom-bernard"), ("student_left", "stu-tom-bernard")]
 
 
 async def test_a_student_reported_already_cannot_be_reported_again(parcours, harness):
@@ -246,4 +247,4 @@ async def test_a_student_reported_already_cannot_be_reported_again(parcours, har
     assert (await parcours.report_link(account_ref, "stu-tom-bernard")).state == "reported"
     again = await parcours.report_link(account_ref, "stu-tom-bernard")
     assert again.state != "reported"
-    assert await events(dependencies) == [("link_reported", "stu-tom-bernard")]
+    assert await events(dependencies) == [("link_reported", "stu-tom-bernard"), ("student_left", "stu-tom-bernard")]

@@ -95,4 +95,4 @@ async def test_a_link_confirmed_again_at_a_later_sign_in_is_recorded_with_its_ev
     assert [c.status for c in (await parcours.account_view(account_ref)).children] == ["confirmed"]
     async with dependencies.sessions() as session:
         kinds = [e.kind for e in (await session.scalars(select(LinkEvent).order_by(LinkEvent.id))).all()]
-    assert kinds == ["link_confirmed", "link_reported", "link_confirmed"]
+    assert kinds == ["link_confirmed", "link_reported", "student_left", "link_confirmed"]

@@ -18,7 +18,11 @@ async def test_what_the_worker_loaded_at_start_is_out_of_the_collectors_sight(se
     async def no_server(settings, **options):
         return object()
 
+    async def no_relay(client, settings):
+        pass
+
     monkeypatch.setattr(worker_module, "connect", no_server)
+    monkeypatch.setattr(worker_module, "start_events_relay", no_relay)
     monkeypatch.setattr(worker_module, "build_worker", lambda client, settings, dependencies: RecordingWorker())
     gc.unfreeze()
     try:

@@ -43,6 +43,7 @@ class ActivityName(StrEnum):
     ACTIVATE_BY_LETTER = "activate_by_letter"
     MATCH_FRANCECONNECT = "match_franceconnect"
     ACTIVATE_WITH_FRANCECONNECT = "activate_with_franceconnect"
+    RELAY_EVENTS = "relay_events"
 
 
 class JourneyRequest(BaseModel):

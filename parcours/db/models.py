@@ -246,8 +246,26 @@ class LinkEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(30))  # link_reported | link_confirmed | links_merged | link_ended
+    kind: Mapped[str] = mapped_column(String(30))  # parcours/events/payload.py: EVENT_TYPES
     account_ref: Mapped[str] = mapped_column(String(32))
     student_ref: Mapped[str | None] = mapped_column(String(32))
+    # Refs only: the account merged into account_ref; the channel of a confirmed contact.
+    other_account_ref: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime]
-    published_at: Mapped[datetime | None]  # set by the consumer that relays it
+    published_at: Mapped[datetime | None]  # when the relay gave it its position
+    # Given by the one relay, in commit order, after the commit: ids are taken before commits, so a
+    # transaction committing late could slip under a cursor made of ids; positions cannot.
+    position: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (UniqueConstraint("position", name="uq_link_events_position"),)
+
+
+class EventCursor(Base):
+    """How far each webhook subscriber (PARCOURS_EVENT_WEBHOOKS, by name) has been delivered."""
+
+    __tablename__ = "event_cursors"
+
+    subscriber: Mapped[str] = mapped_column(String(100), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]

@@ -70,9 +70,19 @@ async def only_guardian_link(session: AsyncSession, student: StudentRecord) -> b
 
 
 def record_event(session: AsyncSession, key: str, kind: str, account: Account, student: StudentRecord | None,
-                 now: datetime) -> None:
+                 now: datetime, *, other: Account | None = None, channel: str | None = None) -> None:
+    """An event for the services (parcours/events/), in the caller's transaction: refs only."""
     session.add(LinkEvent(idempotency_key=key, kind=kind, account_ref=account.ref,
-                          student_ref=student.ref if student else None, created_at=now))
+                          student_ref=student.ref if student else None,
+                          other_account_ref=other.ref if other else None, channel=channel, created_at=now))
+
+
+def record_activation(session: AsyncSession, key_scope: str, account: Account, channel: str, now: datetime) -> None:
+    """The account is active, and the contact the journey proved (a code, FranceConnect) confirmed."""
+    record_event(session, f"{key_scope}/activated", "account_activated", account, None, now)
+    if channel:
+        record_event(session, f"{key_scope}/contact/{channel}", "contact_confirmed", account, None, now,
+                     channel=channel)
 
 
 async def set_answer(session: AsyncSession, account: Account, student: StudentRecord, status: str,
@@ -94,3 +104,5 @@ async def record_answers(session: AsyncSession, journey_id: str, account: Accoun
         await set_answer(session, account, student, status, now)
         if status in (AccountStudentStatus.CONFIRMED, AccountStudentStatus.REPORTED):
             record_event(session, f"{journey_id}/{status}/{student.ref}", f"link_{status}", account, student, now)
+        if status == AccountStudentStatus.REPORTED:  # R-KID-3: the student leaves the account
+            record_event(session, f"{journey_id}/left/{student.ref}", "student_left", account, student, now)

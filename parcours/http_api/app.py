@@ -15,6 +15,7 @@ from parcours.client import ParcoursClient
 from parcours.http_api import accounts, activations, other_activations, recoveries, wording
 from parcours.http_api.admin_records import PREFIX as ADMIN_PREFIX
 from parcours.http_api.admin_records import admin_records_router
+from parcours.http_api.events import events_router
 from parcours.http_api.limits import BodySizeLimit
 from parcours.http_api.problems import install_problem_handlers, problem_response, problem_responses
 from parcours.http_api.sessions import session_tokens
@@ -51,6 +52,8 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
         else:
             app.state.parcours = parcours
         yield
+        if app.state.event_engine is not None:
+            await app.state.event_engine.dispose()
 
     token = settings.http_api_token.get_secret_value() if settings.http_api_token else None
 
@@ -77,6 +80,8 @@ def create_app(settings: Settings, parcours: ParcoursClient | None = None) -> Fa
     for module in (activations, recoveries, accounts, other_activations):
         app.include_router(module.router, dependencies=[Depends(authorised)])
     app.include_router(admin_records_router(settings))  # its own token, not the API layers'
+    app.state.event_engine = app.state.event_sessions = None  # the outbox's, made at the first GET /events
+    app.include_router(events_router(settings), dependencies=[Depends(authorised)])
 
     @app.get("/health", tags=["service"], summary="Liveness: the API answers")
     async def health() -> dict[str, str]:

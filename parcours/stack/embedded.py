@@ -26,7 +26,7 @@ from parcours.http_api.codec_routes import codec_server
 from parcours.http_api.serve import http_server, start_http_server, stop_http_server
 from parcours.settings import Settings
 from parcours.testing import temporal_binary
-from parcours.worker import build_worker, connect
+from parcours.worker import build_worker, connect, start_events_relay
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 
 STATE_DIR = Path(".parcours")
@@ -223,6 +223,8 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tes
         client = await connect(settings, serve_metrics=True)
         worker = build_worker(client, settings, dependencies)
         async with worker:
+            if not tester:  # the relay's poll timers would each stop a clock advance on the test server
+                await start_events_relay(client, settings)
             # The test server lacks update-with-start: two round trips there.
             api = http_server(settings, ParcoursClient.from_settings(client, settings, update_with_start=not tester))
             api_task = await start_http_server(api)

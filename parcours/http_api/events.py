@@ -1,0 +1,52 @@
+"""GET /events: the pull feed of events out (docs/events.md), for services that poll rather than
+take webhooks. The same events, ids and order as the webhooks; read from the outbox itself (a
+read of committed, sequenced rows: no journey is involved, so no workflow is started per poll)."""
+
+# No `from __future__ import annotations`: the query's bound (a setting) is a local, which FastAPI
+# must see evaluated in the signature.
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from parcours.db.engine import make_engine, make_session_factory
+from parcours.events.outbox import events_after
+from parcours.events.payload import BadCursor, decode_cursor, encode_cursor, event_document
+from parcours.http_api import wording
+from parcours.http_api.problems import problem_response, problem_responses
+from parcours.settings import Settings
+
+INVALID_CURSOR = "Ce curseur (after) n'a pas été donné par ce service : reprenez avec le dernier `next_cursor` reçu."
+
+
+class EventFeedPage(BaseModel):
+    events: list[dict[str, Any]]  # {id, type, timestamp, data: refs} as the webhooks post them
+    next_cursor: str  # give it as `after` for the events that follow; the same when none did
+
+
+def events_router(settings: Settings) -> APIRouter:
+    router = APIRouter(tags=["events"], responses=problem_responses(422))
+    max_limit = settings.event_feed_max_limit
+
+    @router.get("/events", summary="Events for the services, after a cursor, oldest first",
+                response_model=EventFeedPage)
+    async def feed(request: Request, after: Annotated[str | None, Query(max_length=64)] = None,
+                   limit: Annotated[int, Query(ge=1, le=max_limit)] = max_limit) -> EventFeedPage | JSONResponse:
+        try:
+            position = decode_cursor(after)
+        except BadCursor:
+            return problem_response(request, 422, "invalid_cursor", wording.TITLE_INVALID_INPUT, INVALID_CURSOR)
+        sessions = request.app.state.event_sessions
+        if sessions is None:  # one engine for the API's life, made at the first poll
+            request.app.state.event_engine = make_engine(settings.database_url)
+            sessions = request.app.state.event_sessions = make_session_factory(request.app.state.event_engine)
+        async with sessions() as session:
+            events = await events_after(session, position, limit)
+        last = events[-1].position if events else position
+        return EventFeedPage(events=[event_document(event) for event in events],
+                             next_cursor=encode_cursor(last if last is not None else position))
+
+    return router
+
