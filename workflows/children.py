@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
 Merge = AccountMergeJourney
 Children = ChildrenConfirmationJourney
 
+
 @journey_workflow(ACCOUNT_VIEW_WORKFLOW)
 class AccountViewWorkflow:
     """« Mon compte / Mes informations » and « Mes enfants », read through Temporal like the rest."""
@@ -57,6 +58,7 @@ class AccountViewWorkflow:
     async def run(self, request: AccountViewRequest) -> AccountView:
         return await workflow.execute_local_activity(ActivityName.ACCOUNT_VIEW.value, request, result_type=AccountView,
                                                summary="read the account", **local_activity_options())
+
 
 @journey_workflow(LINK_REPORT_WORKFLOW, kind="link_report")
 class LinkReportWorkflow(JourneyWorkflow):
@@ -88,6 +90,7 @@ class LinkReportWorkflow(JourneyWorkflow):
     def current_step(self) -> LinkReportStep:
         return LinkReportStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
                               messages=[self.message] if self.message else [])
+
 
 @journey_workflow(CHILDREN_WORKFLOW, kind="children_confirmation")
 class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
@@ -138,6 +141,7 @@ class ChildrenConfirmationWorkflow(ChildrenStep, JourneyWorkflow):
 
     def _outcome(self, status: str, message: str, *, tries_left: int | None = None) -> ChildrenOutcome:
         return ChildrenOutcome(status=status, message=message, tries_left=tries_left, step=self.current_step())
+
 
 @journey_workflow(MERGE_WORKFLOW, kind="account_merge")
 class AccountMergeWorkflow(JourneyWorkflow):

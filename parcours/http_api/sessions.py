@@ -5,7 +5,6 @@ link's own token proves it."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 from datetime import UTC, datetime
@@ -36,10 +35,10 @@ class SignInAnswer(SignInResult):
 
 
 def session_tokens(settings: Settings) -> SessionTokens:
-    """Signed with a key of their own derived from PARCOURS_SECRET_KEY; without one (a test's app),
-    a random key: the tokens then prove nothing past this process."""
+    """Signed with PARCOURS_SECRET_KEY (the tokens' salt keeps them apart from its other uses);
+    without one (a test's app), a random key: the tokens then prove nothing past this process."""
     secret = settings.secret_key.get_secret_value().encode() if settings.secret_key else os.urandom(32)
-    return SessionTokens(hmac.new(secret, b"session-tokens", hashlib.sha256).digest(), settings.session_lifetime)
+    return SessionTokens(secret, settings.session_lifetime)
 
 
 def with_session(request: Request, result: SignInResult) -> SignInAnswer:

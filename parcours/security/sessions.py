@@ -2,7 +2,7 @@
 
 Sign-in gives one (POST /sign-ins); an account's data and the journeys started from it need it, so
 an account's ref alone reads nothing. The token is the account's ref and its session generation,
-signed (HMAC-SHA256, itsdangerous) with a key derived from PARCOURS_SECRET_KEY and timed: it
+signed (HMAC-SHA256, itsdangerous, with a salt of its own) with PARCOURS_SECRET_KEY and timed: it
 expires after PARCOURS_SESSION_LIFETIME. A password change or reset and a merge raise the account's
 generation (activities), which revokes every token given before."""
 
