@@ -15,6 +15,7 @@ from typer.core import TyperGroup, TyperOption
 
 from parcours.cli_errors import EXIT_CODES_HELP, exit_code, one_line, refusal_for
 from parcours.cli_output import Output
+from parcours.cli_passwords import prompts_need_a_terminal
 from parcours.contracts.common import FieldError, Refusal
 
 ABORTED = "Abandon (rien n'a été envoyé)."
@@ -89,6 +90,8 @@ class ParcoursGroup(TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None and not command.epilog:  # each command's help ends with the exit codes
             command.epilog = EXIT_CODES_HELP
+        if command is not None:
+            prompts_need_a_terminal(command)
         return command
 
 

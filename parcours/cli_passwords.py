@@ -9,10 +9,12 @@ from typing import Any
 
 import typer
 from typer import _click as click  # typer 0.29 carries its own click
-from typer._click.exceptions import BadParameter
+from typer._click.exceptions import BadParameter, UsageError
 from typer.core import TyperOption
 
 STDIN_EMPTY = "l'entrée standard ne donne pas « {prompt} » : une ligne par mot de passe."
+NO_TERMINAL = ("« {prompt} » ({option}) se saisit dans un terminal : hors terminal (un script, un tube), "
+               "ajoutez --password-stdin et donnez-le sur l'entrée standard.")
 
 
 def _read_passwords(ctx: click.Context, param: click.Parameter, given: bool) -> bool:
@@ -42,3 +44,23 @@ def password_stdin(order: str = "the password") -> Any:
     return typer.Option(False, "--password-stdin", is_eager=True, expose_value=False, callback=_read_passwords,
                         help=f"Read {order} from standard input, one line each (not on the command line, "
                              "where `ps` shows it; no terminal needed).")
+
+
+def prompts_need_a_terminal(command: click.Command) -> None:
+    """A hidden prompt without a terminal would write its text on stdout (where --json promises one
+    document) and read the password echoed: refuse instead, naming --password-stdin. Checked when
+    the prompt would be shown, so a password given on the command line still works."""
+    for param in command.params:
+        if not (isinstance(param, TyperOption) and param.hide_input and param.prompt):
+            continue
+        if getattr(param, "needs_a_terminal", False):
+            continue
+        ask = param.prompt_for_value
+
+        def prompt_for_value(ctx: click.Context, ask: Any = ask, param: TyperOption = param) -> Any:
+            if not sys.stdin.isatty():
+                raise UsageError(NO_TERMINAL.format(prompt=param.prompt, option=param.opts[0]), ctx=ctx)
+            return ask(ctx)
+
+        param.prompt_for_value = prompt_for_value  # type: ignore[method-assign]
+        param.needs_a_terminal = True  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pty
 import socket
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.settings import get_settings
 from parcours.testing import free_port
 
+ABORT_TRIES, ABORT_WAIT_S = 60, 0.5
 SERVERS = {("up",), ("http-api",), ("codec-server",)}  # they run on: their error path is walked
 VALUES = {"channel": "sms", "last_name": "Martin", "first_name": "Camille", "mobile": "06 12 34 56 78",
           "identifier": "s.bernard1", "student_ref": "stu-lea-martin", "code": "123456", "token": "abc",
@@ -134,8 +136,35 @@ async def test_the_exit_code_table(env, arguments, code):
 def test_the_exit_codes_of_an_unreachable_service_and_an_abort():
     away = {"PARCOURS_TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}"}
     assert cli("activation", "step", "activation/nope", env=away).exit_code == 5
-    aborted = cli("account", "sign-in", "s.bernard1", env=away, input="")  # no password: Ctrl-D at the prompt
-    assert aborted.exit_code == 1 and "Abandon" in aborted.stderr
+    # The hidden prompt needs a terminal: a pseudo-terminal, and Ctrl-D (end of input) at the prompt.
+    controller, terminal = pty.openpty()
+    with subprocess.Popen([sys.executable, "-m", "parcours.cli", "account", "sign-in", "s.bernard1"],
+                          stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                          env={**os.environ, **away}) as process:
+        os.close(terminal)
+        # getpass flushes the terminal's input when it hides it: Ctrl-D again until the prompt takes one.
+        for _ in range(ABORT_TRIES):
+            os.write(controller, b"\x04")
+            try:
+                _, stderr = process.communicate(timeout=ABORT_WAIT_S)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        else:
+            process.kill()
+            raise AssertionError("the prompt never ended on Ctrl-D")
+    os.close(controller)
+    assert process.returncode == 1 and "Abandon" in stderr.decode(), stderr
+
+
+async def test_a_piped_password_without_password_stdin_is_refused_not_prompted(env):
+    """Without a terminal the prompt would land on stdout, inside the JSON a script reads."""
+    result = await asyncio.to_thread(cli, "--json", "account", "sign-in", "s.bernard1", env=env,
+                                     input=f"{DEMO_ACTIVE_PASSWORD}\n")
+    assert result.exit_code == 2 and result.stdout == "", (result.stdout, result.stderr)
+    refusal = json.loads(result.stderr)
+    assert refusal["reason"] == "invalid_input" and "--password-stdin" in refusal["message"]
+    assert "terminal" in refusal["message"]
 
 
 async def test_passwords_come_from_stdin_one_line_each(env):
