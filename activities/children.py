@@ -60,11 +60,12 @@ class ChildrenActivities:
             account = await account_by_ref(session, request.account_ref)
             answers = await answers_of(session, account)
             children = [
-                ChildOfAccount(student_ref=student.ref, initials=initials(student), birth_date=student.birth_date,
+                ChildOfAccount(student_ref=student.ref, initials=initials(student),
+                               birth_date=student.birth_date if status == AccountStudentStatus.CONFIRMED else None,
                                school=student.school, class_name=student.class_name, role=link.role,
-                               status=answers.get(student.id, "new"))
+                               status=status)
                 for link, student in (await linked_students(session, account) if account.guardian_id else [])
-                if answers.get(student.id) != AccountStudentStatus.REPORTED
+                if (status := answers.get(student.id, "new")) != AccountStudentStatus.REPORTED
             ]
         return AccountView(account_ref=account.ref, identifier=account.identifier, kind=account.kind,
                            status=account.status, email=account.email, email_status=account.email_status,

@@ -38,11 +38,12 @@ async def events(dependencies) -> list[tuple]:
         return [(e.kind, e.student_ref) for e in events]
 
 
-async def test_children_view_shows_initials_and_birth_dates(parcours):
+async def test_children_view_shows_initials_and_no_birth_date_before_the_link_is_confirmed(parcours):
+    """The birth date proves the link (R-ACT-7, R-KID-2): « Mes enfants » shows it once confirmed."""
     view = await parcours.account_view(await signed_in(parcours))
     assert view.identifier == SOPHIE and view.email_status == "confirmed" and view.mobile_status == "confirmed"
     [tom] = view.children
-    assert tom.initials == "T. B." and str(tom.birth_date) == "2015-11-05" and tom.status == "new"
+    assert tom.initials == "T. B." and tom.birth_date is None and tom.status == "new"
 
 
 async def test_new_students_are_confirmed_at_sign_in(parcours, harness):
@@ -59,7 +60,8 @@ async def test_new_students_are_confirmed_at_sign_in(parcours, harness):
     outcome = await journey.answer_child(
         {"student_ref": "stu-tom-bernard", "is_guardian": True, "birth_date": "05 11 2015"})
     assert outcome.step.state == "confirmed"
-    assert (await parcours.account_view(account_ref)).children[0].status == "confirmed"
+    [tom] = (await parcours.account_view(account_ref)).children
+    assert tom.status == "confirmed" and str(tom.birth_date) == "2015-11-05"
     assert await events(dependencies) == [("link_confirmed", "stu-tom-bernard")]
     again = await parcours.start_children_confirmation(account_ref)
     assert (await again.current_step()).state in ("nothing_to_confirm", "confirmed")

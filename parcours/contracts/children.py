@@ -32,11 +32,14 @@ ACCOUNT_VIEW_WORKFLOW = "AccountView"
 
 
 class ChildOfAccount(BaseModel):
-    """A student as « Mes enfants » shows it: initials and birth date (seed 004)."""
+    """A student as « Mes enfants » shows it: initials and birth date (seed 004). The birth date
+    only once the link is confirmed: it is what a guardian proves the link with (R-ACT-7, R-KID-2),
+    so a new or unconfirmed child's would give the answer away."""
 
     student_ref: str
     initials: str
-    birth_date: date
+    birth_date: date | None = Field(default=None, description=(
+        "Set only for a confirmed child: a new or unconfirmed link is proven with this date."))
     school: str
     class_name: str
     role: str
