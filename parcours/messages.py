@@ -92,7 +92,7 @@ UNKNOWN_STUDENT = "Cet élève n'est pas à confirmer."
 UNKNOWN_STUDENT_FIELD = "cet élève n'attend pas de confirmation"
 # A fault of ours (a workflow bug, a dependency down past its budget): the journey stays where it was.
 INTERNAL_ERROR = "Une erreur inattendue est survenue. Veuillez réessayer."
-JOURNEY_FINISHED = "Ce parcours est terminé. Veuillez recommencer."
+JOURNEY_FINISHED = "Ce parcours est terminé : il n'attend plus rien. Pour une nouvelle demande, commencez-en un autre."
 UNKNOWN_JOURNEY = "Ce parcours n'existe pas. Veuillez recommencer."
 
 # Message bodies (SMS and mail)
