@@ -6,7 +6,7 @@ from datetime import datetime
 
 from parcours import messages
 from parcours.contracts.activation import ActivationData, ActivationStep, ChildStatus
-from parcours.contracts.common import Channel, Deadlines
+from parcours.contracts.common import Channel, Deadlines, PasswordPolicyView
 from parcours.states.activation import ActivationJourney
 from parcours.states.children_view import child_views
 from parcours.states.code_step import (
@@ -80,6 +80,7 @@ def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney
         if data.state == S.children_to_confirm.value
         else [],
         identifier=data.identifier if shows_identifier else None,
+        password_policy=PasswordPolicyView.current() if data.state == S.password_to_choose.value else None,
     )
 
 

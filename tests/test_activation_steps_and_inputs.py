@@ -88,6 +88,10 @@ async def test_password_policy_names_each_unmet_criterion(harness, inbox):
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.choose_password("motdepasse", "motdepasse")
     assert refused.value.reason == "password_policy"
+    policy = (await journey.current_step()).password_policy  # what the screen shows: every criterion
+    assert policy is not None and policy.min_length == 8 and "£" in policy.special_characters
+    labels = {criterion.label for criterion in policy.criteria}
+    assert {e.message for e in refused.value.errors} <= labels  # each refusal names a criterion shown
     assert [e.message for e in refused.value.errors] == [
         "Doit contenir 1 majuscule", "Doit contenir 1 chiffre",
         "Doit contenir 1 caractère spécial parmi " + " ".join("!?@#$(){}[]_&=+-%*<>£µ/.;"),

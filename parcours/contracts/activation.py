@@ -22,6 +22,7 @@ from parcours.contracts.common import (  # noqa: F401 — CodeInput, ResendInput
     OpaqueRef,
     OutcomeStatus,
     Password,
+    PasswordPolicyView,
     ResendInput,
     StrictInput,
     destination_of,
@@ -146,6 +147,8 @@ class ActivationStep(JourneyStep):
     resends_left: int | None = None
     children: list[ChildView] = Field(default_factory=list)
     identifier: str | None = None
+    password_policy: PasswordPolicyView | None = Field(
+        default=None, description="At the password step: the criteria to show (R-ACT-8).")
 
 
 class ActivationOutcome(JourneyOutcome):

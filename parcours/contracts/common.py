@@ -21,6 +21,7 @@ from pydantic import (
 
 from parcours import messages
 from parcours.contracts.fields import Password, VerificationCode
+from parcours.security import password_policy
 from parcours.field_messages import french_message
 
 __all__ = ["Password"]  # the password field's type, declared with the other fields' types
@@ -216,6 +217,30 @@ class Deadlines(BaseModel):
     resend_available_at: datetime | None = None
     idle_expires_at: datetime | None = None
     link_expires_at: datetime | None = None
+
+
+class PasswordCriterion(BaseModel):
+    key: str = Field(description="Stable name of the criterion: length, uppercase, lowercase, digit, special, "
+                                 "common, personal, control.")
+    label: str = Field(description="Its French wording: a `password_policy` refusal names each unmet one by it "
+                                   "(its errors' `message`).")
+
+
+class PasswordPolicyView(BaseModel):
+    """What a password screen shows and may check as the user types (R-ACT-8): every criterion,
+    with the numbers of the simple ones. The journey checks them all again on submit."""
+
+    min_length: int
+    max_length: int
+    special_characters: str
+    criteria: list[PasswordCriterion]
+
+    @classmethod
+    def current(cls) -> PasswordPolicyView:
+        return cls(min_length=password_policy.MIN_LENGTH, max_length=password_policy.MAX_LENGTH,
+                   special_characters=password_policy.SPECIAL_CHARACTERS,
+                   criteria=[PasswordCriterion(key=key, label=label)
+                             for key, label in password_policy.CRITERIA.items()])
 
 
 class FieldError(BaseModel):
