@@ -66,6 +66,13 @@ CHILD_QUESTION = {
     "legal_representative": "Je confirme être le représentant légal de l'élève suivant",
     "person_in_charge": "Je confirme être la personne en charge de l'élève suivant",
 }
+# The two answers the seed offers under each question (« Je ne suis pas le représentant légal »).
+CHILD_ANSWERS = {
+    "legal_representative": ("Je suis le représentant légal de cet élève",
+                             "Je ne suis pas le représentant légal de cet élève"),
+    "person_in_charge": ("Je suis la personne en charge de cet élève",
+                         "Je ne suis pas la personne en charge de cet élève"),
+}
 BIRTH_DATE_INCORRECT = "La date de naissance saisie est incorrecte"
 CHILD_LEFT_UNCONFIRMED = (
     "La date de naissance saisie est incorrecte. Rapprochez-vous de la Direction de l'école pour lui "

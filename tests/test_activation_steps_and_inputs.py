@@ -70,6 +70,9 @@ async def test_two_children_one_reported(harness, inbox):
     outcome = await journey.submit_code(inbox.last_code())
     questions = {child.student_ref: child.question for child in outcome.step.children}
     assert questions["stu-ines-dupont"] == "Je confirme être la personne en charge de l'élève suivant"
+    denials = {child.student_ref: child.deny_label for child in outcome.step.children}
+    assert denials["stu-ines-dupont"] == "Je ne suis pas la personne en charge de cet élève"
+    assert denials["stu-hugo-dupont"] == "Je ne suis pas le représentant légal de cet élève"
     outcome = await journey.answer_child(
         {"student_ref": "stu-hugo-dupont", "is_guardian": True, "birth_date": "2012-09-21"})
     assert outcome.step.state == "children_to_confirm"

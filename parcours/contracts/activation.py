@@ -131,6 +131,8 @@ class ChildView(BaseModel):
     display_name: str
     school: str
     question: str
+    confirm_label: str = Field(description="The answer that confirms the link (is_guardian true), in French.")
+    deny_label: str = Field(description="The answer that reports it (is_guardian false): « Je ne suis pas … ».")
     status: ChildStatus
     birth_date_tries_left: int
 
