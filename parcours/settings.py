@@ -232,15 +232,24 @@ def generate_secrets_env() -> str:
     return (
         f"PARCOURS_SECRET_KEY={secrets.token_urlsafe(32)}\n"
         f"PARCOURS_PAYLOAD_KEYS=dev1:{payload_key}\n"
+        # The reference front end's own key (its session cookie): another deployable, another key.
+        f"PARCOURS_WEB_SECRET_KEY={secrets.token_urlsafe(32)}\n"
     )
 
 
 def ensure_dev_secrets(path: Path = DEV_SECRETS_FILE) -> Path:
-    """Create the dev secrets file once; later runs keep the same keys so old histories still decrypt."""
+    """Create the dev secrets file once; later runs keep the same keys so old histories still decrypt.
+    A key added since the file was made (the front end's) is appended, the others kept."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(generate_secrets_env())
         path.chmod(0o600)
+        return path
+    present = {line.split("=", 1)[0] for line in path.read_text().splitlines() if "=" in line}
+    missing = [line for line in generate_secrets_env().splitlines() if line.split("=", 1)[0] not in present]
+    if missing:
+        with path.open("a") as secrets_file:
+            secrets_file.write("".join(line + "\n" for line in missing))
     return path
 
 
