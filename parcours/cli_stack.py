@@ -14,6 +14,7 @@ from parcours.cli_group import sub_app
 from parcours.settings import ensure_dev_secrets, get_settings
 
 NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
+  In the browser    {web}   (« Je n'ai pas de compte »; the SMS and mails: {web}/dev/boite-de-reception)
   HTTP API          {http_api}   (OpenAPI: {http_api}/docs)
   Temporal Web UI   http://localhost:{ui_port}   (payloads decrypted by the codec server {codec})
   Task queue        {task_queue}
@@ -56,8 +57,9 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
 
     def ready(loaded_demo: bool) -> None:
         http_api = f"http://{settings.http_api_host}:{settings.http_api_port}"
+        web = settings.public_base_url
         if Output.json:  # a server runs on: its one result is written now
-            announce({"http_api": http_api, "codec_server": codec_endpoint(settings), "tester": tester,
+            announce({"http_api": http_api, "web": web, "codec_server": codec_endpoint(settings), "tester": tester,
                       "task_queue": settings.task_queue, "demo_loaded": loaded_demo})
             return
         if tester:
@@ -66,7 +68,7 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
         print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue,
                                 codec=codec_endpoint(settings),
                                 demo="loaded" if loaded_demo else "already there",
-                                http_api=http_api), flush=True)
+                                http_api=http_api, web=web), flush=True)
 
     asyncio.run(run_stack(settings, ready, tester=tester))
     say("stopped")

@@ -21,7 +21,7 @@ STARTUP_TIMEOUT_S = 90
 class EmbeddedStack:
     def __init__(self, directory: Path, *, tester: bool = False, **settings: str):
         self.directory, self.tester = directory, tester
-        self.ports = {name: free_port() for name in ("temporal", "ui", "http", "codec", "metrics")}
+        self.ports = {name: free_port() for name in ("temporal", "ui", "http", "codec", "metrics", "web")}
         secrets = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
         self.environment = {
             **{k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")}, **secrets,
@@ -29,6 +29,7 @@ class EmbeddedStack:
             "PARCOURS_TEMPORAL_UI_PORT": str(self.ports["ui"]),
             "PARCOURS_TEMPORAL_UI_ORIGIN": f"http://127.0.0.1:{self.ports['ui']}",
             "PARCOURS_HTTP_API_PORT": str(self.ports["http"]),
+            "PARCOURS_PUBLIC_BASE_URL": f"http://127.0.0.1:{self.ports['web']}",
             "PARCOURS_CODEC_SERVER_PORT": str(self.ports["codec"]),
             "PARCOURS_METRICS_BIND_ADDRESS": f"127.0.0.1:{self.ports['metrics']}",
             "PARCOURS_DATABASE_URL": f"sqlite+aiosqlite:///{directory / '.parcours' / 'parcours.db'}",
@@ -40,6 +41,10 @@ class EmbeddedStack:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.ports['http']}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['web']}"
 
     @property
     def ui_url(self) -> str:

@@ -93,7 +93,8 @@ async def test_an_activation_by_sms_in_the_browser_pages(web, inbox):
     wrong_date = await post(web, "/activation/enfants", children, student_ref="stu-lea-martin", answer="oui",
                             birth_date="01 01 2015")
     field = "stu-lea-martin-birth_date"
-    assert "La date de naissance saisie est incorrecte" in text_of(wrong_date.text, described_by(wrong_date.text, field))
+    told = text_of(wrong_date.text, described_by(wrong_date.text, field))
+    assert "La date de naissance saisie est incorrecte" in told
 
     password_page = await post(web, "/activation/enfants", wrong_date, student_ref="stu-lea-martin", answer="oui",
                                birth_date="02 03 2014")

@@ -4,8 +4,6 @@ finds the one this test started, in the state it is in."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from urllib.parse import quote
 
@@ -14,16 +12,9 @@ import pytest
 from activation_helpers import CAMILLE_SMS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.stack]
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-if not (CHROMIUM and CHROMEDRIVER):
-    if os.environ.get("CI"):
-        raise RuntimeError("CI runs the browser test: .ci/run installs Debian's chromium and chromium-driver")
-    pytest.skip("Debian's chromium and chromium-driver are not installed (apt-get install chromium "
-                "chromium-driver); CI installs them", allow_module_level=True)
 
-from selenium import webdriver  # noqa: E402
+from browser import headless_chromium  # noqa: E402  (skips the module without Chromium)
 from selenium.common.exceptions import TimeoutException  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -32,14 +23,7 @@ UI_WAIT_S = 60
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage", "--window-size=1600,1000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver = headless_chromium(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 

@@ -11,8 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class WebSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARCOURS_WEB_", env_file=(".env", ".parcours/secrets.env"), env_file_encoding="utf-8",
-                                      extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="PARCOURS_WEB_", env_file=(".env", ".parcours/secrets.env"),
+                                      env_file_encoding="utf-8", extra="ignore")
 
     host: str = "127.0.0.1"
     port: int = 8000  # the service's public_base_url (its mailed links point here)

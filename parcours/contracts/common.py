@@ -21,8 +21,8 @@ from pydantic import (
 
 from parcours import messages
 from parcours.contracts.fields import Password, VerificationCode
-from parcours.security import password_policy
 from parcours.field_messages import french_message
+from parcours.security import password_policy
 
 __all__ = ["Password"]  # the password field's type, declared with the other fields' types
 

@@ -25,6 +25,7 @@ from parcours.db.engine import create_schema
 from parcours.http_api.codec_routes import codec_server
 from parcours.http_api.serve import http_server, start_http_server, stop_http_server
 from parcours.settings import Settings
+from parcours.stack.web_front import web_address, web_front_end
 from parcours.testing import temporal_binary
 from parcours.worker import build_worker, connect, start_events_relay
 from parcours.workflows.common import SEARCH_ATTRIBUTES
@@ -50,6 +51,7 @@ def host_and_port(address: str) -> tuple[str, int]:
 def listening_ports(settings: Settings, *, temporal: bool, tester: bool) -> list[tuple[str, str, int]]:
     """(setting, host, port) of what the stack will listen on; `temporal` when it starts the server."""
     ports = [("http_api_port", settings.http_api_host, settings.http_api_port),
+             ("public_base_url", *web_address(settings)),
              ("codec_server_port", settings.codec_server_host, settings.codec_server_port)]
     if settings.metrics_bind_address:
         ports.append(("metrics_bind_address", *host_and_port(settings.metrics_bind_address)))
@@ -202,7 +204,7 @@ class TestServerProcess(DevServerProcess):
 
 
 async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tester: bool = False) -> None:
-    """Dev server, worker, HTTP API and codec server until Ctrl-C; `tester`: on the time-skipping
+    """Dev server, worker, HTTP API, the web front end and codec server until Ctrl-C; `tester`: on the time-skipping
     test server instead of the dev server."""
     STATE_DIR.mkdir(exist_ok=True)  # noqa: ASYNC240 - once, before anything runs on the loop
     stop = asyncio.Event()
@@ -228,8 +230,11 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tes
             # The test server lacks update-with-start: two round trips there.
             api = http_server(settings, ParcoursClient.from_settings(client, settings, update_with_start=not tester))
             api_task = await start_http_server(api)
+            web = web_front_end(settings)
+            web_task = await start_http_server(web)
             on_ready(loaded)
             await stop.wait()  # Ctrl-C or SIGTERM
+            await stop_http_server(web, web_task)
             await stop_http_server(api, api_task)
     finally:
         await stop_http_server(codec, codec_task)
