@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from activation_helpers import GOOD_PASSWORD
+from activation_helpers import CAMILLE_MAIL, GOOD_PASSWORD
 from web_helpers import csrf_of, described_by, seen, text_of
 
 from parcours.http_api import create_app
@@ -109,6 +109,16 @@ async def test_an_activation_by_sms_in_the_browser_pages(web, inbox):
 
     done = await post(web, "/activation/mot-de-passe", weak, password=GOOD_PASSWORD, confirmation=GOOD_PASSWORD)
     assert "Votre compte a été activé avec succès" in seen(done) and text_of(done.text, "identifier") == identifier
+
+
+async def test_an_activation_by_mail_reporting_the_child(web, inbox):
+    """« Je ne suis pas le représentant légal »: the link is reported, told as news on the next step."""
+    page = await web.get("/activation")
+    code_page = await post(web, "/activation/identite", page, **CAMILLE_MAIL)
+    assert "Renvoyer le mail" in seen(code_page) and "reçu par mail" in seen(code_page)
+    children = await post(web, "/activation/code", code_page, code=inbox.last_code())
+    reported = await post(web, "/activation/enfants", children, student_ref="stu-lea-martin", answer="non")
+    assert "Je choisis mon nouveau mot de passe" in seen(reported) and 'role="status"' in reported.text
 
 
 async def test_the_dev_inbox_page_shows_the_sms_and_exists_only_when_given(web, inbox, settings):
