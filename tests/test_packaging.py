@@ -12,7 +12,7 @@ import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 INSTALLED_AS = {"parcours": "parcours", "workflows": "parcours/workflows", "activities": "parcours/activities",
-                "states": "parcours/states"}
+                "states": "parcours/states", "web": "parcours/web"}
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,22 @@ def test_the_wheel_holds_every_module_of_the_packaged_folders(wheel):
     names = set(wheel.namelist())
     for folder, installed in INSTALLED_AS.items():
         for module in (REPOSITORY / folder).rglob("*.py"):
+            if "node_modules" in module.parts:
+                continue
             relative = module.relative_to(REPOSITORY / folder).as_posix()
             assert f"{installed}/{relative}" in names, f"{folder}/{relative} is not in the wheel"
+
+
+def test_the_wheel_holds_the_front_ends_templates_and_assets(wheel):
+    """The front end runs from the wheel alone: its templates, script, styles and the DSFR's CSS,
+    icons and licence are package data; web/node_modules (npm's, for tests and vendoring) is not."""
+    names = set(wheel.namelist())
+    web = REPOSITORY / "web"
+    for kind in ("templates", "static"):
+        for asset in (web / kind).rglob("*"):
+            if asset.is_file():
+                assert f"parcours/web/{asset.relative_to(web).as_posix()}" in names, f"{asset} is not in the wheel"
+    assert not any("node_modules" in name for name in names)
 
 
 @pytest.mark.parametrize("bare", ["workflows", "activities", "states"])
