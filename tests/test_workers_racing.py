@@ -14,9 +14,7 @@ from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
-from temporalio.api.enums.v1 import EventType, TaskQueueType
-from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
 from parcours.activities.accounts import ACTIVATION_CLAIM
@@ -27,7 +25,7 @@ from parcours.db.models import JourneyClaim
 from parcours.db.school_records import GuardianImport, import_guardian
 from parcours.settings import Settings
 from parcours.stack.embedded import WorkerProcess
-from parcours.testing import Inbox
+from parcours.testing import Inbox, until_polling
 from tests.activation_helpers import CAMILLE_SMS
 
 pytestmark = pytest.mark.timeout(240)
@@ -60,14 +58,6 @@ class TwoWorkers:
         return pids
 
 
-async def pollers(client: Client, task_queue: str) -> set[int]:
-    """The processes polling the queue for workflow tasks (the SDK's identity is pid@host)."""
-    answer = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
-        namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
-        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
-    return {int(poller.identity.split("@")[0]) for poller in answer.pollers}
-
-
 @pytest.fixture
 def two_workers(worker_in_its_process, tmp_path):
     """The test's own dev server and database (demo records), and two worker processes polling."""
@@ -80,12 +70,7 @@ def two_workers(worker_in_its_process, tmp_path):
             second.start()
             try:
                 pids = {stack.worker.process.pid, second.process.pid}
-                for _ in range(600):  # until both poll: journeys started before would all go to one
-                    if pids <= await pollers(stack.client, stack.settings.task_queue):
-                        break
-                    await asyncio.sleep(0.1)
-                else:
-                    raise AssertionError("the two workers did not both poll the task queue within 60 s")
+                await until_polling(stack.client, stack.settings.task_queue, pids)
                 yield TwoWorkers(stack.settings, stack.client, stack.parcours, pids,
                                  Inbox(stack.settings.dev_inbox_path), stack.dependencies.sessions)
             finally:
