@@ -1,89 +1,40 @@
-"""The stack a benchmark runs on — the embedded dev server (SQLite file), the application's SQLite
-database with one school record per journey, an HTTP SMS receiver, worker processes — and the
-journeys it drives, as an API layer would: through the client module, answers instant."""
+"""The stack a benchmark runs on — the embedded dev server (SQLite file), the application's database
+(SQLite, or PostgreSQL) with one school record per journey, an HTTP SMS receiver, worker processes
+(one or several on one task queue) — and the journeys it drives, as an API layer would: through the
+client module, answers instant."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import platform
-import re
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
 from temporalio.client import Client
 
 from bench import skeleton
 from bench.measures import ProcessUsage, billable_actions
-from parcours.activities.dependencies import ActivityDependencies
+from bench.population import BIRTH_DATE, SmsReceiver, identity, mobile, seed_school_records
 from parcours.client import ParcoursClient
-from parcours.db.engine import create_schema
-from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, LinkRole, StudentRecord
-from parcours.security.crypto import new_reference
 from parcours.settings import Settings, generate_secrets_env
 from parcours.stack.embedded import DevServerProcess, WorkerProcess
 from parcours.temporal.codec import parcours_data_converter
-from parcours.testing import free_port
+from parcours.testing import free_port, until_polling
 
 WARM_UP = 10  # journeys run before measuring: imports, caches, connections
 HISTORY_SAMPLE = 20
 PASSWORD = "Cartable-Vert-2026!"
-BIRTH_DATE = date(2014, 1, 1)
 PARCOURS_QUEUE, SKELETON_QUEUE = "bench-parcours", "bench-skeleton"
 REPO = Path(__file__).resolve().parent.parent
 
 
-def letters(number: int) -> str:
-    """A name part from a number (names are letters only): 0 -> "a", 27 -> "bb"."""
-    text = ""
-    while True:
-        number, digit = divmod(number, 26)
-        text = chr(ord("a") + digit) + text
-        if number == 0:
-            return text
-
-
-def mobile(index: int) -> str:
-    return f"+3361{index:07d}"
-
-
-class SmsReceiver:
-    """The SMS gateway of the benchmark: keeps the last code sent to each number."""
-
-    def __init__(self):
-        self.codes: dict[str, str] = {}
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                found = re.search(r"\b(\d{6})\b", body["text"])
-                if found:
-                    receiver.codes[body["to"]] = found.group(1)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/sms"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    async def code_for(self, number: str) -> str:
-        for _ in range(2000):
-            if number in self.codes:
-                return self.codes.pop(number)
-            await asyncio.sleep(0.005)
-        raise RuntimeError(f"no SMS to {number}")
+def machine() -> str:
+    return (f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 
 
 @dataclass
@@ -97,28 +48,53 @@ class Result:
     peak_mib: float = 0.0
 
 
+@dataclass(frozen=True)
+class Setup:
+    """Where Parcours' workers keep their data and how many run on the one task queue."""
+
+    database: str = "sqlite"  # or "postgresql"
+    workers: int = 1
+    database_url: str | None = None  # PostgreSQL's; the SQLite file is the run's own
+
+    @property
+    def label(self) -> str:
+        return f"{'PostgreSQL' if self.database == 'postgresql' else 'SQLite'}, {self.workers} worker" + (
+            "s" if self.workers > 1 else "")
+
+
+@dataclass
+class Workers:
+    """Worker processes on one task queue, measured together."""
+
+    processes: list[WorkerProcess]
+
+    @property
+    def usage(self) -> ProcessUsage:
+        return ProcessUsage([worker.process.pid for worker in self.processes if worker.process])
+
+
 class Stack:
-    def __init__(self, directory: Path, guardians: int, code_validity_s: int = 1800):
-        self.directory, self.guardians = directory, guardians
-        port, metrics_port = free_port(), free_port()
+    def __init__(self, directory: Path, guardians: int, code_validity_s: int = 1800, setup: Setup = Setup()):
+        self.directory, self.guardians, self.setup = directory, guardians, setup
+        directory.mkdir(parents=True, exist_ok=True)
+        port = free_port()
         self.receiver = SmsReceiver()
         keys = dict(line.split("=", 1) for line in generate_secrets_env().splitlines())
         self.settings = Settings(
             _env_file=None, temporal_address=f"127.0.0.1:{port}", task_queue=PARCOURS_QUEUE,
-            database_url=f"sqlite+aiosqlite:///{directory / 'parcours.db'}", dev_inbox_path=directory / "inbox.jsonl",
+            database_url=setup.database_url if setup.database == "postgresql" else
+            f"sqlite+aiosqlite:///{directory / 'parcours.db'}", dev_inbox_path=directory / "inbox.jsonl",
             secret_key=keys["PARCOURS_SECRET_KEY"], payload_keys=keys["PARCOURS_PAYLOAD_KEYS"],
             sms_provider="http", sms_gateway_url=self.receiver.url, code_validity=timedelta(seconds=code_validity_s),
             # one number gets one journey's SMS here; the limits are not what is measured
             sms_per_destination_per_hour=100, sms_per_destination_per_day=100,
-            # the workers serve /metrics as in production, on a port of their own
-            metrics_bind_address=f"127.0.0.1:{metrics_port}",
         )
         self.server = DevServerProcess(self.settings, directory / "temporal.db", directory / "temporal.log")
         self.next_guardian = 0
 
     async def __aenter__(self) -> Stack:
         await self.server.start()
-        await self._seed()
+        await seed_school_records(self.settings, self.guardians)
         address = self.settings.temporal_address
         self.parcours_client = await Client.connect(
             address, data_converter=parcours_data_converter(self.settings.payload_key_ring()))
@@ -131,28 +107,7 @@ class Stack:
         self.receiver.server.shutdown()
 
     def machine(self) -> str:
-        return (f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-                f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
-
-    async def _seed(self) -> None:
-        """One guardian (with one child) per journey, written in bulk."""
-        dependencies = ActivityDependencies.from_settings(self.settings)
-        await create_schema(dependencies.engine)
-        async with dependencies.sessions.begin() as session:
-            for start in range(0, self.guardians, 1000):
-                indexes = range(start, min(start + 1000, self.guardians))
-                await session.execute(insert(GuardianRecord), [
-                    dict(id=i + 1, last_name=f"Banc{letters(i)}", first_name="Alex", mobile=mobile(i))
-                    for i in indexes])
-                await session.execute(insert(StudentRecord), [
-                    dict(id=i + 1, ref=f"stu-bench-{i}", last_name=f"Banc{letters(i)}", first_name="Sam",
-                         birth_date=BIRTH_DATE, school="École", class_name="CM1") for i in indexes])
-                await session.execute(insert(GuardianStudentLink), [
-                    dict(guardian_id=i + 1, student_id=i + 1, role=LinkRole.LEGAL_REPRESENTATIVE) for i in indexes])
-                await session.execute(insert(Account), [
-                    dict(ref=new_reference(), kind="guardian", guardian_id=i + 1, identifier=f"a.banc{letters(i)}1",
-                         status=AccountStatus.PROVISIONED) for i in indexes])
-        await dependencies.engine.dispose()
+        return machine()
 
     def _guardian(self) -> int:
         index = self.next_guardian
@@ -163,31 +118,46 @@ class Stack:
 
     # -- workers ----------------------------------------------------------------------------------
 
-    def start_worker(self, name: str) -> WorkerProcess:
-        if name == "parcours":
-            worker = WorkerProcess(self.settings, self.directory)
-        else:
-            worker = WorkerProcess(self.settings, self.directory, "bench.skeleton",
-                                   self.settings.temporal_address, SKELETON_QUEUE)
-        worker.environment["PYTHONPATH"] = str(REPO)
-        # Bytecode, as an installed package has it (pip compiles on install): the sandbox executes
-        # the workflow modules again for each journey, from source where there is none.
-        worker.environment.pop("PYTHONDONTWRITEBYTECODE", None)
-        worker.environment["PYTHONPYCACHEPREFIX"] = str(self.directory / "bytecode")
-        worker.start()
-        return worker
+    async def start_workers(self, name: str) -> Workers:
+        """The setup's number of worker processes, Parcours' or the skeleton's, on one task queue,
+        once each polls it."""
+        workers = Workers([])
+        for number in range(self.setup.workers):
+            folder = self.directory / f"{name}-worker-{number + 1}"  # its log
+            folder.mkdir(exist_ok=True)
+            if name == "parcours":
+                worker = WorkerProcess(self.settings, folder)
+            else:
+                worker = WorkerProcess(self.settings, folder, "bench.skeleton",
+                                       self.settings.temporal_address, SKELETON_QUEUE)
+            # Parcours' workers serve /metrics as in production, each on a port of its own
+            worker.environment["PARCOURS_METRICS_BIND_ADDRESS"] = f"127.0.0.1:{free_port()}"
+            worker.environment["PYTHONPATH"] = str(REPO)
+            # Bytecode, as an installed package has it (pip compiles on install): the sandbox executes
+            # the workflow modules again for each journey, from source where there is none.
+            worker.environment.pop("PYTHONDONTWRITEBYTECODE", None)
+            worker.environment["PYTHONPYCACHEPREFIX"] = str(self.directory / "bytecode")
+            worker.start()
+            workers.processes.append(worker)
+        client, queue = ((self.parcours_client, PARCOURS_QUEUE) if name == "parcours"
+                         else (self.skeleton_client, SKELETON_QUEUE))
+        try:
+            await until_polling(client, queue, {worker.process.pid for worker in workers.processes if worker.process})
+        except RuntimeError as error:
+            self.stop_workers(workers)
+            raise RuntimeError(f"{error}: see the worker.log of each {name}-worker-N in {self.directory}") from None
+        return workers
 
-    def stop_worker(self, worker: WorkerProcess) -> None:
-        worker.stop()
+    def stop_workers(self, workers: Workers) -> None:
+        for worker in workers.processes:
+            worker.stop()
 
     # -- journeys ---------------------------------------------------------------------------------
 
     async def parcours_journey(self) -> tuple[str, float, float]:
         index = self._guardian()
-        identity = {"channel": "sms", "last_name": f"Banc{letters(index)}", "first_name": "Alex",
-                    "mobile": mobile(index)}
         started = time.perf_counter()
-        journey, outcome = await self.parcours.start_activation(identity)
+        journey, outcome = await self.parcours.start_activation(identity(index))
         code = await self.receiver.code_for(mobile(index))
         code_started = time.perf_counter()
         await journey.submit_code(code)
@@ -229,10 +199,10 @@ class Stack:
     async def measure(self, name: str, concurrency: int, count: int) -> Result:
         journey = self.parcours_journey if name == "parcours" else self.skeleton_journey
         client = self.parcours_client if name == "parcours" else self.skeleton_client
-        worker = self.start_worker(name)
+        workers = await self.start_workers(name)
         try:
             await self._run(journey, WARM_UP, min(concurrency, WARM_UP))
-            usage = ProcessUsage(worker.process.pid)
+            usage = workers.usage
             cpu_before = usage.cpu_seconds()
             results, elapsed = await self._run(journey, count, concurrency)
             cpu = usage.cpu_seconds() - cpu_before
@@ -246,15 +216,14 @@ class Stack:
             print(f"  {name:9} c={concurrency:<4} {count} journeys in {elapsed:.1f} s", flush=True)
             return result
         finally:
-            self.stop_worker(worker)
+            self.stop_workers(workers)
 
     # -- open journeys ----------------------------------------------------------------------------
 
     async def open_activations(self, count: int, concurrency: int) -> list[str]:
         async def opened():
             index = self._guardian()
-            journey, outcome = await self.parcours.start_activation(
-                {"channel": "sms", "last_name": f"Banc{letters(index)}", "first_name": "Alex", "mobile": mobile(index)})
+            journey, outcome = await self.parcours.start_activation(identity(index))
             self.receiver.codes.pop(mobile(index), None)
             return journey.journey_id
 

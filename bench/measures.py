@@ -1,5 +1,5 @@
 """What the benchmark reads: latencies, histories (events and Temporal Cloud billable actions),
-and a worker process's CPU time and memory from /proc."""
+and worker processes' CPU time and memory from /proc."""
 
 from __future__ import annotations
 
@@ -67,25 +67,33 @@ def percentile(values: list[float], share: float) -> float:
 
 @dataclass
 class ProcessUsage:
-    """CPU seconds and memory of a process, from /proc (Linux)."""
+    """CPU seconds and memory of processes (several workers: their sum), from /proc (Linux)."""
 
-    pid: int
+    pids: list[int]
     ticks: int = field(default_factory=lambda: os.sysconf("SC_CLK_TCK"))
 
     def cpu_seconds(self) -> float:
-        with open(f"/proc/{self.pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / self.ticks  # utime + stime
+        total = 0
+        for pid in self.pids:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total / self.ticks
 
     def memory_mib(self, key: str = "VmRSS") -> float:
-        with open(f"/proc/{self.pid}/status") as status:
-            for line in status:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1]) / 1024
-        return float("nan")
+        return sum(_status_mib(pid, key) for pid in self.pids)
 
     def peak_memory_mib(self) -> float:
+        """The sum of each process's peak (an upper bound of their peak together)."""
         return self.memory_mib("VmHWM")
+
+
+def _status_mib(pid: int, key: str) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def median(values: list[float]) -> float:

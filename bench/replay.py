@@ -29,13 +29,13 @@ RUNNERS: dict[str, WorkflowRunner] = {
 
 
 async def one_activation_history(stack: drive.Stack) -> WorkflowHistory:
-    worker = stack.start_worker("parcours")
+    workers = await stack.start_workers("parcours")
     try:
         await stack._run(stack.parcours_journey, drive.WARM_UP, drive.WARM_UP)
         journey_id, _, _ = await stack.parcours_journey()
         return await stack.parcours_client.get_workflow_handle(journey_id).fetch_history()
     finally:
-        stack.stop_worker(worker)
+        stack.stop_workers(workers)
 
 
 async def cpu_ms_per_replay(runner: WorkflowRunner, history: WorkflowHistory, replays: int, converter) -> float:

@@ -3,6 +3,7 @@ Temporal environment, with its own database (demo records loaded) and dev inbox.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import re
@@ -14,8 +15,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.enums.v1 import IndexedValueType, TaskQueueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -171,3 +174,25 @@ async def running_parcours(client: Client, settings: Settings, *, demo_records: 
             yield ParcoursClient.from_settings(client, settings, update_with_start=update_with_start), dependencies
     finally:
         await dependencies.engine.dispose()
+
+
+async def workflow_pollers(client: Client, task_queue: str) -> set[int]:
+    """The processes polling a task queue for workflow tasks, by pid (the SDK's default worker
+    identity is pid@host): whether every worker started is taking work yet."""
+    answer = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
+        namespace=client.namespace, task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW))
+    return {int(poller.identity.split("@")[0]) for poller in answer.pollers}
+
+
+POLLERS_TIMEOUT_S = 60
+
+
+async def until_polling(client: Client, task_queue: str, pids: set[int]) -> None:
+    """Wait until each of these worker processes polls the queue (they import, connect, then poll):
+    journeys started before would all go to the first one up."""
+    for _ in range(POLLERS_TIMEOUT_S * 10):
+        if pids <= await workflow_pollers(client, task_queue):
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"workers {sorted(pids)} not all polling {task_queue!r} after {POLLERS_TIMEOUT_S} s")
