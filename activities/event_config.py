@@ -13,6 +13,9 @@ class EventRelayConfig:
     batch_size: int
     delivery_timeout_seconds: float
 
+    def webhook(self, name: str) -> EventWebhook | None:
+        return next((hook for hook in self.webhooks if hook.name == name), None)
+
     @classmethod
     def from_settings(cls, settings: Settings) -> EventRelayConfig:
         return cls(tuple(settings.event_webhooks), settings.event_batch_size,

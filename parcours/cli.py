@@ -10,6 +10,7 @@ import sys
 from parcours import cli_demo, cli_stack  # noqa: F401 — their commands join the app
 from parcours.cli_activations import activation_app
 from parcours.cli_common import app, show  # noqa: F401 — `show` is imported from here
+from parcours.cli_events import events_app
 from parcours.cli_journeys import account_app, children_app, recovery_app
 from parcours.cli_records import records_app
 
@@ -19,6 +20,7 @@ app.add_typer(children_app, name="children")
 app.add_typer(recovery_app, name="recovery")
 app.add_typer(cli_stack.clock_app, name="clock")
 app.add_typer(records_app, name="records")
+app.add_typer(events_app, name="events")
 
 
 def main() -> None:

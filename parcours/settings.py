@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, Field, SecretStr
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = Path(".parcours/secrets.env")
@@ -39,12 +39,21 @@ def _whsec(secret: SecretStr) -> SecretStr:
     return secret
 
 
+def _one_or_several(value: object) -> object:
+    return value if isinstance(value, list) else [value]
+
+
 class EventWebhook(BaseModel):
-    """A service subscribed to the events: signed per Standard Webhooks with its `whsec_` secret."""
+    """A service subscribed to the events: signed per Standard Webhooks with its `whsec_` secret,
+    or with each of several during a rotation (one signature per secret)."""
 
     name: str = Field(min_length=1, max_length=100)
     url: str
-    secret: Annotated[SecretStr, AfterValidator(_whsec)]
+    secret: Annotated[list[Annotated[SecretStr, AfterValidator(_whsec)]], BeforeValidator(_one_or_several),
+                      Field(min_length=1)]
+
+    def secret_values(self) -> list[str]:
+        return [secret.get_secret_value() for secret in self.secret]
 
 
 class Settings(BaseSettings):
@@ -185,6 +194,9 @@ class Settings(BaseSettings):
     event_relay_heartbeat_timeout: timedelta = timedelta(seconds=30)
     event_retry_initial: timedelta = timedelta(seconds=1)  # backoff of a failing step: doubled up to the maximum
     event_retry_maximum: timedelta = timedelta(minutes=1)
+    # A subscriber still failing after this long (its tries, backed off as above) is held as failing
+    # until an operator resumes or skips it (`parcours events`): the others go on meanwhile.
+    event_subscriber_give_up_after: timedelta = timedelta(hours=1)
     event_relay_steps_per_run: int = Field(default=500, ge=1)  # then continue-as-new: a short history
     event_feed_max_limit: int = Field(default=500, ge=1)  # GET /events?limit=
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
@@ -201,8 +213,7 @@ class Settings(BaseSettings):
             elif isinstance(value, timedelta):
                 value = f"PT{value.total_seconds()}S"
             elif name == "event_webhooks":  # JSON in the environment, secrets readable
-                value = json.dumps([{**w.model_dump(), "secret": w.secret.get_secret_value()}
-                                    for w in self.event_webhooks])
+                value = json.dumps([{**w.model_dump(), "secret": w.secret_values()} for w in self.event_webhooks])
             variables[f"PARCOURS_{name.upper()}"] = str(value)
         return variables
 

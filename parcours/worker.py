@@ -12,7 +12,7 @@ from temporalio.worker import Worker
 
 from parcours.activities import build_activities
 from parcours.activities.dependencies import ActivityDependencies
-from parcours.contracts.events import EVENTS_RELAY_ID, RelayStart
+from parcours.contracts.events import EVENTS_RELAY_ID, RelayStart, SubscriberStart, subscriber_workflow_id
 from parcours.db.engine import create_schema
 from parcours.journeys import WORKFLOWS
 from parcours.logs import configure_logging
@@ -20,13 +20,16 @@ from parcours.settings import Settings, get_settings
 from parcours.temporal.connection import connect
 from parcours.temporal.sandbox import workflow_runner
 from parcours.workflows.events_relay import EventsRelayWorkflow
+from parcours.workflows.events_subscriber import EventsSubscriberWorkflow
 from parcours.workflows.update_errors import UpdateErrorsInterceptor
+
+EVENT_WORKFLOWS = [EventsRelayWorkflow, EventsSubscriberWorkflow]  # events out: the relay, a workflow per subscriber
 
 
 def workflow_options(settings: Settings) -> dict:
     """How workflow code runs, the same for a worker and a replayer (tests/test_replay.py): a
     history replays only as the worker that made it ran it."""
-    return dict(workflows=[*WORKFLOWS, EventsRelayWorkflow], workflow_runner=workflow_runner(settings),
+    return dict(workflows=[*WORKFLOWS, *EVENT_WORKFLOWS], workflow_runner=workflow_runner(settings),
                 interceptors=[UpdateErrorsInterceptor()])
 
 
@@ -42,17 +45,26 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
 
 
 async def start_events_relay(client: Client, settings: Settings) -> None:
-    """The relay runs with the stack, started by whichever worker comes first: the fixed id and
-    USE_EXISTING make every later start find the running one (never two); ALLOW_DUPLICATE starts
-    it again after an operator terminated it."""
-    start = RelayStart(poll_interval=settings.event_poll_interval, step_timeout=settings.event_relay_step_timeout,
+    """The relay runs with the stack, started by whichever worker comes first, and so does each
+    subscriber's delivery workflow: the fixed ids and USE_EXISTING make every later start find the
+    running one (never two); ALLOW_DUPLICATE starts one again after it ended (an operator
+    terminated it, or its subscriber left the settings and came back)."""
+    relay = RelayStart(poll_interval=settings.event_poll_interval, step_timeout=settings.event_relay_step_timeout,
                        heartbeat_timeout=settings.event_relay_heartbeat_timeout,
                        retry_initial=settings.event_retry_initial, retry_maximum=settings.event_retry_maximum,
                        steps_per_run=settings.event_relay_steps_per_run)
-    await client.start_workflow(EventsRelayWorkflow.run, start, id=EVENTS_RELAY_ID, task_queue=settings.task_queue,
+    await client.start_workflow(EventsRelayWorkflow.run, relay, id=EVENTS_RELAY_ID, task_queue=settings.task_queue,
                                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                                 id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                                 static_summary="Relais des événements vers les services abonnés")
+    for hook in settings.event_webhooks:
+        start = SubscriberStart(**relay.model_dump(), subscriber=hook.name,
+                                give_up_after=settings.event_subscriber_give_up_after)
+        await client.start_workflow(EventsSubscriberWorkflow.run, start, id=subscriber_workflow_id(hook.name),
+                                    task_queue=settings.task_queue,
+                                    id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                                    id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                                    static_summary=f"Livraison des événements à « {hook.name} »")
 
 
 async def run_worker(settings: Settings) -> None:

@@ -25,11 +25,19 @@ from urllib.parse import parse_qs, urlparse
 from temporalio.client import Client, Interceptor, OutboundInterceptor, StartWorkflowInput, WorkflowExecutionStatus
 
 from parcours.client import ParcoursClient
-from parcours.contracts.events import EVENTS_RELAY_ID, RelayStart
+from parcours.contracts.events import (
+    EVENTS_RELAY_ID,
+    RESUME_UPDATE,
+    SKIP_UPDATE,
+    RelayStart,
+    SubscriberStart,
+    subscriber_workflow_id,
+)
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD
-from parcours.settings import Settings
-from parcours.testing import Inbox, running_parcours, settings_for, start_time_skipping_env
+from parcours.settings import EventWebhook, Settings
+from parcours.testing import Inbox, free_port, running_parcours, settings_for, start_time_skipping_env
 from parcours.workflows.events_relay import EventsRelayWorkflow
+from parcours.workflows.events_subscriber import EventsSubscriberWorkflow
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
 from tests.waiting import settled
 
@@ -42,11 +50,16 @@ CAMILLE_FC = {"subject": "fc-sub-camille-0001", "family_name": "MARTIN", "given_
 SOPHIE = "s.bernard1"
 NEW_PASSWORD = "Nouveau-Cartable-7!"
 RELAY_POLL = timedelta(seconds=1)
+HISTORY_SUBSCRIBER = "history"
+HISTORY_WEBHOOK_SECRET = "whsec_aGlzdG9yaWVzLW9ubHktbm90LWEtcmVhbC1zZWNyZXQ="  # for these recordings alone
 
 
 def history_settings(directory: Path) -> Settings:
-    """Settings whose payload keys are the recordings' (a recorder's worker, the replayer)."""
-    return settings_for(directory, payload_keys=HISTORY_PAYLOAD_KEYS)
+    """Settings whose payload keys are the recordings' (a recorder's worker, the replayer), and a
+    webhook subscriber that never answers (nothing listens on its port)."""
+    return settings_for(directory, payload_keys=HISTORY_PAYLOAD_KEYS,
+                        event_webhooks=[EventWebhook(name=HISTORY_SUBSCRIBER, url=f"http://127.0.0.1:{free_port()}/",
+                                                     secret=HISTORY_WEBHOOK_SECRET)])
 
 
 class _StartedWorkflows(Interceptor):
@@ -193,11 +206,31 @@ async def events_relay(parcours, inbox, env) -> None:
         await env.sleep(RELAY_POLL)
 
 
+async def events_subscriber(parcours, inbox, env) -> None:
+    """An activation's events given positions by one relay step, then a subscriber that never
+    answers: held after its tries, skipped past one event, held again, resumed, held again."""
+    await activation_by_sms(parcours, inbox, env)
+    await parcours.client.start_workflow(EventsRelayWorkflow.run, RelayStart(
+        poll_interval=RELAY_POLL, step_timeout=RELAY_POLL * 10, retry_initial=RELAY_POLL,
+        retry_maximum=RELAY_POLL * 10, steps_per_run=1), id=EVENTS_RELAY_ID, task_queue=parcours.task_queue)
+    start = SubscriberStart(poll_interval=RELAY_POLL, step_timeout=RELAY_POLL * 10, retry_initial=RELAY_POLL,
+                            retry_maximum=RELAY_POLL * 10, steps_per_run=10, subscriber=HISTORY_SUBSCRIBER,
+                            give_up_after=RELAY_POLL)
+    subscriber = await parcours.client.start_workflow(EventsSubscriberWorkflow.run, start,
+                                                      id=subscriber_workflow_id(HISTORY_SUBSCRIBER),
+                                                      task_queue=parcours.task_queue)
+    for update in (SKIP_UPDATE, RESUME_UPDATE, None):
+        while (await subscriber.query(EventsSubscriberWorkflow.status)).failing is None:
+            await env.sleep(RELAY_POLL)
+        if update is not None:
+            await subscriber.execute_update(update)
+
+
 SCENARIOS: list[Callable[..., Awaitable[None]]] = [
     activation_by_sms, activation_code_expired_then_resent, activation_abandoned, password_change,
     identifier_recovery, password_reset_by_mail, password_reset_link_expired, password_reset_by_sms_code_expired,
     children, merge, email_change, mobile_change_code_expired, letter_activation, franceconnect_activation,
-    events_relay,
+    events_relay, events_subscriber,
 ]
 
 

@@ -28,7 +28,7 @@ VALUES = {"channel": "sms", "last_name": "Martin", "first_name": "Camille", "mob
           "account_ref": "nope", "subject": "fc-1", "family_name": "Benali", "given_name": "Karim",
           "birth_date": "1980-01-01", "email": "karim.benali@example.org", "new_email": "s@example.org",
           "new_mobile": "07 81 22 33 44", "duration": "1s",
-          "file": "no-such-export.csv"}
+          "file": "no-such-export.csv", "subscriber": "ent"}
 
 
 def leaves(command, path=()):

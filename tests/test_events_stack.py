@@ -49,6 +49,9 @@ def test_parcours_up_relays_an_activations_events_to_a_webhook(tmp_path):
                                      f"WorkflowId='{EVENTS_RELAY_ID}' AND ExecutionStatus='Running'", "-o", "json"],
                                     capture_output=True, text=True, check=True).stdout
             exposition = httpx.get(stack.metrics_url, timeout=10).text
+            while metric_value(exposition, "parcours_events_backlog", subscriber="ent") and time.monotonic() < deadline:
+                time.sleep(0.1)  # measured by the relay's next step, after the deliveries
+                exposition = httpx.get(stack.metrics_url, timeout=10).text
         finally:
             stack.stop()
     assert [d["type"] for d in documents] == ACTIVATION_EVENTS
@@ -58,4 +61,5 @@ def test_parcours_up_relays_an_activations_events_to_a_webhook(tmp_path):
     assert len(json.loads(relays)) == 1  # started by `parcours up` alone, once
     assert metric_value(exposition, "parcours_events_delivered", subscriber="ent") == len(ACTIVATION_EVENTS)
     assert metric_value(exposition, "parcours_events_backlog", subscriber="ent") == 0
+    assert metric_value(exposition, "parcours_events_oldest_waiting", subscriber="ent") == 0
     assert metric_value(exposition, "parcours_event_delivery_lag_count", subscriber="ent") == len(ACTIVATION_EVENTS)

@@ -29,10 +29,16 @@ LONGEST_WAIT_IN_BACKGROUND = timedelta(minutes=5)  # budgets of hours: fewer tri
 def retry_within(budget: timedelta) -> RetryPolicy:
     """Tries 200 ms apart, then twice as far each time up to a ceiling, as many as fit in `budget`."""
     ceiling = LONGEST_WAIT if budget <= timedelta(hours=1) else LONGEST_WAIT_IN_BACKGROUND
-    attempts, waited, wait = 1, timedelta(0), FIRST_RETRY
+    return backoff_within(budget, FIRST_RETRY, ceiling)
+
+
+def backoff_within(budget: timedelta, first: timedelta, ceiling: timedelta) -> RetryPolicy:
+    """Tries `first` apart, then twice as far each time up to `ceiling`, as many as fit in `budget`
+    (a number of tries: a schedule-to-close time-out would also cut a slow but working try)."""
+    attempts, waited, wait = 1, timedelta(0), first
     while waited + wait <= budget:
         attempts, waited, wait = attempts + 1, waited + wait, min(wait * 2, ceiling)
-    return RetryPolicy(initial_interval=FIRST_RETRY, backoff_coefficient=2.0, maximum_interval=ceiling,
+    return RetryPolicy(initial_interval=first, backoff_coefficient=2.0, maximum_interval=ceiling,
                        maximum_attempts=attempts)
 
 

@@ -1,6 +1,7 @@
 """Events out (docs/events.md): the relay, one long-running workflow per namespace and task queue
 (id EVENTS_RELAY_ID, started by every worker, found running by all but the first). Each step is
-one activity; when a step found nothing new, it waits on a Temporal timer; after
+one activity giving new events their position (each subscriber's own workflow delivers them:
+events_subscriber.py); when a step found nothing new, it waits on a Temporal timer; after
 `steps_per_run` steps, or when the server suggests it, it continues as new so that its history
 stays short."""
 

@@ -44,6 +44,8 @@ class ActivityName(StrEnum):
     MATCH_FRANCECONNECT = "match_franceconnect"
     ACTIVATE_WITH_FRANCECONNECT = "activate_with_franceconnect"
     RELAY_EVENTS = "relay_events"
+    DELIVER_EVENTS = "deliver_events"
+    SKIP_EVENT = "skip_event"
 
 
 class JourneyRequest(BaseModel):

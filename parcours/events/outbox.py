@@ -42,10 +42,12 @@ async def move_cursor(sessions: Sessions, subscriber: str, position: int, now: d
         await session.merge(EventCursor(subscriber=subscriber, position=position, updated_at=now))
 
 
-async def backlog(session: AsyncSession, position: int) -> int:
-    """Events a subscriber at `position` has still to get, sequenced or not yet."""
-    return await session.scalar(select(func.count()).select_from(LinkEvent).where(
-        (LinkEvent.position > position) | LinkEvent.position.is_(None))) or 0
+async def waiting_for(session: AsyncSession, position: int) -> tuple[int, datetime | None]:
+    """For a subscriber at `position`: how many events it has still to get (sequenced or not yet),
+    and when the oldest of them was written (None: it has them all)."""
+    count, oldest = (await session.execute(select(func.count(), func.min(LinkEvent.created_at)).where(
+        (LinkEvent.position > position) | LinkEvent.position.is_(None)))).one()
+    return count or 0, oldest
 
 
 async def unsequenced_count(session: AsyncSession) -> int:
