@@ -35,7 +35,7 @@ class SettingsError(RuntimeError):
 
 def _whsec(secret: SecretStr) -> SecretStr:
     if not secret.get_secret_value().startswith("whsec_"):
-        raise ValueError("a webhook secret starts with whsec_ (Standard Webhooks)")
+        raise ValueError("un secret de webhook commence par whsec_ (Standard Webhooks)")
     return secret
 
 
