@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, StudentRecord
@@ -168,7 +168,7 @@ class SchoolSync:
         session = self.session
         guardian_ids = await insert_returning_ids(session, GuardianRecord, self.guardians.new_rows(school_uai=self.uai))
         if guardian_ids:
-            await session.execute(insert(Account), [
+            await session.execute(insert(table(Account)), [
                 dict(ref=new_reference(), kind="guardian", guardian_id=guardian_ids[school_id], identifier=identifier,
                      status=AccountStatus.PROVISIONED) for school_id, identifier in self.accounts.items()])
         student_ids = await insert_returning_ids(session, StudentRecord, self.students.new_rows(school_uai=self.uai))
@@ -181,10 +181,16 @@ class SchoolSync:
         if self.added_links:
             guardian_ids.update((k, v["id"]) for k, v in self.guardians.values.items() if "id" in v)
             student_ids.update((k, v["id"]) for k, v in self.students.values.items() if "id" in v)
-            await session.execute(insert(GuardianStudentLink), [
+            await session.execute(insert(table(GuardianStudentLink)), [
                 {"guardian_id": guardian_ids[g], "student_id": student_ids[s], "role": self.links[(g, s)]["role"]}
                 for g, s in self.added_links])
         await end_links(session, self.ended, self.event_key, self.now)
+
+
+def table(model: Any) -> Table:
+    """The model's table: Core's INSERT of many rows skips the ORM's work per row (a third of the
+    time a school's transaction held SQLite's write lock)."""
+    return model.__table__
 
 
 def without_school_id(row: Any) -> dict[str, Any]:
@@ -197,5 +203,6 @@ async def insert_returning_ids(session: AsyncSession, model: Any, rows: list[dic
     """Insert the records, all at once; their ids by the school's id."""
     if not rows:
         return {}
-    inserted = await session.execute(insert(model).returning(model.school_id, model.id), rows)
+    records = table(model)
+    inserted = await session.execute(insert(records).returning(records.c.school_id, records.c.id), rows)
     return {school_id: record_id for school_id, record_id in inserted}
