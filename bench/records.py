@@ -33,10 +33,10 @@ FIRST_BIRTH_DATE = date(2008, 1, 1)
 BIRTH_DATE_SPAN_DAYS = 10 * 365  # the students of a collège and a lycée
 
 
-def export_rows(rows: int, rows_per_school: int = ROWS_PER_SCHOOL):
+def export_rows(rows: int, rows_per_school: int = ROWS_PER_SCHOOL, first_school: int = 0):
     """The export's rows, school by school (their UAI sorted, as the import wants), two guardians per
     student: names repeat (homonyms get distinct identifiers), ids and mobiles do not."""
-    for index in range(rows):
+    for index in range(first_school * rows_per_school, first_school * rows_per_school + rows):
         school, within = divmod(index, rows_per_school)
         student, guardian = divmod(within, GUARDIANS_PER_STUDENT)
         family = LAST_NAMES[(school * rows_per_school + student) % len(LAST_NAMES)]
@@ -51,11 +51,11 @@ def export_rows(rows: int, rows_per_school: int = ROWS_PER_SCHOOL):
                "mobile_responsable": f"+336{number:08d}", "email_responsable": f"r{number}@example.org"}
 
 
-def write_export(path: Path, rows: int, rows_per_school: int = ROWS_PER_SCHOOL) -> Path:
+def write_export(path: Path, rows: int, rows_per_school: int = ROWS_PER_SCHOOL, first_school: int = 0) -> Path:
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=COLUMNS, delimiter=";")
         writer.writeheader()
-        writer.writerows(export_rows(rows, rows_per_school))
+        writer.writerows(export_rows(rows, rows_per_school, first_school))
     return path
 
 
