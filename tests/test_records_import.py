@@ -142,3 +142,42 @@ async def test_a_file_whose_schools_are_interleaved_or_columns_missing_is_refuse
     with pytest.raises(FileRefused, match="colonnes manquantes dans l'en-tête : classe, id_eleve"):
         await run(sessions, tmp_path / "short.csv")
     assert await count(sessions, GuardianRecord) == 0
+
+
+async def test_links_of_a_merged_account_end_once_and_its_answer_goes_with_the_last(sessions, tmp_path):
+    """Claire's account merged into Jean's (R-KID-1): Emma counts for Jean's account through two
+    guardian records. One link ending tells it, the answer stays; the last one takes it away."""
+    await run(sessions, export(tmp_path, LUCAS, EMMA_JEAN, EMMA_CLAIRE))
+    async with sessions.begin() as session:
+        accounts = {a.identifier: a for a in (await session.scalars(select(Account))).all()}
+        jean, claire = accounts["j.dupont2"], accounts["c.martin1"]
+        claire.merged_into_id, claire.status = jean.id, "merged"
+        emma = await session.scalar(select(StudentRecord).where(StudentRecord.first_name == "Emma"))
+        session.add(AccountStudent(account_id=jean.id, student_id=emma.id, status="confirmed",
+                                   updated_at=datetime.now(UTC)))
+    await run(sessions, export(tmp_path, LUCAS, EMMA_JEAN))  # Claire's link ends: Emma is still Jean's child
+    async with sessions() as session:
+        assert [(e.account_ref, e.student_ref) for e in (await session.scalars(select(LinkEvent))).all()] \
+               == [(jean.ref, emma.ref)]
+        assert await count(sessions, AccountStudent) == 1
+    await run(sessions, export(tmp_path, LUCAS, EMMA_JEAN, EMMA_CLAIRE))  # Claire's link again
+    both_end = await run(sessions, export(tmp_path, LUCAS))  # both of Emma's links end in one import: one event
+    assert both_end.schools[0].changes["links_ended"] == 2
+    async with sessions() as session:
+        events = (await session.scalars(select(LinkEvent).order_by(LinkEvent.id))).all()
+    assert [(e.kind, e.account_ref, e.student_ref) for e in events] == [("link_ended", jean.ref, emma.ref)] * 2
+    assert await count(sessions, AccountStudent) == 0
+
+
+async def test_a_record_on_several_rows_is_told_updated_once_and_a_new_role_is_a_change(sessions, tmp_path):
+    emma_of_r1 = EMMA_JEAN.replace(";R2;", ";R1;").replace("06 05 06 07 08", "06 01 02 03 04")  # Jean, father of both
+    await run(sessions, export(tmp_path, LUCAS, emma_of_r1))
+    moved = [row.replace("06 01 02 03 04", "07 81 22 33 44") for row in (LUCAS, emma_of_r1)]
+    report = await run(sessions, export(tmp_path, moved[0], moved[1].replace("représentant légal",
+                                                                               "personne en charge")))
+    changes = report.schools[0].changes
+    assert (changes["guardians_updated"], changes["links_updated"], report.total_changes) == (1, 1, 2)
+    async with sessions() as session:
+        assert (await session.scalars(select(GuardianStudentLink.role).order_by(GuardianStudentLink.id))).all() \
+               == ["legal_representative", "person_in_charge"]
+        assert (await session.scalars(select(GuardianRecord.mobile))).all() == ["+33781223344"]

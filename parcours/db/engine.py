@@ -63,7 +63,8 @@ class Sessions:
     def __init__(self, engine: AsyncEngine):
         self.readers = async_sessionmaker(engine, expire_on_commit=False)
         self.writers = async_sessionmaker(engine.execution_options(**{WRITER_OPTION: True}), expire_on_commit=False)
-        self.write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self.dialect = engine.dialect.name
+        self.write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     def __call__(self) -> AsyncSession:
         return self.readers()

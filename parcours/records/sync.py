@@ -1,80 +1,78 @@
 """One school's part of an export, synced into the school records in the caller's transaction:
 keyed by the school's own ids, a row adds or updates a guardian, a student and their link; a link
 of the school absent from its export ends (with its outbox event). Accounts are provisioned for new
-guardians; an account's own contact data is never touched (R-CON-9)."""
+guardians; an account's own contact data is never touched (R-CON-9).
+
+Set-based: what the school has is read in three queries, the changes are worked out in memory row
+by row (the report tells them in the file's order), then written kind by kind — bulk INSERTs, bulk
+UPDATEs of the changed records only — a few statements per school whatever its size, where one per
+row paid a network round trip each on PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
-from parcours.db.models import (
-    Account,
-    AccountStatus,
-    AccountStudent,
-    GuardianRecord,
-    GuardianStudentLink,
-    StudentRecord,
-)
-from parcours.db.queries import linked_students, record_event
-from parcours.people.names import identifier_stem
+from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, StudentRecord
+from parcours.records.ended import EndedLink, end_links
+from parcours.records.identifiers import IdentifierAllocator, chunks
 from parcours.records.report import SchoolReport
 from parcours.records.rows import RecordRow
 from parcours.security.crypto import new_reference
 
-# Identifiers tried per query when looking for a stem's next free number (`j.dupont1`, `j.dupont2`…):
-# one indexed IN query answers for this many at once.
-IDENTIFIER_PROBE_BATCH = 32
-LINK_ENDED = "link_ended"
 FRENCH_FIELDS = {"last_name": "nom", "first_name": "prénom", "mobile": "mobile", "email": "email",
                  "birth_date": "date de naissance", "school": "établissement", "class_name": "classe"}
+GUARDIAN_COLUMNS = ("last_name", "first_name", "mobile", "email")
+STUDENT_COLUMNS = ("ref", "last_name", "first_name", "birth_date", "school", "class_name")
 
 
-class IdentifierAllocator:
-    """The `p.nomN` identifiers of new accounts, the smallest number free as the demo importer
-    gives them (school_records.next_free_identifier), without its LIKE query: a LIKE prefix uses
-    no index on either backend, and an import provisions thousands of accounts. One indexed query
-    tells which of a stem's next numbers are free; those found free serve the stem's next accounts
-    (only an import provisions accounts). A school rolled back gives its numbers back."""
+@dataclass
+class SchoolRecords:
+    """One kind of record of a school, by the school's id: the columns' values, with `id` for
+    those stored; which the export adds, and which stored ones it changes."""
 
-    def __init__(self) -> None:
-        self.next_number: dict[str, int] = {}
-        self.free: dict[str, list[int]] = {}  # numbers found free, above next_number, ascending
-        self.committed: dict[str, int] = {}
+    values: dict[str, dict[str, Any]]
+    added: list[str] = field(default_factory=list)
+    changed: set[str] = field(default_factory=set)
+    told: set[str] = field(default_factory=set)  # told as updated once, though changed on several rows
 
-    async def allocate(self, session: AsyncSession, first_name: str, last_name: str) -> str:
-        stem = identifier_stem(first_name, last_name)
-        free = self.free.setdefault(stem, [])
-        number = self.next_number.get(stem, 1)
-        while not free:
-            candidates = {f"{stem}{n}": n for n in range(number, number + IDENTIFIER_PROBE_BATCH)}
-            # Not flushed first: the accounts this import added are below next_number already.
-            with session.no_autoflush:
-                taken = set((await session.scalars(
-                    select(Account.identifier).where(Account.identifier.in_(candidates)))).all())
-            free.extend(n for candidate, n in candidates.items() if candidate not in taken)
-            number += IDENTIFIER_PROBE_BATCH
-        chosen = free.pop(0)
-        self.next_number[stem] = chosen + 1
-        return f"{stem}{chosen}"
+    def add(self, school_id: str, values: dict[str, Any]) -> None:
+        self.values[school_id] = values
+        self.added.append(school_id)
 
-    def commit(self) -> None:
-        self.committed = dict(self.next_number)
+    def update(self, school_id: str, values: dict[str, Any]) -> list[str]:
+        """Set the values that differ; the French names of those fields, unless told already."""
+        record = self.values[school_id]
+        differing = [name for name, value in values.items() if record[name] != value]
+        if not differing:
+            return []
+        record.update(values)
+        if "id" in record:
+            self.changed.add(school_id)
+        if school_id in self.told:
+            return []
+        self.told.add(school_id)
+        return [FRENCH_FIELDS[name] for name in differing]
 
-    def rollback(self) -> None:
-        self.next_number, self.free = dict(self.committed), {}
+    def new_rows(self, **common: Any) -> list[dict[str, Any]]:
+        return [{**common, "school_id": school_id, **self.values[school_id]} for school_id in self.added]
+
+    def changed_rows(self) -> list[dict[str, Any]]:
+        return [self.values[school_id] for school_id in self.changed]
 
 
-def changed_fields(record: Any, values: dict[str, Any]) -> list[str]:
-    """Set the values that differ on the record; their names."""
-    changed = [name for name, value in values.items() if getattr(record, name) != value]
-    for name in changed:
-        setattr(record, name, values[name])
-    return [FRENCH_FIELDS[name] for name in changed]
+def guardian_values(row: RecordRow) -> dict[str, Any]:
+    return {"last_name": row.nom_responsable, "first_name": row.prenom_responsable,
+            "mobile": row.mobile_responsable, "email": row.email_responsable}
+
+
+def student_values(row: RecordRow) -> dict[str, Any]:
+    return {"last_name": row.nom_eleve, "first_name": row.prenom_eleve, "birth_date": row.date_naissance,
+            "school": row.school_name, "class_name": row.classe}
 
 
 class SchoolSync:
@@ -82,93 +80,129 @@ class SchoolSync:
                  event_key: str, report: SchoolReport):
         self.session, self.uai, self.identifiers, self.now = session, uai, identifiers, now
         self.event_key, self.report = event_key, report
-        self.guardians: dict[str, GuardianRecord] = {}
-        self.students: dict[str, StudentRecord] = {}
-        self.links: dict[tuple[str, str], GuardianStudentLink] = {}
-        self.seen: set[tuple[str, str]] = set()
-        self.updated: set[int] = set()  # records counted as updated once, though on several rows
+        self.guardians = SchoolRecords({})
+        self.students = SchoolRecords({})
+        self.accounts: dict[str, str] = {}  # a new guardian's school id: its account's identifier
+        self.links: dict[tuple[str, str], dict[str, Any]] = {}  # (guardian, student): id when stored, role
+        self.added_links: list[tuple[str, str]] = []
+        self.changed_links: set[tuple[str, str]] = set()
+        self.ended: list[EndedLink] = []
+
+    async def plan(self, rows: list[RecordRow]) -> None:
+        """Work out, and report, what the rows change; nothing is written yet."""
+        await self.load()
+        new_guardians: dict[str, RecordRow] = {}
+        for row in rows:
+            if row.id_responsable not in self.guardians.values:
+                new_guardians.setdefault(row.id_responsable, row)
+        identifiers = await self.identifiers.allocate(
+            self.session, [(row.prenom_responsable, row.nom_responsable) for row in new_guardians.values()])
+        self.accounts = dict(zip(new_guardians, identifiers, strict=True))
+        for row in rows:
+            self.apply(row)
+        self.finish({(row.id_responsable, row.id_eleve) for row in rows})
 
     async def load(self) -> None:
         """The school's records as they are: a school's part is a few thousand rows at most."""
-        session = self.session
-        self.guardians = {g.school_id: g for g in (await session.scalars(
-            select(GuardianRecord).where(GuardianRecord.school_uai == self.uai))).all() if g.school_id}
-        self.students = {s.school_id: s for s in (await session.scalars(
-            select(StudentRecord).where(StudentRecord.school_uai == self.uai))).all() if s.school_id}
-        guardian, student = aliased(GuardianRecord), aliased(StudentRecord)
-        rows = (await session.execute(
-            select(GuardianStudentLink, guardian.school_id, student.school_id)
-            .join(guardian, GuardianStudentLink.guardian_id == guardian.id)
-            .join(student, GuardianStudentLink.student_id == student.id)
-            .where(student.school_uai == self.uai, guardian.school_uai == self.uai))).all()
-        self.links = {(guardian_id or "", student_id or ""): link for link, guardian_id, student_id in rows}
+        execute = self.session.execute
+        guardians = await execute(select(GuardianRecord.id, GuardianRecord.school_id,
+                                         *(getattr(GuardianRecord, c) for c in GUARDIAN_COLUMNS))
+                                  .where(GuardianRecord.school_uai == self.uai, GuardianRecord.school_id.is_not(None)))
+        self.guardians = SchoolRecords({row.school_id: without_school_id(row) for row in guardians})
+        students = await execute(select(StudentRecord.id, StudentRecord.school_id,
+                                        *(getattr(StudentRecord, c) for c in STUDENT_COLUMNS))
+                                 .where(StudentRecord.school_uai == self.uai, StudentRecord.school_id.is_not(None)))
+        self.students = SchoolRecords({row.school_id: without_school_id(row) for row in students})
+        # By the ids just read, not by a join on the school: PostgreSQL's statistics, stale while an
+        # import grows the tables, made it plan that join as a cross product (seconds per school).
+        guardian_of = {values["id"]: school_id for school_id, values in self.guardians.values.items()}
+        student_of = {values["id"]: school_id for school_id, values in self.students.values.items()}
+        self.links = {}
+        for ids in chunks(list(guardian_of)):
+            for link in await execute(select(GuardianStudentLink.id, GuardianStudentLink.role,
+                                             GuardianStudentLink.guardian_id, GuardianStudentLink.student_id)
+                                      .where(GuardianStudentLink.guardian_id.in_(ids))):
+                if link.student_id in student_of:
+                    self.links[(guardian_of[link.guardian_id], student_of[link.student_id])] = link._asdict()
 
-    async def apply(self, row: RecordRow) -> None:
-        guardian = await self.guardian(row)
-        student = self.student(row)
+    def apply(self, row: RecordRow) -> None:
+        self.sync_guardian(row)
+        self.sync_student(row)
         key = (row.id_responsable, row.id_eleve)
-        self.seen.add(key)
         link = self.links.get(key)
         if link is None:
-            self.links[key] = GuardianStudentLink(guardian=guardian, student=student, role=row.lien)
-            self.session.add(self.links[key])
+            self.links[key] = {"role": row.lien}
+            self.added_links.append(key)
             self.report.count("links_added", f"lien {key[0]} – {key[1]} ajouté ({row.lien})")
-        elif link.role != row.lien:
-            link.role = row.lien
+        elif link["role"] != row.lien:
+            link["role"] = row.lien
+            if "id" in link:
+                self.changed_links.add(key)
             self.report.count("links_updated", f"lien {key[0]} – {key[1]} : rôle {row.lien}")
 
-    async def guardian(self, row: RecordRow) -> GuardianRecord:
-        values = {"last_name": row.nom_responsable, "first_name": row.prenom_responsable,
-                  "mobile": row.mobile_responsable, "email": row.email_responsable}
-        record = self.guardians.get(row.id_responsable)
-        if record is None:
-            record = GuardianRecord(school_uai=self.uai, school_id=row.id_responsable, **values)
-            identifier = await self.identifiers.allocate(self.session, record.first_name, record.last_name)
-            self.session.add_all([record, Account(ref=new_reference(), kind="guardian", guardian=record,
-                                                  identifier=identifier, status=AccountStatus.PROVISIONED)])
-            self.guardians[row.id_responsable] = record
-            self.report.count("guardians_added", f"responsable {row.id_responsable} ajouté, compte {identifier}")
-        elif (changed := changed_fields(record, values)) and id(record) not in self.updated:
-            self.updated.add(id(record))
-            self.report.count("guardians_updated", f"responsable {row.id_responsable} modifié : {', '.join(changed)}")
-        return record
+    def sync_guardian(self, row: RecordRow) -> None:
+        school_id, values = row.id_responsable, guardian_values(row)
+        if school_id not in self.guardians.values:
+            self.guardians.add(school_id, values)
+            self.report.count("guardians_added", f"responsable {school_id} ajouté, compte {self.accounts[school_id]}")
+        elif changed := self.guardians.update(school_id, values):
+            self.report.count("guardians_updated", f"responsable {school_id} modifié : {', '.join(changed)}")
 
-    def student(self, row: RecordRow) -> StudentRecord:
-        values = {"last_name": row.nom_eleve, "first_name": row.prenom_eleve, "birth_date": row.date_naissance,
-                  "school": row.school_name, "class_name": row.classe}
-        record = self.students.get(row.id_eleve)
-        if record is None:
-            record = StudentRecord(ref=new_reference(), school_uai=self.uai, school_id=row.id_eleve, **values)
-            self.session.add(record)
-            self.students[row.id_eleve] = record
-            self.report.count("students_added", f"élève {row.id_eleve} ajouté")
-        elif (changed := changed_fields(record, values)) and id(record) not in self.updated:
-            self.updated.add(id(record))
-            self.report.count("students_updated", f"élève {row.id_eleve} modifié : {', '.join(changed)}")
-        return record
+    def sync_student(self, row: RecordRow) -> None:
+        school_id, values = row.id_eleve, student_values(row)
+        if school_id not in self.students.values:
+            self.students.add(school_id, {"ref": new_reference(), **values})
+            self.report.count("students_added", f"élève {school_id} ajouté")
+        elif changed := self.students.update(school_id, values):
+            self.report.count("students_updated", f"élève {school_id} modifié : {', '.join(changed)}")
 
-    async def finish(self) -> None:
+    def finish(self, seen: set[tuple[str, str]]) -> None:
         """The school's links absent from its export end: a full export is the school's truth."""
         for key, link in self.links.items():
-            if key not in self.seen:
-                await self.end(key, link)
+            if key not in seen:
+                self.ended.append(EndedLink(link["id"], link["guardian_id"], link["student_id"],
+                                            self.students.values[key[1]]["ref"]))
+                self.report.count("links_ended", f"lien {key[0]} – {key[1]} terminé")
 
-    async def end(self, key: tuple[str, str], link: GuardianStudentLink) -> None:
-        """The student leaves the guardian's account (or the account it was merged into): its
-        answer goes, so a link made again later is proposed anew (R-KID-2), and the services
-        that consume links are told, as for a report (R-KID-3)."""
+    async def write(self) -> None:
         session = self.session
-        account = await session.scalar(select(Account).where(Account.guardian_id == link.guardian_id))
-        if account is not None and account.merged_into_id is not None:
-            account = await session.get(Account, account.merged_into_id)
-        student = self.students[key[1]]
-        await session.delete(link)
-        await session.flush()
-        self.report.count("links_ended", f"lien {key[0]} – {key[1]} terminé")
-        if account is None:
-            return
-        record_event(session, f"{self.event_key}/{LINK_ENDED}/{account.ref}/{student.ref}", LINK_ENDED, account,
-                     student, self.now)
-        if all(other.id != student.id for _, other in await linked_students(session, account)):
-            await session.execute(delete(AccountStudent).where(AccountStudent.account_id == account.id,
-                                                               AccountStudent.student_id == student.id))
+        guardian_ids = await insert_returning_ids(session, GuardianRecord, self.guardians.new_rows(school_uai=self.uai))
+        if guardian_ids:
+            await session.execute(insert(table(Account)), [
+                dict(ref=new_reference(), kind="guardian", guardian_id=guardian_ids[school_id], identifier=identifier,
+                     status=AccountStatus.PROVISIONED) for school_id, identifier in self.accounts.items()])
+        student_ids = await insert_returning_ids(session, StudentRecord, self.students.new_rows(school_uai=self.uai))
+        for kind, records in ((GuardianRecord, self.guardians), (StudentRecord, self.students)):
+            if records.changed:  # by primary key: one statement, run for each changed record
+                await session.execute(update(kind), records.changed_rows())
+        if self.changed_links:
+            await session.execute(update(GuardianStudentLink), [
+                {"id": self.links[key]["id"], "role": self.links[key]["role"]} for key in self.changed_links])
+        if self.added_links:
+            guardian_ids.update((k, v["id"]) for k, v in self.guardians.values.items() if "id" in v)
+            student_ids.update((k, v["id"]) for k, v in self.students.values.items() if "id" in v)
+            await session.execute(insert(table(GuardianStudentLink)), [
+                {"guardian_id": guardian_ids[g], "student_id": student_ids[s], "role": self.links[(g, s)]["role"]}
+                for g, s in self.added_links])
+        await end_links(session, self.ended, self.event_key, self.now)
+
+
+def table(model: Any) -> Table:
+    """The model's table: Core's INSERT of many rows skips the ORM's work per row (a third of the
+    time a school's transaction held SQLite's write lock)."""
+    return model.__table__
+
+
+def without_school_id(row: Any) -> dict[str, Any]:
+    values = row._asdict()
+    del values["school_id"]
+    return values
+
+
+async def insert_returning_ids(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert the records, all at once; their ids by the school's id."""
+    if not rows:
+        return {}
+    records = table(model)
+    inserted = await session.execute(insert(records).returning(records.c.school_id, records.c.id), rows)
+    return {school_id: record_id for school_id, record_id in inserted}
