@@ -42,8 +42,8 @@ async def ask(request: Request) -> Response:
     values = {name: form.get(name, "") for name in REQUEST_FIELDS}
     body: dict[str, Any] = {"channel": values["channel"]}
     destination = {"sms": "mobile", "mail": "email"}.get(values["channel"])
-    if destination:  # only the channel's own: the other field may hold a leftover the user did not mean
-        body[destination] = values[destination]
+    if destination and values[destination]:  # only the channel's own (the other may hold a leftover);
+        body[destination] = values[destination]  # left empty, the API's refusal says it is required
     # Each request is a journey of its own: the API has no route to correct one (a refused one,
     # with PARCOURS_RECOVERY_REVEALS_UNKNOWN only, is left to idle out).
     return await SCREENS.start(request, "/identifier-recoveries", body, values=values)

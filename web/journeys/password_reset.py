@@ -59,8 +59,8 @@ async def ask(request: Request) -> Response:
     form = await checked_form(request)
     values = {name: form.get(name, "") for name in REQUEST_FIELDS}
     body: dict[str, Any] = {"channel": values["channel"], "identifier": values["identifier"]}
-    if values["channel"] == "mail":  # by mail the account's address too (R-REC-3)
-        body["email"] = values["email"]
+    if values["channel"] == "mail" and values["email"]:  # by mail the account's address too (R-REC-3);
+        body["email"] = values["email"]  # left empty, the API's refusal says it is required
     request.session.pop(TOKEN, None)
     return await SCREENS.start(request, RESOURCE, body, values=values)
 
