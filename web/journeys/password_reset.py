@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from parcours.web.api import FormErrors
 from parcours.web.journeys.steps import CODE_REFUSALS, CODE_STATES, JourneyScreens, api
