@@ -19,7 +19,7 @@ async def test_letter_then_email_and_password(parcours, inbox):
     journey = await parcours.start_letter_activation()
     outcome = await journey.submit_credentials("s.bernard2", DEMO_PROVISIONAL_PASSWORD)
     assert outcome.step.state == "details_to_give" and outcome.step.identifier == "s.bernard2"
-    assert outcome.step.email_required is True
+    assert outcome.step.email_required is True and outcome.step.password_policy.min_length == 8  # the criteria
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.submit_details(None, NEW_PASSWORD, NEW_PASSWORD)
     assert refused.value.reason == "email_required" and refused.value.errors[0].field == "email"

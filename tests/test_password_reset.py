@@ -24,6 +24,7 @@ async def test_password_reset_by_mail_link(parcours, inbox):
     for _ in range(2):  # a mail scanner opening the link first does not use it up
         opened = await journey.open_link(token)
         assert opened.status == "accepted" and opened.step.identifier == "s.bernard1"
+    assert step.password_policy is None and opened.step.password_policy.min_length == 8  # the screen's criteria
     with pytest.raises(JourneyActionRejected) as refused:
         await journey.choose_password(token, "faible", "faible")
     assert refused.value.reason == "password_policy"

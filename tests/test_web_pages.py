@@ -10,10 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 from activation_helpers import CAMILLE_MAIL, GOOD_PASSWORD
-from web_helpers import csrf_of, described_by, seen, text_of
+from web_helpers import described_by, post, seen, text_of, web_client
 
-from parcours.http_api import create_app
-from parcours.messaging.providers import DevInbox
 from parcours.web.app import SESSION_COOKIE, create_web_app
 from parcours.web.settings import WebSettings
 
@@ -35,18 +33,8 @@ def test_the_front_end_imports_nothing_of_parcours_but_itself():
 
 @pytest.fixture
 async def web(parcours, settings):
-    api_app = create_app(settings, parcours)
-    web_settings = WebSettings(secret_key="k" * 32, cookie_secure=False, api_url="http://api")
-    app = create_web_app(web_settings, api_transport=httpx.ASGITransport(app=api_app),
-                         dev_inbox=DevInbox(settings.dev_inbox_path).read)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as client:
+    async with web_client(parcours, settings) as client:
         yield client
-
-
-async def post(web: httpx.AsyncClient, path: str, page: httpx.Response, **fields: str) -> httpx.Response:
-    """A form of `page` sent as the browser would, following the redirect of an accepted action."""
-    answer = await web.post(path, data={"csrf_token": csrf_of(page), **fields})
-    return await web.get(answer.headers["location"]) if answer.status_code == 303 else answer
 
 
 async def test_every_page_carries_the_security_headers(web):

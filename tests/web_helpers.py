@@ -4,9 +4,16 @@ fields an error is tied to."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from html import unescape
 
 import httpx
+
+from parcours.http_api import create_app
+from parcours.messaging.providers import DevInbox
+from parcours.web.app import create_web_app
+from parcours.web.settings import WebSettings
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -37,3 +44,20 @@ def described_by(html: str, element_id: str) -> str:
 def seen(page: httpx.Response) -> str:
     """The page's markup as read: entities decoded, spaces folded (for « … » and l'apostrophe)."""
     return " ".join(unescape(page.text).split())
+
+
+@asynccontextmanager
+async def web_client(parcours, settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The front end as a browser reaches it, talking HTTP to the HTTP API in process."""
+    api_app = create_app(settings, parcours)
+    web_settings = WebSettings(secret_key="k" * 32, cookie_secure=False, api_url="http://api")
+    app = create_web_app(web_settings, api_transport=httpx.ASGITransport(app=api_app),
+                         dev_inbox=DevInbox(settings.dev_inbox_path).read)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as client:
+        yield client
+
+
+async def post(web: httpx.AsyncClient, path: str, page: httpx.Response, **fields: str) -> httpx.Response:
+    """A form of `page` sent as the browser would, following the redirect of an accepted action."""
+    answer = await web.post(path, data={"csrf_token": csrf_of(page), **fields})
+    return await web.get(answer.headers["location"]) if answer.status_code == 303 else answer

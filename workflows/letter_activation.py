@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
         CredentialCheck,
         VerifySignInRequest,
     )
-    from parcours.contracts.common import FieldError
+    from parcours.contracts.common import FieldError, PasswordPolicyView
     from parcours.contracts.contact import EMAIL_CHANGE_ID_PREFIX, EmailChangeStart
     from parcours.contracts.letter_activation import (
         LETTER_ACTIVATION_WORKFLOW,
@@ -59,6 +59,7 @@ class LetterActivationWorkflow(JourneyWorkflow):
             identifier=self.data.identifier if self.data.state != Letter.credentials_to_check.value else None,
             email_required=self.data.kind == "guardian" if self.data.kind else None,
             email_change_journey=self.email_change_journey,
+            password_policy=PasswordPolicyView.current() if self.data.state == Letter.details_to_give.value else None,
         )
 
     @journey_update()

@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ResetAfterCodeRequest,
         ResetWithLinkRequest,
     )
-    from parcours.contracts.common import Channel, Deadlines, FieldError
+    from parcours.contracts.common import Channel, Deadlines, FieldError, PasswordPolicyView
     from parcours.contracts.recovery import (
         PASSWORD_RESET_WORKFLOW,
         LinkInput,
@@ -91,6 +91,8 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         if in_code_step:
             step.code_tries_left = code_tries_left(self.data) if self.data.state == Reset.code_sent.value else None
             step.resends_left = resends_left(self.data)
+        if self.data.state == Reset.password_to_choose.value:  # what the screen shows (R-ACT-8's criteria)
+            step.password_policy = PasswordPolicyView.current()
         return step
 
     @workflow.signal

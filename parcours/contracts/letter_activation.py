@@ -8,7 +8,15 @@ from datetime import datetime, timedelta
 from pydantic import BaseModel, Field
 
 from parcours.contracts.accounts import SignInPolicy
-from parcours.contracts.common import ActionStep, CredentialStatus, JourneyOutcome, JsonStrict, Password, StrictInput
+from parcours.contracts.common import (
+    ActionStep,
+    CredentialStatus,
+    JourneyOutcome,
+    JsonStrict,
+    Password,
+    PasswordPolicyView,
+    StrictInput,
+)
 from parcours.contracts.contact import ContactPolicy
 from parcours.contracts.fields import Email, Identifier
 
@@ -45,6 +53,8 @@ class LetterActivationStep(ActionStep):
     identifier: str | None = None
     email_required: bool | None = None
     email_change_journey: str | None = None
+    password_policy: PasswordPolicyView | None = Field(
+        default=None, description="At the details' step: the new password's criteria to show (R-ACT-8).")
 
 
 class LetterActivationOutcome(JourneyOutcome):

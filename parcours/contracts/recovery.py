@@ -18,6 +18,7 @@ from parcours.contracts.common import (
     JourneyPolicy,
     JsonStrict,
     Password,
+    PasswordPolicyView,
     StrictInput,
     destination_of,
 )
@@ -113,6 +114,8 @@ class RecoveryStep(ActionStep):
     identifier: str | None = None
     code_tries_left: int | None = None
     resends_left: int | None = None
+    password_policy: PasswordPolicyView | None = Field(
+        default=None, description="At the new password's step: the criteria to show (R-ACT-8).")
 
 
 class RecoveryOutcome(JourneyOutcome):

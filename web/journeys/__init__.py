@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter
 
-from parcours.web.journeys import activation
+from parcours.web.journeys import activation, identifier_recovery, letter_activation, password_reset
 
 
 @dataclass(frozen=True)
@@ -21,4 +21,10 @@ class Journey:
 JOURNEYS = [
     Journey("Je n'ai pas de compte", "Activer mon compte avec le code reçu par SMS ou par mail.",
             activation.START_URL, activation.router),
+    Journey("Identifiant oublié", "Recevoir mon identifiant par mail ou par SMS.",
+            identifier_recovery.START_URL, identifier_recovery.router),
+    Journey("Mot de passe oublié", "Choisir un nouveau mot de passe avec un lien reçu par mail ou un code reçu "
+            "par SMS.", password_reset.START_URL, password_reset.router),
+    Journey("J'ai reçu une notification de l'école", "Activer mon compte avec l'identifiant et le mot de passe "
+            "provisoire de la notification.", letter_activation.START_URL, letter_activation.router),
 ]
