@@ -31,6 +31,10 @@ class JsonFormatter(logging.Formatter):
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
+# Alembic tells every start of its plugins and context at INFO: a dozen lines before a stack's banner.
+# What matters to an operator, a revision applied, parcours.db.migrate tells in one line.
+ALEMBIC_LOGGERS = ("alembic.runtime.plugins", "alembic.runtime.migration")
+
 
 def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     """JSON lines (the journey and activity as fields) or plain text, on standard error."""
@@ -43,3 +47,5 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    for name in ALEMBIC_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

@@ -26,3 +26,27 @@ def test_activity_lines_carry_the_journey_and_the_activity():
 def test_lines_without_a_journey_are_json_too():
     entry = json.loads(JsonFormatter().format(record("worker listening")))
     assert entry["message"] == "worker listening" and "journey_id" not in entry
+
+
+
+async def test_a_migration_says_one_line_and_alembic_says_nothing_at_info(tmp_path, capsys):
+    """Alembic's plugin and context lines came before the stack's banner, a dozen of them."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from parcours.db.migrate import alembic_config, migrate
+    from parcours.logs import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging("text")
+    try:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}")
+        await migrate(engine)
+        await migrate(engine)  # already at head: nothing to say
+        await engine.dispose()
+    finally:
+        root.handlers[:], root.level = handlers, level
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    told = [line.split(" ", 3)[-1] for line in capsys.readouterr().err.splitlines()]
+    assert told == [f"parcours.db.migrate schéma de la base migré de (vide) à {head}"], told

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from parcours.db.models import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+logger = logging.getLogger(__name__)
 FIRST_REVISION = "0001"
 # What a database made before migrations existed holds (`create_all` of the models as they were
 # then): the first revision's tables. Tables of later revisions are not expected there.
@@ -37,7 +39,11 @@ def _upgrade(connection) -> None:
             raise RuntimeError("this database predates the schema migrations and lacks tables: remove it "
                                "(the embedded one is .parcours/parcours.db) and start again")
         command.stamp(alembic_config(connection), FIRST_REVISION)
+    before = MigrationContext.configure(connection).get_current_revision()
     command.upgrade(alembic_config(connection), "head")
+    after = MigrationContext.configure(connection).get_current_revision()
+    if after != before:  # Alembic's own lines are quieted (parcours/logs.py): one line says it
+        logger.info("schéma de la base migré de %s à %s", before or "(vide)", after)
 
 
 async def migrate(engine: AsyncEngine) -> None:
