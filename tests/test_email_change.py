@@ -99,8 +99,11 @@ async def test_resend_the_link_with_cooldown_and_cap(parcours, inbox, time_env):
     """R-CON-4 « Renvoyer le mail »: cooldown and cap apply; each resend voids the previous link."""
     account_ref = await signed_in(parcours)
     journey = await parcours.email_change(account_ref)
-    await journey.request_change(NEW, NEW)
-    assert (await journey.resend_link()).status == "resend_refused"
+    requested = await journey.request_change(NEW, NEW)
+    too_soon = await journey.resend_link()
+    assert too_soon.status == "resend_refused"
+    assert too_soon.step.deadlines.resend_available_at == too_soon.retry_at  # a screen counts down to it
+    assert requested.step.deadlines.resend_available_at is not None
     first = last_link_token(inbox, NEW)
     for _ in range(4):
         await time_env.sleep(61)

@@ -58,8 +58,11 @@ async def test_password_change_then_notice(harness, inbox):
     parcours, dependencies = harness
     signed_in = await parcours.sign_in(SOPHIE, DEMO_ACTIVE_PASSWORD)
     journey = await parcours.start_password_change(signed_in.account_ref)
+    policy = (await journey.current_step()).password_policy  # the screen's criteria
+    assert policy is not None and "uppercase" in [criterion.key for criterion in policy.criteria]
     outcome = await journey.change_password(DEMO_ACTIVE_PASSWORD, NEW_PASSWORD, NEW_PASSWORD)
     assert outcome.status == "accepted" and outcome.step.state == "changed"
+    assert outcome.step.password_policy is None  # nothing more to choose
     assert "prochaine connexion" in outcome.message
     [notice] = inbox.messages()
     assert notice["to"] == "sophie.bernard@example.org" and "a été modifié" in notice["body"]

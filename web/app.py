@@ -17,6 +17,7 @@ from parcours.web import dev_inbox as dev_inbox_page
 from parcours.web.api import ParcoursApi, ServiceUnavailable
 from parcours.web.dev_inbox import InboxReader
 from parcours.web.journeys import JOURNEYS
+from parcours.web.journeys.signed_in import SignInRequired, ask_sign_in
 from parcours.web.pages import render
 from parcours.web.security import CsrfRefused, SecurityHeaders
 from parcours.web.settings import WebSettings
@@ -54,6 +55,8 @@ def create_web_app(settings: WebSettings, *, api_transport: httpx.AsyncBaseTrans
         app.include_router(journey.router)
     if dev_inbox is not None:
         app.include_router(dev_inbox_page.router)
+
+    app.add_exception_handler(SignInRequired, ask_sign_in)  # « Mon compte » signed out: sign in, then back
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, _: Exception) -> Response:

@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from parcours.refusals import resend_too_soon
     from parcours.states.code_step import (
+        resend_available_at,
         resend_refusal,
         resends_left,
     )
@@ -106,9 +107,13 @@ class EmailChangeWorkflow(JourneyWorkflow):
             Email.abandoned.value: [messages.RECOVERY_ABANDONED],
         }[self.data.state]
         waiting = self.data.state == Email.link_sent.value
+        # « Renvoyer le mail » waits out the cooldown: a screen counts down to it (a query: replay-safe).
+        available_at = resend_available_at(self.data) if waiting else None
         return EmailChangeStep(
             **self._step_basics(), messages=text,
-            deadlines=Deadlines(link_expires_at=self.data.link_expires_at if waiting else None),
+            deadlines=Deadlines(link_expires_at=self.data.link_expires_at if waiting else None,
+                                resend_available_at=available_at if available_at and available_at > workflow.now()
+                                else None),
             new_email=self.data.new_email, identifier=self.data.identifier, old_email=self.data.old_email,
             resends_left=resends_left(self.data) if waiting or self.data.state == Email.link_not_sent.value else None,
         )

@@ -20,7 +20,7 @@ with workflow.unsafe.imports_passed_through():
         CredentialCheck,
         PasswordNoticeRequest,
     )
-    from parcours.contracts.common import FieldError
+    from parcours.contracts.common import FieldError, PasswordPolicyView
     from parcours.refusals import sign_in_locked
     from parcours.states.password_change import PasswordChangeJourney
     from parcours.workflows.common import JourneyWorkflow, check_new_password, journey_workflow, rejection
@@ -57,6 +57,8 @@ class PasswordChangeWorkflow(JourneyWorkflow):
         return PasswordChangeStep(
             **self._step_basics(),
             messages=[FINAL_MESSAGES.get(self.data.state, messages.PASSWORD_CHANGE_PROMPT)],
+            # the new password's criteria, for the screen to show (R-ACT-8), while one is expected
+            password_policy=None if self.machine.is_terminated else PasswordPolicyView.current(),
         )
 
     @journey_update(check=lambda self, change: self._check(change))

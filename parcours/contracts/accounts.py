@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, StrictInput
+from parcours.contracts.common import ActionStep, JourneyOutcome, JsonStrict, PasswordPolicyView, StrictInput
 from parcours.contracts.fields import Identifier, Password
 
 SIGN_IN_WORKFLOW = "SignIn"
@@ -89,7 +89,8 @@ class PasswordChangeData(BaseModel):
 
 
 class PasswordChangeStep(ActionStep):
-    pass  # the shared fields only
+    password_policy: PasswordPolicyView | None = Field(
+        default=None, description="While the change is expected: the new password's criteria to show (R-ACT-8).")
 
 
 class PasswordChangeOutcome(JourneyOutcome):

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter
 
-from parcours.web.journeys import activation, identifier_recovery, letter_activation, password_reset
+from parcours.web.journeys import (
+    account,
+    activation,
+    children,
+    identifier_recovery,
+    letter_activation,
+    password_reset,
+)
 
 
 @dataclass(frozen=True)
@@ -27,4 +34,8 @@ JOURNEYS = [
             "par SMS.", password_reset.START_URL, password_reset.router),
     Journey("J'ai reçu une notification de l'école", "Activer mon compte avec l'identifiant et le mot de passe "
             "provisoire de la notification.", letter_activation.START_URL, letter_activation.router),
+    Journey("Mon compte", "Me connecter, modifier mon mot de passe, mon adresse mail ou mon numéro de portable.",
+            account.ACCOUNT_URL, account.router),  # with « Me connecter » (sign_in.py)
+    Journey("Mes enfants", "Confirmer mes enfants, signaler un lien, regrouper un autre compte avec le mien.",
+            children.CHILDREN_URL, children.router),
 ]

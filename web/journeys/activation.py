@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from parcours.web.journeys.children import child_answer
 from parcours.web.journeys.steps import CODE_REFUSALS, CODE_STATES, JourneyScreens
 from parcours.web.security import checked_form
 
@@ -72,14 +73,8 @@ async def resend(request: Request) -> Response:
 
 @router.post("/enfants")
 async def child(request: Request) -> Response:
-    form = await checked_form(request)
-    student_ref = form.get("student_ref", "")
-    body: dict[str, Any] = {"student_ref": student_ref}
-    if form.get("answer") in ("oui", "non"):  # no answer: the API names the missing field
-        body["is_guardian"] = form["answer"] == "oui"
-    if form.get("birth_date") and body.get("is_guardian", True):
-        body["birth_date"] = form["birth_date"]
-    return await act(request, "children", body, prefix=f"{student_ref}.")
+    body = child_answer(await checked_form(request))
+    return await act(request, "children", body, prefix=f"{body['student_ref']}.")
 
 
 @router.post("/mot-de-passe")

@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
       if (seconds) seconds.textContent = String(left);
       if (button) button.disabled = left > 0;
       if (left > 0) setTimeout(tick, 1000);
-      else countdown.textContent = "Vous pouvez demander un nouveau code.";
+      else countdown.textContent = countdown.dataset.countdownDone || "Vous pouvez demander un nouveau code.";
     };
     tick();
   }
