@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 
+from parcours import messages
 from parcours.activities.accounts import account_by_ref
 from parcours.activities.credentials import check_credentials
 from parcours.activities.dependencies import ActivityDependencies
@@ -63,7 +64,8 @@ class ChildrenActivities:
                 ChildOfAccount(student_ref=student.ref, initials=initials(student),
                                birth_date=student.birth_date if status == AccountStudentStatus.CONFIRMED else None,
                                school=student.school, class_name=student.class_name, role=link.role,
-                               status=status)
+                               role_label=messages.ROLE_LABELS.get(link.role, link.role),
+                               status=status, status_label=messages.LINK_STATUS_LABELS[status])
                 for link, student in (await linked_students(session, account) if account.guardian_id else [])
                 if (status := answers.get(student.id, "new")) != AccountStudentStatus.REPORTED
             ]

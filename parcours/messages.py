@@ -73,6 +73,9 @@ CHILD_ANSWERS = {
     "person_in_charge": ("Je suis la personne en charge de cet élève",
                          "Je ne suis pas la personne en charge de cet élève"),
 }
+# « Mes enfants »: a child's role and the state of its link, as a screen shows them.
+ROLE_LABELS = {"legal_representative": "Représentant légal", "person_in_charge": "Personne en charge"}
+LINK_STATUS_LABELS = {"confirmed": "Lien confirmé", "unconfirmed": "Lien non confirmé", "new": "Lien à confirmer"}
 BIRTH_DATE_INCORRECT = "La date de naissance saisie est incorrecte"
 CHILD_LEFT_UNCONFIRMED = (
     "La date de naissance saisie est incorrecte. Rapprochez-vous de la Direction de l'école pour lui "

@@ -44,6 +44,7 @@ async def test_children_view_shows_initials_and_no_birth_date_before_the_link_is
     assert view.identifier == SOPHIE and view.email_status == "confirmed" and view.mobile_status == "confirmed"
     [tom] = view.children
     assert tom.initials == "T. B." and tom.birth_date is None and tom.status == "new"
+    assert tom.status_label == "Lien à confirmer" and tom.role_label == "Représentant légal"
 
 
 async def test_new_students_are_confirmed_at_sign_in(parcours, harness):

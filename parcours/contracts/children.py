@@ -43,7 +43,10 @@ class ChildOfAccount(BaseModel):
     school: str
     class_name: str
     role: str
+    # Defaults: a view read by a journey begun before labels existed (its history) still decodes.
+    role_label: str = Field(default="", description="The role in French, as « Mes enfants » shows it.")
     status: str  # confirmed | unconfirmed | new (a reported student has left the account: R-KID-3)
+    status_label: str = Field(default="", description="The link's state in French, as « Mes enfants » shows it.")
 
 
 class AccountView(BaseModel):
