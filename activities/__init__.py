@@ -19,10 +19,12 @@ from parcours.activities.deliveries import DeliveryActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.events import EventActivities
 from parcours.activities.recovery import RecoveryActivities
+from parcours.activities.retention import RetentionActivities
 
 # Every class whose @activity.defn methods the worker runs.
 ACTIVITY_CLASSES = (AccountActivities, FranceConnectActivities, CodeActivities, CredentialActivities,
-                    RecoveryActivities, ChildrenActivities, ContactActivities, DeliveryActivities, EventActivities)
+                    RecoveryActivities, ChildrenActivities, ContactActivities, DeliveryActivities, EventActivities,
+                    RetentionActivities)
 
 
 def activity_name(member: object) -> str | None:

@@ -4,11 +4,10 @@ journey; this stops many journeys started one after the other against the same a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from parcours.db.models import FAILED_TRIES_WINDOW as WINDOW
 from parcours.db.models import Account
-
-WINDOW = timedelta(hours=1)
 
 
 def _window_end(account: Account, now: datetime) -> datetime | None:

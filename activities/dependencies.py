@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parcours.activities.event_config import EventRelayConfig
 from parcours.db.engine import Sessions, make_engine, make_session_factory
+from parcours.db.retention import Retention
 from parcours.messaging.courier import Courier, DestinationLimits
 from parcours.messaging.providers import DevInbox, HttpSmsProvider, Provider, SmtpMailProvider
 from parcours.security.crypto import set_password_hashing
@@ -24,6 +25,13 @@ class ActivityDependencies:
     account_failed_tries_per_hour: int
     time_zone: str = "Europe/Paris"  # of the times users read (PARCOURS_USER_TIME_ZONE)
     events: EventRelayConfig | None = None  # the events relay's subscribers and limits
+    retention: Retention | None = None  # the purge's periods and batch size
+
+    @property
+    def retention_config(self) -> Retention:
+        if self.retention is None:
+            raise RuntimeError("dependencies built without the retention settings")
+        return self.retention
 
     @property
     def event_relay(self) -> EventRelayConfig:
@@ -41,7 +49,7 @@ class ActivityDependencies:
         courier = Courier(sessions, secret_key, build_providers(settings, secret_key),
                           DestinationLimits.from_settings(settings))
         return cls(engine, sessions, secret_key, settings.code_digits, courier, settings.account_failed_tries_per_hour,
-                   settings.user_time_zone, EventRelayConfig.from_settings(settings))
+                   settings.user_time_zone, EventRelayConfig.from_settings(settings), Retention.from_settings(settings))
 
 
 def build_providers(settings: Settings, secret_key: bytes) -> dict[str, Provider]:

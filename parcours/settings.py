@@ -11,7 +11,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, SecretStr
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    SecretStr,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = Path(".parcours/secrets.env")
@@ -27,6 +36,11 @@ def _time_zone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"fuseau horaire inconnu : {name!r} (par exemple Europe/Paris)") from None
     return name
+
+
+def _iso(duration: timedelta) -> str:
+    """A duration as the settings are written (ISO 8601: P1D, PT30M)."""
+    return TypeAdapter(timedelta).dump_python(duration, mode="json")
 
 
 class SettingsError(RuntimeError):
@@ -199,8 +213,39 @@ class Settings(BaseSettings):
     event_subscriber_give_up_after: timedelta = timedelta(hours=1)
     event_relay_steps_per_run: int = Field(default=500, ge=1)  # then continue-as-new: a short history
     event_feed_max_limit: int = Field(default=500, ge=1)  # GET /events?limit=
+    # Personal data kept no longer than needed (README « Sécurité », docs/operators.md « Retention »):
+    # a Temporal Schedule runs the purge every `retention_purge_interval`, `retention_batch_size`
+    # rows per transaction. A journey's row (code, sent-message ledger, claim, merge) goes once
+    # older than its retention AND its journey no longer runs; an event once every subscriber has
+    # it AND older than the feed's retention (a poller must come back within it).
+    retention_purge_interval: timedelta = Field(default=timedelta(hours=1), ge=timedelta(minutes=1))
+    retention_batch_size: int = Field(default=500, ge=1, le=10_000)
+    code_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))  # after the code's expiry
+    # The ledger is what the destination limits count (a day), and the send retries' key (a
+    # background send is retried for a journey's idle lifetime): see _retentions_cover_their_readers.
+    delivery_retention: timedelta = timedelta(days=2)
+    claim_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))  # after the claim
+    merge_retention: timedelta = Field(default=timedelta(days=7), ge=timedelta(0))  # after the merge
+    # The key and hour window of an account's failed tries (activities/attempt_budget.py), after the
+    # window began; the hour is added to it.
+    failed_attempt_retention: timedelta = Field(default=timedelta(days=1), ge=timedelta(0))
+    event_feed_retention: timedelta = Field(default=timedelta(days=30), ge=timedelta(hours=1))
     # Worker logs: "json" (one object a line, with journey_id and activity fields) or "text".
     log_format: Literal["json", "text"] = "json"
+
+    @field_validator("delivery_retention")
+    @classmethod
+    def _retentions_cover_their_readers(cls, retention: timedelta, info: ValidationInfo) -> timedelta:
+        """The ledger's rows are counted by the destination limits for a day and are the key of a
+        send retried for up to a journey's idle lifetime: a shorter retention would let a
+        destination past its limits, or send a message twice."""
+        from parcours.messaging.courier import DAY  # the limits' longest window (a leaf module imports no courier)
+
+        needed = max(DAY, info.data.get("journey_idle_lifetime", DAY), info.data.get("message_send_budget", DAY))
+        if retention < needed:
+            raise ValueError(f"durée trop courte : au moins {_iso(needed)} (la journée que comptent les limites par "
+                             f"destination, la durée de vie d'un parcours inactif, la durée d'essai d'un envoi)")
+        return retention
 
     def environment(self) -> dict[str, str]:
         """These settings as the PARCOURS_* variables another process (a worker) reads."""

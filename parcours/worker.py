@@ -16,21 +16,24 @@ from parcours.contracts.events import EVENTS_RELAY_ID, RelayStart, SubscriberSta
 from parcours.db.engine import create_schema
 from parcours.journeys import WORKFLOWS
 from parcours.logs import configure_logging
+from parcours.retention_schedule import ensure_retention_schedule
 from parcours.settings import Settings, get_settings
 from parcours.temporal.connection import connect
 from parcours.temporal.sandbox import workflow_runner
 from parcours.workflows.events_relay import EventsRelayWorkflow
 from parcours.workflows.events_subscriber import EventsSubscriberWorkflow
+from parcours.workflows.retention_purge import RetentionPurgeWorkflow
 from parcours.workflows.update_errors import UpdateErrorsInterceptor
 
 EVENT_WORKFLOWS = [EventsRelayWorkflow, EventsSubscriberWorkflow]  # events out: the relay, a workflow per subscriber
+MAINTENANCE_WORKFLOWS = [RetentionPurgeWorkflow]  # started by its Schedule (parcours/retention_schedule.py)
 
 
 def workflow_options(settings: Settings) -> dict:
     """How workflow code runs, the same for a worker and a replayer (tests/test_replay.py): a
     history replays only as the worker that made it ran it."""
-    return dict(workflows=[*WORKFLOWS, *EVENT_WORKFLOWS], workflow_runner=workflow_runner(settings),
-                interceptors=[UpdateErrorsInterceptor()])
+    return dict(workflows=[*WORKFLOWS, *EVENT_WORKFLOWS, *MAINTENANCE_WORKFLOWS],
+                workflow_runner=workflow_runner(settings), interceptors=[UpdateErrorsInterceptor()])
 
 
 def build_worker(client: Client, settings: Settings, dependencies: ActivityDependencies) -> Worker:
@@ -75,6 +78,7 @@ async def run_worker(settings: Settings) -> None:
     try:
         worker = build_worker(client, settings, dependencies)
         await start_events_relay(client, settings)
+        await ensure_retention_schedule(client, settings)
         # What is loaded by now (modules, classes, schemas: most of the heap) lives as long as the
         # process: out of the collector's sight, a full collection — which stops the event loop,
         # every journey's step with it — scans only what journeys made (80 → 20 ms, bench README).

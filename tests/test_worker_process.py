@@ -23,6 +23,7 @@ async def test_what_the_worker_loaded_at_start_is_out_of_the_collectors_sight(se
 
     monkeypatch.setattr(worker_module, "connect", no_server)
     monkeypatch.setattr(worker_module, "start_events_relay", no_relay)
+    monkeypatch.setattr(worker_module, "ensure_retention_schedule", no_relay)
     monkeypatch.setattr(worker_module, "build_worker", lambda client, settings, dependencies: RecordingWorker())
     gc.unfreeze()
     try:

@@ -46,6 +46,7 @@ class ActivityName(StrEnum):
     RELAY_EVENTS = "relay_events"
     DELIVER_EVENTS = "deliver_events"
     SKIP_EVENT = "skip_event"
+    PURGE_EXPIRED = "purge_expired"
 
 
 class JourneyRequest(BaseModel):
@@ -64,6 +65,12 @@ class JourneyRequest(BaseModel):
 
 def key_scope(journey_id: str, run: str) -> str:
     return f"{journey_id}/{run}" if run else journey_id
+
+
+def journey_of_key(key: str) -> str:
+    """The workflow id of the journey whose key this is: every key starts with its run's
+    `key_scope`, whose journey id is a prefix and one opaque reference (`activation/<ref>`)."""
+    return "/".join(key.split("/", 2)[:2])
 
 
 class CodePurpose(StrEnum):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, TypeDecorator, UniqueConstraint
@@ -24,6 +24,10 @@ class UtcDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+# The hour of an account's failed tries (Account.failed_tries_window_start): activities/attempt_budget.py.
+FAILED_TRIES_WINDOW = timedelta(hours=1)
 
 
 class Base(DeclarativeBase):
@@ -115,7 +119,8 @@ class Account(Base):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     sign_in_locked_until: Mapped[datetime | None]
     # Failed code and password tries of the current hour, across journeys (activities/attempt_budget.py).
-    failed_tries_window_start: Mapped[datetime | None]
+    # Indexed: the retention purge finds the hours long past (parcours/db/retention.py).
+    failed_tries_window_start: Mapped[datetime | None] = mapped_column(index=True)
     failed_tries_in_window: Mapped[int] = mapped_column(Integer, default=0)
     # The attempt key of the last failed password check: its retry (a COMMIT whose answer was lost)
     # is not counted again.

@@ -32,6 +32,12 @@ async def events_after(session: AsyncSession, position: int, limit: int) -> list
                                        .order_by(LinkEvent.position).limit(limit))).all())
 
 
+async def oldest_kept_position(session: AsyncSession) -> int | None:
+    """The first event the feed still has, the older ones purged (parcours/db/retention.py keeps
+    the newest); None: none was ever given a position."""
+    return await session.scalar(select(func.min(LinkEvent.position)))
+
+
 async def cursor_of(session: AsyncSession, subscriber: str) -> int:
     row = await session.get(EventCursor, subscriber)
     return 0 if row is None else row.position

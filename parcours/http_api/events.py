@@ -5,6 +5,7 @@ read of committed, sequenced rows: no journey is involved, so no workflow is sta
 # No `from __future__ import annotations`: the query's bound (a setting) is a local, which FastAPI
 # must see evaluated in the signature.
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,13 +13,28 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from parcours.db.engine import make_engine, make_session_factory
-from parcours.events.outbox import events_after
+from parcours.events.outbox import events_after, oldest_kept_position
 from parcours.events.payload import BadCursor, decode_cursor, encode_cursor, event_document
 from parcours.http_api import wording
 from parcours.http_api.problems import problem_response, problem_responses
 from parcours.settings import Settings
 
 INVALID_CURSOR = "Ce curseur (after) n'a pas été donné par ce service : reprenez avec le dernier `next_cursor` reçu."
+# A poller away longer than the feed's retention (PARCOURS_EVENT_FEED_RETENTION): the events after
+# its cursor were purged (parcours/db/retention.py). Said, rather than a page that skips them.
+EVENTS_PURGED = ("Les événements qui suivent ce curseur (after) ne sont plus conservés : le flux garde {retention} "
+                 "d'événements. Reprenez sans curseur, depuis le plus ancien événement conservé, puis rapprochez "
+                 "vos données de celles du service (des événements vous ont manqué).")
+TITLE_EVENTS_PURGED = "Événements plus conservés"
+
+
+def duration_in_french(duration: timedelta) -> str:
+    """« 30 jours », « 12 heures », « 45 minutes »: the largest whole unit."""
+    for unit, name in ((timedelta(days=1), "jour"), (timedelta(hours=1), "heure"), (timedelta(minutes=1), "minute")):
+        if duration >= unit and duration % unit == timedelta(0):
+            count = duration // unit
+            return f"{count} {name}{'s' if count > 1 else ''}"
+    return f"{int(duration.total_seconds())} secondes"
 
 
 class EventFeedPage(BaseModel):
@@ -27,7 +43,7 @@ class EventFeedPage(BaseModel):
 
 
 def events_router(settings: Settings) -> APIRouter:
-    router = APIRouter(tags=["events"], responses=problem_responses(422))
+    router = APIRouter(tags=["events"], responses=problem_responses(410, 422))
     max_limit = settings.event_feed_max_limit
 
     @router.get("/events", summary="Events for the services, after a cursor, oldest first",
@@ -43,6 +59,10 @@ def events_router(settings: Settings) -> APIRouter:
             request.app.state.event_engine = make_engine(settings.database_url)
             sessions = request.app.state.event_sessions = make_session_factory(request.app.state.event_engine)
         async with sessions() as session:
+            oldest = await oldest_kept_position(session)
+            if after and oldest is not None and position < oldest - 1:  # positions have no gaps but purged ones
+                return problem_response(request, 410, "events_purged", TITLE_EVENTS_PURGED,
+                                        EVENTS_PURGED.format(retention=duration_in_french(settings.event_feed_retention)))
             events = await events_after(session, position, limit)
         last = events[-1].position if events else position
         return EventFeedPage(events=[event_document(event) for event in events],

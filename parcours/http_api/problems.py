@@ -188,7 +188,8 @@ def problem_responses(*statuses: int) -> dict:
     """OpenAPI `responses` for the problems an operation can answer."""
     descriptions = {400: "The body is not JSON (not even UTF-8)", 401: "Missing or wrong bearer token",
                     404: "No such journey, or it has ended",
-                    409: "The journey is not at a step where this action is possible", 413: "Request too large",
+                    409: "The journey is not at a step where this action is possible",
+                    410: "What the request points to is no longer kept (past its retention)", 413: "Request too large",
                     422: "Invalid input (each field named)", 429: "A limit: retry at `retry_at`",
                     503: "A message could not be sent, or Temporal is unreachable"}
     return {status: {"model": Problem, "description": descriptions[status],

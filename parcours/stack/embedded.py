@@ -27,7 +27,7 @@ from parcours.http_api.serve import http_server, start_http_server, stop_http_se
 from parcours.settings import Settings
 from parcours.stack.web_front import web_address, web_front_end
 from parcours.testing import temporal_binary
-from parcours.worker import build_worker, connect, start_events_relay
+from parcours.worker import build_worker, connect, ensure_retention_schedule, start_events_relay
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 
 STATE_DIR = Path(".parcours")
@@ -225,8 +225,9 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tes
         client = await connect(settings, serve_metrics=True)
         worker = build_worker(client, settings, dependencies)
         async with worker:
-            if not tester:  # the relay's poll timers would each stop a clock advance on the test server
+            if not tester:  # the relay's poll timers would each stop a clock advance on the test server,
                 await start_events_relay(client, settings)
+                await ensure_retention_schedule(client, settings)  # which has no Schedules
             # The test server lacks update-with-start: two round trips there.
             api = http_server(settings, ParcoursClient.from_settings(client, settings, update_with_start=not tester))
             api_task = await start_http_server(api)
