@@ -33,11 +33,13 @@ from parcours.contracts.events import (
     SubscriberStart,
     subscriber_workflow_id,
 )
+from parcours.contracts.retention import RETENTION_SCHEDULE_ID, PurgeProgress
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD, DEMO_PROVISIONAL_PASSWORD
 from parcours.settings import EventWebhook, Settings
 from parcours.testing import Inbox, free_port, running_parcours, settings_for, start_time_skipping_env
 from parcours.workflows.events_relay import EventsRelayWorkflow
 from parcours.workflows.events_subscriber import EventsSubscriberWorkflow
+from parcours.workflows.retention_purge import RetentionPurgeWorkflow
 from tests.activation_helpers import CAMILLE_SMS, GOOD_PASSWORD, LEA
 from tests.waiting import settled
 
@@ -226,11 +228,17 @@ async def events_subscriber(parcours, inbox, env) -> None:
             await subscriber.execute_update(update)
 
 
+async def retention_purge(parcours, inbox, env) -> None:
+    """A purge as its Schedule starts it (the test server has no Schedules: started directly)."""
+    await parcours.client.execute_workflow(RetentionPurgeWorkflow.run, PurgeProgress(), id=RETENTION_SCHEDULE_ID,
+                                           task_queue=parcours.task_queue)
+
+
 SCENARIOS: list[Callable[..., Awaitable[None]]] = [
     activation_by_sms, activation_code_expired_then_resent, activation_abandoned, password_change,
     identifier_recovery, password_reset_by_mail, password_reset_link_expired, password_reset_by_sms_code_expired,
     children, merge, email_change, mobile_change_code_expired, letter_activation, franceconnect_activation,
-    events_relay, events_subscriber,
+    events_relay, events_subscriber, retention_purge,
 ]
 
 

@@ -12,7 +12,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from parcours.temporal.codec import parcours_data_converter
-from parcours.worker import EVENT_WORKFLOWS, WORKFLOWS, workflow_options
+from parcours.worker import EVENT_WORKFLOWS, MAINTENANCE_WORKFLOWS, WORKFLOWS, workflow_options
 from tests.record_histories import HISTORIES, history_settings
 
 RECORDED = sorted(HISTORIES.glob("*/*.json"))
@@ -41,7 +41,7 @@ async def test_a_recorded_history_replays(replayer, path: Path):
 def test_every_workflow_type_has_a_history_with_its_timers_and_updates():
     histories = [json.loads(path.read_text()) for path in RECORDED]
     recorded_types = {workflow_type(history) for history in histories}
-    every_type = [*WORKFLOWS, *EVENT_WORKFLOWS]  # the journeys and events out
+    every_type = [*WORKFLOWS, *EVENT_WORKFLOWS, *MAINTENANCE_WORKFLOWS]  # the journeys, events out, the purge
     assert {workflow._Definition.must_from_class(cls).name for cls in every_type} <= recorded_types
     seen = set().union(*(event_types(history) for history in histories))
     assert {"EVENT_TYPE_TIMER_FIRED", "EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED"} <= seen
