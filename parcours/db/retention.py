@@ -89,7 +89,8 @@ class JourneyRows:
 
 
 JOURNEY_ROWS = (
-    # A code from its expiry: until then a check needs it; after, a late check still finds it.
+    # A code ages from its expiry; past it, a late check of a journey still running must still find it
+    # (to answer « expiré »: an unknown code would fail the journey), hence the journey asked too.
     JourneyRows(PurgedClass.CODES, (VerificationCode.id,), VerificationCode.expires_at, VerificationCode.journey_id),
     JourneyRows(PurgedClass.DELIVERIES, (MessageDelivery.idempotency_key,), MessageDelivery.created_at,
                 MessageDelivery.idempotency_key, journey_of_key),
