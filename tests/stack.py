@@ -5,6 +5,7 @@ a browser, the metrics endpoint."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -61,8 +62,9 @@ class EmbeddedStack:
     def start(self) -> EmbeddedStack:
         log = (self.directory / "stack.log").open("ab")
         command = self.cli_command("up", *(["--tester"] if self.tester else []))
+        # Its own process group, as a terminal gives it: interrupt() is Ctrl-C.
         self.process = subprocess.Popen(command, cwd=self.directory, env=self.environment, stdout=log,
-                                        stderr=subprocess.STDOUT)
+                                        stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -94,3 +96,9 @@ class EmbeddedStack:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()  # Ctrl-C's path: worker, HTTP API and dev server stop cleanly
             self.process.wait(timeout=60)
+
+    def interrupt(self) -> int:
+        """Ctrl-C in the terminal: SIGINT to the whole process group; the exit code."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=60)

@@ -134,8 +134,12 @@ class DevServerProcess:
 
     async def start(self) -> None:
         with self.log.open("ab") as log:
-            # Popen returns at once; the process is stopped from sync code too (stop()).
-            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT)  # noqa: ASYNC220
+            # Popen returns at once; the process is stopped from sync code too (stop()). Its own
+            # session: a terminal's Ctrl-C goes to its whole process group, and a server stopped with
+            # the worker leaves the worker retrying its connection for seconds of warnings; the stack
+            # stops it itself, once the worker is done.
+            self.process = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,  # noqa: ASYNC220
+                                            start_new_session=True)
         for _ in range(SERVER_READY_TIMEOUT_S * 5):
             if self.process.poll() is not None:
                 raise RuntimeError(f"the Temporal dev server stopped; see {self.log}")
@@ -208,7 +212,7 @@ async def run_stack(settings: Settings, on_ready: Callable[[bool], None], *, tes
     test server instead of the dev server."""
     STATE_DIR.mkdir(exist_ok=True)  # noqa: ASYNC240 - once, before anything runs on the loop
     stop = asyncio.Event()
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+    for stop_signal in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal closed
         asyncio.get_running_loop().add_signal_handler(stop_signal, stop.set)
     codec = codec_server(settings)
     codec_task = await start_http_server(codec)
