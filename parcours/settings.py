@@ -290,12 +290,14 @@ def generate_secrets_env() -> str:
         f"PARCOURS_PAYLOAD_KEYS=dev1:{payload_key}\n"
         # The reference front end's own key (its session cookie): another deployable, another key.
         f"PARCOURS_WEB_SECRET_KEY={secrets.token_urlsafe(32)}\n"
+        # The records import over HTTP (POST /admin/records-imports): its own token, to try it on the stack.
+        f"PARCOURS_RECORDS_ADMIN_TOKEN={secrets.token_urlsafe(32)}\n"
     )
 
 
 def ensure_dev_secrets(path: Path = DEV_SECRETS_FILE) -> Path:
     """Create the dev secrets file once; later runs keep the same keys so old histories still decrypt.
-    A key added since the file was made (the front end's) is appended, the others kept."""
+    A key added since the file was made (the front end's, the admin token) is appended, the others kept."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(generate_secrets_env())
