@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from html import unescape
 
 import httpx
@@ -47,13 +47,20 @@ def seen(page: httpx.Response) -> str:
 
 
 @asynccontextmanager
-async def web_client(parcours, settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The front end as a browser reaches it, talking HTTP to the HTTP API in process."""
+async def web_clients(parcours, settings, count: int) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """The front end as `count` browsers reach it (a cookie jar each), talking HTTP to the HTTP API in process."""
     api_app = create_app(settings, parcours)
     web_settings = WebSettings(secret_key="k" * 32, cookie_secure=False, api_url="http://api")
     app = create_web_app(web_settings, api_transport=httpx.ASGITransport(app=api_app),
                          dev_inbox=DevInbox(settings.dev_inbox_path).read)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://web") as client:
+    async with AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                                 base_url="http://web")) for _ in range(count)]
+
+
+@asynccontextmanager
+async def web_client(parcours, settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with web_clients(parcours, settings, 1) as [client]:
         yield client
 
 

@@ -27,10 +27,13 @@ class FormErrors:
 
     @classmethod
     def from_problem(cls, problem: dict[str, Any], *, prefix: str = "") -> FormErrors:
-        """An RFC 9457 problem of the API: `detail` on top, `errors` by field (`prefix` tells
-        apart the same field in several forms of one page, e.g. one birth date per child)."""
-        errors = cls(summary=problem.get("detail") or problem.get("title"))
-        for error in problem.get("errors") or []:
+        """An RFC 9457 problem of the API: `errors` by field (`prefix` tells apart the same field
+        in several forms of one page, e.g. one birth date per child), or else `detail` on top. With
+        fields, the summary is the page's (forms.summary names them by their labels): the API's
+        `detail` names them as the API does (« last_name, mobile »)."""
+        fields = problem.get("errors") or []
+        errors = cls(summary=None if fields else problem.get("detail") or problem.get("title"))
+        for error in fields:
             errors.add(prefix + error.get("field", ""), error.get("message", ""))
         return errors
 

@@ -18,7 +18,7 @@ from parcours.web.journeys.signed_in import (
     tell_next_page,
     told,
 )
-from parcours.web.journeys.steps import CODE_REFUSALS, CODE_STATES, api
+from parcours.web.journeys.steps import CODE_REFUSALS, CODE_STATES, ENDED, LINK_INCOMPLETE, UNKNOWN, api
 from parcours.web.pages import render
 from parcours.web.security import checked_form
 
@@ -40,6 +40,8 @@ MOBILE = AccountScreens(
 EMAIL_LINK_URL = EMAIL.start_url + "/confirmer"  # the mailed link's page (activities/contact.py builds it)
 EMAIL_JOURNEY_PREFIX = "email-change/"  # the link's `parcours`: the journey's id, email-change/<account_ref>
 EMAIL_LINK = "lien_mail"  # session key: the opened link's account and token, out of the address bar
+EMAIL_LINK_USED = ("Ce lien a déjà servi ou n'est plus valable : votre nouvelle adresse mail est peut-être déjà "
+                   "confirmée. Vérifiez-la dans « Mes informations », ou faites une nouvelle demande.")
 
 
 @pages.get("")
@@ -90,7 +92,10 @@ async def email_link(request: Request, parcours: str = "", jeton: str = "") -> R
     if link is None:
         return render(request, "account/email_link.html", step=None, status_code=404)
     answer = await api(request).post(f"/accounts/{link['ref']}/email-change/link", {"token": link["token"]})
-    body = answer.body if answer.ok else {"status": "link_invalid", "message": answer.body.get("detail"), "step": None}
+    reason = answer.body.get("reason")
+    body = answer.body if answer.ok else {"status": "link_invalid", "step": None, "message": (
+        EMAIL_LINK_USED if reason in (ENDED, UNKNOWN) else LINK_INCOMPLETE if reason in ("invalid_input", "unknown_account")
+        else answer.body.get("detail"))}
     signed_in_as = signed_in_ref(request)
     return render(request, "account/email_link.html", outcome=body, step=body["step"],
                   signed_in_here=signed_in_as == link["ref"],

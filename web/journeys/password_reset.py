@@ -14,8 +14,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from parcours.web.api import FormErrors
-from parcours.web.journeys.steps import CODE_REFUSALS, CODE_STATES, JourneyScreens, api
+from starlette.responses import RedirectResponse
+
+from parcours.web.journeys.steps import (
+    CODE_REFUSALS,
+    CODE_STATES,
+    ENDED,
+    LINK_INCOMPLETE,
+    UNKNOWN,
+    JourneyScreens,
+    api,
+    refuse_on_next_page,
+)
 from parcours.web.security import checked_form
 
 START_URL = "/mot-de-passe-oublie"
@@ -37,9 +47,12 @@ SCREENS = JourneyScreens(
     defaults={"channel": "mail"},
 )
 REQUEST_FIELDS = ("identifier", "channel", "email")
-# A link cut short or altered: no journey to ask the API about (the front end's own wording).
-LINK_INCOMPLETE = ("Ce lien n'est pas complet : ouvrez-le directement depuis le mail ou copiez-le en entier, "
-                   "ou faites une nouvelle demande.")
+# The link opened in two places, used in one: the other is told its password was not set, and what to do.
+LINK_USED = ("Ce lien a déjà servi : un nouveau mot de passe a déjà été choisi avec lui. Si ce n'est pas vous, "
+             "faites une nouvelle demande ci-dessous.")
+PASSWORD_NOT_SET = ("Votre mot de passe n'a pas été modifié : ce lien avait déjà servi à choisir un nouveau mot "
+                    "de passe. Si ce n'est pas vous, faites une nouvelle demande ci-dessous.")
+LINK_GONE = "Ce lien n'est plus valable : faites une nouvelle demande ci-dessous."
 
 
 @router.get(START_URL)
@@ -83,19 +96,41 @@ async def password(request: Request) -> Response:
     the link), without after the SMS code."""
     form = await checked_form(request)
     body = {"password": form.get("password", ""), "confirmation": form.get("confirmation", "")}
-    if token := request.session.get(TOKEN):
-        body["token"] = token
-    return await SCREENS.act(request, "password", body)
+    location, token = request.session.get(SCREENS.session_key), request.session.get(TOKEN)
+    if location is None or token is None:  # after the SMS code (or no journey: its first page)
+        return await SCREENS.act(request, "password", body)
+    answer = await api(request).post(f"{location}/password", {**body, "token": token})
+    if answer.body.get("reason") == ENDED:  # the link used elsewhere first: this password was not set
+        return forget_link(request, PASSWORD_NOT_SET)
+    if answer.ok and answer.body["status"] == "accepted":
+        request.session.pop(TOKEN, None)  # the link has done its work
+    return await SCREENS.answered(request, answer)
+
+
+def forget_link(request: Request, refusal: str) -> Response:
+    """A link that cannot serve: the journey is forgotten, its first page (a new request) says why."""
+    SCREENS.forget(request)
+    request.session.pop(TOKEN, None)
+    refuse_on_next_page(request, refusal)
+    return RedirectResponse(START_URL, status_code=303)
 
 
 @router.get(LINK_URL)
 async def link(request: Request, parcours: str = "", jeton: str = "") -> Response:
-    """The mailed link: `open_link` checks it and shows the identifier, consuming nothing."""
+    """The mailed link: `open_link` checks it and shows the identifier, consuming nothing. Whatever
+    its answer, the page redirects, so the token leaves the address bar and the history."""
     if not parcours.startswith(JOURNEY_ID_PREFIX) or not jeton:
-        return SCREENS.render_step(request, None, errors=FormErrors(summary=LINK_INCOMPLETE), status_code=400)
-    request.session[SCREENS.session_key] = f"{RESOURCE}/{parcours.removeprefix(JOURNEY_ID_PREFIX)}"
+        return forget_link(request, LINK_INCOMPLETE)
+    location = f"{RESOURCE}/{parcours.removeprefix(JOURNEY_ID_PREFIX)}"
+    answer = await api(request).post(f"{location}/link", {"token": jeton})
+    if not answer.ok:  # altered (422), used (409), past its retention (404)
+        reason = answer.body.get("reason")
+        return forget_link(request, LINK_USED if reason == ENDED else LINK_GONE if reason == UNKNOWN
+                           else LINK_INCOMPLETE)
+    request.session[SCREENS.session_key] = location
     request.session.pop(TOKEN, None)
-    answer = await api(request).post(f"{request.session[SCREENS.session_key]}/link", {"token": jeton})
-    if answer.ok and answer.body["status"] == "accepted":
+    if answer.body["status"] == "accepted":
         request.session[TOKEN] = jeton
-    return await SCREENS.answered(request, answer)
+    else:  # refused with its step (e.g. expired): told on the journey's page
+        refuse_on_next_page(request, answer.body["message"])
+    return RedirectResponse(START_URL, status_code=303)

@@ -19,7 +19,7 @@ from parcours.web.journeys.signed_in import (
     tell_next_page,
     told,
 )
-from parcours.web.journeys.steps import api
+from parcours.web.journeys.steps import SIGN_IN_AS, api
 from parcours.web.pages import render
 from parcours.web.security import checked_form
 
@@ -35,7 +35,7 @@ def sign_in_page(request: Request, *, errors: FormErrors | None = None, identifi
 
 @router.get("")
 async def show(request: Request) -> Response:
-    return sign_in_page(request)
+    return sign_in_page(request, identifier=request.session.pop(SIGN_IN_AS, ""))
 
 
 @router.post("")

@@ -13,7 +13,7 @@ from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
 from parcours.web.api import ApiAnswer
-from parcours.web.journeys.steps import JourneyScreens, api
+from parcours.web.journeys.steps import JourneyScreens, api, propose_sign_in
 
 SIGN_IN_URL = "/connexion"
 ACCOUNT_URL = "/mon-compte"
@@ -110,7 +110,8 @@ class AccountScreens(JourneyScreens):
             error["field"] = self.renamed.get(error.get("field", ""), error.get("field", ""))
         if answer.ok and answer.body["status"] == "accepted" and answer.body["step"]["finished"]:
             tell_next_page(request, answer.body["message"])
-            if self.ends_session:
+            if self.ends_session:  # the same account again (a merge's: the one kept), named
+                propose_sign_in(request, signed_in(request).get("identifier"))
                 sign_out(request)
             return RedirectResponse(SIGN_IN_URL if self.ends_session else self.done_url, status_code=303)
         return await self.answered(request, answer, prefix=prefix, values=values)

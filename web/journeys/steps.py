@@ -19,10 +19,36 @@ from parcours.web.pages import render
 CODE_STATES = ("code_sent", "code_expired", "code_void", "code_not_sent")
 CODE_REFUSALS: dict[str, str | None] = {"code_incorrect": "code", "code_void": "code", "code_expired": "code",
                                         "resend_refused": "resend", "send_failed": "resend"}
+# The API's refusals that are not the user's mistake: the journey moved on (a double click, a form
+# sent again after it was accepted: its current step is the answer) or ended (its page says so).
+MOVED_ON, ENDED, UNKNOWN = "not_now", "journey_finished", "unknown_journey"
+JOURNEY_UNKNOWN = "Cette demande n'existe plus ou a expiré : vous pouvez en commencer une nouvelle ci-dessous."
+# A link cut short or altered (a mail's): the front end's own wording, the same for every mailed link.
+LINK_INCOMPLETE = ("Ce lien n'est pas complet : ouvrez-le directement depuis le mail ou copiez-le en entier, "
+                   "ou faites une nouvelle demande.")
+REFUSAL = "refus"  # session key: a refusal for the next page (a link's, told after the redirect that hides it)
+SIGN_IN_AS = "identifiant_propose"  # session key: the identifier « Me connecter » is filled with
 
 
 def api(request: Request) -> ParcoursApi:
     return request.app.state.api
+
+
+def refuse_on_next_page(request: Request, message: str) -> None:
+    request.session[REFUSAL] = message
+
+
+def propose_sign_in(request: Request, identifier: str | None) -> None:
+    """The account a finished journey named (activated, reset, merged into): « Me connecter » is
+    filled with its identifier (the session's, never a URL's)."""
+    if identifier:
+        request.session[SIGN_IN_AS] = identifier
+
+
+def refusal_told(request: Request) -> FormErrors | None:
+    """The refusal a redirect left for this page, said once."""
+    message = request.session.pop(REFUSAL, None)
+    return FormErrors(summary=message) if message else None
 
 
 @dataclass(frozen=True)
@@ -59,13 +85,29 @@ class JourneyScreens:
                       values={**self.defaults, **(values or {})}, start_url=self.start_url, **context)
 
     async def show(self, request: Request) -> Response:
-        return self.render_step(request, await self.current_step(request))
+        """The journey's page. A finished journey is shown once, then forgotten: opening the page
+        again starts a new one (a second parent on the same browser, a new request)."""
+        step = await self.current_step(request)
+        if step is not None and step["finished"]:
+            self.forget(request)
+            propose_sign_in(request, step.get("identifier"))
+        return self.render_step(request, step, errors=refusal_told(request))
+
+    def forget(self, request: Request) -> None:
+        request.session.pop(self.session_key, None)
 
     async def answered(self, request: Request, answer: ApiAnswer, *, values: dict[str, str] | None = None,
                        prefix: str = "", redirect_to: str | None = None) -> Response:
         """The page after an action: a 4xx problem shows the current step with each error next to
         its field; an accepted outcome redirects; any other shows the step it carries, its message
         next to the field it concerns, or as a notice when it is news rather than a refusal."""
+        reason = None if answer.ok else answer.body.get("reason")
+        if reason in (MOVED_ON, ENDED):  # already past that step: its current step, not an error
+            return RedirectResponse(redirect_to or self.start_url, status_code=303)
+        if reason == UNKNOWN:
+            self.forget(request)
+            return self.render_step(request, None, errors=FormErrors(summary=JOURNEY_UNKNOWN),
+                                    values=values, status_code=answer.status_code)
         if not answer.ok:
             return self.render_step(request, await self.current_step(request), errors=answer.errors(prefix=prefix),
                                     values=values, status_code=answer.status_code)
@@ -99,5 +141,5 @@ class JourneyScreens:
         return await self.answered(request, answer, prefix=prefix, values=values)
 
     def restart(self, request: Request) -> Response:
-        request.session.pop(self.session_key, None)
+        self.forget(request)
         return RedirectResponse(self.start_url, status_code=303)
