@@ -105,3 +105,12 @@ async def test_a_finished_activation_is_shown_once_then_the_page_starts_afresh(b
     assert "Je confirme mon identité" in seen(await web.get("/activation"))  # the next parent starts here
     identifier = text_of(done.text, "identifier")
     assert f'value="{identifier}"' in (await web.get("/connexion")).text  # « Me connecter » names the account
+
+
+async def test_an_account_already_active_is_told_once_with_its_ways_out_linked(browsers):
+    web = browsers[0]
+    sophie = {"channel": "sms", "last_name": "Bernard", "first_name": "Sophie", "mobile": "06 55 44 33 22"}
+    told = await post(web, "/activation/identite", await web.get("/activation"), **sophie)
+    assert seen(told).count("Votre compte est déjà activé") == 1
+    for href in ("/connexion", "/identifiant-oublie", "/mot-de-passe-oublie"):
+        assert f'href="{href}"' in told.text
