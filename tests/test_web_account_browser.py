@@ -58,10 +58,10 @@ def test_sophie_changes_her_email_and_confirms_it_through_the_mailed_link(embedd
     sophie.open("/mon-compte/email")
     sophie.fill("new_email", NEW_EMAIL)
     sophie.fill("confirmation", "autre@example.org")
-    sophie.submit("Valider")  # two different addresses: told next to the confirmation
+    sophie.submit("Envoyer")  # two different addresses: told next to the confirmation
     assert "identiques" in sophie.error_of("confirmation")
     sophie.fill("confirmation", NEW_EMAIL)
-    sophie.submit("Valider", "13-email-a-confirmer")
+    sophie.submit("Envoyer", "13-email-a-confirmer")
     assert "Vous devez confirmer votre adresse mail" in sophie.text()
 
     link = urlsplit(mailed_link(sophie))
@@ -72,4 +72,4 @@ def test_sophie_changes_her_email_and_confirms_it_through_the_mailed_link(embedd
     sophie.submit("Confirmer ma nouvelle adresse mail", "14-email-confirme")
     assert "Votre nouvelle adresse mail est enregistrée" in sophie.text()
     assert browser.find_element(By.ID, "email").text.startswith(NEW_EMAIL)
-    assert len(sophie.pages) >= 9 and "Erreur - Modifier mon adresse mail - ÉduConnect" in sophie.pages
+    assert len(sophie.pages) >= 9 and "Erreur - Modifier mon adresse mail - EduConnect" in sophie.pages

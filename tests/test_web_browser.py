@@ -59,4 +59,4 @@ def test_camille_activates_by_sms_in_the_browser(embedded_stack, browser):
     camille.fill("confirmation", GOOD_PASSWORD)
     camille.submit("Suivant", "6-compte-active")
     assert "Votre compte a été activé avec succès" in camille.text() and identifier in camille.text()
-    assert len(camille.pages) == 10 and "Erreur - Je confirme mes enfants - ÉduConnect" in camille.pages
+    assert len(camille.pages) == 10 and "Erreur - Je confirme mes enfants - EduConnect" in camille.pages

@@ -58,6 +58,6 @@ def test_sophie_resets_her_password_through_the_mailed_link(embedded_stack, brow
     sophie.fill("password", NEW_PASSWORD)
     assert all(sophie.criterion(key) == "met" for key in ("length", "uppercase", "lowercase", "digit", "special"))
     sophie.fill("confirmation", NEW_PASSWORD)
-    sophie.submit("Continuer", "9-mot-de-passe-reinitialise")
+    sophie.submit("Suivant", "9-mot-de-passe-reinitialise")
     assert "Votre mot de passe a été réinitialisé" in sophie.text()
-    assert len(sophie.pages) >= 7 and "Erreur - Mot de passe oublié - ÉduConnect" in sophie.pages
+    assert len(sophie.pages) >= 7 and "Erreur - Mot de passe oublié - EduConnect" in sophie.pages

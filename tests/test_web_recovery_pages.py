@@ -79,7 +79,7 @@ async def test_a_password_reset_through_the_mailed_link(web, inbox):
     assert missing.status_code == 422 and "requise" in text_of(missing.text, described_by(missing.text, "email"))
 
     told = await post(web, "/mot-de-passe-oublie/demande", missing, channel="mail", **SOPHIE)
-    assert "Vérifiez vos emails" in seen(told) or "vient d'être envoyé" in seen(told)
+    assert "Vérifiez vos mails" in seen(told) or "vient d'être envoyé" in seen(told)
     [mail] = await messages_once(inbox, 1)
     link = urlsplit(re.search(r"http\S+", mail["body"]).group(0))
     assert link.path == "/mot-de-passe/nouveau"  # public_base_url's page: this front end's

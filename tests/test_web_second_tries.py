@@ -114,3 +114,11 @@ async def test_an_account_already_active_is_told_once_with_its_ways_out_linked(b
     assert seen(told).count("Votre compte est déjà activé") == 1
     for href in ("/connexion", "/identifiant-oublie", "/mot-de-passe-oublie"):
         assert f'href="{href}"' in told.text
+
+
+async def test_mes_informations_shows_the_mobile_as_a_family_reads_it(browsers):
+    web = browsers[0]
+    await post(web, "/connexion", await web.get("/connexion"), identifier=SOPHIE["identifier"],
+               password="Demo-Compte-2026!")
+    shown = await web.get("/mon-compte")
+    assert text_of(shown.text, "mobile").startswith("06 55 44 33 22")

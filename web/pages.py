@@ -34,7 +34,15 @@ def local_time(value: str | None, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M:%S") if moment else ""
 
 
-TEMPLATES.env.filters.update(local_time=local_time, seconds_until=seconds_until)
+def phone_number(value: str | None) -> str:
+    """A number of the API (E.164) as a family reads it: a French one « 06 55 44 33 22 », any other as given."""
+    if value and value.startswith("+33") and len(value) == 12 and value[3:].isdigit():
+        national = "0" + value[3:]
+        return " ".join(national[i:i + 2] for i in range(0, 10, 2))
+    return value or ""
+
+
+TEMPLATES.env.filters.update(local_time=local_time, seconds_until=seconds_until, phone_number=phone_number)
 
 
 def render(request: Request, template: str, *, status_code: int = 200, errors: FormErrors | None = None,

@@ -29,4 +29,4 @@ class WebSettings(BaseSettings):
     cookie_secure: bool = True
     # Times shown to users (« à partir de 08:47 »): the service's PARCOURS_USER_TIME_ZONE.
     time_zone: str = "Europe/Paris"
-    service_name: str = "ÉduConnect"
+    service_name: str = "EduConnect"  # as the seeds, SMS and mails write it

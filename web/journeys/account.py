@@ -94,8 +94,8 @@ async def email_link(request: Request, parcours: str = "", jeton: str = "") -> R
     answer = await api(request).post(f"/accounts/{link['ref']}/email-change/link", {"token": link["token"]})
     reason = answer.body.get("reason")
     body = answer.body if answer.ok else {"status": "link_invalid", "step": None, "message": (
-        EMAIL_LINK_USED if reason in (ENDED, UNKNOWN) else LINK_INCOMPLETE if reason in ("invalid_input", "unknown_account")
-        else answer.body.get("detail"))}
+        EMAIL_LINK_USED if reason in (ENDED, UNKNOWN)
+        else LINK_INCOMPLETE if reason in ("invalid_input", "unknown_account") else answer.body.get("detail"))}
     signed_in_as = signed_in_ref(request)
     return render(request, "account/email_link.html", outcome=body, step=body["step"],
                   signed_in_here=signed_in_as == link["ref"],

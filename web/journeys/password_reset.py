@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import Response
-
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
 from parcours.web.journeys.steps import (
     CODE_REFUSALS,
