@@ -73,7 +73,9 @@ Email = Annotated[
     StringConstraints(max_length=MAX_EMAIL_LENGTH, pattern=worded(EMAIL_PATTERN, EMAIL_INVALID)),
     AfterValidator(normalize_email),
     Field(description="An email address, checked by its syntax (email-validator, no quoted local part, no DNS "
-                      "lookup), kept in lower case.", examples=["camille.martin@example.fr"]),
+                      "lookup), kept in lower case. ASCII before the @ (an accent or an emoji there needs "
+                      "SMTPUTF8, which few mail servers have); an internationalized domain is taken, mailed "
+                      "in its IDNA form (xn--…).", examples=["camille.martin@example.fr"]),
 ]
 
 # `p.nomXX` (compared in lower case): an initial, a dot, the last name's letters, 1 to 6 digits.
