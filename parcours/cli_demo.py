@@ -53,8 +53,8 @@ def demo() -> None:
     records = demo_records()
     emit(records)
     for guardian in records["guardians"]:
-        say(f"{guardian['name']} — identifiant {guardian['identifier']} — mobile {guardian['mobile'] or '—'} — "
-            f"email {guardian['email'] or '—'} — {guardian['account']}")
+        say(f"{guardian['name']} — identifiant {guardian['identifier']} — mobile {guardian['mobile'] or 'aucun'} — "
+            f"email {guardian['email'] or 'aucun'} — {guardian['account']}")
         for child in guardian["children"]:
             say(f"  enfant : {child['name']} ({child['ref']}, né(e) le {child['birth_date']})")
     for student in records["students"]:

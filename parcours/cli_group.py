@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from enum import Enum
 from typing import Any
 
 import typer
+from pydantic import ValidationError
 from typer import _click as click  # typer 0.29 carries its own click: its errors are these
 from typer._click import exceptions as errors
 from typer.core import TyperGroup, TyperOption
@@ -17,12 +19,25 @@ from parcours.cli_errors import EXIT_CODES_HELP, exit_code, one_line, refusal_fo
 from parcours.cli_output import Output
 from parcours.cli_passwords import prompts_need_a_terminal
 from parcours.contracts.common import FieldError, Refusal
+from parcours.field_messages import FRENCH_BY_TYPE, french_message
 
 ABORTED = "Abandon (rien n'a été envoyé)."
 
 
 def tell(refusal: Refusal, json_output: bool) -> None:
     typer.echo(refusal.model_dump_json(exclude_none=True) if json_output else one_line(refusal), err=True)
+
+
+def _why_bad(error: errors.BadParameter) -> str:
+    """Typer reads a parameter's value with pydantic and gives its English text (« Value error,
+    'fax' is not one of 'sms', 'mail' »): a choice's values named in French, anything else through
+    field_messages."""
+    annotation = getattr(getattr(error.param, "type_descriptor", None), "annotation", None)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return FRENCH_BY_TYPE["enum"].format(expected=" ou ".join(repr(str(member.value)) for member in annotation))
+    if isinstance(error.__cause__, ValidationError):
+        return " ; ".join(french_message(problem) for problem in error.__cause__.errors())
+    return error.message
 
 
 def usage_refusal(error: click.ClickException) -> Refusal:
@@ -35,7 +50,7 @@ def usage_refusal(error: click.ClickException) -> Refusal:
     elif isinstance(error, errors.NoSuchOption):
         message = f"Option inconnue : {error.option_name}."
     elif isinstance(error, errors.BadParameter):
-        message = f"Valeur invalide pour {field or error.param_hint} : {error.message}"
+        message = f"Valeur invalide pour {field or error.param_hint} : {_why_bad(error).rstrip('.')}."
     elif isinstance(error, errors.UsageError) and error.message.startswith("No such command"):
         message = f"Commande inconnue : {error.message.split(maxsplit=3)[-1].rstrip('.')}."
     else:

@@ -15,10 +15,11 @@ from parcours.cli_common import Output, emit, run_async, say
 from parcours.cli_errors import CliProblem, invalid_input
 from parcours.cli_group import sub_app
 from parcours.contracts.common import FieldError
+from parcours.records.report import counted
 from parcours.settings import get_settings
 
 records_app = sub_app("School records: import the schools' export (docs/school-records.md).")
-ERRORS_SHOWN = "{count} ligne(s) invalide(s) : les établissements concernés ne sont pas importés."
+ERRORS_SHOWN = "{lines} : les établissements concernés ne sont pas importés."
 
 
 @contextmanager
@@ -70,10 +71,12 @@ async def import_command(
         say(school.french())
         for detail in school.details:
             say(f"  {detail}")
-    say(f"{report.total_changes} changements{' (simulation : rien n’est écrit)' if dry_run else ''}.")
+    simulation = " (simulation : rien n’est écrit)" if dry_run else ""
+    say(f"{counted(report.total_changes, 'changement', 'changements')}{simulation}.")
     errors = report.errors
     if errors:
-        message = ERRORS_SHOWN.format(count=len({error.line for error in errors}))
+        message = ERRORS_SHOWN.format(lines=counted(len({error.line for error in errors}),
+                                                    "ligne invalide", "lignes invalides"))
         if not Output.json:  # one line each, not one line of thousands
             Output.flush()
             for error in errors:

@@ -163,14 +163,25 @@ def _context(problem: Mapping[str, Any]) -> dict[str, Any]:
     return context
 
 
+# What an empty string fails in a field that needs a value (its minimum length, its pattern).
+_EMPTY_REFUSED_AS = ("string_too_short", "too_short", "string_pattern_mismatch")
+
+
+def _left_empty(value: object) -> bool:
+    """Empty or blank: the input models trim strings, pydantic's error keeps the value as sent."""
+    return isinstance(value, str) and not value.strip()
+
+
 def french_message(problem: Mapping[str, Any]) -> str:
     """The French message of one of pydantic's errors (an item of `ValidationError.errors()`).
     A type not in the table (a newer pydantic) still reads French, if vaguely."""
     kind = problem["type"]
+    if kind in _EMPTY_REFUSED_AS and _left_empty(problem.get("input")):
+        kind = "missing"  # « au moins 1 caractère », a pattern's words: the field was left empty
     if kind in ("too_long", "too_short") and isinstance(problem.get("input"), str):
         kind = f"string_{kind}"  # a length counted after a validator (pydantic says "items"): characters
     template = FRENCH_BY_TYPE.get(kind, _INVALID)
-    if problem["type"] == "string_pattern_mismatch":
+    if kind == "string_pattern_mismatch":
         template = PATTERN_WORDING.get(str((problem.get("ctx") or {}).get("pattern")), template)
     try:
         return template.format(**_context(problem)) or _INVALID

@@ -41,6 +41,8 @@ CODE_PROMPT_SMS = "Je saisis le code de sécurité reçu par SMS"
 CODE_PROMPT_MAIL = "Je saisis le code de sécurité reçu par mail"
 # R-ACT-4
 CODE_INCORRECT = "Le code est incorrect. Veuillez le saisir à nouveau."
+# A code that cannot be the one sent (its length): invalid input, not a try.
+CODE_LENGTH = "le code est composé de {digits} chiffres"
 CODE_VOID = "Ce code n'est plus valable après trop d'essais. Demandez un nouveau code."
 # R-ACT-5
 CODE_EXPIRED = "Le code d'activation n'est plus valable. Veuillez recommencer."

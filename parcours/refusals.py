@@ -24,6 +24,13 @@ def rejection(reason: str, message: str, errors: list[FieldError] | None = None,
                             type=UPDATE_REJECTED, non_retryable=True)
 
 
+def invalid_input(field: str, message: str) -> ApplicationError:
+    """A field's value refused by a rule its type cannot say (the journey knows it): the same
+    refusal as an input that fails its model."""
+    return rejection("invalid_input", messages.INPUT_INVALID.format(fields=field),
+                     [FieldError(field=field, message=message)])
+
+
 def refusal_of(error: BaseException | None) -> Refusal | None:
     """The Refusal an error carries, if it is a refused action."""
     if isinstance(error, ApplicationError) and error.type == UPDATE_REJECTED and error.details:

@@ -241,3 +241,31 @@ async def test_the_worker_takes_its_cache_and_task_concurrency_from_the_settings
         await dependencies.engine.dispose()
     assert config["max_concurrent_workflow_tasks"] == 3
     assert config["max_cached_workflows"] == 50
+
+
+async def test_a_code_of_the_wrong_length_is_invalid_input_and_costs_no_try(harness, time_env, inbox):
+    """« 12 34 » cannot be the 6-digit code sent: refused by the update's validator, naming the
+    field, before the history (no try spent); a well-formed wrong code still costs one, and the
+    code typed with spaces inside is taken."""
+    parcours, _ = harness
+    journey = await at_code_step(parcours)
+    handle = time_env.client.get_workflow_handle(journey.journey_id)
+
+    async def updates_accepted() -> int:
+        history = await handle.fetch_history()
+        return sum(e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED for e in history.events)
+
+    accepted_before = await updates_accepted()
+    for malformed in ("12 34", "1234567", "12 34 5"):
+        with pytest.raises(JourneyActionRejected) as refused:
+            await journey.submit_code(malformed)
+        assert refused.value.reason == "invalid_input"
+        assert [(e.field, e.message) for e in refused.value.errors] == [
+            ("code", messages.CODE_LENGTH.format(digits=6))]
+        assert refused.value.message == messages.INPUT_INVALID.format(fields="code")
+    assert await updates_accepted() == accepted_before
+    code = inbox.last_code()
+    wrong = str((int(code) + 1) % 1_000_000).zfill(6)
+    outcome = await journey.submit_code(wrong)
+    assert outcome.status == "code_incorrect" and outcome.tries_left == 4
+    assert (await journey.submit_code(f"{code[:3]} {code[3:]}")).status == "accepted"

@@ -172,3 +172,12 @@ def test_the_console_script_ends_the_process_itself_with_the_commands_exit_code(
         cli.main()
     assert ended.value.args == (code,)
     assert capsys.readouterr().out or code != 0  # the help was written out before the end
+
+
+def test_a_value_not_among_the_choices_is_said_in_french(tmp_path):
+    """Not typer's « Value error, 'fax' is not one of 'sms', 'mail' »: parsed before any journey
+    starts, so no server is needed."""
+    result = cli("activation", "start", "--channel", "fax", "--last-name", "Martin", "--first-name", "Camille",
+                 env={"PARCOURS_DATA_DIR": str(tmp_path)})
+    assert_one_clean_line(result, 2, "--channel", "'sms' ou 'mail'")
+    assert "Value error" not in result.stderr and "is not one of" not in result.stderr

@@ -206,6 +206,17 @@ async def test_smtp_provider_sends_a_real_mail():
     assert "123456" in mail.get_content()
 
 
+async def test_smtp_provider_mails_an_internationalized_domain_in_its_ascii_form():
+    """A server without SMTPUTF8 (smtplib refuses to ask one) still takes the address."""
+    with SmtpServer() as smtp:
+        provider = SmtpMailProvider("127.0.0.1", smtp.port, "EduConnect <ne-pas-repondre@educonnect.example>",
+                                    secret_key=SECRET, message_id_domain="educonnect.example")
+        await provider.send(OutgoingMessage("activation/x/code/1", "mail", "sophie@exämple.fr",
+                                            "Votre code : 123456", subject="EduConnect : votre code"))
+    [mail] = smtp.messages
+    assert mail["To"] == "sophie@xn--exmple-cua.fr"
+
+
 async def test_a_code_works_only_in_the_run_that_issued_it(dependencies):
     """Two runs under one workflow id (a journey per account, done again): a code of one run is
     void in the other, right digits or not, and the same sequence gives each run its own code."""

@@ -76,6 +76,9 @@ def test_cli_lists_the_demo_records():
     result = CliRunner().invoke(app, ["demo"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "Camille Martin" in result.output and "active through FranceConnect" in result.output
+    # An account without a mobile or an email says so, not « mobile — — email »
+    assert "Karim Benali — identifiant k.benali1 — mobile aucun — email karim.benali@example.org" in result.output
+    assert "mobile — —" not in result.output and "email — —" not in result.output
 
 
 def test_cli_shows_every_kind_of_outcome(capsys):

@@ -25,7 +25,7 @@ from temporalio.client import WorkflowExecutionStatus
 from parcours.contracts.events import EVENTS_RELAY_ID
 from parcours.db.models import LinkEvent
 from parcours.events.outbox import events_after, sequence_new_events
-from parcours.events.payload import BadCursor, decode_cursor, encode_cursor
+from parcours.events.payload import CURSOR_MAX_LENGTH, BadCursor, EventCursors
 from parcours.events.webhooks import signed_headers
 from parcours.settings import EventWebhook
 from tests.receivers import WebhookReceiver
@@ -80,12 +80,19 @@ def test_the_signature_is_standard_webhooks_v1():
         Webhook(SECRET).verify(body + b" ", headers)
 
 
-def test_the_cursor_is_opaque_and_stable():
-    assert encode_cursor(42) == encode_cursor(42) and "42" not in encode_cursor(42)
-    assert decode_cursor(encode_cursor(42)) == 42 and decode_cursor(None) == 0
-    for bad in ("42", "!!", encode_cursor(1)[:-1] + "%"):
+def test_the_cursor_is_opaque_stable_and_unforgeable():
+    cursors = EventCursors(b"the service's secret key")
+    assert cursors.encode(42) == cursors.encode(42) and "123456789" not in cursors.encode(123456789)
+    assert cursors.decode(cursors.encode(42)) == 42 and cursors.decode(None) == 0
+    assert cursors.decode(cursors.encode(10**15)) == 10**15  # within the query's bound
+    assert len(cursors.encode(10**15)) <= CURSOR_MAX_LENGTH
+    # A made-up position (the base64 of « p99999 », the unsigned form), another deployment's cursor
+    # (another key), one altered: all refused, none read as a position.
+    forged = ("42", "!!", "cDk5OTk5", EventCursors(b"another deployment").encode(42),
+              cursors.encode(1)[:-1] + "A", cursors.encode(1)[:-1] + "%")
+    for bad in forged:
         with pytest.raises(BadCursor):
-            decode_cursor(bad)
+            cursors.decode(bad)
 
 
 async def test_every_event_delivered_in_order_per_account_through_failures_and_a_killed_worker(
@@ -150,6 +157,7 @@ async def test_the_pull_feed_pages_the_same_events_after_a_stable_cursor(setting
                 again = (await api.get("/events", params={"limit": 3}, headers=auth)).json()
                 empty = (await api.get("/events", params={"after": rest["next_cursor"]}, headers=auth)).json()
                 bad = await api.get("/events", params={"after": "not-ours"}, headers=auth)
+                made_up = await api.get("/events", params={"after": "cDk5OTk5"}, headers=auth)
             await app.state.event_engine.dispose()
     assert again == first  # stable: the same cursor, the same page
     fed = [event["id"] for event in first["events"] + rest["events"]]
@@ -157,6 +165,7 @@ async def test_the_pull_feed_pages_the_same_events_after_a_stable_cursor(setting
     assert fed == [f"evt_{event.id}" for event in written]
     assert empty == {"events": [], "next_cursor": rest["next_cursor"]}
     assert bad.status_code == 422 and bad.json()["reason"] == "invalid_cursor"
+    assert made_up.status_code == 422 and made_up.json()["reason"] == "invalid_cursor"
 
 
 async def test_an_event_committed_late_under_a_lower_id_is_not_skipped(harness):

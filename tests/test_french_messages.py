@@ -140,6 +140,25 @@ def test_every_error_the_inputs_produce_reads_french():
     assert seen["string_too_long"].startswith("au plus ") and seen["missing"] == "champ requis"
 
 
+def test_an_empty_required_field_says_it_is_required():
+    """Not « au moins 1 caractère » nor the characters a mobile takes: the field was left empty
+    (blank counts as empty: strings are trimmed)."""
+    from parcours.contracts.activation import IdentityInput
+    from parcours.contracts.contact import EmailChangeInput
+
+    with pytest.raises(ValidationError) as refused:
+        IdentityInput(channel="sms", last_name="", first_name="  ", mobile="")
+    with pytest.raises(ValidationError) as refused_mail:
+        EmailChangeInput(new_email="", confirmation="")
+    messages = {FieldError.from_pydantic(problem).field: FieldError.from_pydantic(problem).message
+                for problem in refused.value.errors() + refused_mail.value.errors()}
+    assert messages == dict.fromkeys(("last_name", "first_name", "mobile", "new_email", "confirmation"),
+                                     FRENCH_BY_TYPE["missing"])
+    with pytest.raises(ValidationError) as too_short:
+        IdentityInput(channel="sms", last_name="Martin", first_name="Camille", mobile="06 12")
+    assert FieldError.from_pydantic(too_short.value.errors()[0]).message != FRENCH_BY_TYPE["missing"]
+
+
 @pytest.mark.parametrize("raw", ["sophie.example.org", "sophie@", "sophie@@example.org", "sophie@exa mple.org"])
 def test_email_validators_english_never_reaches_a_user(raw):
     from parcours.people.contact_details import normalize_email

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from parcours.contracts.activation import ChildAnswerInput, CodeInput, IdentityInput, PasswordInput
 from parcours.contracts.contact import EmailChangeInput
 from parcours.contracts.recovery import IdentifierRequestInput, ResetRequestInput
+from parcours.people.contact_details import EMAIL_NOT_ASCII, ascii_address, normalize_email
 from parcours.people.names import comparable_name, identifier_stem
 from parcours.security.password_policy import CRITERIA, unmet_criteria
 
@@ -137,3 +138,20 @@ def test_a_hyphen_and_a_space_between_name_parts_compare_equal():
 def test_identifier_stem():
     assert identifier_stem("Éloïse", "Dupont-Lefèvre") == "e.dupontlefevre"
     assert identifier_stem("Jean", "D'Artagnan") == "j.dartagnan"
+
+
+@pytest.mark.parametrize("address", ["sophie😀@example.org", "élise@example.fr"])
+def test_an_address_with_characters_other_than_ascii_before_the_at_is_refused_in_french(address):
+    """Few mail servers take them (SMTPUTF8), and the hint says « nom@domaine.fr »: refused with
+    its own words, in every input that takes an address (one field type)."""
+    with pytest.raises(ValidationError) as error:
+        EmailChangeInput(new_email=address, confirmation=address)
+    assert error_fields(error.value) == {"new_email", "confirmation"}
+    assert {e["msg"].removeprefix("Value error, ") for e in error.value.errors()} == {EMAIL_NOT_ASCII}
+    with pytest.raises(ValueError, match=EMAIL_NOT_ASCII):
+        normalize_email(address)  # what the school records' import reads too
+
+
+def test_an_internationalized_domain_is_kept_and_mailed_in_its_ascii_form():
+    assert normalize_email("Sophie@Exämple.fr") == "sophie@exämple.fr"
+    assert ascii_address("sophie@exämple.fr") == "sophie@xn--exmple-cua.fr"

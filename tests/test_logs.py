@@ -50,3 +50,40 @@ async def test_a_migration_says_one_line_and_alembic_says_nothing_at_info(tmp_pa
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     told = [line.split(" ", 3)[-1] for line in capsys.readouterr().err.splitlines()]
     assert told == [f"parcours.db.migrate schéma de la base migré de (vide) à {head}"], told
+
+
+def _failed_activity_logged_as_the_sdk_does(error: Exception) -> None:
+    """What temporalio's activity worker does with every failed activity (worker/_activity.py)."""
+    import temporalio.activity
+
+    try:
+        raise error
+    except Exception:
+        temporalio.activity.logger.warning("Completing activity as failed", exc_info=True,
+                                           extra={"__temporal_error_identifier": "ActivityFailure"})
+
+
+def test_an_expected_refusal_is_one_info_line_a_real_error_keeps_its_traceback(caplog):
+    """A weak password or a destination over its limits is the service working: no traceback at
+    warning level for it; an error nobody expected still has one."""
+    from datetime import UTC, datetime
+
+    from parcours.logs import configure_logging
+    from parcours.refusals import destination_limited
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    configure_logging("json")
+    configure_logging("json")  # configured twice (a stack, then its worker): one filter still
+    root.addHandler(caplog.handler)  # configure_logging replaced the root's handlers
+    try:
+        with caplog.at_level(logging.INFO):
+            _failed_activity_logged_as_the_sdk_does(destination_limited(datetime(2031, 1, 1, tzinfo=UTC), "UTC"))
+            _failed_activity_logged_as_the_sdk_does(RuntimeError("the database went away"))
+    finally:
+        root.handlers[:], root.level = handlers, level
+    refused, failed = [r for r in caplog.records if r.name == "temporalio.activity"]
+    assert (refused.levelno, refused.exc_info) == (logging.INFO, None)
+    assert "destination_limited" in refused.getMessage() and "Traceback" not in JsonFormatter().format(refused)
+    assert failed.levelno == logging.WARNING and failed.exc_info is not None
+    assert "Traceback" in json.loads(JsonFormatter().format(failed))["error"]

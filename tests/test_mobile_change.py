@@ -29,6 +29,9 @@ async def test_mobile_change_with_the_sms_code(parcours, inbox):
     assert outcome.step.state == "code_sent" and "Vous devez confirmer votre numéro" in outcome.message
     view = await parcours.account_view(account_ref)
     assert (view.mobile, view.pending_mobile) == ("+33655443322", "+33781223344")
+    with pytest.raises(JourneyActionRejected) as refused:  # its own submit_code: the same input rule
+        await journey.submit_code("12 34")
+    assert refused.value.reason == "invalid_input" and refused.value.errors[0].field == "code"
     outcome = await journey.submit_code(code_sent_to(inbox, "+33781223344"))
     assert outcome.step.state == "confirmed"
     view = await parcours.account_view(account_ref)

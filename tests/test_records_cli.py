@@ -26,7 +26,7 @@ def test_import_then_again_then_a_dry_run(settings, tmp_path):
     first = cli(settings, "--json", "records", "import", str(path))
     assert first.exit_code == 0 and json.loads(first.stdout)["total_changes"] == 6, first.output
     again = cli(settings, "records", "import", str(path))
-    assert again.exit_code == 0 and again.stdout.splitlines()[-1] == "0 changements.", again.stdout
+    assert again.exit_code == 0 and again.stdout.splitlines()[-1] == "0 changement.", again.stdout
     changed = export(tmp_path, LUCAS.replace("12/03", "13/03"), name="dry.csv")
     dry = cli(settings, "records", "import", "--dry-run", str(changed))
     assert dry.exit_code == 0 and "  élève E1 modifié : date de naissance" in dry.stdout
@@ -39,7 +39,7 @@ def test_bad_rows_exit_2_with_each_line_and_field(settings, tmp_path):
     shown = cli(settings, "records", "import", str(path))
     assert shown.exit_code == 2
     assert "ligne 2, date_naissance : date au format JJ MM AAAA ou AAAA-MM-JJ" in shown.stderr, shown.stderr
-    assert "Établissement 0931234B : 1 lignes, 3 changements" in shown.stdout
+    assert "Établissement 0931234B : 1 ligne, 3 changements" in shown.stdout
     scripted = cli(settings, "--json", "records", "import", str(path))
     error = json.loads(scripted.stderr)
     assert scripted.exit_code == 2 and error["reason"] == "invalid_input"

@@ -117,8 +117,11 @@ async def test_a_dry_run_tells_what_would_change_and_writes_nothing(sessions, tm
     report = await run(sessions, export(tmp_path, changed, EMMA_CLAIRE), dry_run=True)
     assert report.schools[0].details == ["élève E1 modifié : date de naissance",
                                          "responsable R3 ajouté, compte c.martin1",
-                                         "lien R3 – E2 ajouté (person_in_charge)", "lien R2 – E2 terminé"]
+                                         "lien R3 – E2 ajouté (personne en charge)", "lien R2 – E2 terminé"]
     assert not report.schools[0].applied and report.total_changes == 4
+    # Each count agrees with its noun: « 1 élève modifié », never « 1 élèves modifiés ».
+    assert ("1 responsable ajouté (compte provisionné), 1 élève modifié, 1 lien ajouté, 1 lien terminé"
+            in report.schools[0].french())
     again = await run(sessions, export(tmp_path, LUCAS, EMMA_JEAN))
     assert again.total_changes == 0 and await count(sessions, Account) == 2 and await count(sessions, LinkEvent) == 0
 

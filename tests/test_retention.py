@@ -26,7 +26,7 @@ from parcours.db.models import (
 )
 from parcours.db.retention import PurgedClass, Retention, purge_round
 from parcours.events.outbox import sequence_new_events
-from parcours.events.payload import encode_cursor
+from parcours.events.payload import EventCursors
 from parcours.settings import EventWebhook, Settings
 from parcours.testing import prepare_schema
 
@@ -250,9 +250,10 @@ async def test_the_feed_says_gone_for_a_cursor_before_the_oldest_kept_event(deps
     token = "feed-token"
     app = create_app(settings.model_copy(update={"http_api_token": SecretStr(token)}))
     auth = {"Authorization": f"Bearer {token}"}
+    cursor = EventCursors(settings.require_secret_key()).encode
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as api:
-        gone = await api.get("/events", params={"after": encode_cursor(1)}, headers=auth)
-        just_before = await api.get("/events", params={"after": encode_cursor(3)}, headers=auth)
+        gone = await api.get("/events", params={"after": cursor(1)}, headers=auth)
+        just_before = await api.get("/events", params={"after": cursor(3)}, headers=auth)
         from_the_start = await api.get("/events", headers=auth)
     await app.state.event_engine.dispose()
     assert gone.status_code == 410 and gone.headers["content-type"] == "application/problem+json"

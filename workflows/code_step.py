@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
         code_message_key,
     )
     from parcours.contracts.common import CodeInput, JourneyOutcome, OutcomeStatus, ResendInput
-    from parcours.refusals import account_tries_exhausted, resend_too_soon
+    from parcours.refusals import account_tries_exhausted, invalid_input, resend_too_soon
     from parcours.states.code_step import resend_refusal
     from parcours.workflows.common import ActivityFailed, JourneyWorkflow, rejection
     from parcours.workflows.updates import journey_update
@@ -40,7 +40,7 @@ class CodeStep(JourneyWorkflow):
 
     # The code step's updates, the same in every journey that has one; each answers with its
     # journey's own outcome (see updates_of). A journey that does more overrides one (mobile change).
-    @journey_update()
+    @journey_update(input_rule=lambda self, submission: self.check_code_length(submission))
     async def submit_code(self, submission: CodeInput) -> JourneyOutcome:
         """The code received by SMS or mail."""
         return await self._check_code(submission)
@@ -54,6 +54,13 @@ class CodeStep(JourneyWorkflow):
     def code_decoy_when_limited(self) -> bool:
         """True where a refusal would reveal an account (R-REC-7)."""
         return False
+
+    def check_code_length(self, submission: CodeInput) -> None:
+        """submit_code's input rule: a code that cannot be the one sent is a typing error, not a try
+        (its pattern allows every length a deployment may choose; the journey knows its own)."""
+        digits = self.data.policy.code_digits
+        if digits is not None and len(submission.code) != digits:
+            raise invalid_input("code", messages.CODE_LENGTH.format(digits=digits))
 
     def _require_code_state(self, update: str) -> None:
         if update == "submit_code" and self.data.state == "code_expired":

@@ -134,7 +134,7 @@ class MobileChangeWorkflow(CodeStep, JourneyWorkflow):
         return self._outcome("accepted", messages.MOBILE_PENDING.format(
             minutes=int(self.data.policy.code_validity.total_seconds() // 60)))
 
-    @journey_update()
+    @journey_update(input_rule=lambda self, submission: self.check_code_length(submission))
     async def submit_code(self, submission: CodeInput) -> MobileChangeOutcome:
         outcome = await self._check_code(submission)
         if self.data.state == Mobile.number_to_save.value:

@@ -39,9 +39,12 @@ class JourneyUpdate:
     description: str
 
 
-def journey_update(check: Check | None = None) -> Callable[[Callable[[Any, Any], Awaitable[Any]]], Any]:
+def journey_update(check: Check | None = None, *,
+                   input_rule: Check | None = None) -> Callable[[Callable[[Any, Any], Awaitable[Any]]], Any]:
     """The update named after its handler; `check(self, argument)` runs in the validator and again
-    under the lock, before the handler."""
+    under the lock, before the handler. `input_rule(self, argument)` runs in the validator only: a
+    rule of the input itself, which the wait for the lock cannot change, added after histories whose
+    handler took such inputs (validators do not run on replay: those histories replay as written)."""
 
     def declare(handler: Callable[[Any, Any], Awaitable[Any]]) -> Any:
         name = handler.__name__
@@ -51,6 +54,11 @@ def journey_update(check: Check | None = None) -> Callable[[Callable[[Any, Any],
             if check is not None:
                 check(self, argument)
 
+        def validate(self: Any, argument: Any) -> None:
+            if input_rule is not None:
+                input_rule(self, argument)
+            refuse_if_not_now(self, argument)
+
         @functools.wraps(handler)
         async def act(self: Any, argument: Any) -> Any:
             async with self.lock:
@@ -59,9 +67,9 @@ def journey_update(check: Check | None = None) -> Callable[[Callable[[Any, Any],
 
         update = workflow.update(act)
         # Temporal wants the validator's parameters to be the handler's, annotations included.
-        refuse_if_not_now.__signature__ = inspect.signature(handler).replace(  # type: ignore[attr-defined]
+        validate.__signature__ = inspect.signature(handler).replace(  # type: ignore[attr-defined]
             return_annotation=None)
-        update.validator(refuse_if_not_now)
+        update.validator(validate)
         hints = typing.get_type_hints(handler)
         argument_name = next(iter(parameter for parameter in hints if parameter != "return"))
         setattr(update, UPDATE_MARK, JourneyUpdate(name=name, input_type=hints[argument_name],

@@ -139,6 +139,10 @@ class JourneyPolicy(JsonStrict):
     uniform_identity_answers: bool = False  # activation answers alike whether or not the identity matched
     search_state_lag: timedelta = timedelta(seconds=60)  # JourneyState shows a state once it lasted this long
     time_zone: str = "Europe/Paris"  # of the times told to the user; journeys started before it had none
+    # The codes' length (settings.code_digits): a code of another length is refused as invalid input
+    # by submit_code's validator, without costing a try. None in journeys started before it was
+    # here (a deployment may have set another length than the default): any length is checked.
+    code_digits: int | None = None
 
     @classmethod
     def from_settings(cls, settings) -> JourneyPolicy:
@@ -153,6 +157,7 @@ class JourneyPolicy(JsonStrict):
             uniform_identity_answers=settings.activation_uniform_answers,
             search_state_lag=settings.operator_state_lag,
             time_zone=settings.user_time_zone,
+            code_digits=settings.code_digits,
         )
 
 

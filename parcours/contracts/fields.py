@@ -44,14 +44,19 @@ PersonName = Annotated[
                       "apostrophe or a hyphen.", examples=["Martin", "Dupont-Lefèvre", "N’Diaye"]),
 ]
 
-# The code as sent (SMS or mail): 4 to 10 digits, spaces between them dropped.
+# The code as sent (SMS or mail): 4 to 10 digits (what settings.code_digits allows), spaces between
+# them dropped: a person copies « 123 456 » as the SMS groups it. The journey knows its codes' length
+# and refuses another one as invalid input (submit_code's validator), so a typing slip costs no try.
 CODE_PATTERN = r"^[0-9](?: *[0-9]){3,9}$"
 VerificationCode = Annotated[
     str,
     StringConstraints(min_length=4, max_length=32,
                       pattern=worded(CODE_PATTERN, "le code est composé de 4 à 10 chiffres")),
     AfterValidator(lambda code: code.replace(" ", "")),
-    Field(description="4 to 10 digits, spaces between them allowed.", repr=False),
+    Field(description="4 to 10 digits, spaces between them allowed (dropped). A journey's codes all have "
+                      "its deployment's length (6 digits by default): a code of another length is refused "
+                      "as invalid input (422, field `code`) and costs no try; a wrong code of the right "
+                      "length costs one.", repr=False),
 ]
 
 Mobile = Annotated[
@@ -68,7 +73,9 @@ Email = Annotated[
     StringConstraints(max_length=MAX_EMAIL_LENGTH, pattern=worded(EMAIL_PATTERN, EMAIL_INVALID)),
     AfterValidator(normalize_email),
     Field(description="An email address, checked by its syntax (email-validator, no quoted local part, no DNS "
-                      "lookup), kept in lower case.", examples=["camille.martin@example.fr"]),
+                      "lookup), kept in lower case. ASCII before the @ (an accent or an emoji there needs "
+                      "SMTPUTF8, which few mail servers have); an internationalized domain is taken, mailed "
+                      "in its IDNA form (xn--…).", examples=["camille.martin@example.fr"]),
 ]
 
 # `p.nomXX` (compared in lower case): an initial, a dot, the last name's letters, 1 to 6 digits.

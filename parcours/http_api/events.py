@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from parcours.db.engine import make_engine, make_session_factory
 from parcours.events.outbox import events_after, oldest_kept_position
-from parcours.events.payload import BadCursor, decode_cursor, encode_cursor, event_document
+from parcours.events.payload import CURSOR_MAX_LENGTH, BadCursor, EventCursors, event_document
 from parcours.http_api import wording
 from parcours.http_api.problems import problem_response, problem_responses
 from parcours.settings import Settings
@@ -45,13 +45,16 @@ class EventFeedPage(BaseModel):
 def events_router(settings: Settings) -> APIRouter:
     router = APIRouter(tags=["events"], responses=problem_responses(410, 422))
     max_limit = settings.event_feed_max_limit
+    cursors: list[EventCursors] = []  # made at the first poll: an app without the feed needs no key
 
     @router.get("/events", summary="Events for the services, after a cursor, oldest first",
                 response_model=EventFeedPage)
-    async def feed(request: Request, after: Annotated[str | None, Query(max_length=64)] = None,
+    async def feed(request: Request, after: Annotated[str | None, Query(max_length=CURSOR_MAX_LENGTH)] = None,
                    limit: Annotated[int, Query(ge=1, le=max_limit)] = max_limit) -> EventFeedPage | JSONResponse:
+        if not cursors:
+            cursors.append(EventCursors(settings.require_secret_key()))
         try:
-            position = decode_cursor(after)
+            position = cursors[0].decode(after)
         except BadCursor:
             return problem_response(request, 422, "invalid_cursor", wording.TITLE_INVALID_INPUT, INVALID_CURSOR)
         sessions = request.app.state.event_sessions
@@ -66,7 +69,7 @@ def events_router(settings: Settings) -> APIRouter:
             events = await events_after(session, position, limit)
         last = events[-1].position if events else position
         return EventFeedPage(events=[event_document(event) for event in events],
-                             next_cursor=encode_cursor(last if last is not None else position))
+                             next_cursor=cursors[0].encode(last if last is not None else position))
 
     return router
 

@@ -17,6 +17,7 @@ from typing import Protocol
 
 import httpx
 
+from parcours.people.contact_details import ascii_address
 from parcours.security.crypto import message_reference
 
 
@@ -55,7 +56,7 @@ class SmtpMailProvider:
     def _send_blocking(self, message: OutgoingMessage) -> None:
         mail = EmailMessage()
         mail["From"] = self.sender
-        mail["To"] = message.to
+        mail["To"] = ascii_address(message.to)  # smtplib refuses a Unicode domain without SMTPUTF8
         mail["Subject"] = message.subject or ""
         # The same key gives the same Message-ID, so a repeat after a crash is recognisable downstream
         # (email.utils.make_msgid would add the time, pid and a random number: a new one each time).

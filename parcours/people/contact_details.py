@@ -12,6 +12,8 @@ from parcours import messages
 MAX_EMAIL_LENGTH = 254
 EMAIL_INVALID = "adresse mail invalide"
 EMAIL_WITHOUT_AT = "adresse mail invalide : il manque le @"
+EMAIL_NOT_ASCII = ("adresse mail invalide : pas d'accent, d'emoji ni d'autre caractère hors de l'alphabet "
+                   "latin de base avant le @")
 MAX_PHONE_INPUT_LENGTH = 32
 MOBILE_TYPES = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 # What a typed number is made of. phonenumbers finds a number inside any text ("tel: 06 12 34 56 78
@@ -41,18 +43,37 @@ def normalize_mobile(raw: str, default_region: str = "FR") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalize_email(raw: str) -> str:
-    """The comparison form of an address: syntax checked (no DNS lookup), lower-cased — mail
-    providers treat local parts without case, and users type them any way."""
+def _checked_email(raw: str):
+    """email-validator's reading of an address: its syntax (no DNS lookup), ASCII before the @.
+    A non-ASCII local part (« sophie😀@… », « élise@… ») needs SMTPUTF8 from every server on the
+    way to the mailbox, which few have: refused. An internationalized domain is kept: IDNA gives
+    it an ASCII form (`ascii_address`) that any server delivers to."""
     if len(raw) > MAX_EMAIL_LENGTH:
         raise ValueError("adresse trop longue")
     try:
-        return validate_email(raw, check_deliverability=False).normalized.lower()
+        return validate_email(raw, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as error:
-        # email-validator explains in English only: its most common case said in French, the rest
-        # as the plain fact.
-        missing_at = "@" not in raw or "must have an @-sign" in str(error)
-        raise ValueError(EMAIL_WITHOUT_AT if missing_at else EMAIL_INVALID) from None
+        # email-validator explains in English only: its common cases said in French, the rest as
+        # the plain fact.
+        if "@" not in raw or "must have an @-sign" in str(error):
+            raise ValueError(EMAIL_WITHOUT_AT) from None
+        local_part = raw.rpartition("@")[0]
+        raise ValueError(EMAIL_INVALID if local_part.isascii() else EMAIL_NOT_ASCII) from None
+
+
+def normalize_email(raw: str) -> str:
+    """The comparison form of an address (what is stored and shown): syntax checked, lower-cased —
+    mail providers treat local parts without case, and users type them any way."""
+    return _checked_email(raw).normalized.lower()
+
+
+def ascii_address(address: str) -> str:
+    """The form a mail is sent to: an internationalized domain in its IDNA form (xn--…), so that
+    sending needs no SMTPUTF8. An address stored before the rule above is sent as it is."""
+    try:
+        return _checked_email(address).ascii_email or address
+    except ValueError:
+        return address
 
 
 def mask_mobile(e164: str) -> str:

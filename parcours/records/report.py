@@ -5,18 +5,30 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from parcours.messages import ROLE_LABELS
 from parcours.records.rows import RowError
 
-# The kinds of change, in the order the report tells them, with their French wording.
+# The kinds of change, in the order the report tells them, with their French wording (one, several).
 CHANGE_KINDS = {
-    "guardians_added": "responsables ajoutés (comptes provisionnés)",
-    "guardians_updated": "responsables modifiés",
-    "students_added": "élèves ajoutés",
-    "students_updated": "élèves modifiés",
-    "links_added": "liens ajoutés",
-    "links_updated": "liens modifiés",
-    "links_ended": "liens terminés",
+    "guardians_added": ("responsable ajouté (compte provisionné)", "responsables ajoutés (comptes provisionnés)"),
+    "guardians_updated": ("responsable modifié", "responsables modifiés"),
+    "students_added": ("élève ajouté", "élèves ajoutés"),
+    "students_updated": ("élève modifié", "élèves modifiés"),
+    "links_added": ("lien ajouté", "liens ajoutés"),
+    "links_updated": ("lien modifié", "liens modifiés"),
+    "links_ended": ("lien terminé", "liens terminés"),
 }
+
+
+def counted(count: int, one: str, several: str) -> str:
+    """« 1 élève ajouté », « 2 élèves ajoutés »: French takes the singular below 2 (« 0 changement »)."""
+    return f"{count} {one if count < 2 else several}"
+
+
+def role_words(role: str) -> str:
+    """A link's role inside a report's sentence: « représentant légal », as the export writes it."""
+    label = ROLE_LABELS.get(role, role)
+    return label[:1].lower() + label[1:]
 
 
 class SchoolReport(BaseModel):
@@ -38,13 +50,13 @@ class SchoolReport(BaseModel):
         return sum(self.changes.values())
 
     def french(self) -> str:
-        done = ", ".join(f"{count} {CHANGE_KINDS[kind]}" for kind, count in self.changes.items() if count)
+        done = ", ".join(counted(count, *CHANGE_KINDS[kind]) for kind, count in self.changes.items() if count)
         if self.errors:
-            state = f"non appliqué : {len(self.errors)} erreur(s)"
+            state = f"non appliqué : {counted(len(self.errors), 'erreur', 'erreurs')}"
         else:
             state = "appliqué" if self.applied else "simulation, rien n'est écrit"
-        return f"Établissement {self.uai or '(UAI illisible)'} : {self.rows} lignes, {self.total} changements " \
-               f"({done or 'aucun'}) — {state}."
+        return (f"Établissement {self.uai or '(UAI illisible)'} : {counted(self.rows, 'ligne', 'lignes')}, "
+                f"{counted(self.total, 'changement', 'changements')} ({done or 'aucun'}) — {state}.")
 
 
 class ImportReport(BaseModel):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parcours.db.models import Account, AccountStatus, GuardianRecord, GuardianStudentLink, StudentRecord
 from parcours.records.ended import EndedLink, end_links
 from parcours.records.identifiers import IdentifierAllocator, chunks
-from parcours.records.report import SchoolReport
+from parcours.records.report import SchoolReport, role_words
 from parcours.records.rows import RecordRow
 from parcours.security.crypto import new_reference
 
@@ -133,12 +133,12 @@ class SchoolSync:
         if link is None:
             self.links[key] = {"role": row.lien}
             self.added_links.append(key)
-            self.report.count("links_added", f"lien {key[0]} – {key[1]} ajouté ({row.lien})")
+            self.report.count("links_added", f"lien {key[0]} – {key[1]} ajouté ({role_words(row.lien)})")
         elif link["role"] != row.lien:
             link["role"] = row.lien
             if "id" in link:
                 self.changed_links.add(key)
-            self.report.count("links_updated", f"lien {key[0]} – {key[1]} : rôle {row.lien}")
+            self.report.count("links_updated", f"lien {key[0]} – {key[1]} : rôle {role_words(row.lien)}")
 
     def sync_guardian(self, row: RecordRow) -> None:
         school_id, values = row.id_responsable, guardian_values(row)
