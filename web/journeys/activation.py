@@ -34,15 +34,7 @@ IDENTITY_FIELDS = ("channel", "last_name", "first_name", "mobile", "email")
 act = SCREENS.act
 
 
-@router.get("")
-async def show(request: Request) -> Response:
-    return await SCREENS.show(request)
-
-
-@router.post("/recommencer")
-async def restart(request: Request) -> Response:
-    await checked_form(request)
-    return SCREENS.restart(request)
+SCREENS.page_routes(router)
 
 
 @router.post("/identite")

@@ -25,15 +25,7 @@ SCREENS = JourneyScreens(
 REQUEST_FIELDS = ("channel", "email", "mobile")
 
 
-@router.get("")
-async def show(request: Request) -> Response:
-    return await SCREENS.show(request)
-
-
-@router.post("/recommencer")
-async def restart(request: Request) -> Response:
-    await checked_form(request)
-    return SCREENS.restart(request)
+SCREENS.page_routes(router)
 
 
 @router.post("/demande")

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from parcours.web.api import ApiAnswer, FormErrors, ParcoursApi
 from parcours.web.pages import render
+from parcours.web.security import checked_form
 
 # The code step's states and outcomes, the same in every journey that sends a code (activation,
 # password reset by SMS): one template, its refusals next to the code or the resend button.
@@ -143,3 +144,16 @@ class JourneyScreens:
     def restart(self, request: Request) -> Response:
         self.forget(request)
         return RedirectResponse(self.start_url, status_code=303)
+
+    def page_routes(self, router: APIRouter) -> None:
+        """The journey's page (GET) and « Recommencer » (POST …/recommencer): every journey's."""
+
+        async def show(request: Request) -> Response:
+            return await self.show(request)
+
+        async def restart(request: Request) -> Response:
+            await checked_form(request)
+            return self.restart(request)
+
+        router.add_api_route("", show, methods=["GET"])
+        router.add_api_route("/recommencer", restart, methods=["POST"])
