@@ -149,10 +149,14 @@ SandboxedJourney = _extend_sdk_instance()
 
 class JourneySandboxRunner(SandboxedWorkflowRunner):
     """The SDK's sandbox runner, validating each workflow definition once per process (a process
-    starting many workers, the tests, would repeat it for nothing) and running journeys as
-    `SandboxedJourney`. Every workflow run is still sandboxed."""
+    starting many workers, the tests, would repeat it for nothing), running journeys as
+    `SandboxedJourney` on shared code. Every workflow run is still sandboxed."""
 
     _validated: set[type] = set()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        share_workflow_code()
 
     def prepare_workflow(self, defn) -> None:
         if defn.cls not in self._validated:
@@ -170,5 +174,4 @@ def workflow_runner(settings: Settings) -> WorkflowRunner:
         return UnsandboxedWorkflowRunner()
     if SandboxedJourney is None:  # pragma: no cover
         logger.warning("this Temporal SDK has no sandbox instance class to extend: its stock sandbox runs")
-    share_workflow_code()
     return JourneySandboxRunner(restrictions=RESTRICTIONS)
