@@ -74,12 +74,12 @@ class _SharedCodeLoader(SourceFileLoader):
 
     codes: dict[tuple[str, int, int], CodeType] = {}
 
-    def get_code(self, fullname: str) -> CodeType:
+    def get_code(self, fullname: str) -> CodeType | None:
         status = os.stat(self.path)
         key = (self.path, status.st_mtime_ns, status.st_size)
-        code = self.codes.get(key)
-        if code is None:
-            code = self.codes[key] = super().get_code(fullname)  # type: ignore[assignment]
+        code = self.codes.get(key) or super().get_code(fullname)
+        if code is not None:
+            self.codes[key] = code
         return code
 
 
