@@ -17,7 +17,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from bench import skeleton
-from bench.measures import ProcessUsage, billable_actions
+from bench.measures import ProcessUsage, billable_actions, password_hash_cpu_seconds
 from bench.population import BIRTH_DATE, SmsReceiver, identity, mobile, seed_school_records
 from parcours.client import ParcoursClient
 from parcours.settings import Settings, generate_secrets_env
@@ -45,6 +45,7 @@ class Result:
     events: list[int] = field(default_factory=list)
     actions: list[int] = field(default_factory=list)
     cpu_per_thousand: float = 0.0
+    hash_cpu_per_thousand: float = 0.0  # argon2id's share of cpu_per_thousand
     peak_mib: float = 0.0
 
 
@@ -67,10 +68,17 @@ class Workers:
     """Worker processes on one task queue, measured together."""
 
     processes: list[WorkerProcess]
+    hashes_passwords: bool = False  # Parcours' do (argon2id); the skeleton's do not
 
     @property
     def usage(self) -> ProcessUsage:
         return ProcessUsage([worker.process.pid for worker in self.processes if worker.process])
+
+    def password_hash_cpu_seconds(self) -> float:
+        if not self.hashes_passwords:
+            return 0.0
+        return password_hash_cpu_seconds([f"http://{worker.environment['PARCOURS_METRICS_BIND_ADDRESS']}/metrics"
+                                          for worker in self.processes])
 
 
 class Stack:
@@ -121,7 +129,7 @@ class Stack:
     async def start_workers(self, name: str) -> Workers:
         """The setup's number of worker processes, Parcours' or the skeleton's, on one task queue,
         once each polls it."""
-        workers = Workers([])
+        workers = Workers([], hashes_passwords=name == "parcours")
         for number in range(self.setup.workers):
             folder = self.directory / f"{name}-worker-{number + 1}"  # its log
             folder.mkdir(exist_ok=True)
@@ -203,12 +211,13 @@ class Stack:
         try:
             await self._run(journey, WARM_UP, min(concurrency, WARM_UP))
             usage = workers.usage
-            cpu_before = usage.cpu_seconds()
+            cpu_before, hash_cpu_before = usage.cpu_seconds(), workers.password_hash_cpu_seconds()
             results, elapsed = await self._run(journey, count, concurrency)
             cpu = usage.cpu_seconds() - cpu_before
+            hash_cpu = workers.password_hash_cpu_seconds() - hash_cpu_before
             result = Result(throughput=count / elapsed, code_latencies=[r[1] for r in results],
                             journey_latencies=[r[2] for r in results], cpu_per_thousand=1000 * cpu / count,
-                            peak_mib=usage.peak_memory_mib())
+                            hash_cpu_per_thousand=1000 * hash_cpu / count, peak_mib=usage.peak_memory_mib())
             for journey_id, _, _ in results[:: max(1, count // HISTORY_SAMPLE)]:
                 history = await client.get_workflow_handle(journey_id).fetch_history()
                 result.events.append(len(history.events))

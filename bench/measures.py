@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -56,6 +57,21 @@ def timer_lateness_seconds(history: WorkflowHistory) -> list[tuple[timedelta, fl
             late += [(duration, (event.event_time.ToDatetime() - due).total_seconds()) for duration, due in fired]
             fired = []
     return late
+
+
+PASSWORD_HASH_CPU = "parcours_password_hash_cpu"  # the worker's histogram (parcours/security/crypto.py)
+
+
+def password_hash_cpu_seconds(metrics_urls: list[str]) -> float:
+    """The CPU seconds argon2id took in these workers so far: the sum of their hash histograms (a
+    worker that hashed nothing yet shows none)."""
+    total = 0.0
+    for url in metrics_urls:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith(f"{PASSWORD_HASH_CPU}_sum"):
+                    total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -21,6 +21,8 @@ COMPARED = [
     ("history events per journey", lambda r: median(r.events), "{:.0f}"),
     ("billable actions per journey", lambda r: median(r.actions), "{:.0f}"),
     ("workers' CPU s per 1,000 journeys", lambda r: r.cpu_per_thousand, "{:.1f}"),
+    ("  of which argon2id (s)", lambda r: r.hash_cpu_per_thousand, "{:.1f}"),
+    ("  argon2id excluded (s)", lambda r: r.cpu_per_thousand - r.hash_cpu_per_thousand, "{:.1f}"),
     ("workers' peak memory (MiB)", lambda r: r.peak_mib, "{:.0f}"),
 ]
 
@@ -32,8 +34,8 @@ def is_code_expiry(duration: timedelta, validity: timedelta) -> bool:
 
 
 def side_by_side(skeleton: float, parcours: float, form: str) -> str:
-    ratio = parcours / skeleton if skeleton else float("nan")
-    return f"{form.format(skeleton)} / {form.format(parcours)} ({ratio:.2f}×)"
+    ratio = f"{parcours / skeleton:.2f}×" if skeleton else "—"
+    return f"{form.format(skeleton)} / {form.format(parcours)} ({ratio})"
 
 
 async def compare(options, directory: Path, setup: drive.Setup) -> Rows:

@@ -54,6 +54,8 @@ def test_the_worker_serves_sdk_and_journey_metrics(embedded_stack):
     assert metric_value(exposition, "parcours_messages_sent", channel="sms") == 1
     assert metric_value(exposition, "parcours_journeys_completed", journey_kind="activation",
                         final_state="activated") == 1
+    assert metric_value(exposition, "parcours_password_hash_cpu_count") == 1  # argon2id's CPU, apart
+    assert metric_value(exposition, "parcours_password_hash_cpu_sum") > 0
     assert metric_value(exposition, "temporal_workflow_task_execution_latency_count") > 0  # the SDK's own
     assert "06 12" not in exposition and "Camille" not in exposition
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import importlib.util
+import sys
 import tomllib
 import uuid
 from importlib.metadata import version
@@ -27,7 +29,15 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner
 
 from parcours.temporal import sandbox
-from parcours.temporal.sandbox import RESTRICTIONS, JourneySandboxRunner, SandboxedJourney, workflow_runner
+from parcours.temporal.sandbox import (
+    RESTRICTIONS,
+    WORKFLOW_MODULES,
+    JourneySandboxRunner,
+    SandboxedJourney,
+    SharedWorkflowCode,
+    share_workflow_code,
+    workflow_runner,
+)
 
 RUN_TIMEOUT_S = 30
 
@@ -126,6 +136,32 @@ def test_the_bookkeeping_is_looked_for_where_this_sdk_keeps_it():
         is in_sandbox
     assert SandboxedJourney._in_sandbox(SimpleNamespace(globals_and_locals={})) is None
     assert SandboxedJourney._in_sandbox(SimpleNamespace()) is None
+
+
+def fresh_module(name: str):
+    """The module executed anew, as the sandbox imports a workflow module for each run."""
+    spec = importlib.util.find_spec(name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_workflow_modules_run_afresh_for_each_journey_on_code_read_once(tmp_path, monkeypatch, settings):
+    workflow_runner(settings)
+    assert any(isinstance(f, SharedWorkflowCode) and f.prefix == WORKFLOW_MODULES for f in sys.meta_path)
+    package = tmp_path / "shared_code_probe"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "flow.py").write_text("SEEN = []\n\ndef run():\n    return 'un'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", list(sys.meta_path))
+    share_workflow_code("shared_code_probe.")
+
+    first, second = fresh_module("shared_code_probe.flow"), fresh_module("shared_code_probe.flow")
+    assert first.run.__code__ is second.run.__code__  # read once
+    assert first is not second and first.SEEN is not second.SEEN  # each run's globals its own
+    (package / "flow.py").write_text("SEEN = []\n\ndef run():\n    return 'deux, changé'\n")
+    assert fresh_module("shared_code_probe.flow").run() == "deux, changé"  # a new version is read
 
 
 def test_the_sdk_is_pinned_to_the_minor_version_the_sandbox_was_built_against():

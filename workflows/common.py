@@ -67,8 +67,8 @@ class JourneyWorkflow:
     """What every journey workflow does the same way: one action at a time, a wait loop on the
     nearest deadline, events into the machine, and what operators see after each transition.
 
-    A subclass sets `kind`, `self.data` (with `state`, `last_activity_at`, optional `account_ref`)
-    and `self.machine`; it expects the updates its chart's `user_updates` allow now. By default a
+    A subclass sets `kind`, its data (`state`, `last_activity_at`, optional `account_ref`) and chart
+    (`_init_journey`); it expects the updates its chart's `user_updates` allow now. By default a
     journey ends as `idle_timeout` after `idle_lifetime()` without an action; it overrides
     `next_deadline` / `fire_due_events` when it has other deadlines (codes, links)."""
 
@@ -100,14 +100,21 @@ class JourneyWorkflow:
 
     def _init_journey(self, data, chart: type, start: Any = None) -> None:
         """The journey's data, its chart's machine over it, and the start's settings."""
-        self.data = data
-        self.machine = chart(data)
+        self.data, self._chart, self._machine = data, chart, chart(data)
         self.start = start
         self.lock = asyncio.Lock()  # handlers await activities: one action at a time
         self.woken = False
         self.state_since = workflow.now()
         self.alarm: tuple[datetime, asyncio.Task] | None = None
         self._count("parcours_journeys_started", "Journeys started")
+
+    @property
+    def machine(self) -> Any:
+        """The chart's machine over `self.data`, made again if the journey let it go while waiting:
+        charts keep their state in the data (`data.state`), nothing of their own."""
+        if self._machine is None:
+            self._machine = self._chart(self.data)
+        return self._machine
 
     def _count(self, name: str, description: str, **attributes: str) -> None:
         """A journey counter on the worker's /metrics (the SDK records nothing during replay)."""
@@ -130,6 +137,9 @@ class JourneyWorkflow:
             deadline = min((d for d in deadlines if d is not None), default=None)
             if deadline is None or deadline > now:
                 self._arm(deadline)
+                # Waiting, a journey holds no machine (bench/README.md, memory per journey held): the
+                # next action makes it again (a finished one keeps it: it alone knows it ended).
+                self._machine = None
                 await workflow.wait_condition(lambda: self.woken)
             self.woken = False
             async with self.lock:

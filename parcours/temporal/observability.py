@@ -57,3 +57,10 @@ def count_in_activity(name: str, description: str, **attributes: str) -> None:
     """Add one to a counter from an activity (a no-op elsewhere: a courier used by a script)."""
     if activity.in_activity():
         activity.metric_meter().create_counter(name, description).add(1, attributes)
+
+
+def record_in_activity(name: str, description: str, unit: str, value: float) -> None:
+    """Record a value in a histogram from an activity, or from the thread it handed work to (the
+    thread carries the activity's context); a no-op elsewhere."""
+    if activity.in_activity():
+        activity.metric_meter().create_histogram_float(name, description, unit).record(value)
