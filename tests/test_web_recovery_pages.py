@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import httpx
 import pytest
 from recovery_helpers import NEW_PASSWORD, SOPHIE
+from waiting import settled
 from web_helpers import described_by, post, seen, text_of, web_client
 
 from parcours.db.demo import DEMO_PROVISIONAL_PASSWORD
@@ -48,6 +49,16 @@ async def messages_once(inbox, count: int) -> list[dict]:
     raise AssertionError(f"{count} message(s) expected, {len(inbox.messages())} sent")
 
 
+async def mailed_link(inbox, parcours) -> SplitResult:
+    """The reset link of the one mail sent, once its journey has recorded it: the mail goes out
+    inside the activity, a moment before the workflow knows the link (a link opened in that moment
+    is told invalid: noted on issue 21)."""
+    [mail] = await messages_once(inbox, 1)
+    link = urlsplit(re.search(r"http\S+", mail["body"]).group(0))
+    await settled(parcours.journey(parse_qs(link.query)["parcours"][0]))
+    return link
+
+
 def without_csrf(page: httpx.Response) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", page.text)
 
@@ -73,15 +84,14 @@ async def test_an_identifier_by_mail_answers_alike_whether_or_not_an_account_mat
     assert len(inbox.messages()) == 1
 
 
-async def test_a_password_reset_through_the_mailed_link(web, inbox):
+async def test_a_password_reset_through_the_mailed_link(web, inbox, parcours):
     page = await web.get("/mot-de-passe-oublie")
     missing = await post(web, "/mot-de-passe-oublie/demande", page, identifier=SOPHIE["identifier"], channel="mail")
     assert missing.status_code == 422 and "requise" in text_of(missing.text, described_by(missing.text, "email"))
 
     told = await post(web, "/mot-de-passe-oublie/demande", missing, channel="mail", **SOPHIE)
     assert "Vérifiez vos mails" in seen(told) or "vient d'être envoyé" in seen(told)
-    [mail] = await messages_once(inbox, 1)
-    link = urlsplit(re.search(r"http\S+", mail["body"]).group(0))
+    link = await mailed_link(inbox, parcours)
     assert link.path == "/mot-de-passe/nouveau"  # public_base_url's page: this front end's
 
     for _ in range(2):  # opening the link consumes nothing (a mail scanner opens it first)

@@ -5,12 +5,11 @@ sessions, a form sent twice, a finished journey left behind for the next person.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 import pytest
 from activation_helpers import GOOD_PASSWORD
 from recovery_helpers import NEW_PASSWORD, SOPHIE
-from test_web_recovery_pages import messages_once
+from test_web_recovery_pages import mailed_link
 from web_helpers import post, seen, text_of, web_clients
 
 CAMILLE = {"channel": "sms", "last_name": "Martin", "first_name": "Camille", "mobile": "06 12 34 56 78"}
@@ -59,12 +58,11 @@ async def test_a_link_cut_short_is_told_alike_out_of_the_address_bar(browsers, l
     assert "Ce lien n'est pas complet" in seen(page) and "invalides" not in seen(page)
 
 
-async def test_a_reset_link_used_in_another_session_says_this_password_was_not_set(browsers, inbox):
+async def test_a_reset_link_used_in_another_session_says_this_password_was_not_set(browsers, inbox, parcours):
     first, second = browsers
     page = await first.get("/mot-de-passe-oublie")
     await post(first, "/mot-de-passe-oublie/demande", page, channel="mail", **SOPHIE)
-    [mail] = await messages_once(inbox, 1)
-    link = urlsplit(re.search(r"http\S+", mail["body"]).group(0))
+    link = await mailed_link(inbox, parcours)
     forms = [await web.get(f"{link.path}?{link.query}", follow_redirects=True) for web in browsers]
 
     done = await post(first, "/mot-de-passe-oublie/mot-de-passe", forms[0], password=NEW_PASSWORD,
