@@ -4,7 +4,9 @@ skipped where they are missing, required on CI (.ci/run installs them)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +57,9 @@ def axe_ready_chromium(tmp_path_factory) -> Iterator[webdriver.Chrome]:
         driver.quit()
 
 
+MAIL_READS, MAIL_READ_PAUSE_S = 50, 0.2  # bounded: ~10 s
+
+
 class Family:
     """What the person does and sees; every page reached goes through axe-core."""
 
@@ -91,6 +96,16 @@ class Family:
         """The text the field is described by: where its error is told to a screen reader."""
         described_by = self.browser.find_element(By.ID, element_id).get_attribute("aria-describedby")
         return " ".join(self.browser.find_element(By.ID, part).text for part in described_by.split())
+
+    def mailed_link(self, link: re.Pattern[str]) -> str:
+        """The first link of this shape on the dev inbox page, read as a family would: the page is
+        read again until the mail is there (it leaves after the answer, R-REC-7)."""
+        for _ in range(MAIL_READS):
+            self.open("/dev/boite-de-reception")
+            if found := link.search(self.text()):
+                return found.group(0)
+            time.sleep(MAIL_READ_PAUSE_S)
+        raise AssertionError(f"no mail with a link like {link.pattern} on the dev inbox page")
 
     def criterion(self, key: str) -> str:
         return self.browser.find_element(By.CSS_SELECTOR, f"[data-criterion='{key}']").get_attribute("data-state")

@@ -7,7 +7,6 @@ PARCOURS_WEB_SCREENSHOTS=<folder> set, the main screens are saved there (docs/we
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,15 +27,6 @@ def browser(tmp_path_factory):
     with axe_ready_chromium(tmp_path_factory) as driver:
         yield driver
 
-
-def mailed_link(sophie: Family) -> str:
-    """The confirmation link, read on the dev inbox page as Sophie would."""
-    for _ in range(50):  # bounded: ~10 s
-        sophie.open("/dev/boite-de-reception")
-        if found := LINK.search(sophie.text()):
-            return found.group(0)
-        time.sleep(0.2)
-    raise AssertionError("no confirmation mail on the dev inbox page")
 
 
 def test_sophie_changes_her_email_and_confirms_it_through_the_mailed_link(embedded_stack, browser):
@@ -64,7 +54,7 @@ def test_sophie_changes_her_email_and_confirms_it_through_the_mailed_link(embedd
     sophie.submit("Envoyer", "13-email-a-confirmer")
     assert "Vous devez confirmer votre adresse mail" in sophie.text()
 
-    link = urlsplit(mailed_link(sophie))
+    link = urlsplit(sophie.mailed_link(LINK))
     assert f"{link.scheme}://{link.netloc}" == embedded_stack.web_url  # public_base_url is this front end
     sophie.open(f"{link.path}?{link.query}")
     assert "jeton" not in browser.current_url  # the token went into the session, out of the address

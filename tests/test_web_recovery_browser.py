@@ -6,7 +6,6 @@ With PARCOURS_WEB_SCREENSHOTS=<folder> set, the main screens are saved there (do
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,16 +25,6 @@ def browser(tmp_path_factory):
         yield driver
 
 
-def mailed_link(sophie: Family) -> str:
-    """The link of the reset mail, read on the dev inbox page as Sophie would (the mail goes out
-    after the answer, R-REC-7: the page is read again until it is there)."""
-    for _ in range(50):  # bounded: ~10 s
-        sophie.open("/dev/boite-de-reception")
-        if found := LINK.search(sophie.text()):
-            return found.group(0)
-        time.sleep(0.2)
-    raise AssertionError("no reset mail on the dev inbox page")
-
 
 def test_sophie_resets_her_password_through_the_mailed_link(embedded_stack, browser):
     sophie = Family(browser, embedded_stack.web_url)
@@ -49,7 +38,7 @@ def test_sophie_resets_her_password_through_the_mailed_link(embedded_stack, brow
     sophie.submit("Envoyer")
     assert "un mail contenant un lien pour réinitialiser votre mot de passe" in sophie.text()
 
-    link = urlsplit(mailed_link(sophie))
+    link = urlsplit(sophie.mailed_link(LINK))
     assert f"{link.scheme}://{link.netloc}" == embedded_stack.web_url  # public_base_url is this front end
     sophie.open(f"{link.path}?{link.query}")
     sophie.check("8-nouveau-mot-de-passe")
