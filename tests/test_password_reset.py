@@ -1,12 +1,16 @@
 """Lost password journeys (R-REC-3, R-REC-4) by mail link and by SMS code on the time-skipping server."""
 
+import asyncio
 import re
 from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from parcours.client import JourneyActionRejected
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
+from parcours.testing import running_parcours
+from tests.receivers import SmtpServer
 from tests.recovery_helpers import NEW_PASSWORD, SOPHIE, link_token
 from tests.waiting import settled
 
@@ -32,6 +36,29 @@ async def test_password_reset_by_mail_link(parcours, inbox):
     assert outcome.step.state == "password_reset"
     assert (await parcours.sign_in("s.bernard1", NEW_PASSWORD)).status == "signed_in"
     assert "a été modifié" in inbox.messages()[-1]["body"]
+
+
+async def test_a_link_opened_before_the_journey_has_it_waits_for_it(time_env, settings):
+    """The link leaves inside the preparation's activity: a mail scanner (or a quick hand) can open
+    it before the activity's result reaches the journey. The opening waits for the journey and is
+    answered as any other, instead of calling a good link invalid."""
+    with SmtpServer() as smtp:
+        over_smtp = settings.model_copy(update={"mail_provider": "smtp", "smtp_host": "127.0.0.1",
+                                                "smtp_port": smtp.port})
+        async with running_parcours(time_env.client, over_smtp, update_with_start=False) as (parcours, _):
+            smtp.holder.hold_next()  # the mail is in, the activity that sent it not yet answered
+            journey, outcome = await parcours.start_password_reset({"channel": "mail", **SOPHIE})
+            assert outcome.status == "accepted"
+            await asyncio.to_thread(smtp.holder.wait_holding, 30)
+            link = urlparse(re.search(r"http\S+", smtp.messages[0].get_content()).group(0))
+            assert (await journey.current_step()).state == "request_received"
+            opening = asyncio.create_task(journey.open_link(parse_qs(link.query)["jeton"][0]))
+            await asyncio.sleep(1)  # long enough for a refusal to have come back
+            assert not opening.done()
+            smtp.holder.release()
+            opened = await asyncio.wait_for(opening, 30)
+    assert (opened.status, opened.step.state, opened.step.identifier) == ("accepted", "password_to_choose",
+                                                                          "s.bernard1")
 
 
 async def test_reset_link_reuse_is_refused(parcours, inbox):

@@ -58,11 +58,11 @@ async def test_a_link_cut_short_is_told_alike_out_of_the_address_bar(browsers, l
     assert "Ce lien n'est pas complet" in seen(page) and "invalides" not in seen(page)
 
 
-async def test_a_reset_link_used_in_another_session_says_this_password_was_not_set(browsers, inbox, parcours):
+async def test_a_reset_link_used_in_another_session_says_this_password_was_not_set(browsers, inbox):
     first, second = browsers
     page = await first.get("/mot-de-passe-oublie")
     await post(first, "/mot-de-passe-oublie/demande", page, channel="mail", **SOPHIE)
-    link = await mailed_link(inbox, parcours)
+    link = await mailed_link(inbox)
     forms = [await web.get(f"{link.path}?{link.query}", follow_redirects=True) for web in browsers]
 
     done = await post(first, "/mot-de-passe-oublie/mot-de-passe", forms[0], password=NEW_PASSWORD,

@@ -202,7 +202,12 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
             self._record_code(sent, now)
         self._fire("reset_prepared")
 
-    @journey_update()
+    def _preparing_the_link(self) -> bool:
+        """The link may be in its reader's hands already: the mail leaves inside the preparation's
+        activity, whose result the journey has not had yet."""
+        return self.data.state == Reset.request_received.value and self.data.channel is Channel.MAIL
+
+    @journey_update(waits_while=_preparing_the_link)
     async def open_link(self, link: LinkInput) -> RecoveryOutcome:
         self._touch()
         check: LinkCheck = await self._activity(

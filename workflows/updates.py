@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import JourneyOutcome
 
 Check = Callable[[Any, Any], None]
+Preparing = Callable[[Any], bool]
 UPDATE_MARK = "__journey_update__"
 
 
@@ -39,12 +40,19 @@ class JourneyUpdate:
     description: str
 
 
-def journey_update(check: Check | None = None, *,
-                   input_rule: Check | None = None) -> Callable[[Callable[[Any, Any], Awaitable[Any]]], Any]:
+def journey_update(check: Check | None = None, *, input_rule: Check | None = None,
+                   waits_while: Preparing | None = None) -> Callable[[Callable[[Any, Any], Awaitable[Any]]], Any]:
     """The update named after its handler; `check(self, argument)` runs in the validator and again
     under the lock, before the handler. `input_rule(self, argument)` runs in the validator only: a
     rule of the input itself, which the wait for the lock cannot change, added after histories whose
-    handler took such inputs (validators do not run on replay: those histories replay as written)."""
+    handler took such inputs (validators do not run on replay: those histories replay as written).
+
+    `waits_while(self)`: the journey is still preparing what this update acts on (a link mailed from
+    inside an activity reaches its reader before the activity's result reaches the journey). The
+    update is then accepted and waits for the preparation to end before it is judged, instead of
+    being refused in a state the user cannot see. Histories from before it replay alike: such an
+    update was refused by its validator then, and never reached them; one accepted outside the
+    preparation does not wait (no step of the handler moves)."""
 
     def declare(handler: Callable[[Any, Any], Awaitable[Any]]) -> Any:
         name = handler.__name__
@@ -57,10 +65,13 @@ def journey_update(check: Check | None = None, *,
         def validate(self: Any, argument: Any) -> None:
             if input_rule is not None:
                 input_rule(self, argument)
-            refuse_if_not_now(self, argument)
+            if waits_while is None or not waits_while(self):  # else judged once the preparation ends
+                refuse_if_not_now(self, argument)
 
         @functools.wraps(handler)
         async def act(self: Any, argument: Any) -> Any:
+            if waits_while is not None and waits_while(self):
+                await workflow.wait_condition(lambda: not waits_while(self))
             async with self.lock:
                 refuse_if_not_now(self, argument)
                 return await handler(self, argument)
