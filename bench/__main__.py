@@ -36,11 +36,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--high", type=int, default=100, help="the saturating concurrency (default 100)")
     parser.add_argument("--journeys-low", type=int, default=200)
     parser.add_argument("--journeys-high", type=int, default=1000)
-    parser.add_argument("--open-journeys", type=int, default=10_000)
+    parser.add_argument("--open-journeys", nargs="+", type=int, default=[10_000],
+                        help="open mode: journeys left open at once; several sizes: each in turn, on a fresh "
+                             "stack (default 10000)")
     parser.add_argument("--held-journeys", type=int, default=800, help="held mode: journeys per run")
     parser.add_argument("--replays", type=int, default=300, help="replay mode: replays per way of running")
-    parser.add_argument("--code-validity-s", type=int, default=1800,
-                        help="open mode: when the codes expire (the SPEC's 30 min by default)")
+    parser.add_argument("--code-validity-s", type=int, default=None,
+                        help="open mode: when the codes expire (default: long enough for every journey to be "
+                             "open first, from the previous size's opening rate)")
     parser.add_argument("--directory", type=Path,
                         help="keep the stack's files (databases, worker and server logs) there "
                              "instead of a temporary folder")

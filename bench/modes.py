@@ -53,17 +53,44 @@ async def compare(options, directory: Path, setup: drive.Setup) -> Rows:
     return rows
 
 
+# Open mode, its codes' validity when not given: long enough for every journey to be open before the
+# first code expires (the figures "with all open" and "while they expire" must not overlap), from
+# the opening rate of the run before (or a cautious guess for the first), with a margin.
+FIRST_OPENING_RATE_GUESS = 5.0  # journeys a second, below what a 2-core machine opens
+VALIDITY_MARGIN = 1.3
+MIN_CODE_VALIDITY_S = 300
+
+
+def code_validity_s(options, count: int, opening_rate: float) -> int:
+    if options.code_validity_s is not None:
+        return options.code_validity_s
+    return max(MIN_CODE_VALIDITY_S, round(VALIDITY_MARGIN * count / opening_rate))
+
+
 async def open_journeys(options, directory: Path, setup: drive.Setup) -> Rows:
-    """N journeys left waiting on their code, then their codes' expiry: memory, CPU, lateness."""
-    count = options.open_journeys
-    async with drive.Stack(directory, guardians=count, code_validity_s=options.code_validity_s, setup=setup) as stack:
+    """For each size N (`--open-journeys 2000 5000 …`, a fresh stack each): N journeys left waiting
+    on their code, then their codes' expiry: memory, CPU, lateness, rows prefixed by N."""
+    rows: Rows = []
+    rate = FIRST_OPENING_RATE_GUESS
+    for count in options.open_journeys:
+        validity_s = code_validity_s(options, count, rate)
+        print(f"{count} journeys, codes valid {validity_s} s:", flush=True)
+        sized, rate = await open_and_expire(directory / f"open-{count}", setup, count, validity_s, options.high)
+        rows += [(f"{count:,} open: {label}", figure) for label, figure in sized]
+    return rows
+
+
+async def open_and_expire(directory: Path, setup: drive.Setup, count: int, validity_s: int,
+                          concurrency: int) -> tuple[Rows, float]:
+    """One size's rows and the rate its journeys were opened at."""
+    async with drive.Stack(directory, guardians=count, code_validity_s=validity_s, setup=setup) as stack:
         workers = await stack.start_workers("parcours")
         try:
             usage = workers.usage
             started = time.perf_counter()
-            journey_ids = await stack.open_activations(count, concurrency=options.high)
+            journey_ids = await stack.open_activations(count, concurrency=concurrency)
             opened_in = time.perf_counter() - started
-            if opened_in >= options.code_validity_s:
+            if opened_in >= validity_s:
                 print("warning: codes began expiring before every journey was open; raise --code-validity-s")
             rss_open, cpu_open = usage.memory_mib(), usage.cpu_seconds()
             print(f"{count} journeys opened in {opened_in:.0f} s, waiting on their code "
@@ -72,12 +99,13 @@ async def open_journeys(options, directory: Path, setup: drive.Setup) -> Rows:
             cpu_expiry = usage.cpu_seconds() - cpu_open
             expiry, others = [], []
             sample = journey_ids[:: max(1, count // 1000)]
-            validity = timedelta(seconds=options.code_validity_s)
+            validity = timedelta(seconds=validity_s)
             for journey_id in sample:
                 history = await stack.parcours_client.get_workflow_handle(journey_id).fetch_history()
                 for duration, late in timer_lateness_seconds(history):
                     (expiry if is_code_expiry(duration, validity) else others).append(late)
-            rows = [("journeys open at once", f"{count} ({count / opened_in:.1f}/s)"),
+            rows = [("opened at (journeys/s)", f"{count / opened_in:.1f}"),
+                    ("code validity (s)", f"{validity_s}"),
                     ("workers' memory with all open (MiB)", f"{rss_open:.0f}"),
                     ("workers' peak memory (MiB)", f"{usage.peak_memory_mib():.0f}"),
                     ("workers' CPU while they expire, per journey (ms)", f"{1000 * cpu_expiry / count:.1f}")]
@@ -87,7 +115,7 @@ async def open_journeys(options, directory: Path, setup: drive.Setup) -> Rows:
         rows.append((f"{label} acted on late, p50/p99/max (s)",
                      f"{percentile(lateness, 0.5):.2f} / {percentile(lateness, 0.99):.2f} / "
                      f"{max(lateness, default=float('nan')):.2f} ({len(lateness)})"))
-    return rows
+    return rows, count / opened_in
 
 
 async def held_in_memory(options, directory: Path, setup: drive.Setup) -> Rows:

@@ -82,3 +82,17 @@ def test_billable_actions_count_local_activities_of_one_task_once_and_each_activ
         task_completed(2),                                                  # 0
     ])
     assert billable_actions(history) == 9
+
+
+def test_open_mode_codes_outlast_the_opening_of_every_journey():
+    """`bench open` sizes its codes' validity from the opening rate of the size before, so that no
+    code expires before the last journey is open; a validity given is kept."""
+    from types import SimpleNamespace
+
+    from bench.modes import MIN_CODE_VALIDITY_S, VALIDITY_MARGIN, code_validity_s
+
+    auto = SimpleNamespace(code_validity_s=None)
+    assert code_validity_s(auto, 20_000, opening_rate=16.0) == round(VALIDITY_MARGIN * 1250)
+    assert code_validity_s(auto, 20_000, opening_rate=16.0) > 20_000 / 16.0
+    assert code_validity_s(auto, 100, opening_rate=16.0) == MIN_CODE_VALIDITY_S
+    assert code_validity_s(SimpleNamespace(code_validity_s=1800), 20_000, opening_rate=16.0) == 1800
