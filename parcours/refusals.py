@@ -41,8 +41,8 @@ def refusal_of(error: BaseException | None) -> Refusal | None:
 def clock(moment: datetime, zone: str, *, seconds: bool = False) -> str:
     """A moment as the user reads it: their zone's time of day, French style (« 08:47 », as the
     mails write it); seconds for waits of a minute. The exact instant is the refusal's `retry_at`."""
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    local = moment.astimezone(ZoneInfo(zone))  # not strftime: see states.journey.utc_text
+    return f"{local.hour:02d}:{local.minute:02d}" + (f":{local.second:02d}" if seconds else "")
 
 
 # The moment is always known when these are told; without one (a model allows None), the words

@@ -16,7 +16,7 @@ from parcours.states.code_step import (
     resend_available_at,
     resends_left,
 )
-from parcours.states.journey import expected_updates
+from parcours.states.journey import expected_updates, utc_text
 
 S = ActivationJourney
 
@@ -89,7 +89,7 @@ def operator_details(data: ActivationData) -> str:
     waits = {
         S.identity_to_check.value: "waiting for the identity (names + mobile or email)",
         S.identity_received.value: "identity answered, looking it up",
-        S.code_sent.value: f"waiting for the code, expires {data.code_expires_at:%Y-%m-%d %H:%M:%S} UTC"
+        S.code_sent.value: f"waiting for the code, expires {utc_text(data.code_expires_at)} UTC"
         if data.code_expires_at else "waiting for the code",
         S.code_expired.value: "code expired, waiting for a resend request",
         S.code_void.value: "code void after too many wrong tries, waiting for a resend request",
@@ -102,5 +102,5 @@ def operator_details(data: ActivationData) -> str:
     line = f"**{state}** — {waits.get(state, 'finished')}"
     idle = idle_expires_at(data)
     if state in waits and idle is not None:
-        line += f"; abandoned if idle until {idle:%Y-%m-%d %H:%M:%S} UTC"
+        line += f"; abandoned if idle until {utc_text(idle)} UTC"
     return line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar, TypeVar
 
 from statemachine import StateChart
@@ -24,3 +25,10 @@ def expected_updates(machine: JourneyChart) -> list[str]:
     """The updates the journey accepts in its current state."""
     allowed = {event.id for event in machine.allowed_events}
     return [update for update, events in machine.user_updates.items() if allowed.intersection(events)]
+
+
+def utc_text(moment: datetime, *, seconds: bool = True) -> str:
+    """« 2026-12-04 12:15:04 » (UTC), for operators. Not by strftime: it imports `time` when it runs,
+    and in the workflow sandbox an import is one more restricted module made for each journey."""
+    text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+    return f"{text}:{moment.second:02d}" if seconds else text

@@ -9,7 +9,7 @@ from parcours.contracts.activation import ActivationData, ChildStatus, ChildToCo
 from parcours.states.activation import ActivationJourney, next_deadline
 from parcours.states.activation_view import build_step
 from parcours.states.code_step import resend_refusal
-from parcours.states.journey import expected_updates
+from parcours.states.journey import expected_updates, utc_text
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -187,3 +187,11 @@ def test_a_resend_that_could_not_be_sent_keeps_the_code_step_without_a_new_coold
     assert resend_refusal(model, after_cooldown) is None
     machine.send("code_resent", now=after_cooldown)
     assert model.state == "code_sent"
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(999, 12, 31, 23, 59, 59)])
+def test_operators_read_times_as_strftime_would_write_them(moment):
+    """utc_text writes what `%Y-%m-%d %H:%M:%S` writes, without strftime's import of `time` (one
+    more restricted module in each journey's sandbox)."""
+    assert utc_text(moment) == f"{moment.year:04d}-" + moment.strftime("%m-%d %H:%M:%S")
+    assert utc_text(moment, seconds=False) == utc_text(moment)[:-3]

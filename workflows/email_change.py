@@ -37,6 +37,7 @@ with workflow.unsafe.imports_passed_through():
         resends_left,
     )
     from parcours.states.contact import EmailChangeJourney
+    from parcours.states.journey import utc_text
     from parcours.workflows.common import ActivityFailed, JourneyWorkflow, journey_workflow, rejection
     from parcours.workflows.updates import journey_update
 
@@ -90,7 +91,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
         # (a resend is fired before it is recorded)
         if self.data.state == Email.link_sent.value and self.data.link_expires_at:
             return (f"**link_sent** — waiting for the confirmation, link expires "
-                    f"{self.data.link_expires_at:%Y-%m-%d %H:%M} UTC")
+                    f"{utc_text(self.data.link_expires_at, seconds=False)} UTC")
         return f"**{self.data.state}**"
 
     @workflow.query

@@ -27,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         SubscriberStart,
         SubscriberStatus,
     )
+    from parcours.states.journey import utc_text
     from parcours.workflows.activity_options import backoff_within
 
 NOT_FAILING = "« {name} » n'est pas en échec : ses livraisons continuent (rien à reprendre ni à passer)."
@@ -71,7 +72,8 @@ class EventsSubscriberWorkflow:
         workflow.metric_meter().create_counter(
             "parcours_event_subscribers_held", "Subscribers held as failing after their tries").add(
             1, {"subscriber": self.name})
-        workflow.set_current_details(f"En échec depuis {self.failing_since:%Y-%m-%d %H:%M} UTC ({self.failing}). "
+        since = utc_text(self.failing_since, seconds=False)
+        workflow.set_current_details(f"En échec depuis {since} UTC ({self.failing}). "
                                      f"`parcours events resume {self.name}` pour reprendre, "
                                      f"`parcours events skip {self.name}` pour passer l'événement refusé.")
         await workflow.wait_condition(lambda: self.failing is None)
