@@ -1,9 +1,9 @@
 """`python -m bench` — Parcours' activation against a bare Temporal skeleton of the same shape, side
 by side in one run on the embedded dev server; `python -m bench open` — many journeys waiting on
-their code timer; `python -m bench held` — memory per journey held; `python -m bench replay` — the
-workflow's CPU per journey, replayed. `--database sqlite postgresql --workers 1 2` runs a mode on
-each setup (database × number of worker processes on one task queue) and prints their figures side
-by side. Prints its numbers; see bench/README.md."""
+their code timer; `python -m bench held` — memory per journey held; `python -m bench heap` — its
+Python part, by source file; `python -m bench replay` — the workflow's CPU per journey, replayed.
+`--database sqlite postgresql --workers 1 2` runs a mode on each setup (database × number of worker
+processes on one task queue) and prints their figures side by side. Prints its numbers; see bench/README.md."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from bench import drive, modes
+from bench.heap import print_heap
 from bench.replay import replay_one_activation
 from parcours.settings import Settings
 
@@ -23,7 +24,7 @@ CELL_WIDTH = 30
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("mode", nargs="?", choices=["compare", "open", "held", "replay"], default="compare")
+    parser.add_argument("mode", nargs="?", choices=["compare", "open", "held", "heap", "replay"], default="compare")
     parser.add_argument("--database", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite"],
                         help="where Parcours' workers keep their data; several: each in turn (default sqlite)")
     parser.add_argument("--database-url", default=DEFAULT_POSTGRESQL_URL,
@@ -39,7 +40,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--open-journeys", nargs="+", type=int, default=[10_000],
                         help="open mode: journeys left open at once; several sizes: each in turn, on a fresh "
                              "stack (default 10000)")
-    parser.add_argument("--held-journeys", type=int, default=800, help="held mode: journeys per run")
+    parser.add_argument("--held-journeys", type=int, default=800, help="held and heap modes: journeys per run")
     parser.add_argument("--replays", type=int, default=300, help="replay mode: replays per way of running")
     parser.add_argument("--code-validity-s", type=int, default=None,
                         help="open mode: when the codes expire (default: long enough for every journey to be "
@@ -62,6 +63,9 @@ def main() -> None:
     with folder as directory:
         if options.mode == "replay":
             asyncio.run(replay_one_activation(options, Path(directory)))
+            return
+        if options.mode == "heap":
+            print_heap(options)
             return
         setups = [drive.Setup(database, workers, options.database_url)
                   for database in options.database for workers in options.workers]

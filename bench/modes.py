@@ -97,7 +97,8 @@ async def open_and_expire(directory: Path, setup: drive.Setup, count: int, valid
                   f"(workers' RSS {rss_open:.0f} MiB); waiting for the codes to expire…", flush=True)
             await stack.wait_until_expired(journey_ids)
             cpu_expiry = usage.cpu_seconds() - cpu_open
-            expiry, others = [], []
+            expiry: list[float] = []
+            others: list[float] = []
             sample = journey_ids[:: max(1, count // 1000)]
             validity = timedelta(seconds=validity_s)
             for journey_id in sample:
