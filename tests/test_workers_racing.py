@@ -17,7 +17,7 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from parcours.activities.accounts import ACTIVATION_CLAIM
+from parcours.activities.claims import ACTIVATION_CLAIM
 from parcours.client import JourneyActionRejected, ParcoursClient
 from parcours.contracts.events import EVENTS_RELAY_ID
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
