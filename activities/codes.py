@@ -168,7 +168,6 @@ class CodeActivities:
         if not request.decoy_when_limited:
             raise ApplicationError("a newer journey owns the account", type=JOURNEY_DISPLACED, non_retryable=True)
         activity.logger.warning("code not sent: a newer journey owns the account (a decoy stands in)")
-        return None
 
     @activity.defn(name=ActivityName.CHECK_CODE)
     async def check_verification_code(self, request: CheckCodeRequest) -> CodeCheck:
