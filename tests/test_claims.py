@@ -18,6 +18,7 @@ from parcours.activities.claims import ACTIVATION_CLAIM, PASSWORD_RESET_CLAIM
 from parcours.activities.codes import CodeActivities
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.recovery import RecoveryActivities
+from parcours.client import JourneyActionRejected
 from parcours.contracts.activities import (
     JOURNEY_DISPLACED,
     CodeIssued,
@@ -31,7 +32,9 @@ from parcours.contracts.activities import (
 from parcours.contracts.common import Channel
 from parcours.db.demo import load_demo_records
 from parcours.db.models import JourneyClaim, VerificationCode
-from parcours.testing import prepare_schema
+from parcours.testing import prepare_schema, running_parcours
+from tests.activation_helpers import CAMILLE_SMS
+from tests.waiting import settled
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 PAST_THE_HOUR = timedelta(minutes=61)  # the destination's one SMS an hour is available again
@@ -39,9 +42,13 @@ A, B, C, D = (f"activation/{name}" for name in "abcd")
 
 
 @pytest.fixture
-async def deps(settings):
+def one_an_hour(settings):
     """One SMS an hour per number: the second send within the hour is refused."""
-    one_an_hour = settings.model_copy(update={"sms_per_destination_per_hour": 1})
+    return settings.model_copy(update={"sms_per_destination_per_hour": 1})
+
+
+@pytest.fixture
+async def deps(one_an_hour):
     deps = ActivityDependencies.from_settings(one_an_hour)
     await prepare_schema(deps, fresh=True)
     await load_demo_records(deps.sessions)
@@ -139,3 +146,22 @@ async def test_the_live_reset_is_the_one_whose_code_went_out_last_and_a_displace
     assert len(inbox.messages()) == 2  # the two first codes
     assert await holder(deps, PASSWORD_RESET_CLAIM) == first
     assert await journeys_with_a_valid_code(deps, code) == [first]
+
+
+async def test_a_journey_refused_its_code_supersedes_nobody_and_the_next_one_ends_the_live_one(time_env, one_an_hour,
+                                                                                              inbox):
+    """Through the workflows: A's code goes out; B's is refused (the number's hourly SMS is spent)
+    and B stays at its identity step; an hour later C's goes out and ends A, not B. (Claimed at
+    the identity match, B took the account from A and C ended B: A stayed live beside C.)"""
+    async with running_parcours(time_env.client, one_an_hour, update_with_start=False) as (parcours, _):
+        a, _ = await parcours.start_activation(CAMILLE_SMS)
+        b, _ = await parcours.start_activation(None)
+        with pytest.raises(JourneyActionRejected) as refused:
+            await b.submit_identity(CAMILLE_SMS)
+        assert refused.value.reason == "destination_limited"
+        await time_env.sleep(PAST_THE_HOUR)
+        c, outcome = await parcours.start_activation(CAMILLE_SMS)
+        assert outcome.status == "accepted"
+        assert (await settled(a, leaving="code_expired")).state == "superseded"
+        assert (await b.current_step()).state == "identity_to_check"
+        assert (await c.submit_code(inbox.last_code())).status == "accepted"
