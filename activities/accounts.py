@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from temporalio import activity
@@ -35,16 +33,12 @@ from parcours.db.models import (
     ContactStatus,
     GuardianRecord,
     GuardianStudentLink,
-    JourneyClaim,
 )
-from parcours.db.queries import changed_rows, linked_students, record_activation, record_answers
+from parcours.db.queries import linked_students, record_activation, record_answers
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
 from parcours.security.crypto import hash_password
-
-ACTIVATION_CLAIM = "activation"
-CLAIM_ATTEMPTS = 5
 
 
 class AccountAlreadyActive(ApplicationError):
@@ -80,34 +74,6 @@ def school_destination(account: Account, channel: Channel) -> str:
     return known_destination(guardian.mobile if channel is Channel.SMS else guardian.email)
 
 
-async def claim_account(sessions, kind: str, account_id: int, journey_id: str) -> str | None:
-    """Make this journey the account's live journey of this kind; return the one it replaces.
-    Compare-and-swap, so two concurrent journeys cannot both believe they own the account."""
-    for _ in range(CLAIM_ATTEMPTS):
-        try:
-            async with sessions.begin() as session:
-                claim = await session.get(JourneyClaim, (kind, account_id))
-                now = datetime.now(UTC)
-                if claim is None:
-                    session.add(JourneyClaim(kind=kind, account_id=account_id, journey_id=journey_id, claimed_at=now))
-                    return None
-                if claim.journey_id == journey_id:  # a retry of the same activity
-                    return claim.superseded_journey_id
-                previous = claim.journey_id
-                swapped = await changed_rows(
-                    session, update(JourneyClaim)
-                    .where(JourneyClaim.kind == kind, JourneyClaim.account_id == account_id,
-                           JourneyClaim.journey_id == previous)
-                    .values(journey_id=journey_id, superseded_journey_id=previous, claimed_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                if swapped == 1:
-                    return previous
-        except IntegrityError:
-            pass
-    raise ApplicationError("could not claim the account, retrying", type="ClaimContention")
-
-
 class AccountActivities:
     def __init__(self, dependencies: ActivityDependencies):
         self.deps = dependencies
@@ -131,7 +97,8 @@ class AccountActivities:
         masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
         if account.status != AccountStatus.PROVISIONED:
             return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
-        superseded = await claim_account(self.deps.sessions, ACTIVATION_CLAIM, account.id, request.journey_id)
+        # The account is claimed when the code is issued (activities/claims.py), not here: a journey
+        # whose code never goes out must not displace the live one.
         children = [
             MatchedChild(
                 student_ref=link.student.ref,
@@ -143,7 +110,7 @@ class AccountActivities:
         ]
         return IdentityMatch(
             matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
-            superseded_journey_id=superseded, children=children,
+            children=children,
         )
 
     @activity.defn(name=ActivityName.SEND_ALREADY_ACTIVE_NOTICE)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.accounts import account_by_ref, known_destination, school_destination
 from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
+from parcours.activities.claims import (
+    CLAIM_OF_PURPOSE,
+    JourneyDisplaced,
+    take_claim,
+    was_displaced,
+)
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import (
+    JOURNEY_DISPLACED,
     ActivityName,
     CheckCodeRequest,
     CodeCheck,
@@ -74,6 +82,10 @@ class CodeActivities:
             async with self.deps.sessions() as session:
                 account = await account_by_ref(session, request.account_ref, students=False)
                 destination, account_id = code_destination(account, request.channel, request.purpose), account.id
+                if await self._displaced(session, request, key, account.id):  # before it counts against the limits
+                    self._refuse_displaced(request)
+                    destination = account_id = None  # a decoy's code belongs to no account
+        if account_id is not None and destination is not None:
             try:
                 delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose),
                                                            destination,
@@ -83,34 +95,20 @@ class CodeActivities:
                     raise destination_limited(limit.retry_at, self.deps.time_zone) from None
                 activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
                 destination = account_id = None  # a decoy's code belongs to no account
-        async with self.deps.sessions.begin() as session:
-            code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
-            if code is None:
-                if account_id is not None:
-                    await session.execute(
-                        update(VerificationCode)
-                        .where(VerificationCode.account_id == account_id, VerificationCode.purpose == request.purpose,
-                               VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
-                        .values(voided_at=request.issued_at)
-                    )
-                code_id = new_reference()
-                # a decoy's digest is of a code nobody is sent: no submission can match it
-                secret_code = (derive_code(self.deps.secret_key, code_id, self.deps.code_digits)
-                               if account_id is not None else new_reference())
-                code = VerificationCode(
-                    id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
-                    account_id=account_id, channel=request.channel,
-                    digest=code_digest(self.deps.secret_key, code_id, secret_code),
-                    issued_at=request.issued_at, expires_at=request.expires_at,
-                    max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
-                )
-                session.add(code)
-        if account_id is None or destination is None:  # a decoy: both are None, nothing is sent
-            return CodeIssued(code_id=code.id)
+        try:
+            code = await self._issue(request, key, account_id)
+        except JourneyDisplaced:  # taken over between the look and the issue: its message never goes
+            await self.deps.courier.abandon(key)
+            self._refuse_displaced(request)
+            destination = account_id = None
+            code = await self._issue(request, key, account_id)
+        issued = CodeIssued(code_id=code.id, displaced_journey_id=code.displaced_journey_id)
+        if code.account_id is None or destination is None:  # a decoy (a retry's too): nothing is sent
+            return issued
         minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
         plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
         if delivery is DeliveryStatus.SENT:  # a retry after the provider accepted it
-            return CodeIssued(code_id=code.id)
+            return issued
         try:
             await self.deps.courier.deliver(
                 code_message(key, request.channel, request.purpose, destination, plain, minutes))
@@ -120,7 +118,56 @@ class CodeActivities:
             raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
         except TransientSendError as error:
             raise ApplicationError(str(error), type="TransientSendError") from None
-        return CodeIssued(code_id=code.id)
+        return issued
+
+    async def _issue(self, request: SendCodeRequest, key: str, account_id: int | None) -> VerificationCode:
+        """The code of this key, issued once: the account's other codes of the purpose voided and,
+        for an activation or a reset, the account claimed in the same transaction (a retry finds
+        the code, and the journey it displaced, as first issued)."""
+        async with self.deps.sessions.begin() as session:
+            code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
+            if code is not None:
+                return code
+            displaced, claim_kind = None, CLAIM_OF_PURPOSE.get(request.purpose)
+            if account_id is not None:
+                if claim_kind is not None:
+                    displaced = await take_claim(session, claim_kind, account_id, request.journey_id)
+                await session.execute(
+                    update(VerificationCode)
+                    .where(VerificationCode.account_id == account_id, VerificationCode.purpose == request.purpose,
+                           VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
+                    .values(voided_at=request.issued_at)
+                )
+            code_id = new_reference()
+            # a decoy's digest is of a code nobody is sent: no submission can match it
+            secret_code = (derive_code(self.deps.secret_key, code_id, self.deps.code_digits)
+                           if account_id is not None else new_reference())
+            code = VerificationCode(
+                id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
+                account_id=account_id, channel=request.channel,
+                digest=code_digest(self.deps.secret_key, code_id, secret_code),
+                issued_at=request.issued_at, expires_at=request.expires_at,
+                max_wrong_tries=request.max_wrong_tries, wrong_tries=0, displaced_journey_id=displaced,
+            )
+            session.add(code)
+            return code
+
+    @staticmethod
+    async def _displaced(session: AsyncSession, request: SendCodeRequest, key: str, account_id: int) -> bool:
+        """A new code (not a retry's) of a journey another has taken the account over from."""
+        claim_kind = CLAIM_OF_PURPOSE.get(request.purpose)
+        if claim_kind is None or await session.scalar(
+                select(VerificationCode.id).where(VerificationCode.idempotency_key == key)) is not None:
+            return False
+        return await was_displaced(session, claim_kind, account_id, request.journey_id)
+
+    @staticmethod
+    def _refuse_displaced(request: SendCodeRequest) -> None:
+        """A displaced journey is being superseded: its code would take the account back. Refused,
+        or, where a refusal would tell a stranger an account matched (R-REC-7), a decoy instead."""
+        if not request.decoy_when_limited:
+            raise ApplicationError("a newer journey owns the account", type=JOURNEY_DISPLACED, non_retryable=True)
+        activity.logger.warning("code not sent: a newer journey owns the account (a decoy stands in)")
 
     @activity.defn(name=ActivityName.CHECK_CODE)
     async def check_verification_code(self, request: CheckCodeRequest) -> CodeCheck:

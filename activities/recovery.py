@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, select, update
 from temporalio import activity
 
 from parcours import messages
-from parcours.activities.accounts import account_by_ref, claim_account, known_destination
+from parcours.activities.accounts import account_by_ref, known_destination
+from parcours.activities.claims import PASSWORD_RESET_CLAIM, JourneyDisplaced, take_claim
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.links import NO_WRONG_TRIES, judge_link, link_url
 from parcours.activities.password_screening import screen_new_password
@@ -33,8 +34,6 @@ from parcours.db.models import Account, AccountStatus, ContactStatus, Verificati
 from parcours.db.queries import changed_rows, must_get
 from parcours.messaging.providers import OutgoingMessage
 from parcours.security.crypto import code_digest, derive_link_token, hash_password, new_reference
-
-PASSWORD_RESET_CLAIM = "password_reset"
 
 
 def set_new_password(account: Account, new_hash: str, now) -> None:
@@ -98,22 +97,27 @@ class RecoveryActivities:
             account = await session.scalar(select(Account).where(Account.identifier == request.identifier))
         eligible = account if account is not None and reset_eligible(account, request) else None
         matched = eligible if eligible is not None and eligible.franceconnect_subject is None else None
-        superseded = None
-        if matched is not None:
-            superseded = await claim_account(self.deps.sessions, PASSWORD_RESET_CLAIM, matched.id, request.journey_id)
-        link_id = None
-        if request.channel is Channel.MAIL:
-            link_id = existing.id if existing else await self._issue_link(key, request, matched.id if matched else None)
+        link = existing
+        if request.channel is Channel.MAIL and link is None:  # by SMS the account is claimed with the code
+            try:
+                link = await self._issue_link(key, request, matched.id if matched else None)
+            except JourneyDisplaced:  # a newer reset owns the account: this one is being superseded
+                eligible, link = None, await self._issue_link(key, request, None)  # a decoy, nothing sent
+        link_id = link.id if link is not None else None
         if eligible is not None and (request.channel is Channel.MAIL or matched is None):
             await self._send(key, request, eligible, link_id)
         return PreparedReset(link_id=link_id, matched=matched is not None,
-                             account_ref=matched.ref if matched else None, superseded_journey_id=superseded)
+                             account_ref=matched.ref if matched else None,
+                             superseded_journey_id=link.displaced_journey_id if link is not None else None)
 
-    async def _issue_link(self, key: str, request: PrepareResetRequest, account_id: int | None) -> str:
+    async def _issue_link(self, key: str, request: PrepareResetRequest, account_id: int | None) -> VerificationCode:
+        """The link, and with it the account's live reset: this journey (activities/claims.py)."""
         link_id = new_reference()
         token = derive_link_token(self.deps.secret_key, link_id)
         async with self.deps.sessions.begin() as session:
+            displaced = None
             if account_id is not None:
+                displaced = await take_claim(session, PASSWORD_RESET_CLAIM, account_id, request.journey_id)
                 await session.execute(
                     update(VerificationCode)
                     .where(VerificationCode.account_id == account_id,
@@ -121,15 +125,16 @@ class RecoveryActivities:
                            VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
                     .values(voided_at=request.issued_at)
                 )
-            session.add(VerificationCode(
+            link = VerificationCode(
                 id=link_id, idempotency_key=key, journey_id=request.journey_id,
                 purpose=CodePurpose.PASSWORD_RESET_LINK, account_id=account_id, channel=request.channel,
                 # a decoy's digest matches no token: its token is never derived for anyone
                 digest=code_digest(self.deps.secret_key, link_id, token if account_id else new_reference()),
                 issued_at=request.issued_at, expires_at=request.expires_at,
-                max_wrong_tries=NO_WRONG_TRIES, wrong_tries=0,
-            ))
-        return link_id
+                max_wrong_tries=NO_WRONG_TRIES, wrong_tries=0, displaced_journey_id=displaced,
+            )
+            session.add(link)
+        return link
 
     async def _send(self, key: str, request: PrepareResetRequest, account: Account, link_id: str | None) -> None:
         """The link by mail, or the FranceConnect FAQ by mail or SMS (the SMS code is the journey's)."""

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from parcours.activities.accounts import ACTIVATION_CLAIM
+from parcours.activities.claims import ACTIVATION_CLAIM
 from parcours.client import JourneyActionRejected, ParcoursClient
 from parcours.contracts.events import EVENTS_RELAY_ID
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
@@ -136,15 +136,36 @@ async def test_two_workers_racing_starts_leave_one_live_activation_per_account(t
     async with two_workers(roomy) as racing:
         answers = await asyncio.gather(*(racing.parcours.start_activation(CAMILLE_SMS) for _ in range(RACERS)))
         assert [outcome.status for _, outcome in answers] == ["accepted"] * RACERS
-        journeys = [journey for journey, _ in answers]
-        for _ in range(300):  # the superseding signals, handled by either worker
-            states = [(await journey.current_step()).state for journey in journeys]
-            if states.count("superseded") == RACERS - 1:
-                break
-            await asyncio.sleep(0.1)
-        assert sorted(states) == ["code_sent"] + ["superseded"] * (RACERS - 1), states
-        live = journeys[states.index("code_sent")].journey_id
-        async with racing.sessions() as session:
-            claimed = await session.scalar(select(JourneyClaim.journey_id).where(JourneyClaim.kind == ACTIVATION_CLAIM))
-        assert claimed == live
-        assert await racing.workers_that_ran() == racing.pids
+        await one_live_activation(racing, [journey for journey, _ in answers])
+
+
+async def test_racing_starts_refused_by_the_cap_displace_nobody_and_leave_one_live_activation(two_workers, settings):
+    """RACERS activations of one account at once, the number's cap letting `cap` codes out: the
+    journeys refused displace nobody, and of the `cap` told their code is sent one is live (the
+    claim's), the others say they were replaced. (Claimed at the identity match, a journey whose
+    send was then refused displaced the live one without ever ending it: two stayed live.)"""
+    cap = 4
+    limited = settings.model_copy(update={"sms_per_destination_per_hour": cap, "sms_per_destination_per_day": cap})
+    async with two_workers(limited) as racing:
+        answers = await asyncio.gather(*(outcome_or_refusal(racing.parcours.start_activation(CAMILLE_SMS))
+                                         for _ in range(RACERS)))
+        accepted = [journey for journey, outcome in (a for a in answers if isinstance(a, tuple))
+                    if outcome.status == "accepted"]
+        assert len(accepted) == cap, answers
+        await one_live_activation(racing, accepted)
+
+
+async def one_live_activation(racing: TwoWorkers, journeys) -> None:
+    """Once the newer journeys have ended the older, one of `journeys` is live, the one the
+    account's claim names, and every other says it was replaced; both workers took part."""
+    for _ in range(300):  # the superseding signals, handled by either worker
+        states = [(await journey.current_step()).state for journey in journeys]
+        if states.count("superseded") == len(journeys) - 1:
+            break
+        await asyncio.sleep(0.1)
+    assert sorted(states) == ["code_sent"] + ["superseded"] * (len(journeys) - 1), states
+    live = journeys[states.index("code_sent")].journey_id
+    async with racing.sessions() as session:
+        claimed = await session.scalar(select(JourneyClaim.journey_id).where(JourneyClaim.kind == ACTIVATION_CLAIM))
+    assert claimed == live
+    assert await racing.workers_that_ran() == racing.pids

@@ -122,8 +122,11 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
         sent = await self._send_code(now)
         if sent is None:  # the identity stands: the user asks a resend, not to type it again
             return self._code_not_sent()
-        if match.superseded_journey_id:  # only once this one has its code out
-            await self._end_older_journey(match.superseded_journey_id)
+        # Only once this one has its code out; the code's issuance displaced it (a history recorded
+        # before that has it from the match, at the same point: the same commands on replay).
+        older = match.superseded_journey_id or sent.displaced_journey_id
+        if older:
+            await self._end_older_journey(older)
         self._record_code(sent, now)
         self._fire("identity_matched")
         return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
@@ -160,8 +163,10 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
             sent = await self._send_code(now, decoy=True, background=True)
         assert sent is not None, "a decoy's send failed too: the task is retried"
         self._record_code(sent, now)
-        if real and match.superseded_journey_id:
-            await self._end_older_journey(match.superseded_journey_id)
+        # as in submit_identity: the code's issuance displaced it, or the match did in older histories
+        older = (match.superseded_journey_id if real else None) or sent.displaced_journey_id
+        if older:
+            await self._end_older_journey(older)
         self._fire("identity_processed")
 
     @journey_update(check=lambda self, answer: self._pending_child(answer.student_ref))
@@ -201,12 +206,6 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
 
     def birth_date_max_tries(self) -> int:
         return self.data.policy.birth_date_max_wrong_tries
-
-    async def _end_older_journey(self, journey_id: str) -> None:
-        try:
-            await workflow.get_external_workflow_handle(journey_id).signal(ActivationWorkflow.supersede)
-        except Exception:  # it already ended: nothing to do
-            workflow.logger.info("older activation journey already closed")
 
     def _outcome(self, status: OutcomeStatus, message: str, *, tries_left: int | None = None,
                  retry_at: datetime | None = None) -> ActivationOutcome:

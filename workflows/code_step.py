@@ -13,6 +13,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from parcours import messages
     from parcours.contracts.activities import (
+        JOURNEY_DISPLACED,
         ActivityName,
         CheckCodeRequest,
         CodeCheck,
@@ -34,6 +35,7 @@ class CodeStep(JourneyWorkflow):
     and `code_accepted_message()`."""
 
     code_purpose: str
+    superseded = False  # set by the journey's `supersede` signal, or when its code finds it displaced
     # The journey's own (annotations only: the workflow's definitions come first in its MRO).
     _outcome: Callable[..., Any]
     code_accepted_message: Callable[[], str]
@@ -115,6 +117,8 @@ class CodeStep(JourneyWorkflow):
             return self._code_not_sent()
         self._fire("code_resent", now=now)  # guards see the previous code's data
         self._record_code(sent, now)
+        if sent.displaced_journey_id:  # a resend that took the account over, or told again
+            await self._end_older_journey(sent.displaced_journey_id)
         return self._outcome(OutcomeStatus.ACCEPTED, messages.CODE_SENT)
 
     async def _send_code(self, now: datetime, *, decoy: bool = False, background: bool = False) -> CodeIssued | None:
@@ -138,9 +142,18 @@ class CodeStep(JourneyWorkflow):
                 summary=f"send code #{sequence} by {self.data.channel.value}",
                 budget=self.data.policy.send_budget, background=background,
             )
-        except ActivityFailed:
+        except ActivityFailed as failure:
             await self._abandon_send(code_message_key(self._key_scope, sequence), f"code #{sequence}")
+            if failure.type == JOURNEY_DISPLACED:  # a newer journey owns the account: this one ends
+                self.superseded = self.woken = True
             return None
+
+    async def _end_older_journey(self, journey_id: str) -> None:
+        """The journey this one's code took the account over from (activities/claims.py) ends."""
+        try:
+            await workflow.get_external_workflow_handle(journey_id).signal("supersede")
+        except Exception:  # it already ended: nothing to do
+            workflow.logger.info("older journey already closed")
 
     def _code_not_sent(self):
         """The code step stays, « Renvoyer le code » allowed: a failed send starts no cooldown and

@@ -183,11 +183,8 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         self.data.request = None  # no longer needed: do not carry the address around
         self.data.matched, self.data.account_ref = prepared.matched, prepared.account_ref
         self.data.link_id, self.data.link_expires_at = prepared.link_id, now + self.data.policy.link_validity
-        if prepared.superseded_journey_id:
-            try:
-                await workflow.get_external_workflow_handle(prepared.superseded_journey_id).signal("supersede")
-            except Exception:  # it already ended
-                workflow.logger.info("older reset journey already closed")
+        if prepared.superseded_journey_id:  # the link's issuance displaced it (by SMS: the code's, below)
+            await self._end_older_journey(prepared.superseded_journey_id)
         return prepared.matched
 
     async def _issue_first_code(self, background: bool = False) -> None:
@@ -200,6 +197,8 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
                 sent = await self._send_code(now, decoy=True, background=background)
             assert sent is not None, "a decoy's send failed too: the task is retried"
             self._record_code(sent, now)
+            if sent.displaced_journey_id:  # None in histories recorded before: they had it from _prepare
+                await self._end_older_journey(sent.displaced_journey_id)
         self._fire("reset_prepared")
 
     def _preparing_the_link(self) -> bool:

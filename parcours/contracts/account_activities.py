@@ -31,7 +31,9 @@ class IdentityMatch(BaseModel):
     identifier: str | None = None
     already_active: bool = False
     masked_destination: str | None = None
-    superseded_journey_id: str | None = None  # the person's earlier live journey, to be ended
+    # The person's earlier live journey, to be ended: in histories recorded before journeys claimed
+    # the account with their first code (CodeIssued.displaced_journey_id); None since.
+    superseded_journey_id: str | None = None
     children: list[MatchedChild] = Field(default_factory=list)
 
 
@@ -109,7 +111,7 @@ class PreparedReset(BaseModel):
     link_id: str | None = None  # mail channel
     matched: bool  # for operators only: the journey behaves the same either way
     account_ref: str | None = None
-    superseded_journey_id: str | None = None
+    superseded_journey_id: str | None = None  # the live reset the link took over from (activities/claims.py)
 
 
 class ResetWithLinkRequest(JourneyRequest):

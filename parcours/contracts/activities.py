@@ -36,6 +36,7 @@ from parcours.contracts.account_activities import (
     VerifySignInRequest,
 )
 from parcours.contracts.activity_basics import (
+    JOURNEY_DISPLACED,
     AbandonMessagesRequest,
     ActivityName,
     CheckCodeRequest,
@@ -69,6 +70,7 @@ __all__ = [
     "email_link_key",
     "AbandonMessagesRequest",
     "CodeIssued",
+    "JOURNEY_DISPLACED",
     "CodeCheckStatus",
     "CheckCodeRequest",
     "CodeCheck",

@@ -115,8 +115,16 @@ class AbandonMessagesRequest(BaseModel):
     idempotency_key: str
 
 
+# The send's error type for a journey a newer one took the account over from (activities/claims.py).
+JOURNEY_DISPLACED = "JourneyDisplaced"
+
+
 class CodeIssued(BaseModel):
     code_id: str
+    # The account's live journey this code took over from (activities/claims.py), to be superseded.
+    # Absent from the results histories recorded before claims moved to the codes: those journeys
+    # took it from their identity match or reset preparation.
+    displaced_journey_id: str | None = None
 
 
 class CodeCheckStatus(StrEnum):

@@ -183,6 +183,9 @@ class VerificationCode(Base):
     last_attempt_status: Mapped[str | None] = mapped_column(String(20))
     consumed_at: Mapped[datetime | None]
     voided_at: Mapped[datetime | None]
+    # The journey this code's issuance took the account over from (activities/claims.py): a
+    # retried send answers it again, and that journey can no longer take the account back.
+    displaced_journey_id: Mapped[str | None] = mapped_column(String(100))
 
     def is_expired(self, now: datetime | None = None) -> bool:
         """Journeys pass their workflow time; other callers get the wall clock."""
