@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from parcours import messages
-from parcours.activities.accounts import account_by_ref, known_destination, school_destination
+from parcours.activities.accounts import known_destination
 from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import (
@@ -20,9 +21,9 @@ from parcours.contracts.activities import (
     SendCodeRequest,
     code_message_key,
 )
-from parcours.contracts.common import Channel
+from parcours.contracts.common import UNKNOWN_ACCOUNT, Channel
 from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
-from parcours.db.queries import changed_rows, must_get
+from parcours.db.queries import ACCOUNTS, CODES, GUARDIANS, changed_rows, must_get
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
 from parcours.refusals import destination_limited
@@ -30,13 +31,53 @@ from parcours.security.crypto import code_digest, code_matches, derive_code, new
 from parcours.temporal.observability import count_in_activity
 
 
-def code_destination(account: Account, channel: Channel, purpose: CodePurpose) -> str:
+async def code_recipient(session: AsyncSession, account_ref: str) -> Row:
+    """What a code's destination is chosen from, the account and its school guardian record in
+    one query (Core: nothing loaded as objects)."""
+    recipient = (await session.execute(
+        select(ACCOUNTS.c.id, ACCOUNTS.c.ref, ACCOUNTS.c.guardian_id, ACCOUNTS.c.mobile, ACCOUNTS.c.mobile_status,
+               ACCOUNTS.c.pending_mobile, GUARDIANS.c.mobile.label("school_mobile"),
+               GUARDIANS.c.email.label("school_email"))
+        .select_from(ACCOUNTS.outerjoin(GUARDIANS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id))
+        .where(ACCOUNTS.c.ref == account_ref))).first()
+    if recipient is None:
+        raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
+    return recipient
+
+
+def code_destination(recipient: Row, channel: Channel, purpose: CodePurpose) -> str:
     """Activation sends to what the school has (R-ACT-1); a reset to the account's confirmed mobile."""
     if purpose is CodePurpose.ACTIVATION:
-        return school_destination(account, channel)
+        if recipient.guardian_id is None:  # as Account.school_guardian: no guardian's journey reaches one
+            raise LookupError(f"account {recipient.ref} has no guardian record")
+        return known_destination(recipient.school_mobile if channel is Channel.SMS else recipient.school_email)
     if purpose is CodePurpose.MOBILE_CHANGE:
-        return known_destination(account.pending_mobile)  # the number being confirmed (R-CON-7)
-    return known_destination(account.mobile if account.mobile_status == ContactStatus.CONFIRMED else None)
+        return known_destination(recipient.pending_mobile)  # the number being confirmed (R-CON-7)
+    return known_destination(recipient.mobile if recipient.mobile_status == ContactStatus.CONFIRMED else None)
+
+
+async def issue_code(session: AsyncSession, request: SendCodeRequest, key: str, account_id: int | None,
+                     secret_key: bytes, code_digits: int) -> str:
+    """The code of this key, made once (a retry finds it), voiding the account's earlier ones of
+    the same purpose (R-ACT-3); its id."""
+    code_id = await session.scalar(select(CODES.c.id).where(CODES.c.idempotency_key == key))
+    if code_id is not None:
+        return code_id
+    if account_id is not None:
+        await session.execute(
+            update(CODES)
+            .where(CODES.c.account_id == account_id, CODES.c.purpose == request.purpose,
+                   CODES.c.consumed_at.is_(None), CODES.c.voided_at.is_(None))
+            .values(voided_at=request.issued_at))
+    code_id = new_reference()
+    # a decoy's digest is of a code nobody is sent: no submission can match it
+    secret_code = derive_code(secret_key, code_id, code_digits) if account_id is not None else new_reference()
+    await session.execute(insert(CODES).values(
+        id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
+        account_id=account_id, channel=request.channel, digest=code_digest(secret_key, code_id, secret_code),
+        issued_at=request.issued_at, expires_at=request.expires_at, max_wrong_tries=request.max_wrong_tries,
+        wrong_tries=0))
+    return code_id
 
 
 def message_channel(channel: Channel, purpose: CodePurpose) -> str:
@@ -70,47 +111,28 @@ class CodeActivities:
         gets a decoy code as for an unmatched request."""
         key = code_message_key(request.key_scope, request.sequence)
         destination, delivery, account_id = None, None, None
-        if request.account_ref is not None:
-            async with self.deps.sessions() as session:
-                account = await account_by_ref(session, request.account_ref, students=False)
-                destination, account_id = code_destination(account, request.channel, request.purpose), account.id
-            try:
-                delivery = await self.deps.courier.reserve(key, message_channel(request.channel, request.purpose),
-                                                           destination,
-                                                request.purpose, request.issued_at)
-            except DestinationLimitReached as limit:
-                if not request.decoy_when_limited:
-                    raise destination_limited(limit.retry_at, self.deps.time_zone) from None
-                activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
-                destination = account_id = None  # a decoy's code belongs to no account
+        # One transaction: the account read, the ledger's reservation and the code, committed
+        # together (a worker killed before the commit leaves none of them; its retry starts over).
         async with self.deps.sessions.begin() as session:
-            code = await session.scalar(select(VerificationCode).where(VerificationCode.idempotency_key == key))
-            if code is None:
-                if account_id is not None:
-                    await session.execute(
-                        update(VerificationCode)
-                        .where(VerificationCode.account_id == account_id, VerificationCode.purpose == request.purpose,
-                               VerificationCode.consumed_at.is_(None), VerificationCode.voided_at.is_(None))
-                        .values(voided_at=request.issued_at)
-                    )
-                code_id = new_reference()
-                # a decoy's digest is of a code nobody is sent: no submission can match it
-                secret_code = (derive_code(self.deps.secret_key, code_id, self.deps.code_digits)
-                               if account_id is not None else new_reference())
-                code = VerificationCode(
-                    id=code_id, idempotency_key=key, journey_id=request.journey_id, purpose=request.purpose,
-                    account_id=account_id, channel=request.channel,
-                    digest=code_digest(self.deps.secret_key, code_id, secret_code),
-                    issued_at=request.issued_at, expires_at=request.expires_at,
-                    max_wrong_tries=request.max_wrong_tries, wrong_tries=0,
-                )
-                session.add(code)
+            if request.account_ref is not None:
+                recipient = await code_recipient(session, request.account_ref)
+                destination, account_id = code_destination(recipient, request.channel, request.purpose), recipient.id
+                try:
+                    delivery = await self.deps.courier.reserve_in(
+                        session, key, message_channel(request.channel, request.purpose), destination,
+                        request.purpose, request.issued_at)
+                except DestinationLimitReached as limit:  # the limits only read: the transaction goes on
+                    if not request.decoy_when_limited:
+                        raise destination_limited(limit.retry_at, self.deps.time_zone) from None
+                    activity.logger.warning("code not sent: destination over its limits (a decoy stands in)")
+                    destination = account_id = None  # a decoy's code belongs to no account
+            code_id = await issue_code(session, request, key, account_id, self.deps.secret_key, self.deps.code_digits)
         if account_id is None or destination is None:  # a decoy: both are None, nothing is sent
-            return CodeIssued(code_id=code.id)
+            return CodeIssued(code_id=code_id)
         minutes = int((request.expires_at - request.issued_at).total_seconds() // 60)
-        plain = derive_code(self.deps.secret_key, code.id, self.deps.code_digits)
+        plain = derive_code(self.deps.secret_key, code_id, self.deps.code_digits)
         if delivery is DeliveryStatus.SENT:  # a retry after the provider accepted it
-            return CodeIssued(code_id=code.id)
+            return CodeIssued(code_id=code_id)
         try:
             await self.deps.courier.deliver(
                 code_message(key, request.channel, request.purpose, destination, plain, minutes))
@@ -120,7 +142,7 @@ class CodeActivities:
             raise ApplicationError(str(error), type="PermanentSendError", non_retryable=True) from None
         except TransientSendError as error:
             raise ApplicationError(str(error), type="TransientSendError") from None
-        return CodeIssued(code_id=code.id)
+        return CodeIssued(code_id=code_id)
 
     @activity.defn(name=ActivityName.CHECK_CODE)
     async def check_verification_code(self, request: CheckCodeRequest) -> CodeCheck:

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, func, select
+from sqlalchemy import CursorResult, Executable, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcours.db.models import (
     Account,
     AccountStudent,
     AccountStudentStatus,
+    GuardianRecord,
     GuardianStudentLink,
     LinkEvent,
+    MessageDelivery,
     StudentRecord,
+    VerificationCode,
 )
 
 Row = TypeVar("Row")
+
+
+def table_of(model: type) -> Table:
+    """A model's table, for Core statements on the hot path: no ORM compile step, no identity map,
+    no unit of work — rows read as tuples, written by one INSERT or UPDATE each."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+ACCOUNTS, GUARDIANS, LINKS, STUDENTS = (table_of(Account), table_of(GuardianRecord), table_of(GuardianStudentLink),
+                                        table_of(StudentRecord))
+CODES, DELIVERIES, EVENTS = table_of(VerificationCode), table_of(MessageDelivery), table_of(LinkEvent)
 
 
 async def must_get(session: AsyncSession, model: type[Row], key: Any, **options: Any) -> Row:
