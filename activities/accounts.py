@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -37,7 +37,16 @@ from parcours.db.models import (
     GuardianStudentLink,
     JourneyClaim,
 )
-from parcours.db.queries import changed_rows, linked_students, record_activation, record_answers
+from parcours.db.queries import (
+    ACCOUNTS,
+    GUARDIANS,
+    LINKS,
+    STUDENTS,
+    changed_rows,
+    linked_students,
+    record_activation,
+    record_answers,
+)
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
@@ -66,6 +75,23 @@ async def account_by_ref(session: AsyncSession, account_ref: str, *, students: b
     if account is None:
         raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
     return account
+
+
+def identity_candidates(channel: Channel, destination: str) -> Select:
+    """R-ACT-1's lookup in one query (Core): the school's guardians at this destination, each with
+    its account (if any) and its students, youngest last, a row per student (one for none)."""
+    column = GUARDIANS.c.mobile if channel is Channel.SMS else GUARDIANS.c.email
+    return (
+        select(GUARDIANS.c.id.label("guardian_id"), GUARDIANS.c.last_name, GUARDIANS.c.first_name,
+               ACCOUNTS.c.id.label("account_id"), ACCOUNTS.c.ref, ACCOUNTS.c.identifier, ACCOUNTS.c.status,
+               LINKS.c.role, STUDENTS.c.ref.label("student_ref"), STUDENTS.c.first_name.label("student_first_name"),
+               STUDENTS.c.last_name.label("student_last_name"), STUDENTS.c.school)
+        .select_from(GUARDIANS.outerjoin(ACCOUNTS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id)
+                     .outerjoin(LINKS, LINKS.c.guardian_id == GUARDIANS.c.id)
+                     .outerjoin(STUDENTS, STUDENTS.c.id == LINKS.c.student_id))
+        .where(column == destination)
+        .order_by(GUARDIANS.c.id, STUDENTS.c.birth_date, LINKS.c.id)
+    )
 
 
 def known_destination(destination: str | None) -> str:
@@ -115,31 +141,22 @@ class AccountActivities:
     @activity.defn(name=ActivityName.MATCH_IDENTITY)
     async def match_identity(self, request: MatchIdentityRequest) -> IdentityMatch:
         """R-ACT-1: the destination must be the school's for a guardian of the same names."""
-        column = GuardianRecord.mobile if request.channel is Channel.SMS else GuardianRecord.email
         async with self.deps.sessions() as session:
-            candidates = (await session.scalars(select(GuardianRecord).where(column == request.destination))).all()
-            wanted = (comparable_name(request.last_name), comparable_name(request.first_name))
-            guardian = next(
-                (g for g in candidates if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None
-            )
-            if guardian is None:
-                return IdentityMatch(matched=False)
-            account = await session.scalar(
-                with_guardian_and_students(select(Account).where(Account.guardian_id == guardian.id)))
-            if account is None:
-                return IdentityMatch(matched=False)
+            rows = (await session.execute(identity_candidates(request.channel, request.destination))).all()
+        wanted = (comparable_name(request.last_name), comparable_name(request.first_name))
+        guardian_id = next((row.guardian_id for row in rows
+                            if (comparable_name(row.last_name), comparable_name(row.first_name)) == wanted), None)
+        account = next((row for row in rows if row.guardian_id == guardian_id), None)
+        if guardian_id is None or account is None or account.account_id is None:
+            return IdentityMatch(matched=False)
         masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
         if account.status != AccountStatus.PROVISIONED:
             return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
-        superseded = await claim_account(self.deps.sessions, ACTIVATION_CLAIM, account.id, request.journey_id)
+        superseded = await claim_account(self.deps.sessions, ACTIVATION_CLAIM, account.account_id, request.journey_id)
         children = [
-            MatchedChild(
-                student_ref=link.student.ref,
-                display_name=f"{link.student.first_name} {link.student.last_name[:1]}.",
-                school=link.student.school,
-                role=link.role,
-            )
-            for link in sorted(account.school_guardian.links, key=lambda link: link.student.birth_date)
+            MatchedChild(student_ref=row.student_ref, school=row.school, role=row.role,
+                         display_name=f"{row.student_first_name} {row.student_last_name[:1]}.")
+            for row in rows if row.guardian_id == guardian_id and row.student_ref is not None
         ]
         return IdentityMatch(
             matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,

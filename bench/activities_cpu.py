@@ -33,7 +33,7 @@ from parcours.security.crypto import derive_code, new_reference
 
 MOBILE_BASE = 33690000000  # +3369…: outside bench.records' generated mobiles (+336 then 8 digits from 0)
 WARM_UP = 5  # journeys before each measure: imports, connections, statement caches
-PASSWORD = "Cartable-Vert-2031!"
+PASSWORD = "Cartable-Vert-2031!"  # the identifiers seeded hold no letters drawn by chance, which it might contain
 MAX_WRONG_TRIES = 3
 
 
@@ -66,7 +66,7 @@ async def seed(dependencies: ActivityDependencies, count: int, first: int) -> li
             await session.execute(insert(GuardianStudentLink), [dict(guardian_id=guardian, student_id=student,
                                                                      role=LinkRole.LEGAL_REPRESENTATIVE)])
             await session.execute(insert(Account), [dict(ref=ref, kind="guardian", guardian_id=guardian,
-                                                         identifier=f"a.sonde-{ref}",
+                                                         identifier=f"a.sonde{number}",
                                                          status=AccountStatus.PROVISIONED)])
             seeded.append((mobile, ref, student_ref))
     return seeded
