@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.dependencies import ActivityDependencies
-from parcours.activities.password_screening import screen_new_password
+from parcours.activities.password_screening import screen_password
 from parcours.contracts.activities import (
     AccountActivated,
     ActivateAccountRequest,
@@ -42,15 +42,19 @@ from parcours.db.queries import (
     GUARDIANS,
     LINKS,
     STUDENTS,
+    activation_events,
     changed_rows,
     linked_students,
     record_activation,
     record_answers,
+    write_answers,
+    write_events,
 )
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
 from parcours.security.crypto import hash_password
+from parcours.security.password_policy import personal_words
 
 ACTIVATION_CLAIM = "activation"
 CLAIM_ATTEMPTS = 5
@@ -192,25 +196,41 @@ class AccountActivities:
     async def activate_account(self, request: ActivateAccountRequest) -> AccountActivated:
         """R-ACT-9: one transaction: password hash, active status, the channel confirmed, the links."""
         password_hash = await asyncio.to_thread(hash_password, request.password)
-        async with self.deps.sessions.begin() as session:
-            account = await account_by_ref(session, request.account_ref)
+        async with self.deps.sessions.begin() as session:  # Core statements: nothing loaded as objects
+            account = (await session.execute(
+                select(ACCOUNTS.c.id, ACCOUNTS.c.ref, ACCOUNTS.c.identifier, ACCOUNTS.c.status,
+                       ACCOUNTS.c.activated_by_journey, ACCOUNTS.c.guardian_id, GUARDIANS.c.first_name,
+                       GUARDIANS.c.last_name, GUARDIANS.c.mobile.label("school_mobile"),
+                       GUARDIANS.c.email.label("school_email"))
+                .select_from(ACCOUNTS.outerjoin(GUARDIANS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id))
+                .where(ACCOUNTS.c.ref == request.account_ref))).first()
+            if account is None:
+                raise ApplicationError(f"no account {request.account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
             if account.status == AccountStatus.ACTIVE:
                 if account.activated_by_journey == request.key_scope:  # a retry after the commit
                     return AccountActivated(identifier=account.identifier)
                 raise AccountAlreadyActive()
-            await screen_new_password(session, account, request.password)
-            account.status = AccountStatus.ACTIVE
-            account.password_hash = password_hash
-            account.activated_at = request.activated_at
-            account.activated_by_journey = request.key_scope
-            if request.channel is Channel.SMS:
-                account.mobile, account.mobile_status = account.school_guardian.mobile, ContactStatus.CONFIRMED
-            else:
-                account.email, account.email_status = account.school_guardian.email, ContactStatus.CONFIRMED
-            students = {link.student.ref: link.student for link in account.school_guardian.links}
-            record_activation(session, request.key_scope, account, "mobile" if request.channel is Channel.SMS
-                              else "email", request.activated_at)
-            await record_answers(session, request.key_scope, account, students, request.children, request.activated_at)
+            if account.guardian_id is None:  # as Account.school_guardian: no guardian's journey reaches one
+                raise LookupError(f"account {account.ref} has no guardian record")
+            screen_password(request.password, personal_words(account.identifier, account.first_name,
+                                                             account.last_name))
+            contact = (dict(mobile=account.school_mobile, mobile_status=ContactStatus.CONFIRMED)
+                       if request.channel is Channel.SMS
+                       else dict(email=account.school_email, email_status=ContactStatus.CONFIRMED))
+            activated = await changed_rows(session, update(ACCOUNTS).where(
+                ACCOUNTS.c.id == account.id, ACCOUNTS.c.status == account.status).values(
+                status=AccountStatus.ACTIVE, password_hash=password_hash, activated_at=request.activated_at,
+                activated_by_journey=request.key_scope, **contact))
+            if activated != 1:  # changed since the read (another journey's activation): the retry reads it again
+                raise ApplicationError("the account changed during its activation", type="ActivationContention")
+            student_ids = dict((await session.execute(
+                select(STUDENTS.c.ref, STUDENTS.c.id).join(LINKS, LINKS.c.student_id == STUDENTS.c.id)
+                .where(LINKS.c.guardian_id == account.guardian_id))).all())
+            events = activation_events(request.key_scope, account.ref, "mobile" if request.channel is Channel.SMS
+                                       else "email", request.activated_at)
+            events += await write_answers(session, request.key_scope, account.id, account.ref, student_ids,
+                                          request.children, request.activated_at)
+            await write_events(session, events)
             return AccountActivated(identifier=account.identifier)
 
 

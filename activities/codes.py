@@ -23,7 +23,7 @@ from parcours.contracts.activities import (
 )
 from parcours.contracts.common import UNKNOWN_ACCOUNT, Channel
 from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
-from parcours.db.queries import ACCOUNTS, CODES, GUARDIANS, changed_rows, must_get
+from parcours.db.queries import ACCOUNTS, CODES, GUARDIANS, changed_rows
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
 from parcours.refusals import destination_limited
@@ -43,6 +43,17 @@ async def code_recipient(session: AsyncSession, account_ref: str) -> Row:
     if recipient is None:
         raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
     return recipient
+
+
+async def tries_of(session: AsyncSession, account_id: int) -> Account:
+    """The account's failed tries, locked until the commit, as a transient Account (not in the
+    session: the caller writes back what it changes)."""
+    row = (await session.execute(
+        select(ACCOUNTS.c.id, ACCOUNTS.c.failed_tries_window_start, ACCOUNTS.c.failed_tries_in_window)
+        .where(ACCOUNTS.c.id == account_id).with_for_update())).first()
+    if row is None:  # as must_get: the code's account is missing, the database is inconsistent
+        raise LookupError(f"no Account {account_id!r}")
+    return Account(**row._mapping)
 
 
 def code_destination(recipient: Row, channel: Channel, purpose: CodePurpose) -> str:
@@ -148,17 +159,19 @@ class CodeActivities:
     async def check_verification_code(self, request: CheckCodeRequest) -> CodeCheck:
         """R-ACT-4/5: compare in constant time, count wrong tries, consume once."""
         async with self.deps.sessions.begin() as session:
-            code = await session.get(VerificationCode, request.code_id, with_for_update=True)
-            if code is None:
+            # Rows read by Core and judged as transient objects (the model's rules, no identity map,
+            # no unit of work); what the judgement changed is written back by Core updates below.
+            row = (await session.execute(select(CODES).where(CODES.c.id == request.code_id).with_for_update())).first()
+            if row is None:
                 raise ApplicationError("unknown code", type="UnknownCode", non_retryable=True)
+            code = VerificationCode(**row._mapping)
             if request.issued_in and not code.issued_in(request.issued_in):
                 return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
             if code.last_attempt_key == request.attempt_key and code.last_attempt_status is not None:
                 # a retried activity (key and status are set together): the same answer, no double count
                 return CodeCheck(status=CodeCheckStatus(code.last_attempt_status),
                                  tries_left=max(code.max_wrong_tries - code.wrong_tries, 0))
-            account = None if code.account_id is None else await must_get(session, Account, code.account_id,
-                                                                          with_for_update=True)
+            account = None if code.account_id is None else await tries_of(session, code.account_id)
             tries_per_hour = self.deps.account_failed_tries_per_hour
             blocked_until = account and tries_blocked_until(account, request.now, tries_per_hour)
             if blocked_until:  # not judged: a right code would tell the guesser it was right
@@ -167,16 +180,19 @@ class CodeActivities:
             status = self._judge(code, request)
             if account is not None and status in (CodeCheckStatus.INCORRECT, CodeCheckStatus.VOID):
                 count_failed_try(account, request.now)
+                await session.execute(update(ACCOUNTS).where(ACCOUNTS.c.id == account.id).values(
+                    failed_tries_window_start=account.failed_tries_window_start,
+                    failed_tries_in_window=account.failed_tries_in_window))
             if status is not CodeCheckStatus.ACCEPTED:
-                code.last_attempt_key, code.last_attempt_status = request.attempt_key, status
+                await session.execute(update(CODES).where(CODES.c.id == code.id).values(
+                    wrong_tries=code.wrong_tries, voided_at=code.voided_at, last_attempt_key=request.attempt_key,
+                    last_attempt_status=status))
             else:
                 # Consume only if still unconsumed: whatever the isolation, one submission wins.
                 consumed = await changed_rows(
-                    session, update(VerificationCode)
-                    .where(VerificationCode.id == code.id, VerificationCode.consumed_at.is_(None),
-                           VerificationCode.voided_at.is_(None))
+                    session, update(CODES)
+                    .where(CODES.c.id == code.id, CODES.c.consumed_at.is_(None), CODES.c.voided_at.is_(None))
                     .values(consumed_at=request.now, last_attempt_key=request.attempt_key, last_attempt_status=status)
-                    .execution_options(synchronize_session=False)
                 )
                 if consumed != 1:
                     return CodeCheck(status=CodeCheckStatus.VOID, tries_left=0)
