@@ -2,7 +2,7 @@
 of one activation's database work: match_identity, send_verification_code (the courier's ledger
 included; the SMS to the dev inbox), check_verification_code, activate_account (its ledger, answers
 and events outbox), run outside Temporal (ActivityEnvironment) N times in one process, R times.
-Prints CPU ms per journey (time.process_time) for each repeat and their spread, the argon2id hash's
+Prints CPU ms per journey (time.process_time) for each repeat, split by activity, and their spread, the argon2id hash's
 CPU apart (its thread's time, subtracted): what issue 22's CPU target is about, without Temporal's
 share. Each journey activates an account of its own, seeded beforehand (not measured)."""
 
@@ -72,21 +72,37 @@ async def seed(dependencies: ActivityDependencies, count: int, first: int) -> li
     return seeded
 
 
-async def journey(dependencies: ActivityDependencies, mobile: str, account_ref: str, student_ref: str) -> None:
+class Split:
+    """CPU seconds per activity (process time, so argon2id's thread is in activate_account's)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    async def run(self, environment: ActivityEnvironment, activity, request):
+        started = time.process_time()
+        try:
+            return await environment.run(activity, request)
+        finally:
+            name = activity.__name__
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.process_time() - started
+
+
+async def journey(dependencies: ActivityDependencies, mobile: str, account_ref: str, student_ref: str,
+                  split: Split) -> None:
     environment, journey_id = ActivityEnvironment(), f"bench-cpu-{new_reference()}"
     accounts, codes = AccountActivities(dependencies), CodeActivities(dependencies)
-    match = await environment.run(accounts.match_identity, MatchIdentityRequest(
+    match = await split.run(environment, accounts.match_identity, MatchIdentityRequest(
         journey_id=journey_id, channel=Channel.SMS, destination=mobile, **NAMES))
     assert match.matched and match.account_ref == account_ref, match
     now = datetime.now(UTC)
-    issued = await environment.run(codes.send_verification_code, SendCodeRequest(
+    issued = await split.run(environment, codes.send_verification_code, SendCodeRequest(
         journey_id=journey_id, sequence=1, purpose=CodePurpose.ACTIVATION, account_ref=account_ref,
         channel=Channel.SMS, issued_at=now, expires_at=now + CODE_VALIDITY, max_wrong_tries=MAX_WRONG_TRIES))
     code = derive_code(dependencies.secret_key, issued.code_id, dependencies.code_digits)
-    check = await environment.run(codes.check_verification_code, CheckCodeRequest(
+    check = await split.run(environment, codes.check_verification_code, CheckCodeRequest(
         code_id=issued.code_id, attempt_key=f"{journey_id}/try/1", issued_in=journey_id, attempt=code, now=now))
     assert check.status == "accepted", check
-    await environment.run(accounts.activate_account, ActivateAccountRequest(
+    await split.run(environment, accounts.activate_account, ActivateAccountRequest(
         journey_id=journey_id, account_ref=account_ref, channel=Channel.SMS, password=PASSWORD,
         children=[ChildDecision(student_ref=student_ref, status="confirmed")], activated_at=now + timedelta(seconds=1)))
 
@@ -94,13 +110,16 @@ async def journey(dependencies: ActivityDependencies, mobile: str, account_ref: 
 async def measure(dependencies: ActivityDependencies, clock: HashClock, journeys: int,
                   first: int) -> tuple[float, float]:
     """CPU ms per journey, argon2id excluded, and argon2id's ms per journey."""
-    accounts = await seed(dependencies, WARM_UP + journeys, first)
+    accounts, split = await seed(dependencies, WARM_UP + journeys, first), Split()
     for seeded in accounts[:WARM_UP]:
-        await journey(dependencies, *seeded)
-    clock.seconds, started = 0.0, time.process_time()
+        await journey(dependencies, *seeded, split)
+    clock.seconds, started, split.seconds = 0.0, time.process_time(), {}
     for seeded in accounts[WARM_UP:]:
-        await journey(dependencies, *seeded)
+        await journey(dependencies, *seeded, split)
     spent = time.process_time() - started
+    split.seconds["activate_account"] -= clock.seconds
+    print("  per activity, ms: " + ", ".join(f"{name} {1000 * seconds / journeys:.2f}"
+                                             for name, seconds in split.seconds.items()), flush=True)
     return 1000 * (spent - clock.seconds) / journeys, 1000 * clock.seconds / journeys
 
 
