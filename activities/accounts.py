@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from temporalio import activity
@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from parcours import messages
 from parcours.activities.dependencies import ActivityDependencies
-from parcours.activities.password_screening import screen_new_password
+from parcours.activities.password_screening import screen_password
 from parcours.contracts.activities import (
     AccountActivated,
     ActivateAccountRequest,
@@ -34,11 +34,24 @@ from parcours.db.models import (
     GuardianRecord,
     GuardianStudentLink,
 )
-from parcours.db.queries import linked_students, record_activation, record_answers
+from parcours.db.queries import (
+    ACCOUNTS,
+    GUARDIANS,
+    LINKS,
+    STUDENTS,
+    activation_events,
+    changed_rows,
+    linked_students,
+    record_activation,
+    record_answers,
+    write_answers,
+    write_events,
+)
 from parcours.messaging.providers import OutgoingMessage
 from parcours.people.contact_details import mask_email, mask_mobile
 from parcours.people.names import comparable_name
 from parcours.security.crypto import hash_password
+from parcours.security.password_policy import personal_words
 
 
 class AccountAlreadyActive(ApplicationError):
@@ -62,6 +75,23 @@ async def account_by_ref(session: AsyncSession, account_ref: str, *, students: b
     return account
 
 
+def identity_candidates(channel: Channel, destination: str) -> Select:
+    """R-ACT-1's lookup in one query (Core): the school's guardians at this destination, each with
+    its account (if any) and its students, youngest last, a row per student (one for none)."""
+    column = GUARDIANS.c.mobile if channel is Channel.SMS else GUARDIANS.c.email
+    return (
+        select(GUARDIANS.c.id.label("guardian_id"), GUARDIANS.c.last_name, GUARDIANS.c.first_name,
+               ACCOUNTS.c.id.label("account_id"), ACCOUNTS.c.ref, ACCOUNTS.c.identifier, ACCOUNTS.c.status,
+               LINKS.c.role, STUDENTS.c.ref.label("student_ref"), STUDENTS.c.first_name.label("student_first_name"),
+               STUDENTS.c.last_name.label("student_last_name"), STUDENTS.c.school)
+        .select_from(GUARDIANS.outerjoin(ACCOUNTS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id)
+                     .outerjoin(LINKS, LINKS.c.guardian_id == GUARDIANS.c.id)
+                     .outerjoin(STUDENTS, STUDENTS.c.id == LINKS.c.student_id))
+        .where(column == destination)
+        .order_by(GUARDIANS.c.id, STUDENTS.c.birth_date, LINKS.c.id)
+    )
+
+
 def known_destination(destination: str | None) -> str:
     if destination is None:
         raise ApplicationError("no destination for this channel", type="NoDestination", non_retryable=True)
@@ -81,32 +111,23 @@ class AccountActivities:
     @activity.defn(name=ActivityName.MATCH_IDENTITY)
     async def match_identity(self, request: MatchIdentityRequest) -> IdentityMatch:
         """R-ACT-1: the destination must be the school's for a guardian of the same names."""
-        column = GuardianRecord.mobile if request.channel is Channel.SMS else GuardianRecord.email
         async with self.deps.sessions() as session:
-            candidates = (await session.scalars(select(GuardianRecord).where(column == request.destination))).all()
-            wanted = (comparable_name(request.last_name), comparable_name(request.first_name))
-            guardian = next(
-                (g for g in candidates if (comparable_name(g.last_name), comparable_name(g.first_name)) == wanted), None
-            )
-            if guardian is None:
-                return IdentityMatch(matched=False)
-            account = await session.scalar(
-                with_guardian_and_students(select(Account).where(Account.guardian_id == guardian.id)))
-            if account is None:
-                return IdentityMatch(matched=False)
+            rows = (await session.execute(identity_candidates(request.channel, request.destination))).all()
+        wanted = (comparable_name(request.last_name), comparable_name(request.first_name))
+        guardian_id = next((row.guardian_id for row in rows
+                            if (comparable_name(row.last_name), comparable_name(row.first_name)) == wanted), None)
+        account = next((row for row in rows if row.guardian_id == guardian_id), None)
+        if guardian_id is None or account is None or account.account_id is None:
+            return IdentityMatch(matched=False)
         masked = mask_mobile(request.destination) if request.channel is Channel.SMS else mask_email(request.destination)
         if account.status != AccountStatus.PROVISIONED:
             return IdentityMatch(matched=True, account_ref=account.ref, already_active=True, masked_destination=masked)
         # The account is claimed when the code is issued (activities/claims.py), not here: a journey
         # whose code never goes out must not displace the live one.
         children = [
-            MatchedChild(
-                student_ref=link.student.ref,
-                display_name=f"{link.student.first_name} {link.student.last_name[:1]}.",
-                school=link.student.school,
-                role=link.role,
-            )
-            for link in sorted(account.school_guardian.links, key=lambda link: link.student.birth_date)
+            MatchedChild(student_ref=row.student_ref, school=row.school, role=row.role,
+                         display_name=f"{row.student_first_name} {row.student_last_name[:1]}.")
+            for row in rows if row.guardian_id == guardian_id and row.student_ref is not None
         ]
         return IdentityMatch(
             matched=True, account_ref=account.ref, identifier=account.identifier, masked_destination=masked,
@@ -142,25 +163,41 @@ class AccountActivities:
     async def activate_account(self, request: ActivateAccountRequest) -> AccountActivated:
         """R-ACT-9: one transaction: password hash, active status, the channel confirmed, the links."""
         password_hash = await asyncio.to_thread(hash_password, request.password)
-        async with self.deps.sessions.begin() as session:
-            account = await account_by_ref(session, request.account_ref)
+        async with self.deps.sessions.begin() as session:  # Core statements: nothing loaded as objects
+            account = (await session.execute(
+                select(ACCOUNTS.c.id, ACCOUNTS.c.ref, ACCOUNTS.c.identifier, ACCOUNTS.c.status,
+                       ACCOUNTS.c.activated_by_journey, ACCOUNTS.c.guardian_id, GUARDIANS.c.first_name,
+                       GUARDIANS.c.last_name, GUARDIANS.c.mobile.label("school_mobile"),
+                       GUARDIANS.c.email.label("school_email"))
+                .select_from(ACCOUNTS.outerjoin(GUARDIANS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id))
+                .where(ACCOUNTS.c.ref == request.account_ref))).first()
+            if account is None:
+                raise ApplicationError(f"no account {request.account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
             if account.status == AccountStatus.ACTIVE:
                 if account.activated_by_journey == request.key_scope:  # a retry after the commit
                     return AccountActivated(identifier=account.identifier)
                 raise AccountAlreadyActive()
-            await screen_new_password(session, account, request.password)
-            account.status = AccountStatus.ACTIVE
-            account.password_hash = password_hash
-            account.activated_at = request.activated_at
-            account.activated_by_journey = request.key_scope
-            if request.channel is Channel.SMS:
-                account.mobile, account.mobile_status = account.school_guardian.mobile, ContactStatus.CONFIRMED
-            else:
-                account.email, account.email_status = account.school_guardian.email, ContactStatus.CONFIRMED
-            students = {link.student.ref: link.student for link in account.school_guardian.links}
-            record_activation(session, request.key_scope, account, "mobile" if request.channel is Channel.SMS
-                              else "email", request.activated_at)
-            await record_answers(session, request.key_scope, account, students, request.children, request.activated_at)
+            if account.guardian_id is None:  # as Account.school_guardian: no guardian's journey reaches one
+                raise LookupError(f"account {account.ref} has no guardian record")
+            screen_password(request.password, personal_words(account.identifier, account.first_name,
+                                                             account.last_name))
+            contact = (dict(mobile=account.school_mobile, mobile_status=ContactStatus.CONFIRMED)
+                       if request.channel is Channel.SMS
+                       else dict(email=account.school_email, email_status=ContactStatus.CONFIRMED))
+            activated = await changed_rows(session, update(ACCOUNTS).where(
+                ACCOUNTS.c.id == account.id, ACCOUNTS.c.status == account.status).values(
+                status=AccountStatus.ACTIVE, password_hash=password_hash, activated_at=request.activated_at,
+                activated_by_journey=request.key_scope, **contact))
+            if activated != 1:  # changed since the read (another journey's activation): the retry reads it again
+                raise ApplicationError("the account changed during its activation", type="ActivationContention")
+            student_ids = dict((await session.execute(
+                select(STUDENTS.c.ref, STUDENTS.c.id).join(LINKS, LINKS.c.student_id == STUDENTS.c.id)
+                .where(LINKS.c.guardian_id == account.guardian_id))).all())
+            events = activation_events(request.key_scope, account.ref, "mobile" if request.channel is Channel.SMS
+                                       else "email", request.activated_at)
+            events += await write_answers(session, request.key_scope, account.id, account.ref, student_ids,
+                                          request.children, request.activated_at)
+            await write_events(session, events)
             return AccountActivated(identifier=account.identifier)
 
 

@@ -48,15 +48,20 @@ async def was_displaced(session: AsyncSession, kind: str, account_id: int, journ
     return earlier is not None
 
 
+async def lock_claim(session: AsyncSession, kind: str, account_id: int) -> None:
+    """Two journeys' codes for one account, one after the other, until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:claim))"),
+                              {"claim": f"claim/{kind}/{account_id}"})
+    # (SQLite transactions are serialised already: BEGIN IMMEDIATE, see db/engine.py)
+
+
 async def take_claim(session: AsyncSession, kind: str, account_id: int, journey_id: str) -> str | None:
     """In the transaction that issues the journey's code: the journey becomes the account's live
     one; returns the journey it displaced, to be superseded. The owner's next code returns again
     the one it displaced on taking over, told again (the first code's send may have failed after
     its commit). Raises JourneyDisplaced for a journey that owned the account before the owner."""
-    if session.get_bind().dialect.name == "postgresql":  # two journeys' codes for one account, one after the other
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:claim))"),
-                              {"claim": f"claim/{kind}/{account_id}"})
-    # (SQLite transactions are serialised already: BEGIN IMMEDIATE, see db/engine.py)
+    await lock_claim(session, kind, account_id)  # held already by the code's transaction: taken again, no wait
     if await was_displaced(session, kind, account_id, journey_id):
         raise JourneyDisplaced()
     claim = await session.get(JourneyClaim, (kind, account_id), populate_existing=True)

@@ -27,7 +27,12 @@ async def screen_new_password(session: AsyncSession, account: Account, password:
                               field: str = "password") -> None:
     """Raise the refusal the journey hands to the user (every unmet criterion named); the caller's
     transaction is rolled back, so nothing is written."""
-    unmet = unmet_criteria(password, await account_personal_words(session, account))
+    screen_password(password, await account_personal_words(session, account), field=field)
+
+
+def screen_password(password: str, words: list[str], *, field: str = "password") -> None:
+    """`screen_new_password` for a caller that read the account's personal words itself."""
+    unmet = unmet_criteria(password, words)
     if unmet:
         raise rejection("password_policy", messages.PASSWORD_POLICY_UNMET,
                         [FieldError(field=field, message=criterion) for criterion in unmet])

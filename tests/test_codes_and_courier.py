@@ -99,6 +99,28 @@ async def test_crash_after_the_provider_accepted_does_not_send_twice(dependencie
     assert len(inbox.messages()) == 1
 
 
+async def test_a_crash_before_the_code_is_written_leaves_no_reservation(dependencies, inbox, monkeypatch):
+    """The ledger's reservation and the code commit together: a worker dying after the
+    reservation, before the code, leaves neither; the retry reserves, writes and sends once."""
+    codes = CodeActivities(dependencies)
+    request = send_request(await camille_ref(dependencies))
+
+    async def crash(*arguments, **options):
+        raise ConnectionResetError("worker killed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("parcours.activities.codes.issue_code", crash)
+        with pytest.raises(ConnectionResetError):
+            await ActivityEnvironment().run(codes.send_verification_code, request)
+    async with dependencies.sessions() as session:
+        assert (await session.scalars(select(MessageDelivery))).all() == []
+    issued = await ActivityEnvironment().run(codes.send_verification_code, request)
+    async with dependencies.sessions() as session:
+        delivery = (await session.scalars(select(MessageDelivery))).one()
+        assert (await session.scalars(select(VerificationCode.id))).all() == [issued.code_id]
+    assert delivery.status == "sent" and delivery.attempts == 1 and len(inbox.messages()) == 1
+
+
 async def test_new_code_voids_the_previous_one(dependencies):
     """R-ACT-3: a new code voids the previous one."""
     codes = CodeActivities(dependencies)

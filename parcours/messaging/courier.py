@@ -8,13 +8,13 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parcours.db.engine import Sessions
 from parcours.db.models import DeliveryStatus, MessageDelivery
-from parcours.db.queries import changed_rows, must_get
+from parcours.db.queries import DELIVERIES, changed_rows, must_get
 from parcours.messaging.providers import OutgoingMessage, Provider
 from parcours.security.crypto import keyed_digest
 from parcours.temporal.observability import count_in_activity
@@ -74,25 +74,35 @@ class Courier:
 
     async def reserve(self, key: str, channel: str, to: str, template: str, now: datetime, *,
                       limited: bool = True) -> DeliveryStatus:
-        """Record the attempt before anything else happens (raises DestinationLimitReached for a new
-        message over the limits). A key seen before is never refused: it is a retry."""
-        digest = keyed_digest(self.secret_key, "destination", to)
+        """Record the attempt before anything else happens, in a transaction of its own (raises
+        DestinationLimitReached for a new message over the limits). A key seen before is never
+        refused: it is a retry."""
         try:
             async with self.sessions.begin() as session:
-                delivery = await session.get(MessageDelivery, key)
-                if delivery is None:
-                    if limited:
-                        await self._check_limits(session, channel, digest, now)
-                    delivery = MessageDelivery(idempotency_key=key, channel=channel, template=template,
-                                               destination_digest=digest, status=DeliveryStatus.SENDING,
-                                               attempts=0, created_at=now)
-                    session.add(delivery)
-                delivery.attempts += 1
-                return DeliveryStatus(delivery.status)
+                return await self.reserve_in(session, key, channel, to, template, now, limited=limited)
         except IntegrityError:  # a concurrent attempt inserted it first: read what it recorded
             async with self.sessions() as session:
                 delivery = await must_get(session, MessageDelivery, key)
                 return DeliveryStatus(delivery.status)
+
+    async def reserve_in(self, session: AsyncSession, key: str, channel: str, to: str, template: str, now: datetime,
+                         *, limited: bool = True) -> DeliveryStatus:
+        """`reserve` in the caller's writing transaction, which records the attempt with whatever
+        else it commits (a code sent: the code itself, so a crash leaves both or neither). Core
+        statements: the ledger row is never loaded as an object. A concurrent attempt of the same
+        key makes the caller's commit fail (IntegrityError): its retry finds the row."""
+        status = await session.scalar(select(DELIVERIES.c.status).where(DELIVERIES.c.idempotency_key == key))
+        if status is not None:
+            await session.execute(update(DELIVERIES).where(DELIVERIES.c.idempotency_key == key)
+                                  .values(attempts=DELIVERIES.c.attempts + 1))
+            return DeliveryStatus(status)
+        digest = keyed_digest(self.secret_key, "destination", to)
+        if limited:
+            await self._check_limits(session, channel, digest, now)
+        await session.execute(insert(DELIVERIES).values(
+            idempotency_key=key, channel=channel, template=template, destination_digest=digest,
+            status=DeliveryStatus.SENDING, attempts=1, created_at=now))
+        return DeliveryStatus.SENDING
 
     async def deliver(self, message: OutgoingMessage) -> None:
         """Hand the message to its provider, then mark it sent. A crash between the provider's
@@ -106,8 +116,8 @@ class Courier:
             raise
         count_in_activity("parcours_messages_sent", "Messages handed to a provider", channel=message.channel)
         async with self.sessions.begin() as session:
-            await session.execute(update(MessageDelivery)
-                                  .where(MessageDelivery.idempotency_key == message.idempotency_key)
+            await session.execute(update(DELIVERIES)
+                                  .where(DELIVERIES.c.idempotency_key == message.idempotency_key)
                                   .values(status=DeliveryStatus.SENT, sent_at=datetime.now(UTC)))
 
     async def abandon(self, key: str) -> int:
@@ -128,10 +138,10 @@ class Courier:
         # (SQLite transactions are serialised already: BEGIN IMMEDIATE, see db/engine.py)
         for window, limits in ((HOUR, self.limits.per_hour), (DAY, self.limits.per_day)):
             recent = (await session.scalars(
-                select(MessageDelivery.created_at)
-                .where(MessageDelivery.destination_digest == digest, MessageDelivery.channel == channel,
-                       MessageDelivery.created_at > now - window)
-                .order_by(MessageDelivery.created_at.desc()).limit(limits[channel])
+                select(DELIVERIES.c.created_at)
+                .where(DELIVERIES.c.destination_digest == digest, DELIVERIES.c.channel == channel,
+                       DELIVERIES.c.created_at > now - window)
+                .order_by(DELIVERIES.c.created_at.desc()).limit(limits[channel])
             )).all()
             if len(recent) >= limits[channel]:
                 raise DestinationLimitReached(retry_at=recent[-1] + window)
