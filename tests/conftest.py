@@ -98,7 +98,8 @@ class OwnDevServer:
 @pytest.fixture
 def own_dev_server(tmp_path):
     """`async with own_dev_server(settings) as own:` a Temporal dev server of the test's own, on a
-    free port and persisting to tmp_path (stop and start `own.server` to restart it), and a client."""
+    free port and persisting to tmp_path (stop and start `own.server` to restart it), and a client;
+    the server killed at the end."""
     from tests.processes import DevServer
 
     @asynccontextmanager
@@ -111,7 +112,7 @@ def own_dev_server(tmp_path):
                                           data_converter=parcours_data_converter(settings.payload_key_ring()))
             yield OwnDevServer(settings, server, client)
         finally:
-            server.stop()
+            server.kill()
 
     return started
 
