@@ -12,13 +12,9 @@ import socket
 import sys
 import uuid
 from contextlib import asynccontextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.ext.asyncio import AsyncEngine
 from temporalio.api.enums.v1 import IndexedValueType, TaskQueueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.api.taskqueue.v1 import TaskQueue
@@ -29,12 +25,10 @@ from temporalio.testing import WorkflowEnvironment
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
 from parcours.db.demo import load_demo_records
-from parcours.db.engine import create_schema, recreate_schema
-from parcours.db.migrate import alembic_config
-from parcours.db.models import Base
 from parcours.messaging.providers import DevInbox
 from parcours.settings import Settings, generate_secrets_env
 from parcours.temporal.codec import parcours_data_converter
+from parcours.testing.schema import prepare_schema
 from parcours.worker import build_worker
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 
@@ -157,38 +151,6 @@ class Inbox:
         if not messages:
             raise AssertionError("the dev inbox is empty")
         return code_in(messages[-1]["body"])
-
-
-async def prepare_schema(dependencies: ActivityDependencies, fresh: bool) -> None:
-    if fresh and not dependencies.engine.url.drivername.startswith("sqlite"):
-        if not await emptied_at_head(dependencies.engine):
-            await recreate_schema(dependencies.engine)
-    else:
-        await create_schema(dependencies.engine)
-
-
-@cache
-def _head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
-
-
-async def emptied_at_head(engine: AsyncEngine) -> bool:
-    """A server database left at the latest revision (by the previous test) emptied, its sequences
-    started again as in a new schema: 20 ms where dropping the tables and migrating again took 0.3 s
-    and more (and TRUNCATE, 0.2 s, for tables of a few rows). False, and nothing done, when it is
-    not at the latest revision."""
-    async with engine.begin() as connection:
-        revision = await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
-        if revision is None or revision != _head_revision():
-            return False
-        quote = connection.dialect.identifier_preparer.quote
-        for table in reversed(Base.metadata.sorted_tables):  # rows that refer to others first
-            await connection.exec_driver_sql(f"DELETE FROM {quote(table.name)}")
-        sequences = await connection.exec_driver_sql(
-            "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = current_schema()")
-        for sequence in sequences.scalars().all():
-            await connection.exec_driver_sql(f"ALTER SEQUENCE {quote(sequence)} RESTART")
-    return True
 
 
 @asynccontextmanager
