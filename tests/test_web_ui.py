@@ -53,9 +53,11 @@ def test_operators_find_a_waiting_journey_by_kind_and_state(embedded_stack, brow
 
     waiting = "JourneyKind='activation' AND JourneyState='code_sent'"
     browser.get(workflows_page(embedded_stack, waiting))
-    try:  # visibility is eventually consistent: the UI is reloaded until the journey shows
-        WebDriverWait(browser, UI_WAIT_S, poll_frequency=1).until(
-            lambda driver: journey_id in listed_ids(driver) or driver.refresh())
+    try:  # visibility is eventually consistent: the UI is reloaded until the journey shows, each time once
+        # its list has loaded (reloaded every second regardless, a page slower than that on a loaded
+        # machine never rendered: a blank page for a minute)
+        WebDriverWait(browser, UI_WAIT_S, poll_frequency=0.5).until(lambda driver: journey_id in listed_ids(driver) or (
+            NOTHING_FOUND in listed_ids(driver) and driver.refresh()))
     except TimeoutException:
         browser.save_screenshot(str(tmp_path / "web-ui.png"))
         raise AssertionError(f"{journey_id} not listed for {waiting}; screenshot {tmp_path / 'web-ui.png'}") from None
