@@ -193,6 +193,11 @@ class Settings(BaseSettings):
     # a burst of journeys made tasks outlast their 10-second time-out and be run again — a collapse.
     # Past this number, tasks wait on the server, where waiting costs nothing.
     worker_max_concurrent_workflow_tasks: int = Field(default=10, ge=2)
+    # How long a journey's next workflow task waits for the worker that ran its last one (which has
+    # it in memory) before any worker may take it. A worker that dies holds its journeys this long:
+    # the SDK's 10 s by default; shorter moves them sooner, at the cost of more replays when a
+    # worker is only slow (the tests that SIGKILL workers set it low).
+    worker_sticky_queue_timeout: timedelta = Field(default=timedelta(seconds=10), gt=timedelta(0))
     # The workflow sandbox (parcours/temporal/sandbox.py) re-imports workflow modules for each journey it
     # runs, to catch non-deterministic code; False runs them bare (less memory and CPU per journey,
     # no such guard).

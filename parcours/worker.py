@@ -43,6 +43,7 @@ def build_worker(client: Client, settings: Settings, dependencies: ActivityDepen
         activities=build_activities(dependencies),
         max_cached_workflows=settings.worker_max_cached_workflows,
         max_concurrent_workflow_tasks=settings.worker_max_concurrent_workflow_tasks,
+        sticky_queue_schedule_to_start_timeout=settings.worker_sticky_queue_timeout,
         **workflow_options(settings),
     )
 

@@ -93,8 +93,16 @@ class EmbeddedStack:
         return (self.directory / "stack.log").read_text(errors="replace")[-5000:]
 
     def stop(self) -> None:
+        self.terminate()
+        self.wait_stopped()
+
+    def terminate(self) -> None:
+        """Ctrl-C's path (SIGTERM): worker, HTTP API and dev server stop cleanly; wait_stopped() waits."""
         if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # Ctrl-C's path: worker, HTTP API and dev server stop cleanly
+            self.process.terminate()
+
+    def wait_stopped(self) -> None:
+        if self.process is not None:
             self.process.wait(timeout=60)
 
     def interrupt(self) -> int:

@@ -4,7 +4,6 @@ finds the one this test started, in the state it is in."""
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import httpx
@@ -19,6 +18,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 UI_WAIT_S = 60
+NOTHING_FOUND = "No Workflows Found"  # the Web UI's list, loaded and empty
 
 
 @pytest.fixture(scope="module")
@@ -53,17 +53,22 @@ def test_operators_find_a_waiting_journey_by_kind_and_state(embedded_stack, brow
 
     waiting = "JourneyKind='activation' AND JourneyState='code_sent'"
     browser.get(workflows_page(embedded_stack, waiting))
-    try:  # visibility is eventually consistent: the UI is reloaded until the journey shows
-        WebDriverWait(browser, UI_WAIT_S, poll_frequency=1).until(
-            lambda driver: journey_id in listed_ids(driver) or driver.refresh())
+    try:  # visibility is eventually consistent: the UI is reloaded until the journey shows, each time once
+        # its list has loaded (reloaded every second regardless, a page slower than that on a loaded
+        # machine never rendered: a blank page for a minute)
+        WebDriverWait(browser, UI_WAIT_S, poll_frequency=0.5).until(lambda driver: journey_id in listed_ids(driver) or (
+            NOTHING_FOUND in listed_ids(driver) and driver.refresh()))
     except TimeoutException:
         browser.save_screenshot(str(tmp_path / "web-ui.png"))
         raise AssertionError(f"{journey_id} not listed for {waiting}; screenshot {tmp_path / 'web-ui.png'}") from None
     assert "Running" in listed_ids(browser)
 
     browser.get(workflows_page(embedded_stack, "JourneyKind='activation' AND JourneyState='activated'"))
-    time.sleep(3)  # let the list load, then it must not show the journey
-    assert journey_id not in listed_ids(browser)
+    # Once loaded, the list tells it found nothing, or shows the journey: the UI goes from a blank list to one
+    # or the other, never through the empty state on its way to results (watched at 20 ms steps).
+    WebDriverWait(browser, UI_WAIT_S).until(
+        lambda driver: NOTHING_FOUND in listed_ids(driver) or journey_id in listed_ids(driver))
+    assert journey_id not in listed_ids(browser) and NOTHING_FOUND in listed_ids(browser)
 
     # The journey's page: payloads decrypted by the codec server, its state in the search
     # attributes and in the current details.

@@ -25,10 +25,10 @@ from temporalio.testing import WorkflowEnvironment
 from parcours.activities.dependencies import ActivityDependencies
 from parcours.client import ParcoursClient
 from parcours.db.demo import load_demo_records
-from parcours.db.engine import create_schema, recreate_schema
 from parcours.messaging.providers import DevInbox
 from parcours.settings import Settings, generate_secrets_env
 from parcours.temporal.codec import parcours_data_converter
+from parcours.testing.schema import prepare_schema
 from parcours.worker import build_worker
 from parcours.workflows.common import SEARCH_ATTRIBUTES
 
@@ -151,13 +151,6 @@ class Inbox:
         if not messages:
             raise AssertionError("the dev inbox is empty")
         return code_in(messages[-1]["body"])
-
-
-async def prepare_schema(dependencies: ActivityDependencies, fresh: bool) -> None:
-    if fresh and not dependencies.engine.url.drivername.startswith("sqlite"):
-        await recreate_schema(dependencies.engine)
-    else:
-        await create_schema(dependencies.engine)
 
 
 @asynccontextmanager
