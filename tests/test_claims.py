@@ -16,7 +16,6 @@ from temporalio.testing import ActivityEnvironment
 from parcours.activities.accounts import AccountActivities
 from parcours.activities.claims import ACTIVATION_CLAIM, PASSWORD_RESET_CLAIM
 from parcours.activities.codes import CodeActivities
-from parcours.activities.dependencies import ActivityDependencies
 from parcours.activities.recovery import RecoveryActivities
 from parcours.client import JourneyActionRejected
 from parcours.contracts.activities import (
@@ -30,9 +29,8 @@ from parcours.contracts.activities import (
     SendCodeRequest,
 )
 from parcours.contracts.common import Channel
-from parcours.db.demo import load_demo_records
 from parcours.db.models import JourneyClaim, VerificationCode
-from parcours.testing import prepare_schema, running_parcours
+from parcours.testing import demo_dependencies, running_parcours
 from tests.activation_helpers import CAMILLE_SMS
 from tests.waiting import settled
 
@@ -49,11 +47,8 @@ def one_an_hour(settings):
 
 @pytest.fixture
 async def deps(one_an_hour):
-    deps = ActivityDependencies.from_settings(one_an_hour)
-    await prepare_schema(deps, fresh=True)
-    await load_demo_records(deps.sessions)
-    yield deps
-    await deps.engine.dispose()
+    async with demo_dependencies(one_an_hour) as dependencies:
+        yield dependencies
 
 
 async def match(deps, journey_id: str) -> IdentityMatch:

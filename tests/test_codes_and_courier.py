@@ -10,9 +10,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from parcours.activities.codes import CodeActivities
-from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.activities import CheckCodeRequest, CodeCheckStatus, CodePurpose, SendCodeRequest
-from parcours.db.demo import load_demo_records
 from parcours.db.models import Account, MessageDelivery, VerificationCode
 from parcours.messaging.providers import (
     HttpSmsProvider,
@@ -22,7 +20,7 @@ from parcours.messaging.providers import (
     TransientSendError,
 )
 from parcours.security.crypto import derive_code, message_reference
-from parcours.testing import prepare_schema
+from parcours.testing import demo_dependencies
 from tests.receivers import SmsGateway, SmtpServer
 
 SECRET = b"providers-test-key"
@@ -32,11 +30,8 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def dependencies(settings):
-    deps = ActivityDependencies.from_settings(settings)
-    await prepare_schema(deps, fresh=True)
-    await load_demo_records(deps.sessions)
-    yield deps
-    await deps.engine.dispose()
+    async with demo_dependencies(settings) as deps:
+        yield deps
 
 
 async def camille_ref(deps) -> str:

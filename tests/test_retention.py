@@ -12,9 +12,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import func, select
 
-from parcours.activities.dependencies import ActivityDependencies
 from parcours.contracts.retention import PurgeRound, PurgeRoundResult
-from parcours.db.demo import load_demo_records
 from parcours.db.models import (
     Account,
     AccountMerge,
@@ -28,7 +26,7 @@ from parcours.db.retention import PurgedClass, Retention, purge_round
 from parcours.events.outbox import sequence_new_events
 from parcours.events.payload import EventCursors
 from parcours.settings import EventWebhook, Settings
-from parcours.testing import prepare_schema
+from parcours.testing import demo_dependencies
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 LONG_AGO = NOW - timedelta(days=40)  # past every default retention
@@ -38,11 +36,8 @@ ENDED, LIVE = "activation/ended", "activation/live"
 
 @pytest.fixture
 async def deps(settings):
-    dependencies = ActivityDependencies.from_settings(settings)
-    await prepare_schema(dependencies, fresh=True)
-    await load_demo_records(dependencies.sessions)
-    yield dependencies
-    await dependencies.engine.dispose()
+    async with demo_dependencies(settings) as dependencies:
+        yield dependencies
 
 
 async def account_ids(deps) -> list[int]:

@@ -154,6 +154,19 @@ class Inbox:
 
 
 @asynccontextmanager
+async def demo_dependencies(settings: Settings):
+    """Activities' dependencies on a fresh schema with the demo records, for tests that call
+    activities directly; the engine disposed after."""
+    dependencies = ActivityDependencies.from_settings(settings)
+    await prepare_schema(dependencies, fresh=True)
+    await load_demo_records(dependencies.sessions)
+    try:
+        yield dependencies
+    finally:
+        await dependencies.engine.dispose()
+
+
+@asynccontextmanager
 async def running_parcours(client: Client, settings: Settings, *, demo_records: bool = True,
                            update_with_start: bool = True):
     """A worker and its database for the duration of the block; yields (ParcoursClient, dependencies)."""
