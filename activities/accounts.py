@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Row, Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from temporalio import activity
@@ -64,6 +64,10 @@ def with_guardian_and_students(query):
         selectinload(Account.guardian).selectinload(GuardianRecord.links).selectinload(GuardianStudentLink.student))
 
 
+def unknown_account(account_ref: str) -> ApplicationError:
+    return ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
+
+
 async def account_by_ref(session: AsyncSession, account_ref: str, *, students: bool = True) -> Account:
     """The account with its school guardian record and, unless `students=False`, that record's
     students (one query each: an activity on the hot path loads only what it reads)."""
@@ -71,7 +75,7 @@ async def account_by_ref(session: AsyncSession, account_ref: str, *, students: b
     query = with_guardian_and_students(query) if students else query.options(selectinload(Account.guardian))
     account = await session.scalar(query)
     if account is None:
-        raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
+        raise unknown_account(account_ref)
     return account
 
 
@@ -90,6 +94,27 @@ def identity_candidates(channel: Channel, destination: str) -> Select:
         .where(column == destination)
         .order_by(GUARDIANS.c.id, STUDENTS.c.birth_date, LINKS.c.id)
     )
+
+
+async def account_with_school_contact(session: AsyncSession, account_ref: str) -> Row:
+    """The account and its school guardian record's names and contacts in one query (Core: nothing
+    loaded as objects), for the hot path: a code's destination, the activation."""
+    account = (await session.execute(
+        select(ACCOUNTS.c.id, ACCOUNTS.c.ref, ACCOUNTS.c.identifier, ACCOUNTS.c.status,
+               ACCOUNTS.c.activated_by_journey, ACCOUNTS.c.guardian_id, ACCOUNTS.c.mobile,
+               ACCOUNTS.c.mobile_status, ACCOUNTS.c.pending_mobile, GUARDIANS.c.first_name, GUARDIANS.c.last_name,
+               GUARDIANS.c.mobile.label("school_mobile"), GUARDIANS.c.email.label("school_email"))
+        .select_from(ACCOUNTS.outerjoin(GUARDIANS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id))
+        .where(ACCOUNTS.c.ref == account_ref))).first()
+    if account is None:
+        raise unknown_account(account_ref)
+    return account
+
+
+def require_guardian(account: Row) -> None:
+    """As Account.school_guardian: no guardian's journey reaches an account without one."""
+    if account.guardian_id is None:
+        raise LookupError(f"account {account.ref} has no guardian record")
 
 
 def known_destination(destination: str | None) -> str:
@@ -164,21 +189,12 @@ class AccountActivities:
         """R-ACT-9: one transaction: password hash, active status, the channel confirmed, the links."""
         password_hash = await asyncio.to_thread(hash_password, request.password)
         async with self.deps.sessions.begin() as session:  # Core statements: nothing loaded as objects
-            account = (await session.execute(
-                select(ACCOUNTS.c.id, ACCOUNTS.c.ref, ACCOUNTS.c.identifier, ACCOUNTS.c.status,
-                       ACCOUNTS.c.activated_by_journey, ACCOUNTS.c.guardian_id, GUARDIANS.c.first_name,
-                       GUARDIANS.c.last_name, GUARDIANS.c.mobile.label("school_mobile"),
-                       GUARDIANS.c.email.label("school_email"))
-                .select_from(ACCOUNTS.outerjoin(GUARDIANS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id))
-                .where(ACCOUNTS.c.ref == request.account_ref))).first()
-            if account is None:
-                raise ApplicationError(f"no account {request.account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
+            account = await account_with_school_contact(session, request.account_ref)
             if account.status == AccountStatus.ACTIVE:
                 if account.activated_by_journey == request.key_scope:  # a retry after the commit
                     return AccountActivated(identifier=account.identifier)
                 raise AccountAlreadyActive()
-            if account.guardian_id is None:  # as Account.school_guardian: no guardian's journey reaches one
-                raise LookupError(f"account {account.ref} has no guardian record")
+            require_guardian(account)
             screen_password(request.password, personal_words(account.identifier, account.first_name,
                                                              account.last_name))
             contact = (dict(mobile=account.school_mobile, mobile_status=ContactStatus.CONFIRMED)

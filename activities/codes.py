@@ -10,7 +10,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from parcours import messages
-from parcours.activities.accounts import known_destination
+from parcours.activities.accounts import account_with_school_contact, known_destination, require_guardian
 from parcours.activities.attempt_budget import count_failed_try, tries_blocked_until
 from parcours.activities.claims import CLAIM_OF_PURPOSE, lock_claim, take_claim, was_displaced
 from parcours.activities.dependencies import ActivityDependencies
@@ -25,28 +25,14 @@ from parcours.contracts.activities import (
     SendCodeRequest,
     code_message_key,
 )
-from parcours.contracts.common import UNKNOWN_ACCOUNT, Channel
+from parcours.contracts.common import Channel
 from parcours.db.models import Account, ContactStatus, DeliveryStatus, VerificationCode
-from parcours.db.queries import ACCOUNTS, CODES, GUARDIANS, changed_rows
+from parcours.db.queries import ACCOUNTS, CODES, changed_rows
 from parcours.messaging.courier import DestinationLimitReached
 from parcours.messaging.providers import OutgoingMessage, PermanentSendError, TransientSendError
 from parcours.refusals import destination_limited
 from parcours.security.crypto import code_digest, code_matches, derive_code, new_reference
 from parcours.temporal.observability import count_in_activity
-
-
-async def code_recipient(session: AsyncSession, account_ref: str) -> Row:
-    """What a code's destination is chosen from, the account and its school guardian record in
-    one query (Core: nothing loaded as objects)."""
-    recipient = (await session.execute(
-        select(ACCOUNTS.c.id, ACCOUNTS.c.ref, ACCOUNTS.c.guardian_id, ACCOUNTS.c.mobile, ACCOUNTS.c.mobile_status,
-               ACCOUNTS.c.pending_mobile, GUARDIANS.c.mobile.label("school_mobile"),
-               GUARDIANS.c.email.label("school_email"))
-        .select_from(ACCOUNTS.outerjoin(GUARDIANS, ACCOUNTS.c.guardian_id == GUARDIANS.c.id))
-        .where(ACCOUNTS.c.ref == account_ref))).first()
-    if recipient is None:
-        raise ApplicationError(f"no account {account_ref}", type=UNKNOWN_ACCOUNT, non_retryable=True)
-    return recipient
 
 
 async def tries_of(session: AsyncSession, account_id: int) -> Account:
@@ -63,8 +49,7 @@ async def tries_of(session: AsyncSession, account_id: int) -> Account:
 def code_destination(recipient: Row, channel: Channel, purpose: CodePurpose) -> str:
     """Activation sends to what the school has (R-ACT-1); a reset to the account's confirmed mobile."""
     if purpose is CodePurpose.ACTIVATION:
-        if recipient.guardian_id is None:  # as Account.school_guardian: no guardian's journey reaches one
-            raise LookupError(f"account {recipient.ref} has no guardian record")
+        require_guardian(recipient)
         return known_destination(recipient.school_mobile if channel is Channel.SMS else recipient.school_email)
     if purpose is CodePurpose.MOBILE_CHANGE:
         return known_destination(recipient.pending_mobile)  # the number being confirmed (R-CON-7)
@@ -166,7 +151,7 @@ class CodeActivities:
             code = await issued_code(session, key)
             account_id = None if code is None else code.account_id
             if request.account_ref is not None and (code is None or code.account_id is not None):
-                recipient = await code_recipient(session, request.account_ref)
+                recipient = await account_with_school_contact(session, request.account_ref)
                 destination, account_id = code_destination(recipient, request.channel, request.purpose), recipient.id
                 if code is None and await journey_displaced(session, request, recipient.id):  # before the limits
                     refuse_displaced(request)

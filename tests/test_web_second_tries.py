@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
-from activation_helpers import GOOD_PASSWORD
+from activation_helpers import CAMILLE_SMS, GOOD_PASSWORD
 from recovery_helpers import NEW_PASSWORD, SOPHIE
 from test_web_recovery_pages import mailed_link
 from web_helpers import post, seen, text_of, web_clients
 
-CAMILLE = {"channel": "sms", "last_name": "Martin", "first_name": "Camille", "mobile": "06 12 34 56 78"}
 API_FIELD_NAMES = re.compile(r"\b(last_name|first_name|mobile|birth_date|new_email|confirmation|new_mobile|"
                              r"identifier|token)\b")
 
@@ -21,6 +21,14 @@ API_FIELD_NAMES = re.compile(r"\b(last_name|first_name|mobile|birth_date|new_ema
 async def browsers(parcours, settings):
     async with web_clients(parcours, settings, 2) as clients:
         yield clients
+
+
+async def at_the_password_step(web, inbox) -> httpx.Response:
+    """Camille's activation page walked to the password step: code, then Léa's birth date."""
+    page = await post(web, "/activation/identite", await web.get("/activation"), **CAMILLE_SMS)
+    page = await post(web, "/activation/code", page, code=inbox.last_code())
+    return await post(web, "/activation/enfants", page, student_ref="stu-lea-martin", answer="oui",
+                      birth_date="02 03 2014")
 
 
 def summary_of(html: str) -> str:
@@ -38,10 +46,7 @@ async def test_the_summary_names_the_fields_by_their_labels(browsers):
 
 async def test_the_confirmations_label_is_the_same_in_the_summary(browsers, inbox):
     web = browsers[0]
-    page = await post(web, "/activation/identite", await web.get("/activation"), **CAMILLE)
-    page = await post(web, "/activation/code", page, code=inbox.last_code())
-    page = await post(web, "/activation/enfants", page, student_ref="stu-lea-martin", answer="oui",
-                      birth_date="02 03 2014")
+    page = await at_the_password_step(web, inbox)
     differ = await post(web, "/activation/mot-de-passe", page, password=GOOD_PASSWORD, confirmation="Autre-7!x")
     assert "Confirmation du nouveau mot de passe :" in summary_of(differ.text)
     assert '<label class="fr-label" for="confirmation">Confirmation du nouveau mot de passe' in differ.text
@@ -84,7 +89,7 @@ async def test_a_reset_link_used_in_another_session_says_this_password_was_not_s
 
 async def test_a_code_sent_twice_shows_the_next_step_without_an_error(browsers, inbox):
     web = browsers[0]
-    code_page = await post(web, "/activation/identite", await web.get("/activation"), **CAMILLE)
+    code_page = await post(web, "/activation/identite", await web.get("/activation"), **CAMILLE_SMS)
     children = await post(web, "/activation/code", code_page, code=inbox.last_code())
     twice = await post(web, "/activation/code", code_page, code=inbox.last_code())
     assert twice.status_code == 200 and seen(twice) == seen(children)
@@ -93,10 +98,7 @@ async def test_a_code_sent_twice_shows_the_next_step_without_an_error(browsers, 
 
 async def test_a_finished_activation_is_shown_once_then_the_page_starts_afresh(browsers, inbox):
     web = browsers[0]
-    page = await post(web, "/activation/identite", await web.get("/activation"), **CAMILLE)
-    page = await post(web, "/activation/code", page, code=inbox.last_code())
-    page = await post(web, "/activation/enfants", page, student_ref="stu-lea-martin", answer="oui",
-                      birth_date="02 03 2014")
+    page = await at_the_password_step(web, inbox)
     done = await post(web, "/activation/mot-de-passe", page, password=GOOD_PASSWORD, confirmation=GOOD_PASSWORD)
     assert "Votre compte a été activé avec succès" in seen(done)
     assert 'href="/connexion"' in done.text and 'href="/activation">Activer un autre compte' in done.text
