@@ -40,6 +40,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--open-journeys", nargs="+", type=int, default=[10_000],
                         help="open mode: journeys left open at once; several sizes: each in turn, on a fresh "
                              "stack (default 10000)")
+    parser.add_argument("--open-concurrency", type=int, default=20,
+                        help="open mode: journeys being opened at once (default 20: the worker opens them at its "
+                             "full speed either way; more only lengthens the queue, and a start that waits "
+                             "past the server's deadline fails the run)")
     parser.add_argument("--held-journeys", type=int, default=800, help="held and heap modes: journeys per run")
     parser.add_argument("--replays", type=int, default=300, help="replay mode: replays per way of running")
     parser.add_argument("--code-validity-s", type=int, default=None,

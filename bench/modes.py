@@ -75,7 +75,8 @@ async def open_journeys(options, directory: Path, setup: drive.Setup) -> Rows:
     for count in options.open_journeys:
         validity_s = code_validity_s(options, count, rate)
         print(f"{count} journeys, codes valid {validity_s} s:", flush=True)
-        sized, rate = await open_and_expire(directory / f"open-{count}", setup, count, validity_s, options.high)
+        sized, rate = await open_and_expire(directory / f"open-{count}", setup, count, validity_s,
+                                             options.open_concurrency)
         rows += [(f"{count:,} open: {label}", figure) for label, figure in sized]
     return rows
 
