@@ -16,7 +16,7 @@ from parcours.states.code_step import (
     resend_available_at,
     resends_left,
 )
-from parcours.states.journey import expected_updates, utc_text
+from parcours.states.journey import layout_of, utc_text
 
 S = ActivationJourney
 
@@ -56,16 +56,17 @@ def state_messages(data: ActivationData) -> list[str]:
     return [messages.SUPERSEDED]
 
 
-def build_step(journey_id: str, data: ActivationData, machine: ActivationJourney, now: datetime) -> ActivationStep:
+def build_step(journey_id: str, data: ActivationData, now: datetime) -> ActivationStep:
+    chart = layout_of(ActivationJourney)
     in_code_step = data.state in CODE_STEP_STATES
-    finished = machine.is_terminated
+    finished = chart.finished(data.state)
     shows_identifier = data.state in (S.password_to_choose.value, S.activated.value)
     available_at = resend_available_at(data) if in_code_step else None
     return ActivationStep(
         journey_id=journey_id,
         state=data.state,
         finished=finished,
-        expected_input=expected_updates(machine),
+        expected_input=chart.expected_updates(data.state),
         deadlines=Deadlines(
             code_expires_at=data.code_expires_at if data.state == S.code_sent.value else None,
             resend_available_at=available_at if available_at and available_at > now else None,

@@ -157,9 +157,9 @@ def test_restored_machine_resumes_from_its_data():
 def test_step_shows_identifier_only_once_the_code_is_accepted():
     """R-ACT-8: the identifier is shown at the password step, not before."""
     machine, model = at_code_sent(identifier="c.martin1")
-    assert build_step("activation/x", model, machine, T0).identifier is None
+    assert build_step("activation/x", model, T0).identifier is None
     machine.send("code_accepted")
-    step = build_step("activation/x", model, machine, T0)
+    step = build_step("activation/x", model, T0)
     assert step.identifier == "c.martin1"
     assert step.expected_input == ["choose_password"]
 
@@ -172,7 +172,7 @@ def test_a_code_that_could_not_be_sent_keeps_the_user_at_the_code_step():
     assert model.state == "code_not_sent"
     assert expected_updates(machine) == ["resend_code"]
     assert resend_refusal(model, T0) is None
-    step = build_step("j", model, machine, T0)
+    step = build_step("j", model, T0)
     assert step.deadlines.resend_available_at is None and step.resends_left == model.policy.codes_per_journey
     assert step.messages[0] == "Le code n'a pas pu être envoyé. Réessayez avec « Renvoyer le code »."
     machine.send("code_resent", now=T0)

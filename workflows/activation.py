@@ -79,7 +79,7 @@ class ActivationWorkflow(CodeStep, ChildrenStep, JourneyWorkflow):
 
     @workflow.query
     def current_step(self) -> ActivationStep:
-        return build_step(workflow.info().workflow_id, self.data, self.machine, workflow.now())
+        return build_step(workflow.info().workflow_id, self.data, workflow.now())
 
     @workflow.signal
     def supersede(self) -> None:

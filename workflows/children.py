@@ -88,7 +88,7 @@ class LinkReportWorkflow(JourneyWorkflow):
 
     @workflow.query
     def current_step(self) -> LinkReportStep:
-        return LinkReportStep(journey_id=self._id, state=self.data.state, finished=self.machine.is_terminated,
+        return LinkReportStep(journey_id=self._id, state=self.data.state, finished=self.finished,
                               messages=[self.message] if self.message else [])
 
 

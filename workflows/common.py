@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from parcours.contracts.common import UNKNOWN_ACCOUNT, FieldError
     from parcours.refusals import refusal_of, rejection
     from parcours.security.password_policy import unmet_criteria
-    from parcours.states.journey import expected_updates
+    from parcours.states.journey import ChartLayout, layout_of
     from parcours.workflows.activity_options import (
         ATTEMPT_TIMEOUT,
         JOURNEY_FAILURES,
@@ -83,12 +83,23 @@ class JourneyWorkflow:
         return self.data.last_activity_at + self.idle_lifetime()
 
     def fire_due_events(self, now: datetime) -> None:
-        allowed = {event.id for event in self.machine.allowed_events}
-        if now >= self.data.last_activity_at + self.idle_lifetime() and "idle_timeout" in allowed:
+        if now >= self.data.last_activity_at + self.idle_lifetime() and "idle_timeout" in self.allowed_events():
             self._fire("idle_timeout")
 
     def expected_updates(self) -> list[str]:
-        return expected_updates(self.machine)
+        return self.layout.expected_updates(self.data.state)
+
+    def allowed_events(self) -> frozenset[str]:
+        """The events with a transition from the current state (conditions aside)."""
+        return self.layout.events_from[self.data.state]
+
+    @property
+    def finished(self) -> bool:
+        return self.layout.finished(self.data.state)
+
+    @property
+    def layout(self) -> ChartLayout:
+        return layout_of(self._chart)
 
     def operator_details(self) -> str:
         return f"**{self.data.state}**"
@@ -99,8 +110,12 @@ class JourneyWorkflow:
         return policy.search_state_lag if policy is not None else timedelta(0)
 
     def _init_journey(self, data, chart: type, start: Any = None) -> None:
-        """The journey's data, its chart's machine over it, and the start's settings."""
-        self.data, self._chart, self._machine = data, chart, chart(data)
+        """The journey's data, in its chart's first state, and the start's settings. The chart's
+        machine is made when the journey first sends it an event (`machine`): a journey made again
+        from its history (a worker's cache evicted it) often only waits on."""
+        self.data, self._chart, self._machine = data, chart, None
+        if data.state is None:
+            data.state = self.layout.initial
         self.start = start
         self.lock = asyncio.Lock()  # handlers await activities: one action at a time
         self.woken = False
@@ -110,8 +125,9 @@ class JourneyWorkflow:
 
     @property
     def machine(self) -> Any:
-        """The chart's machine over `self.data`, made again if the journey let it go while waiting:
-        charts keep their state in the data (`data.state`), nothing of their own."""
+        """The chart's machine over `self.data`, made for sending an event, and again if the journey
+        let it go while waiting: charts keep their state in the data (`data.state`), nothing of
+        their own. What the journey asks between events comes from `layout`, without a machine."""
         if self._machine is None:
             self._machine = self._chart(self.data)
         return self._machine
@@ -131,21 +147,21 @@ class JourneyWorkflow:
         """Waits for deadlines and answers until the chart ends; the last step is the result."""
         self.data.last_activity_at = self.state_since = workflow.now()
         self._publish()
-        while not self.machine.is_terminated:
+        while not self.finished:
             now = workflow.now()
             deadlines = [self.next_deadline(now), self._publish_due()]
             deadline = min((d for d in deadlines if d is not None), default=None)
             if deadline is None or deadline > now:
                 self._arm(deadline)
                 # Waiting, a journey holds no machine (bench/README.md, memory per journey held): the
-                # next action makes it again (a finished one keeps it: it alone knows it ended).
+                # next event sent makes it again.
                 self._machine = None
                 await workflow.wait_condition(lambda: self.woken)
             self.woken = False
             async with self.lock:
-                if not self.machine.is_terminated:
+                if not self.finished:
                     await self.do_pending_work()
-                if not self.machine.is_terminated:
+                if not self.finished:
                     self.fire_due_events(workflow.now())
                 self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -156,7 +172,7 @@ class JourneyWorkflow:
 
     def _step_basics(self) -> dict[str, Any]:
         """What every journey's step says first: which journey, where it is, what it expects."""
-        return {"journey_id": self._id, "state": self.data.state, "finished": self.machine.is_terminated,
+        return {"journey_id": self._id, "state": self.data.state, "finished": self.finished,
                 "expected_input": self.expected_updates()}
 
     def _arm(self, deadline: datetime | None) -> None:
@@ -242,7 +258,7 @@ class JourneyWorkflow:
             self.state_since = workflow.now()
             # States and events only (never arguments): the journey's trail for log pipelines.
             workflow.logger.info("%s: %s -> %s", event, state, self.data.state)
-            if self.machine.is_terminated:
+            if self.finished:
                 self._count_end()
         self._publish()
 
@@ -266,7 +282,7 @@ class JourneyWorkflow:
         shown yet (a client that did not set it at start), at once."""
         changes = self._search_attributes_wanted()
         shown_kind = workflow.info().typed_search_attributes.get(JOURNEY_KIND)
-        if changes and (shown_kind is None or self.machine.is_terminated
+        if changes and (shown_kind is None or self.finished
                         or workflow.now() >= self.state_since + self.search_state_lag()):
             workflow.upsert_search_attributes(changes)
         workflow.set_current_details(self.operator_details())

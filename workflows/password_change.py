@@ -49,7 +49,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
         return await self._run_journey()
 
     def operator_details(self) -> str:
-        waiting = "waiting for the current and new passwords" if not self.machine.is_terminated else "finished"
+        waiting = "waiting for the current and new passwords" if not self.finished else "finished"
         return f"**{self.data.state}** — {waiting}"
 
     @workflow.query
@@ -58,7 +58,7 @@ class PasswordChangeWorkflow(JourneyWorkflow):
             **self._step_basics(),
             messages=[FINAL_MESSAGES.get(self.data.state, messages.PASSWORD_CHANGE_PROMPT)],
             # the new password's criteria, for the screen to show (R-ACT-8), while one is expected
-            password_policy=None if self.machine.is_terminated else PasswordPolicyView.current(),
+            password_policy=None if self.finished else PasswordPolicyView.current(),
         )
 
     @journey_update(check=lambda self, change: self._check(change))

@@ -109,7 +109,7 @@ class PasswordResetWorkflow(CodeStep, RecoveryWorkflow):
         return super().next_deadline(now)
 
     def fire_due_events(self, now: datetime) -> None:
-        allowed = {event.id for event in self.machine.allowed_events}
+        allowed = self.allowed_events()
         if self.superseded and "newer_journey_started" in allowed:
             self._fire("newer_journey_started")
         elif ("link_expiry_reached" in allowed and self.data.channel is Channel.MAIL
