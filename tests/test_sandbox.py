@@ -146,7 +146,7 @@ def fresh_module(name: str):
     return module
 
 
-def test_workflow_modules_run_afresh_for_each_journey_on_code_read_once(tmp_path, monkeypatch, settings):
+def test_workflow_modules_run_afresh_for_each_journey_on_code_read_once_per_process(tmp_path, monkeypatch, settings):
     workflow_runner(settings)
     assert any(isinstance(f, SharedWorkflowCode) and f.prefix == WORKFLOW_MODULES for f in sys.meta_path)
     package = tmp_path / "shared_code_probe"
@@ -160,8 +160,9 @@ def test_workflow_modules_run_afresh_for_each_journey_on_code_read_once(tmp_path
     first, second = fresh_module("shared_code_probe.flow"), fresh_module("shared_code_probe.flow")
     assert first.run.__code__ is second.run.__code__  # read once
     assert first is not second and first.SEEN is not second.SEEN  # each run's globals its own
-    (package / "flow.py").write_text("SEEN = []\n\ndef run():\n    return 'deux, changé'\n")
-    assert fresh_module("shared_code_probe.flow").run() == "deux, changé"  # a new version is read
+    # A file changed under a running worker is not read: its other modules are still the first ones.
+    (package / "flow.py").write_text("SEEN = []\n\ndef run():\n    return 'deux, changé en place'\n")
+    assert fresh_module("shared_code_probe.flow").run() == "un"
 
 
 def test_the_sdk_is_pinned_to_the_minor_version_the_sandbox_was_built_against():

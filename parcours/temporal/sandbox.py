@@ -13,8 +13,9 @@ repetitions guard nothing and are done once here:
 - every entry into the sandbox compiled its fixed snippet again; it is compiled once.
 - each journey's re-import of its workflow module read and unmarshalled the module's bytecode
   again, and kept its own copy of the code objects (22 KiB of the activation's, per journey held
-  in the cache); the code objects, immutable, are shared (`SharedWorkflowCode`). The module is
-  still executed afresh for each journey, inside the sandbox: its classes and globals are its own.
+  in the cache); the code objects, immutable, are read once per process and shared
+  (`SharedWorkflowCode`). The module is still executed afresh for each journey, inside the
+  sandbox: its classes and globals are its own.
 
 What it saves, measured by replaying one activation's history (`python -m bench replay`), is in
 bench/README.md, "Private parts": about a quarter to a third of the workflow's CPU per journey.
@@ -30,7 +31,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib.abc import MetaPathFinder
@@ -70,16 +70,19 @@ WORKFLOW_MODULES = "parcours.workflows."
 
 
 class _SharedCodeLoader(SourceFileLoader):
-    """A module's code read once per version of its file (path, modification time, size)."""
+    """A module's code read once per process: the first time a journey imports it. A file changed
+    on disk while the worker runs (a deploy copying files over a running worker) is not read: the
+    modules passed through were imported once at the start, and a workflow module of the next
+    version beside them failed every new journey on their old signatures (a TypeError in each
+    first update). A worker runs the code it started with; a deploy restarts it (docs/deploys.md).
+    The SDK's own sandbox reads the file again for each run (temporalio/sdk-python#607)."""
 
-    codes: dict[tuple[str, int, int], CodeType] = {}
+    codes: dict[str, CodeType] = {}
 
     def get_code(self, fullname: str) -> CodeType | None:
-        status = os.stat(self.path)
-        key = (self.path, status.st_mtime_ns, status.st_size)
-        code = self.codes.get(key) or super().get_code(fullname)
+        code = self.codes.get(self.path) or super().get_code(fullname)
         if code is not None:
-            self.codes[key] = code
+            self.codes[self.path] = code
         return code
 
 
