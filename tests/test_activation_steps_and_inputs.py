@@ -207,6 +207,24 @@ async def test_operators_see_kind_state_and_account(harness, time_env, inbox):
     assert journey.journey_id.startswith("activation/") and "Martin" not in journey.journey_id
 
 
+async def test_a_state_reached_by_a_deadline_is_shown_at_once(harness, time_env):
+    """No user steps through an expiry: operators see code_expired as the code expires, and the
+    journey does not wake a minute later (and is not replayed then by a worker that let it go) to
+    show it."""
+    parcours, _ = harness
+    journey = await at_code_step(parcours)
+    handle = time_env.client.get_workflow_handle(journey.journey_id)
+    await time_env.sleep(timedelta(minutes=30, seconds=1))
+    assert (await journey.current_step()).state == "code_expired"
+    assert (await handle.describe()).typed_search_attributes.get(JOURNEY_STATE) == "code_expired"
+    events = (await handle.fetch_history()).events
+    last_fired = max(index for index, event in enumerate(events) if event.event_type == EventType.EVENT_TYPE_TIMER_FIRED)
+    started = [event.user_metadata.summary for event in events[last_fired:]  # since the code's expiry fired
+               if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
+    summaries = await time_env.client.data_converter.decode(started, [str] * len(started)) if started else []
+    assert "JourneyState shown to operators" not in summaries, summaries
+
+
 async def test_the_same_journey_runs_with_the_sandbox_off(time_env, settings, inbox):
     """PARCOURS_WORKFLOW_SANDBOX=false (less memory per journey held open, see bench/README.md)
     runs the journeys unchanged, timers included."""

@@ -39,6 +39,7 @@ TIMED_OUT_STATES = frozenset({"abandoned", "expired"})
 # before it replay as they ran.
 RUN_SCOPED_KEYS = "run-scoped-keys"  # idempotency keys include the run, not only the workflow id
 BACKGROUND_ACTIVITIES = "background-activities"  # work after an answer as regular activities, not local
+TIMED_STATES_AT_ONCE = "timed-states-at-once"  # a state reached by a deadline shown to operators at once
 
 def journey_workflow(name: str, kind: str | None = None) -> Callable[[type[W]], type[W]]:
     """`@workflow.defn` of a journey: the name its contract gives it, JOURNEY_FAILURES as what fails
@@ -161,9 +162,13 @@ class JourneyWorkflow:
             async with self.lock:
                 if not self.finished:
                     await self.do_pending_work()
+                state = self.data.state
                 if not self.finished:
                     self.fire_due_events(workflow.now())
-                self._publish()
+                # A state reached by a deadline (a code expired): no user is stepping through, so it
+                # is shown at once — waiting out the lag cost one more wake-up per expiry, a replay
+                # of the whole history for a journey the worker's cache had let go.
+                self._publish(at_once=self.data.state != state and workflow.patched(TIMED_STATES_AT_ONCE))
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.current_step()
 
@@ -275,14 +280,14 @@ class JourneyWorkflow:
             return None
         return self.state_since + self.search_state_lag()
 
-    def _publish(self) -> None:
+    def _publish(self, *, at_once: bool = False) -> None:
         """Current details at once (they cost nothing); search attributes once a state has lasted
         `search_state_lag` or the journey ends — a user moving through steps quickly does not pay
         an upsert per step, operators searching by state see it at most that late. Without a kind
-        shown yet (a client that did not set it at start), at once."""
+        shown yet (a client that did not set it at start), or `at_once`, at once."""
         changes = self._search_attributes_wanted()
         shown_kind = workflow.info().typed_search_attributes.get(JOURNEY_KIND)
-        if changes and (shown_kind is None or self.finished
+        if changes and (at_once or shown_kind is None or self.finished
                         or workflow.now() >= self.state_since + self.search_state_lag()):
             workflow.upsert_search_attributes(changes)
         workflow.set_current_details(self.operator_details())
