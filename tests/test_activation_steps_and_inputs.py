@@ -218,7 +218,8 @@ async def test_a_state_reached_by_a_deadline_is_shown_at_once(harness, time_env)
     assert (await journey.current_step()).state == "code_expired"
     assert (await handle.describe()).typed_search_attributes.get(JOURNEY_STATE) == "code_expired"
     events = (await handle.fetch_history()).events
-    last_fired = max(index for index, event in enumerate(events) if event.event_type == EventType.EVENT_TYPE_TIMER_FIRED)
+    last_fired = max(index for index, event in enumerate(events)
+                     if event.event_type == EventType.EVENT_TYPE_TIMER_FIRED)
     started = [event.user_metadata.summary for event in events[last_fired:]  # since the code's expiry fired
                if event.event_type == EventType.EVENT_TYPE_TIMER_STARTED]
     summaries = await time_env.client.data_converter.decode(started, [str] * len(started)) if started else []
