@@ -1,5 +1,6 @@
 """Email change from « Mon compte » (R-CON-2 … R-CON-9) on the time-skipping server."""
 
+import asyncio
 import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
@@ -11,8 +12,11 @@ from sqlalchemy import select
 from parcours.client import JourneyActionRejected
 from parcours.db.demo import DEMO_ACTIVE_PASSWORD
 from parcours.db.models import GuardianRecord
+from parcours.testing import running_parcours
+from tests.receivers import SmtpServer
 
 NEW = "sophie.nouvelle@example.org"
+SLOW_MAIL_SERVER_SECONDS = 10
 
 
 def last_link_token(inbox, to: str) -> str:
@@ -28,6 +32,31 @@ async def school_records(dependencies) -> list:
     async with dependencies.sessions() as session:
         return [(g.id, g.email, g.mobile) for g in (await session.scalars(select(GuardianRecord))).all()]
 
+
+async def test_a_link_opened_while_a_slow_mail_server_answers_waits_for_it(time_env, settings):
+    """The link leaves inside the request's activity (the old address's notice after it). When the
+    mail server is slow to answer, the worker takes new updates while the activity runs (it renews
+    its workflow task every few seconds): an opening then came before the journey had recorded its
+    link and was refused « pas possible à cette étape ». It now waits for the link and is answered
+    as any other."""
+    with SmtpServer() as smtp:
+        over_smtp = settings.model_copy(update={"mail_provider": "smtp", "smtp_host": "127.0.0.1",
+                                                "smtp_port": smtp.port})
+        async with running_parcours(time_env.client, over_smtp, update_with_start=False) as (parcours, _):
+            journey = await parcours.email_change(await signed_in(parcours))
+            smtp.holder.hold_next()  # the link is in, the activity that sent it not yet answered
+            requesting = asyncio.create_task(journey.request_change(NEW, NEW))
+            await asyncio.to_thread(smtp.holder.wait_holding, 30)
+            link = urlparse(re.search(r"http\S+", smtp.messages[0].get_content()).group(0))
+            opening = asyncio.create_task(journey.open_link(parse_qs(link.query)["jeton"][0]))
+            # Past the workflow task's renewal (80 % of its 10 s timeout): the opening has reached
+            # the journey, whose link is still on its way.
+            await asyncio.sleep(SLOW_MAIL_SERVER_SECONDS)
+            assert not opening.done()
+            smtp.holder.release()
+            requested, opened = await asyncio.wait_for(asyncio.gather(requesting, opening), 30)
+    assert requested.status == "accepted"
+    assert (opened.status, opened.step.state, opened.step.identifier) == ("accepted", "link_sent", "s.bernard1")
 
 async def test_change_of_a_confirmed_address(parcours, harness, inbox):
     """R-CON-2 (confirmed case), R-CON-3 (link to the new address, notice to the old one), R-CON-4

@@ -53,6 +53,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
     @workflow.init
     def __init__(self, start: EmailChangeStart) -> None:
         self._init_journey(EmailChangeData(account_ref=start.account_ref, policy=start.policy), EmailChangeJourney)
+        self.sending_link = False
 
     @workflow.run
     async def run(self, start: EmailChangeStart) -> EmailChangeStep:
@@ -156,7 +157,12 @@ class EmailChangeWorkflow(JourneyWorkflow):
         self._record_link(issued, self.data.new_email, now)
         return self._outcome("accepted", messages.EMAIL_PENDING)
 
-    @journey_update()
+    def _sending_the_link(self) -> bool:
+        """The link may be in its reader's hands already: it leaves inside the request's activity
+        (the notice to the old address after it), whose result the journey has not had yet."""
+        return self.sending_link
+
+    @journey_update(waits_while=_sending_the_link)
     async def open_link(self, link: EmailLinkInput) -> EmailChangeOutcome:
         """R-CON-5: shows identifier, old and new address; changes nothing."""
         self._touch()
@@ -187,6 +193,7 @@ class EmailChangeWorkflow(JourneyWorkflow):
         failure counted, so that the next send is a new link under a new key (which voids the
         abandoned one)."""
         sequence = self.data.requests_and_resends + self.data.code_send_failures + 1
+        self.sending_link = True
         try:
             return await self._activity(
                 ActivityName.REQUEST_EMAIL_CHANGE, EmailChangeIssued,
@@ -200,6 +207,8 @@ class EmailChangeWorkflow(JourneyWorkflow):
         except ActivityFailed:
             await self._abandon_send(email_link_key(self._key_scope, sequence), f"link #{sequence}")
             return None
+        finally:
+            self.sending_link = False
 
     def _link_not_sent(self) -> EmailChangeOutcome:
         """« Renvoyer le mail » allowed at once: a failed send starts no cooldown and counts against
