@@ -16,8 +16,7 @@ from parcours.settings import ensure_dev_secrets, get_settings
 NEXT_STEPS = """Parcours is running (Ctrl-C stops everything).
   In the browser    {web}   (« Je n'ai pas de compte »; the SMS and mails: {web}/dev/boite-de-reception)
   HTTP API          {http_api}   (OpenAPI: {http_api}/docs)
-  Temporal Web UI   http://localhost:{ui_port}   (payloads decrypted by the codec server {codec})
-  Task queue        {task_queue}
+{temporal_ui}  Task queue        {task_queue}
   Demo records      {demo} — list them with: .venv/bin/parcours demo
 
 Try an activation in another terminal, from this folder:
@@ -26,15 +25,24 @@ Try an activation in another terminal, from this folder:
   .venv/bin/parcours activation code <journey-id> <code>
   .venv/bin/parcours activation child <journey-id> stu-lea-martin --birth-date '02 03 2014'
   .venv/bin/parcours activation password <journey-id>       # asks for it twice
-Operators: .venv/bin/temporal workflow list --query "JourneyKind='activation' AND JourneyState='code_sent'"
-  (JourneyState shows a state once it lasted PARCOURS_OPERATOR_STATE_LAG, 60 s: a journey that just
-  moved is missed; where it stands now: temporal workflow metadata -w <journey-id> --codec-endpoint {codec})
+{operators}"""
+
+TEMPORAL_UI = "  Temporal Web UI   http://localhost:{ui_port}   (payloads decrypted by the codec server {codec})\n"
+
+OPERATORS = """Operators:
+  .venv/bin/temporal workflow list --query "JourneyKind='activation' AND JourneyState='code_sent'"
+  (JourneyState shows a state once it lasted PARCOURS_OPERATOR_STATE_LAG, 60 s, or at once when a deadline
+  brought it: a journey that a user just moved is missed; where it stands now:
+  temporal workflow metadata -w <journey-id> --codec-endpoint {codec})
 """
 
+TESTER_OPERATORS = """Operators' queries (temporal workflow list) and the Web UI need the dev server: the test server
+has neither (bash scripts/up, without --tester). Where a journey stands: .venv/bin/parcours activation step <journey-id>
+"""
 
-TESTER_MODE = """Tester mode: the time-skipping test server on port {port} (no Web UI; the line below
-is the dev server's). It listens on ALL interfaces, not only {host}: the temporal-test-server binary
-takes a port, no host. Its clock runs at wall speed; move it forward and the timers due on the way fire:
+TESTER_MODE = """Tester mode: the time-skipping test server on port {port}. It listens on ALL interfaces, not only
+{host}: the temporal-test-server binary takes a port, no host. Its clock runs at wall speed; move it forward
+and the timers due on the way fire:
   .venv/bin/parcours clock advance 31m      # the code of a journey started now has expired
   .venv/bin/parcours clock now
 Start workflows on the task queue {task_queue} only: one on a queue nobody polls blocks time until a restart.
@@ -65,10 +73,12 @@ def up(tester: bool = typer.Option(False, "--tester", help="On the time-skipping
         if tester:
             host, port = host_and_port(settings.temporal_address)
             print(TESTER_MODE.format(port=port, host=host, task_queue=settings.task_queue), flush=True)
-        print(NEXT_STEPS.format(ui_port=settings.temporal_ui_port, task_queue=settings.task_queue,
-                                codec=codec_endpoint(settings),
-                                demo="loaded" if loaded_demo else "already there",
-                                http_api=http_api, web=web), flush=True)
+        codec = codec_endpoint(settings)
+        print(NEXT_STEPS.format(
+            temporal_ui="" if tester else TEMPORAL_UI.format(ui_port=settings.temporal_ui_port, codec=codec),
+            operators=TESTER_OPERATORS if tester else OPERATORS.format(codec=codec),
+            task_queue=settings.task_queue, demo="loaded" if loaded_demo else "already there",
+            http_api=http_api, web=web), flush=True)
 
     asyncio.run(run_stack(settings, ready, tester=tester))
     say("stopped")
